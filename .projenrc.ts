@@ -1,0 +1,114 @@
+import { awscdk, javascript, JsonFile } from 'projen';
+
+/**
+ * cdk-ecs-foundry: opinionated, compliant-by-default Amazon ECS patterns for the AWS CDK.
+ *
+ * All project configuration lives here. Run `npx projen` after editing this file; the files it
+ * generates (package.json, tsconfig*.json, .eslintrc.json, .gitignore, workflows, tasks) are committed.
+ */
+
+/** The oldest aws-cdk-lib we support: it is the first with built-in CloudFormation validation at synth. */
+const MIN_CDK_VERSION = '2.262.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-ecs-foundry',
+  description:
+    'Opinionated, compliant-by-default Amazon ECS patterns for the AWS CDK: cluster, capacity, roles, load balancers, EFS, scaling, safe deployments and alerts with zero cdk-nag findings.',
+  keywords: ['aws-cdk', 'cdk', 'ecs', 'fargate', 'containers', 'cdk-nag', 'compliance', 'construct-library'],
+  author: 'cdk-ecs-foundry developers',
+  authorAddress: 'maintainers@cdk-ecs-foundry.dev',
+  authorOrganization: true,
+  repositoryUrl: 'https://github.com/cdk-ecs-foundry/cdk-ecs-foundry.git',
+  homepage: 'https://github.com/cdk-ecs-foundry/cdk-ecs-foundry',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.16.0',
+
+  // CDK: peer dependency ^MIN_CDK_VERSION; tests run against exactly that version so we never use newer APIs.
+  cdkVersion: MIN_CDK_VERSION,
+  constructsVersion: '10.5.1',
+
+  // jsii 6 compiles with TypeScript 6.0. TypeScript 7 is `latest` on npm but no jsii release supports it yet,
+  // so pin the line jsii, ts-node and ts-jest support.
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.3',
+
+  // Publishing targets: only the JavaScript package can be built on machines without PyPI/Maven/NuGet access;
+  // the others are configured for the release pipeline and Construct Hub's multi-language docs.
+  publishToPypi: { distName: 'cdk-ecs-foundry', module: 'cdk_ecs_foundry' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkecsfoundry',
+    mavenGroupId: 'io.github.cdk-ecs-foundry',
+    mavenArtifactId: 'cdk-ecs-foundry',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkEcsFoundry', packageId: 'CdkEcsFoundry' },
+  publishToGo: { moduleName: 'github.com/cdk-ecs-foundry/cdk-ecs-foundry-go' },
+
+  devDeps: [
+    'cdk-nag@^3.0.2',
+    'fast-check@^4.10.2',
+    // The CDK CLI (v2 line; CLI 3.x is a new major) used by `npm run example` to synthesize the example app.
+    'aws-cdk@^2.1148.1',
+  ],
+
+  // Integration tests will use integ-runner (issue: scale and proof), not projen's own discovery.
+  integrationTestAutoDiscover: false,
+  lambdaAutoDiscover: false,
+  sampleCode: false,
+
+  jestOptions: {
+    // Never rewrite snapshots during `test`: a stale snapshot must fail. `npx projen test:update` refreshes them.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      // Synth with all four cdk-nag packs and CloudFormation validation takes a few seconds per stack.
+      testTimeout: 120_000,
+      snapshotSerializers: ['<rootDir>/test/support/snapshot-serializer.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/examples/cdk.out/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+    },
+  },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'projenrc'] },
+  gitignore: ['cdk.out/', 'examples/cdk.out/', '.jsii.tabl.json', 'rosetta/*.tabl.json', '/validation-report.json'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/rosetta/', '/.ci/', 'cdk.out/'] },
+
+  // Keep the generated GitHub workflows but do not let them push on their own.
+  autoApproveUpgrades: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  githubOptions: { mergify: false },
+});
+
+// examples/ and bench/ are TypeScript run with ts-node; give each a tsconfig so the type-aware linter sees them.
+for (const dir of ['examples', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: {
+      extends: '../tsconfig.json',
+      compilerOptions: { noEmit: true, rootDir: '..', isolatedModules: true },
+      include: ['**/*.ts'],
+      exclude: ['node_modules', 'cdk.out'],
+    },
+  });
+}
+
+// README examples (and @example doc comments) are compiled strictly by jsii-rosetta against
+// rosetta/default.ts-fixture so that documentation never rots.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every TypeScript example in README.md and the API docs (strict)',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
+
+// The main job: synthesize the example app with the real CDK CLI, all four cdk-nag packs and strict
+// CloudFormation validation, then print a summary per stack.
+const example = project.addTask('example', {
+  description: 'Synthesize the example app (cdk synth, no AWS account needed) and print its compliance summary',
+  steps: [
+    { exec: 'cdk synth --app "npx ts-node --prefer-ts-exts examples/app.ts" --output examples/cdk.out --quiet', env: { CDK_DISABLE_VERSION_CHECK: 'true' } },
+    { exec: 'ts-node --prefer-ts-exts examples/summary.ts examples/cdk.out' },
+  ],
+});
+project.package.setScript('example', `npx projen ${example.name}`);
+
+project.synth();

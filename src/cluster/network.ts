@@ -1,0 +1,208 @@
+import { Aws, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgePublicSubnetRoutes } from '../compliance/acknowledgements';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
+import { checkNumber, invalidProp } from '../private/validation';
+
+/**
+ * How a new VPC reaches the internet from its private subnets.
+ */
+export enum NatGatewayStrategy {
+  /**
+   * One NAT gateway in every Availability Zone (the default).
+   *
+   * An AZ outage never cuts the other AZs off from the internet. Costs one NAT gateway per AZ
+   * (about 33 USD a month each in us-east-1, plus data processing).
+   */
+  PER_AZ = 'PER_AZ',
+  /**
+   * One NAT gateway shared by all Availability Zones.
+   *
+   * Cheaper (one gateway), but tasks in every AZ lose internet access when the NAT's AZ fails,
+   * and cross-AZ traffic is billed. Good for development and cost-sensitive environments.
+   */
+  SINGLE = 'SINGLE',
+  /**
+   * No NAT gateway: private subnets are isolated.
+   *
+   * For workloads that must not reach the internet. The cluster adds VPC endpoints for the AWS services
+   * ECS tasks need (ECR, CloudWatch Logs, Secrets Manager, SSM, KMS, S3), so images still pull and logs
+   * still flow; anything else on the internet is unreachable.
+   */
+  NONE = 'NONE',
+}
+
+/**
+ * Options for the VPC that `FoundryCluster` creates when you do not pass one.
+ */
+export interface FoundryNetworkOptions {
+  /**
+   * Number of Availability Zones to spread subnets over.
+   *
+   * @default 2
+   */
+  readonly maxAzs?: number;
+
+  /**
+   * NAT gateway strategy for the private subnets.
+   *
+   * @default NatGatewayStrategy.PER_AZ
+   */
+  readonly natGateways?: NatGatewayStrategy;
+
+  /**
+   * IPv4 CIDR block of the new VPC, a /16 to /22 private range.
+   *
+   * Each AZ gets a /24 public subnet and a /20 private subnet (4,091 task IPs) when the block is
+   * large enough; smaller blocks get proportionally smaller subnets.
+   *
+   * @default '10.0.0.0/16'
+   */
+  readonly vpcCidr?: string;
+
+  /**
+   * Add VPC interface and gateway endpoints for ECR, CloudWatch Logs, Secrets Manager, SSM, KMS and S3.
+   *
+   * Required when there is no NAT gateway; optional otherwise (it keeps image pulls and logs off the NAT,
+   * at about 7 USD a month per endpoint per AZ).
+   *
+   * @default - true when `natGateways` is `NONE`, false otherwise
+   */
+  readonly vpcEndpoints?: boolean;
+}
+
+/** What `createNetwork` needs besides the user's options. */
+export interface NetworkContext {
+  readonly key: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/**
+ * Validate the network options (used by FoundryCluster before creating anything).
+ */
+export function validateNetworkOptions(scope: IConstruct, options: FoundryNetworkOptions): void {
+  checkNumber(scope, 'maxAzs', options.maxAzs, { min: 1, max: 6, integer: true });
+  if (options.natGateways !== undefined && !Object.values(NatGatewayStrategy).includes(options.natGateways)) {
+    invalidProp(scope, 'natGateways', options.natGateways, `Use one of ${Object.values(NatGatewayStrategy).map(v => `NatGatewayStrategy.${v}`).join(', ')}.`);
+  }
+  const cidr = options.vpcCidr;
+  if (cidr !== undefined && !Token.isUnresolved(cidr)) {
+    const m = CIDR_PATTERN.exec(cidr);
+    const octetsOk = m && m.slice(1, 5).every(o => Number(o) <= 255);
+    if (!m || !octetsOk) {
+      invalidProp(scope, 'vpcCidr', cidr, "Use an IPv4 CIDR block such as '10.0.0.0/16'.");
+    }
+    const prefix = Number(m[5]);
+    if (prefix < 16 || prefix > 22) {
+      invalidProp(scope, 'vpcCidr', cidr, 'Use a prefix length from /16 to /22: smaller blocks leave too few addresses for awsvpc tasks in every AZ.');
+    }
+  } else if (cidr !== undefined) {
+    invalidProp(scope, 'vpcCidr', cidr, 'The VPC CIDR must be a literal string: subnets are carved out of it at synth time.');
+  }
+}
+
+/**
+ * Create the cluster's VPC: public and private subnets over `maxAzs` AZs, the chosen NAT strategy,
+ * flow logs to a KMS-encrypted log group, the default security group closed and, when asked, VPC endpoints.
+ */
+export interface Network {
+  readonly vpc: ec2.Vpc;
+  readonly flowLogGroup: logs.LogGroup;
+}
+
+export function createNetwork(scope: Construct, options: FoundryNetworkOptions, ctx: NetworkContext): Network {
+  const strategy = options.natGateways ?? NatGatewayStrategy.PER_AZ;
+  const maxAzs = options.maxAzs ?? 2;
+  const cidr = options.vpcCidr ?? '10.0.0.0/16';
+  const prefix = Number(CIDR_PATTERN.exec(cidr)![5]);
+  // Leave room for both tiers in every AZ: private subnets get the bulk of the addresses.
+  const privateMask = Math.min(28, prefix + 4);
+  const publicMask = Math.min(28, prefix + 8);
+
+  const vpc = new ec2.Vpc(scope, 'Vpc', {
+    ipAddresses: ec2.IpAddresses.cidr(cidr),
+    maxAzs,
+    natGateways: strategy === NatGatewayStrategy.NONE ? 0 : strategy === NatGatewayStrategy.SINGLE ? 1 : maxAzs,
+    restrictDefaultSecurityGroup: true,
+    subnetConfiguration: [
+      // Nothing launched here gets a public IP by accident: load balancers and NAT gateways bring their own.
+      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: publicMask, mapPublicIpOnLaunch: false },
+      {
+        name: 'Private',
+        subnetType: strategy === NatGatewayStrategy.NONE ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS,
+        cidrMask: privateMask,
+      },
+    ],
+  });
+  acknowledgePublicSubnetRoutes(vpc);
+
+  const flowLogGroup = new logs.LogGroup(scope, 'FlowLogGroup', {
+    encryptionKey: ctx.key,
+    retention: ctx.logRetention,
+    removalPolicy: ctx.removalPolicy,
+  });
+  const flowLogRole = new ManagedPolicyRole(scope, 'FlowLogRole', {
+    assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:vpc-flow-log/*` },
+      },
+    }),
+    description: 'Lets VPC Flow Logs write to the cluster flow log group',
+  });
+  vpc.addFlowLog('FlowLog', {
+    destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup, flowLogRole),
+    trafficType: ec2.FlowLogTrafficType.ALL,
+  });
+
+  if (options.vpcEndpoints ?? strategy === NatGatewayStrategy.NONE) {
+    addServiceEndpoints(vpc, cidr);
+  }
+  return { vpc, flowLogGroup };
+}
+
+function addServiceEndpoints(vpc: ec2.Vpc, cidr: string): void {
+  // S3 serves ECR image layers; a gateway endpoint is free.
+  vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+  const services: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
+    EcrApiEndpoint: ec2.InterfaceVpcEndpointAwsService.ECR,
+    EcrDockerEndpoint: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+    LogsEndpoint: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+    SecretsManagerEndpoint: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+    SsmEndpoint: ec2.InterfaceVpcEndpointAwsService.SSM,
+    SsmMessagesEndpoint: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+    KmsEndpoint: ec2.InterfaceVpcEndpointAwsService.KMS,
+    EcsEndpoint: ec2.InterfaceVpcEndpointAwsService.ECS,
+    EcsAgentEndpoint: ec2.InterfaceVpcEndpointAwsService.ECS_AGENT,
+    EcsTelemetryEndpoint: ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
+  };
+  for (const [id, service] of Object.entries(services)) {
+    // open: false — only what we allow below reaches the endpoint: HTTPS from inside the VPC.
+    const endpoint = vpc.addInterfaceEndpoint(id, { service, privateDnsEnabled: true, open: false });
+    // The literal CIDR (not the VPC's CidrBlock attribute) keeps the rule reviewable in the template.
+    endpoint.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+  }
+}
+
+/**
+ * Check that an imported VPC has somewhere to put tasks.
+ */
+export function validateImportedVpc(scope: IConstruct, vpc: ec2.IVpc, options: FoundryNetworkOptions): void {
+  const given = (Object.keys(options) as (keyof FoundryNetworkOptions)[]).filter(k => options[k] !== undefined);
+  if (given.length > 0) {
+    invalidProp(scope, given[0], options[given[0]],
+      'These network options shape a VPC the cluster creates; remove them when you pass `vpc`, or remove `vpc` to let the cluster create one.');
+  }
+  const taskSubnets = vpc.privateSubnets.length + vpc.isolatedSubnets.length;
+  if (taskSubnets === 0) {
+    invalidProp(scope, 'vpc', vpc.node.path,
+      'The VPC has no private or isolated subnets; ECS tasks are never placed in public subnets. Import a VPC with private subnets (Vpc.fromLookup or Vpc.fromVpcAttributes with privateSubnetIds).');
+  }
+}

@@ -1,0 +1,5 @@
+export * from './cluster/capacity';
+export * from './cluster/foundry-cluster';
+export * from './cluster/ec2-capacity';
+export { NatGatewayStrategy, FoundryNetworkOptions } from './cluster/network';
+export { Ec2MachineImage } from './cluster/instance-image';

@@ -1,0 +1,81 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+
+/** The four cdk-nag packs every pattern must pass, by the plugin name they report under. */
+export const NAG_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
+/** aws-cdk-lib's built-in CloudFormation validation. */
+export const CFN_VALIDATE = 'CloudFormation Validate';
+
+export interface Finding {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly severity: string;
+  readonly path: string;
+  readonly description: string;
+}
+
+/**
+ * An App that runs the four cdk-nag packs and strict CloudFormation validation at synth, and writes
+ * findings to validation-report.json instead of throwing, so that tests can list every finding.
+ */
+export function complianceApp(): App {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'foundry-compliance-'));
+  const app = new App({
+    outdir,
+    context: {
+      '@aws-cdk/core:validateAgainstDefaultRules': true,
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+    },
+  });
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new NIST80053R5Checks(app),
+    new HIPAASecurityChecks(app),
+    new PCIDSS321Checks(app),
+  );
+  return app;
+}
+
+/** A stack in a fixed account and region (AZ-dependent constructs need a concrete environment). */
+export function testStack(app: App, id: string): Stack {
+  return new Stack(app, id, { env: { account: '123456789012', region: 'us-east-1' } });
+}
+
+/** Synthesize the app once and return every unacknowledged finding, errors and warnings alike. */
+export function synthFindings(app: App): Finding[] {
+  const assembly = app.synth();
+  const reportFile = path.join(assembly.directory, 'validation-report.json');
+  if (!fs.existsSync(reportFile)) {
+    return [];
+  }
+  return readFindings(JSON.parse(fs.readFileSync(reportFile, 'utf-8')));
+}
+
+/** Flatten a validation-report.json document into findings. */
+export function readFindings(report: any): Finding[] {
+  const findings: Finding[] = [];
+  for (const plugin of report.pluginReports ?? []) {
+    for (const violation of plugin.violations ?? []) {
+      for (const construct of violation.violatingConstructs ?? []) {
+        findings.push({
+          plugin: plugin.pluginName,
+          rule: violation.ruleName,
+          severity: violation.severity ?? 'error',
+          path: construct.constructPath,
+          description: violation.description,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** Findings of one stack, rendered one per line with their construct path (for failure messages). */
+export function findingsOf(findings: Finding[], stackName: string): string[] {
+  return findings
+    .filter(f => f.path === stackName || f.path.startsWith(`${stackName}/`))
+    .map(f => `[${f.plugin}] ${f.rule} (${f.severity}) at ${f.path}: ${f.description.slice(0, 160)}`);
+}
