@@ -224,7 +224,11 @@ export class Ec2Capacity extends Construct {
       userData.addCommands('settings.ecs.awslogs-execution-role-override = true');
       if (this.spot) userData.addCommands('settings.ecs.enable-spot-instance-draining = true');
     } else {
-      userData.addCommands('echo ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=true >> /etc/ecs/ecs.config');
+      userData.addCommands(
+        'echo ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=true >> /etc/ecs/ecs.config',
+        // awsvpc tasks cannot read the instance role's credentials from IMDS (bridge tasks are stopped by the hop limit).
+        'echo ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config',
+      );
       if (this.spot) userData.addCommands('echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config');
     }
 

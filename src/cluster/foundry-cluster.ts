@@ -1,4 +1,4 @@
-import { Aspects, Aws, IAspect, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, IAspect, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -279,6 +279,7 @@ export class FoundryCluster extends Construct {
   }
 
   private createKey(): kms.Key {
+    const stack = Stack.of(this);
     const key = new kms.Key(this, 'Key', {
       description: `Encrypts logs, ECS Exec sessions and alerts of ${this.node.path}`,
       enableKeyRotation: true,
@@ -287,11 +288,11 @@ export class FoundryCluster extends Construct {
     // CloudWatch Logs encrypts this account's log groups in this region with the key.
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchLogs',
-      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
       actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
       resources: ['*'],
       conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
       },
     }));
     // Publishers of the encrypted alert topic: EventBridge, CloudWatch alarms, and EC2 Auto Scaling notifications.
@@ -303,7 +304,7 @@ export class FoundryCluster extends Construct {
       ],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
     // The Auto Scaling service-linked role may not exist yet when the key is created, and KMS rejects
     // unknown principals, so name it in a condition rather than as the principal.
@@ -314,9 +315,9 @@ export class FoundryCluster extends Construct {
       resources: ['*'],
       conditions: {
         ArnEquals: {
-          'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+          'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
         },
-        StringEquals: { 'aws:PrincipalAccount': Aws.ACCOUNT_ID },
+        StringEquals: { 'aws:PrincipalAccount': stack.account },
       },
     }));
     return key;

@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -148,11 +148,12 @@ export function createNetwork(scope: Construct, options: FoundryNetworkOptions, 
     retention: ctx.logRetention,
     removalPolicy: ctx.removalPolicy,
   });
+  const stack = Stack.of(scope);
   const flowLogRole = new ManagedPolicyRole(scope, 'FlowLogRole', {
     assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
       conditions: {
-        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-        ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:vpc-flow-log/*` },
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:vpc-flow-log/*` },
       },
     }),
     description: 'Lets VPC Flow Logs write to the cluster flow log group',

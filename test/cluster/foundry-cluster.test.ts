@@ -1,0 +1,311 @@
+import { App, CfnParameter, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Capacity, FoundryCluster, NatGatewayStrategy } from '../../src';
+import { plainStack } from '../support/stacks';
+
+// GIVEN one stack per configuration, synthesized once for the whole file.
+const defaultStack = plainStack('Default');
+const defaultCluster = new FoundryCluster(defaultStack, 'Cluster');
+const defaults = Template.fromStack(defaultStack);
+
+const singleNatStack = plainStack('SingleNat');
+new FoundryCluster(singleNatStack, 'Cluster', { natGateways: NatGatewayStrategy.SINGLE, maxAzs: 3, vpcCidr: '10.20.0.0/18' });
+const singleNat = Template.fromStack(singleNatStack);
+
+const isolatedStack = plainStack('Isolated');
+new FoundryCluster(isolatedStack, 'Cluster', {
+  natGateways: NatGatewayStrategy.NONE,
+  serviceConnectNamespace: 'internal',
+  defaultCapacity: Capacity.spot({ onDemandBase: 1, onDemandWeight: 1, spotWeight: 3 }),
+  containerInsights: ecs.ContainerInsights.ENABLED,
+  logRetention: logs.RetentionDays.THREE_MONTHS,
+  removalPolicy: RemovalPolicy.DESTROY,
+  clusterName: 'isolated-batch',
+});
+const isolated = Template.fromStack(isolatedStack);
+
+const importedStack = plainStack('Imported');
+const importedVpc = ec2.Vpc.fromVpcAttributes(importedStack, 'Vpc', {
+  vpcId: Fn.importValue('NetworkVpcId'),
+  availabilityZones: ['us-east-1a', 'us-east-1b'],
+  privateSubnetIds: Fn.split(',', Fn.importValue('NetworkPrivateSubnets'), 2),
+});
+const importedKey = kms.Key.fromKeyArn(importedStack, 'Key', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+const importedTopic = sns.Topic.fromTopicArn(importedStack, 'Topic', 'arn:aws:sns:us-east-1:123456789012:ops-alerts');
+const tokenName = new CfnParameter(importedStack, 'ClusterName', { type: 'String' });
+const importedCluster = new FoundryCluster(importedStack, 'Cluster', {
+  vpc: importedVpc,
+  encryptionKey: importedKey,
+  alertTopic: importedTopic,
+  clusterName: tokenName.valueAsString,
+});
+const imported = Template.fromStack(importedStack);
+
+describe('FoundryCluster defaults', () => {
+  test('creates a 2-AZ VPC with public and private subnets and a NAT gateway per AZ', () => {
+    defaults.resourceCountIs('AWS::EC2::VPC', 1);
+    defaults.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
+    defaults.resourceCountIs('AWS::EC2::Subnet', 4);
+    defaults.resourceCountIs('AWS::EC2::NatGateway', 2);
+    defaults.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
+  test('public subnets never assign public IPs on launch', () => {
+    const subnets = defaults.findResources('AWS::EC2::Subnet');
+    for (const subnet of Object.values(subnets)) {
+      expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
+    }
+  });
+
+  test('sends all VPC flow logs to a KMS-encrypted log group kept for a year', () => {
+    defaults.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+    defaults.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClusterKey'), 'Arn'] } },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('the flow log role trusts VPC Flow Logs of this account only, with a managed (not inline) policy', () => {
+    defaults.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '123456789012' },
+            ArnLike: { 'aws:SourceArn': Match.anyValue() },
+          },
+        })],
+      },
+    });
+    defaults.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('closes the default security group', () => {
+    defaults.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+
+  test('enables enhanced Container Insights', () => {
+    defaults.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }],
+    });
+  });
+
+  test('configures ECS Exec with the KMS key and an encrypted audit log group', () => {
+    defaults.hasResourceProperties('AWS::ECS::Cluster', {
+      Configuration: {
+        ExecuteCommandConfiguration: {
+          KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClusterKey'), 'Arn'] },
+          Logging: 'OVERRIDE',
+          LogConfiguration: {
+            CloudWatchEncryptionEnabled: true,
+            CloudWatchLogGroupName: { Ref: Match.stringLikeRegexp('ClusterExecLogGroup') },
+          },
+        },
+      },
+    });
+    defaults.resourceCountIs('AWS::Logs::LogGroup', 2);
+  });
+
+  test('the key rotates, is retained, and lets CloudWatch Logs of this account use it', () => {
+    defaults.hasResource('AWS::KMS::Key', {
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Sid: 'AllowCloudWatchLogs',
+            Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+          })]),
+        },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('registers Fargate and Fargate Spot with Fargate as the default strategy', () => {
+    defaults.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
+      CapacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+      DefaultCapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+    });
+    expect(defaultCluster.defaultCapacity.type).toBe('FARGATE');
+  });
+
+  test('creates an encrypted alert topic that accepts only TLS', () => {
+    defaults.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ClusterKey'), 'Arn'] },
+    });
+    defaults.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Effect: 'Deny',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        })]),
+      },
+    });
+  });
+
+  test('creates no Cloud Map namespace unless asked', () => {
+    defaults.resourceCountIs('AWS::ServiceDiscovery::PrivateDnsNamespace', 0);
+    expect(defaultCluster.namespace).toBeUndefined();
+  });
+
+  test('exposes the L2 objects', () => {
+    expect(defaultCluster.vpc).toBeInstanceOf(ec2.Vpc);
+    expect(defaultCluster.cluster).toBeInstanceOf(ecs.Cluster);
+    expect(defaultCluster.encryptionKey).toBeInstanceOf(kms.Key);
+    expect(defaultCluster.execLogGroup).toBeInstanceOf(logs.LogGroup);
+    expect(defaultCluster.flowLogGroup).toBeInstanceOf(logs.LogGroup);
+    expect(defaultCluster.alertTopic).toBeInstanceOf(sns.Topic);
+    expect(defaultCluster.logRetention).toBe(logs.RetentionDays.ONE_YEAR);
+    expect(defaultCluster.removalPolicy).toBe(RemovalPolicy.RETAIN);
+  });
+
+  test('keeps the logical IDs of its stateful resources', () => {
+    const ids = (type: string) => Object.keys(defaults.findResources(type)).sort();
+    expect(ids('AWS::Logs::LogGroup')).toEqual(['ClusterExecLogGroup2AEF0708', 'ClusterFlowLogGroup28D7828C']);
+    expect(ids('AWS::KMS::Key')).toEqual(['ClusterKeyB247D7DD']);
+  });
+
+  test('matches the snapshot', () => {
+    expect(defaults.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('FoundryCluster options', () => {
+  test('a single NAT gateway serves every AZ and subnets fit the given CIDR', () => {
+    singleNat.resourceCountIs('AWS::EC2::NatGateway', 1);
+    singleNat.resourceCountIs('AWS::EC2::Subnet', 6);
+    singleNat.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.20.0.0/18' });
+    singleNat.hasResourceProperties('AWS::EC2::Subnet', { CidrBlock: '10.20.0.0/26' }); // public: prefix + 8
+    singleNat.hasResourceProperties('AWS::EC2::Subnet', { CidrBlock: '10.20.4.0/22' }); // private: prefix + 4
+  });
+
+  test('without NAT, private subnets are isolated and VPC endpoints carry ECR, logs and secrets', () => {
+    isolated.resourceCountIs('AWS::EC2::NatGateway', 0);
+    isolated.resourceCountIs('AWS::EC2::VPCEndpoint', 11);
+    isolated.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: 'com.amazonaws.us-east-1.ecr.dkr', VpcEndpointType: 'Interface', PrivateDnsEnabled: true,
+    });
+    isolated.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.s3']] }, VpcEndpointType: 'Gateway',
+    });
+    // Endpoints accept HTTPS from inside the VPC only.
+    isolated.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [{ CidrIp: '10.0.0.0/16', FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: Match.anyValue() }],
+    });
+  });
+
+  test('creates a private DNS namespace used for Service Connect', () => {
+    isolated.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'internal' });
+    isolated.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterName: 'isolated-batch',
+      ServiceConnectDefaults: { Namespace: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } },
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+  });
+
+  test('a Spot default strategy keeps an on-demand base', () => {
+    isolated.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
+      DefaultCapacityProviderStrategy: [
+        { CapacityProvider: 'FARGATE', Base: 1, Weight: 1 },
+        { CapacityProvider: 'FARGATE_SPOT', Weight: 3 },
+      ],
+    });
+  });
+
+  test('retention and removal policy apply to every cluster log group and the key', () => {
+    const groups = isolated.findResources('AWS::Logs::LogGroup');
+    expect(Object.values(groups).map(g => [g.Properties.RetentionInDays, g.DeletionPolicy])).toEqual([[90, 'Delete'], [90, 'Delete']]);
+    isolated.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+
+  test('matches the snapshot (fullest network configuration)', () => {
+    expect(isolated.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('FoundryCluster with an imported VPC, key, topic and token values', () => {
+  test('creates no VPC, flow log, key or topic of its own', () => {
+    imported.resourceCountIs('AWS::EC2::VPC', 0);
+    imported.resourceCountIs('AWS::EC2::FlowLog', 0);
+    imported.resourceCountIs('AWS::KMS::Key', 0);
+    imported.resourceCountIs('AWS::SNS::Topic', 0);
+    expect(importedCluster.flowLogGroup).toBeUndefined();
+    expect(importedCluster.vpc).toBe(importedVpc);
+  });
+
+  test('passes token values through to CloudFormation', () => {
+    imported.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterName: { Ref: 'ClusterName' },
+      Configuration: { ExecuteCommandConfiguration: { KmsKeyId: importedKey.keyArn } },
+    });
+    imported.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: importedKey.keyArn });
+  });
+});
+
+describe('FoundryCluster rejects bad input with the prop name and a fix', () => {
+  const make = (props: ConstructorParameters<typeof FoundryCluster>[2]) => () => new FoundryCluster(plainStack(), 'Cluster', props);
+
+  test.each([
+    [{ maxAzs: 0 }, /invalid maxAzs = 0\. Use a whole number between 1 and 6/],
+    [{ maxAzs: 7 }, /invalid maxAzs = 7/],
+    [{ maxAzs: 1.5 }, /invalid maxAzs = 1\.5\. Use a whole number/],
+    [{ vpcCidr: 'banana' }, /invalid vpcCidr = 'banana'\. Use an IPv4 CIDR block/],
+    [{ vpcCidr: '10.0.0.0/8' }, /invalid vpcCidr = '10\.0\.0\.0\/8'\. Use a prefix length from \/16 to \/22/],
+    [{ vpcCidr: '300.0.0.0/16' }, /invalid vpcCidr/],
+    [{ clusterName: 'bad name!' }, /invalid clusterName = 'bad name!'\. Use 1 to 255 letters/],
+    [{ serviceConnectNamespace: 'Bad_Name' }, /invalid serviceConnectNamespace = 'Bad_Name'\. Use a lower-case DNS name/],
+    [{ natGateways: 'TWO' as NatGatewayStrategy }, /invalid natGateways = 'TWO'\. Use one of NatGatewayStrategy\.PER_AZ/],
+    [{ containerInsights: 'on' as ecs.ContainerInsights }, /invalid containerInsights = 'on'/],
+  ])('%j', (props, message) => {
+    expect(make(props)).toThrow(message);
+  });
+
+  test('errors name the construct path', () => {
+    expect(make({ maxAzs: 9 })).toThrow(/^FoundryCluster 'Test\/Cluster': invalid maxAzs = 9/);
+  });
+
+  test('network options together with an imported VPC', () => {
+    const stack = plainStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    expect(() => new FoundryCluster(stack, 'Cluster', { vpc, natGateways: NatGatewayStrategy.SINGLE }))
+      .toThrow(/invalid natGateways = 'SINGLE'\. These network options shape a VPC the cluster creates; remove them when you pass `vpc`/);
+  });
+
+  test('an imported VPC without private subnets', () => {
+    const stack = plainStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-123', availabilityZones: ['us-east-1a'], publicSubnetIds: ['subnet-1'],
+    });
+    expect(() => new FoundryCluster(stack, 'Cluster', { vpc })).toThrow(/invalid vpc = 'Test\/Vpc'\. The VPC has no private or isolated subnets/);
+  });
+
+  test('a second Service Connect namespace', () => {
+    const cluster = new FoundryCluster(plainStack(), 'Cluster', { serviceConnectNamespace: 'internal' });
+    expect(() => cluster.addServiceConnectNamespace('other')).toThrow(/already has the namespace 'internal'/);
+  });
+
+  test('choosing the default capacity twice', () => {
+    const cluster = new FoundryCluster(plainStack(), 'Cluster', { defaultCapacity: Capacity.spot() });
+    expect(() => cluster.useDefaultCapacity(Capacity.fargate())).toThrow(/invalid defaultCapacity = 'FARGATE'\. The default capacity was already chosen/);
+  });
+});
+
+describe('FoundryCluster stack placement', () => {
+  test('two clusters in one app do not collide', () => {
+    const app = new App();
+    const a = new FoundryCluster(new Stack(app, 'A'), 'Cluster');
+    const b = new FoundryCluster(new Stack(app, 'B'), 'Cluster');
+    expect(a.stack).not.toBe(b.stack);
+  });
+});
