@@ -1,5 +1,6 @@
 export * from './cluster/capacity';
 export * from './cluster/foundry-cluster';
 export * from './cluster/ec2-capacity';
-export { NatGatewayStrategy, FoundryNetworkOptions } from './cluster/network';
+export { NatGatewayStrategy } from './cluster/network';
+export type { FoundryNetworkOptions } from './cluster/network';
 export { Ec2MachineImage } from './cluster/instance-image';

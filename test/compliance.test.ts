@@ -43,6 +43,10 @@ const CASES: Record<string, (stack: Stack) => void> = {
     const capacity = cluster.addEc2Capacity('Bottlerocket', { instanceType: new ec2.InstanceType('c7i.large'), machineImage: Ec2MachineImage.BOTTLEROCKET });
     cluster.useDefaultCapacity(Capacity.ec2(capacity));
   },
+  ClusterPrivateOnly: stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster', { publicSubnets: false });
+    cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+  },
   ClusterImportedVpc: stack => {
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
       vpcId: Fn.importValue('NetworkVpcId'),

@@ -73,6 +73,16 @@ export interface FoundryNetworkOptions {
    * @default - true when `natGateways` is `NONE`, false otherwise
    */
   readonly vpcEndpoints?: boolean;
+
+  /**
+   * Create public subnets (and an internet gateway) for internet-facing load balancers and NAT gateways.
+   *
+   * Set to false for a fully private network: no internet gateway, no public subnets, no NAT
+   * (`natGateways` must then be `NONE`).
+   *
+   * @default true
+   */
+  readonly publicSubnets?: boolean;
 }
 
 /** What `createNetwork` needs besides the user's options. */
@@ -91,6 +101,10 @@ export function validateNetworkOptions(scope: IConstruct, options: FoundryNetwor
   checkNumber(scope, 'maxAzs', options.maxAzs, { min: 1, max: 6, integer: true });
   if (options.natGateways !== undefined && !Object.values(NatGatewayStrategy).includes(options.natGateways)) {
     invalidProp(scope, 'natGateways', options.natGateways, `Use one of ${Object.values(NatGatewayStrategy).map(v => `NatGatewayStrategy.${v}`).join(', ')}.`);
+  }
+  if (options.publicSubnets === false && options.natGateways !== undefined && options.natGateways !== NatGatewayStrategy.NONE) {
+    invalidProp(scope, 'natGateways', options.natGateways,
+      'NAT gateways live in public subnets; with publicSubnets: false use NatGatewayStrategy.NONE (VPC endpoints reach AWS services).');
   }
   const cidr = options.vpcCidr;
   if (cidr !== undefined && !Token.isUnresolved(cidr)) {
@@ -118,7 +132,8 @@ export interface Network {
 }
 
 export function createNetwork(scope: Construct, options: FoundryNetworkOptions, ctx: NetworkContext): Network {
-  const strategy = options.natGateways ?? NatGatewayStrategy.PER_AZ;
+  const withPublic = options.publicSubnets ?? true;
+  const strategy = options.natGateways ?? (withPublic ? NatGatewayStrategy.PER_AZ : NatGatewayStrategy.NONE);
   const maxAzs = options.maxAzs ?? 2;
   const cidr = options.vpcCidr ?? '10.0.0.0/16';
   const prefix = Number(CIDR_PATTERN.exec(cidr)![5]);
@@ -133,7 +148,7 @@ export function createNetwork(scope: Construct, options: FoundryNetworkOptions, 
     restrictDefaultSecurityGroup: true,
     subnetConfiguration: [
       // Nothing launched here gets a public IP by accident: load balancers and NAT gateways bring their own.
-      { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: publicMask, mapPublicIpOnLaunch: false },
+      ...(withPublic ? [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: publicMask, mapPublicIpOnLaunch: false }] : []),
       {
         name: 'Private',
         subnetType: strategy === NatGatewayStrategy.NONE ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS,

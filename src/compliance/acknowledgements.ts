@@ -22,7 +22,7 @@ export function acknowledgePublicSubnetRoutes(vpc: ec2.Vpc): void {
     for (const pack of PACKS) {
       Validations.of(route).acknowledge({
         id: `${pack}-VPCNoUnrestrictedRouteToIGW`,
-        reason: 'Public subnets hold only NAT gateways and internet-facing load balancers, which need a default route to the internet gateway. Tasks and instances run in private subnets with no such route.',
+        reason: 'Public subnets hold only NAT gateways and internet-facing load balancers, which need a default route to the internet gateway. Tasks and instances always run in private or isolated subnets, which have no such route. (publicSubnets: false creates a VPC without them.)',
       });
     }
   }

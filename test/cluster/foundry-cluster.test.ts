@@ -309,3 +309,21 @@ describe('FoundryCluster stack placement', () => {
     expect(a.stack).not.toBe(b.stack);
   });
 });
+
+describe('FoundryCluster without public subnets', () => {
+  const stack = plainStack('Private');
+  new FoundryCluster(stack, 'Cluster', { publicSubnets: false });
+  const template = Template.fromStack(stack);
+
+  test('has no internet gateway, no NAT and only isolated subnets, reached through VPC endpoints', () => {
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::Subnet', 2);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 11);
+  });
+
+  test('rejects NAT gateways without public subnets', () => {
+    expect(() => new FoundryCluster(plainStack(), 'Cluster', { publicSubnets: false, natGateways: NatGatewayStrategy.PER_AZ }))
+      .toThrow(/invalid natGateways = 'PER_AZ'\. NAT gateways live in public subnets/);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The example app: what a platform team writes to give its product teams ECS clusters.
+ *
+ * `npm run example` synthesizes it with the CDK CLI (no AWS account needed), runs all four cdk-nag packs and
+ * CloudFormation's own validation at synth, and prints a compliance summary per stack (examples/summary.ts).
+ * The library is compliant by default, so the app adds no acknowledgements of its own: the acknowledged findings
+ * the summary lists come from the library (src/compliance/acknowledgements.ts) and from aws-cdk-lib itself.
+ */
+import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { Capacity, Ec2MachineImage, FoundryCluster, NatGatewayStrategy } from '../src';
+
+/** One account and region for the whole example; a real app would read them from its deployment pipeline. */
+const ENV = { account: '123456789012', region: 'us-east-1' };
+
+/**
+ * The shared platform: a cluster for long-running services.
+ *
+ * Services run on Fargate unless they ask for something else; teams that need a host they can log in to (or
+ * instance storage, or daemon containers) choose the EC2 capacity with `Capacity.ec2(platform.general)`.
+ */
+export class PlatformStack extends Stack {
+  public readonly cluster: FoundryCluster;
+
+  constructor(scope: Construct, id: string, props: StackProps) {
+    super(scope, id, props);
+
+    // Everything defaulted: a new VPC over 2 AZs with a NAT gateway per AZ (an AZ outage never cuts the
+    // other AZ off), flow logs, Container Insights, ECS Exec with an audit log, Fargate as the default capacity.
+    // The Cloud Map namespace lets services call each other as http://<name>.internal through Service Connect.
+    this.cluster = new FoundryCluster(this, 'Cluster', {
+      serviceConnectNamespace: 'internal',
+    });
+
+    // General-purpose x86 hosts on Amazon Linux 2023. Managed scaling starts them only when tasks need them
+    // (minCapacity 0). Session Manager replaces SSH: no key pair and no inbound port to open.
+    this.cluster.addEc2Capacity('General', {
+      instanceType: new ec2.InstanceType('m7i.large'),
+      machineImage: Ec2MachineImage.AMAZON_LINUX_2023,
+      enableSessionManager: true,
+    });
+  }
+}
+
+/**
+ * Batch jobs with no internet access, on cheap Graviton Spot instances.
+ *
+ * The private subnets have no NAT gateway; the cluster adds VPC endpoints for ECR, CloudWatch Logs, Secrets
+ * Manager, SSM, KMS, ECS and S3, so images still pull and logs still flow, and nothing else is reachable.
+ */
+export class IsolatedBatchStack extends Stack {
+  public readonly cluster: FoundryCluster;
+
+  constructor(scope: Construct, id: string, props: StackProps) {
+    super(scope, id, props);
+
+    this.cluster = new FoundryCluster(this, 'Cluster', {
+      natGateways: NatGatewayStrategy.NONE,
+    });
+
+    // ARM64 Bottlerocket (a minimal, immutable, container-only OS) on Spot. Spot is far more available
+    // across several instance types, so the group diversifies over general, compute and memory families of the
+    // same generation; price-capacity-optimized allocation (the default) picks the least interrupted pools.
+    // Batch jobs tolerate interruptions: the library turns on Spot draining so tasks get their two minutes.
+    const graviton = this.cluster.addEc2Capacity('GravitonSpot', {
+      instanceType: new ec2.InstanceType('m7g.large'),
+      machineImage: Ec2MachineImage.BOTTLEROCKET,
+      maxCapacity: 20,
+      spot: {
+        additionalInstanceTypes: [new ec2.InstanceType('c7g.large'), new ec2.InstanceType('r7g.large')],
+      },
+    });
+
+    // Jobs land on the Spot instances unless they choose otherwise. (EC2 capacity exists only after the
+    // cluster, hence the method rather than the `defaultCapacity` prop.)
+    this.cluster.useDefaultCapacity(Capacity.ec2(graviton));
+  }
+}
+
+const app = new App({
+  context: {
+    // aws-cdk-lib's built-in CloudFormation validation (resource schemas and cfn-lint-style rules).
+    '@aws-cdk/core:validateAgainstDefaultRules': true,
+    // Write every finding to validation-report.json in the cloud assembly instead of stopping at the first
+    // failing stack; examples/summary.ts reads the report and fails the run when anything is unacknowledged.
+    '@aws-cdk/core:failSynthOnValidationErrors': false,
+    // The AZs of the example account, so that synth needs no AWS credentials for a lookup. A real app commits
+    // the values `cdk synth` caches in cdk.context.json instead.
+    [`availability-zones:account=${ENV.account}:region=${ENV.region}`]: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+  },
+});
+
+// The four cdk-nag rule packs run as validation plugins on every stack of the app.
+Validations.of(app).addPlugins(
+  new AwsSolutionsChecks(app),
+  new NIST80053R5Checks(app),
+  new HIPAASecurityChecks(app),
+  new PCIDSS321Checks(app),
+);
+
+new PlatformStack(app, 'Platform', { env: ENV, description: 'cdk-ecs-foundry example: shared ECS platform (Fargate + EC2)' });
+new IsolatedBatchStack(app, 'IsolatedBatch', { env: ENV, description: 'cdk-ecs-foundry example: isolated batch cluster on Graviton Spot' });
+
+app.synth();
