@@ -161,9 +161,8 @@ describe('Ec2Capacity Auto Scaling group and capacity provider', () => {
   test('every capacity provider is associated with the cluster and one can be the default', () => {
     const association = Object.values<any>(template.findResources('AWS::ECS::ClusterCapacityProviderAssociations'))[0].Properties;
     expect(association.CapacityProviders).toHaveLength(7);
-    expect(association.DefaultCapacityProviderStrategy).toEqual([
-      { CapacityProvider: { Ref: stack.getLogicalId(standard.capacityProvider.node.children.find(c => c instanceof ecs.CfnCapacityProvider) as ecs.CfnCapacityProvider) }, Weight: 1 },
-    ]);
+    const provider = standard.capacityProvider.node.children.find(c => c instanceof ecs.CfnCapacityProvider) as ecs.CfnCapacityProvider;
+    expect(association.DefaultCapacityProviderStrategy).toEqual([{ CapacityProvider: { Ref: stack.getLogicalId(provider) }, Weight: 1 }]);
     expect(cluster.ec2CapacityList).toEqual([standard, graviton, gpu, neuron, gpuArm]);
   });
 });
