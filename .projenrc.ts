@@ -7,8 +7,12 @@ import { awscdk, javascript, JsonFile } from 'projen';
  * generates (package.json, tsconfig*.json, .eslintrc.json, .gitignore, workflows, tasks) are committed.
  */
 
-/** The oldest aws-cdk-lib we support: it is the first with built-in CloudFormation validation at synth. */
-const MIN_CDK_VERSION = '2.262.0';
+/**
+ * The oldest aws-cdk-lib we support. 2.262 brought built-in CloudFormation validation at synth; 2.271 scopes
+ * `Validations.of(x).acknowledge()` to x's subtree for finding ids with '::' (e.g. 'AwsSolutions-IAM5[Resource::*]').
+ * Before 2.271 such an acknowledgement silenced the finding everywhere in the app, including in users' own stacks.
+ */
+const MIN_CDK_VERSION = '2.271.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-ecs-foundry',

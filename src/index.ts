@@ -4,3 +4,8 @@ export * from './cluster/ec2-capacity';
 export { NatGatewayStrategy } from './cluster/network';
 export type { FoundryNetworkOptions } from './cluster/network';
 export { Ec2MachineImage } from './cluster/instance-image';
+export * from './storage/shared-volume';
+export * from './workload/container';
+export type { WorkloadLoggingOptions } from './workload/logging';
+export * from './workload/repository';
+export * from './workload/task-definition';

@@ -321,9 +321,10 @@ export class Ec2Capacity extends Construct {
       resources: ['*'],
       conditions: { ArnEquals: { 'ecs:cluster': clusterArn } },
     }));
+    // Image pulls use each task's execution role, so the instance needs no ECR permission at all.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'NoResourceLevelPermissions',
-      actions: ['ecs:DiscoverPollEndpoint', 'ecr:GetAuthorizationToken'],
+      actions: ['ecs:DiscoverPollEndpoint'],
       resources: ['*'],
     }));
     if (sessionManager) {

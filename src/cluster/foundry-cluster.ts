@@ -189,10 +189,13 @@ export class FoundryCluster extends Construct {
     this.defaultCapacityExplicit = defaultCapacity !== undefined;
     // aws-cdk-lib allows the default strategy to be set once, and EC2 capacity is added after the cluster:
     // apply the final choice just before aws-cdk-lib's own aspect renders the association.
+    // Synthesizing twice (Template.fromStack, then Annotations.fromStack) visits the aspect twice: apply once.
     const self = this;
+    let applied = false;
     const applyDefault: IAspect = {
       visit(node: IConstruct) {
-        if (node === self.cluster) {
+        if (node === self.cluster && !applied) {
+          applied = true;
           self.cluster.addDefaultCapacityProviderStrategy(self._defaultCapacity.strategies(self));
         }
       },

@@ -1,0 +1,367 @@
+import { Annotations, Names, RemovalPolicy, Size } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { checkMountTargetSubnets, checkTaskDefinition, fileSystemPolicy, validateAccessPoint, validateVolumeOptions } from './shared-volume-validation';
+import type { FoundryCluster } from '../cluster/foundry-cluster';
+import { acknowledgeEfsAutomaticBackups } from '../compliance/acknowledgements';
+import { describeValue, invalidProp } from '../private/validation';
+
+/**
+ * An EFS access point: the directory a mount sees as its root and the POSIX identity of every file operation.
+ */
+export interface AccessPointOptions {
+  /**
+   * Directory on the file system exposed as the root of the mount. Absolute, at most four levels deep,
+   * without `.` or `..` segments. EFS creates it (with `uid`, `gid` and `permissions`) on first mount.
+   *
+   * @default '/data' for the default access point; `/<id>` for access points added with `addAccessPoint(id)`
+   */
+  readonly path?: string;
+
+  /**
+   * POSIX user id of every file operation through this access point (whatever user the container runs as).
+   *
+   * @default 1000
+   */
+  readonly uid?: number;
+
+  /**
+   * POSIX group id of every file operation through this access point.
+   *
+   * @default 1000
+   */
+  readonly gid?: number;
+
+  /**
+   * Permissions (octal, 3 or 4 digits) of the root directory when EFS creates it.
+   *
+   * @default '750'
+   */
+  readonly permissions?: string;
+}
+
+/**
+ * Options of a `SharedVolume` (everything but the cluster).
+ */
+export interface SharedVolumeOptions {
+  /**
+   * The access point that `volumeConfiguration()` and `grantMount()` use when none is given.
+   *
+   * @default - path '/data', uid and gid 1000, permissions '750'
+   */
+  readonly accessPoint?: AccessPointOptions;
+
+  /**
+   * How the file system's throughput scales.
+   *
+   * @default efs.ThroughputMode.ELASTIC - pay for what you use, no burst credits to run out of
+   */
+  readonly throughputMode?: efs.ThroughputMode;
+
+  /**
+   * Throughput in MiB/s when `throughputMode` is `PROVISIONED` (required then, not allowed otherwise).
+   * The default quota is 3414 MiB/s.
+   *
+   * @default - none (not provisioned)
+   */
+  readonly provisionedThroughputMiBps?: number;
+
+  /**
+   * Performance mode. `MAX_IO` cannot be combined with `ELASTIC` throughput and cannot change after creation.
+   *
+   * @default efs.PerformanceMode.GENERAL_PURPOSE
+   */
+  readonly performanceMode?: efs.PerformanceMode;
+
+  /**
+   * When files not accessed for this long move to the Infrequent Access storage class.
+   * Files move back to standard storage on their first access.
+   *
+   * @default efs.LifecyclePolicy.AFTER_30_DAYS
+   */
+  readonly lifecyclePolicy?: efs.LifecyclePolicy;
+
+  /**
+   * Customer-managed KMS key that encrypts the file system at rest.
+   *
+   * EFS uses the key through KMS grants created by the principal that deploys the stack; a key you pass must
+   * allow that (the default key policy, which delegates to IAM in the account, does).
+   *
+   * @default - the cluster's key (`cluster.encryptionKey`)
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What happens to the file system when it leaves the stack. EFS has no snapshot removal policy.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Back the file system up with EFS automatic backups (AWS Backup plan `aws/efs/automatic-backup-plan`:
+   * daily, kept 35 days).
+   *
+   * @default true
+   */
+  readonly backups?: boolean;
+
+  /**
+   * Name of the file system (its `Name` tag).
+   *
+   * @default - the construct path
+   */
+  readonly fileSystemName?: string;
+
+  /**
+   * Subnets for the mount targets: private or isolated subnets of the cluster's VPC, at most one per AZ.
+   * Tasks reach the file system through the mount target in their own AZ.
+   *
+   * @default - one private subnet per AZ (isolated subnets when the VPC has no private ones)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
+
+/**
+ * Properties of a `SharedVolume`.
+ */
+export interface SharedVolumeProps extends SharedVolumeOptions {
+  /**
+   * The cluster whose tasks mount the volume: its VPC holds the mount targets, its key encrypts the data.
+   */
+  readonly cluster: FoundryCluster;
+}
+
+/**
+ * Options of `SharedVolume.addToTaskDefinition()`.
+ */
+export interface SharedVolumeMountOptions {
+  /**
+   * Access point to mount, of this volume.
+   *
+   * @default - the volume's default access point
+   */
+  readonly accessPoint?: efs.IAccessPoint;
+
+  /**
+   * Grant the task role read access only (ClientMount, no ClientWrite).
+   *
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * A persistent, shared file system for ECS tasks: Amazon EFS, secure by default.
+ *
+ * - encrypted at rest with a customer-managed KMS key, backed up daily, retained when removed from the stack;
+ * - Elastic throughput, files moved to Infrequent Access after 30 days unused (and back on first access);
+ * - a file system policy that denies clients without TLS and clients that bypass an access point, and allows
+ *   no anonymous client: every mount is IAM-authorized, over TLS, through an access point with a fixed POSIX user;
+ * - mount targets in the cluster's private subnets behind a security group that admits NFS only from the
+ *   security groups given to `allowFrom()`.
+ *
+ * Mount it with `addToTaskDefinition()` (or `volumeConfiguration()` and `grantMount()`), add the mount point to
+ * the container, and call `allowFrom(service)`.
+ */
+export class SharedVolume extends Construct implements ec2.IConnectable {
+  /** The EFS file system. */
+  public readonly fileSystem: efs.FileSystem;
+  /** The default access point. */
+  public readonly accessPoint: efs.AccessPoint;
+  /** The cluster whose VPC holds the mount targets. */
+  public readonly cluster: FoundryCluster;
+  /** Security group of the mount targets: no ingress except what `allowFrom()` adds. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** Network connections of the mount targets (default port: NFS, TCP 2049). */
+  public readonly connections: ec2.Connections;
+
+  private readonly accessPoints: efs.AccessPoint[] = [];
+  private readonly mounted = new Map<ecs.TaskDefinition, Set<string>>();
+
+  constructor(scope: Construct, id: string, props: SharedVolumeProps) {
+    super(scope, id);
+    if (!props || !props.cluster || !props.cluster.vpc) {
+      invalidProp(this, 'cluster', props?.cluster, 'Pass the FoundryCluster whose tasks mount the volume: its VPC holds the mount targets.');
+    }
+    validateVolumeOptions(this, props);
+    this.cluster = props.cluster;
+    const vpc = this.cluster.vpc;
+    const throughputMode = props.throughputMode ?? efs.ThroughputMode.ELASTIC;
+    const backups = props.backups ?? true;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: `EFS mount targets of ${this.node.path}: NFS from allowed security groups only`,
+      allowAllOutbound: false,
+    });
+
+    this.fileSystem = new efs.FileSystem(this, 'FileSystem', {
+      vpc,
+      vpcSubnets: checkMountTargetSubnets(this, vpc, props.vpcSubnets),
+      securityGroup: this.securityGroup,
+      encrypted: true,
+      kmsKey: props.encryptionKey ?? this.cluster.encryptionKey,
+      fileSystemName: props.fileSystemName,
+      throughputMode,
+      provisionedThroughputPerSecond: props.provisionedThroughputMiBps !== undefined
+        ? Size.mebibytes(props.provisionedThroughputMiBps) : undefined,
+      performanceMode: props.performanceMode ?? efs.PerformanceMode.GENERAL_PURPOSE,
+      lifecyclePolicy: props.lifecyclePolicy ?? efs.LifecyclePolicy.AFTER_30_DAYS,
+      outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
+      enableAutomaticBackups: backups,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      fileSystemPolicy: fileSystemPolicy(),
+      // Our policy has no Allow statement, so no anonymous client can mount. Left to itself, aws-cdk-lib would add
+      // an Allow of ClientWrite and ClientRootAccess for every IAM principal, which would turn read-only grants into
+      // read-write ones; `true` only stops that statement.
+      allowAnonymousAccess: true,
+    });
+    this.connections = this.fileSystem.connections;
+
+    if (backups) {
+      acknowledgeEfsAutomaticBackups(this.fileSystem);
+    } else {
+      Annotations.of(this).addWarningV2('cdk-ecs-foundry:sharedVolumeNoBackups',
+        'backups is false: the file system is in no backup plan. Add it to an AWS Backup plan of your own, or enable backups.');
+    }
+
+    this.accessPoint = this.createAccessPoint('AccessPoint', props.accessPoint ?? {}, '/data');
+  }
+
+  /**
+   * Add another access point, for example a read-only view or a directory per service.
+   *
+   * @param id construct id, unique within this volume; never change it (a new id replaces the access point)
+   */
+  public addAccessPoint(id: string, options: AccessPointOptions = {}): efs.AccessPoint {
+    if (typeof id !== 'string' || id.length === 0 || this.node.tryFindChild(id) !== undefined) {
+      invalidProp(this, 'addAccessPoint id', id,
+        `Use an id not yet used in this volume (taken: ${this.node.children.map(c => `'${c.node.id}'`).join(', ')}).`);
+    }
+    return this.createAccessPoint(id, options, `/${id}`);
+  }
+
+  /**
+   * The ECS volume configuration for a task: transit encryption ENABLED, IAM authorization ENABLED, the access point.
+   *
+   * @param accessPoint an access point of this volume; @default - the default access point
+   */
+  public volumeConfiguration(accessPoint?: efs.IAccessPoint): ecs.EfsVolumeConfiguration {
+    const ap = this.resolveAccessPoint(accessPoint);
+    return {
+      fileSystemId: this.fileSystem.fileSystemId,
+      transitEncryption: 'ENABLED',
+      authorizationConfig: { accessPointId: ap.accessPointId, iam: 'ENABLED' },
+    };
+  }
+
+  /**
+   * Let the grantee mount this file system through one access point: `elasticfilesystem:ClientMount`
+   * (and `ClientWrite` unless `readOnly`) on this file system, conditioned on that access point and on
+   * access through a mount target. Goes to the grantee's policy (to the file system policy for a grantee
+   * without one).
+   *
+   * @param grantee usually a task role
+   * @param accessPoint an access point of this volume; @default - the default access point
+   * @param readOnly grant ClientMount only; @default false
+   */
+  public grantMount(grantee: iam.IGrantable, accessPoint?: efs.IAccessPoint, readOnly?: boolean): iam.Grant {
+    const ap = this.resolveAccessPoint(accessPoint);
+    const actions = ['elasticfilesystem:ClientMount'];
+    if (!readOnly) {
+      actions.push('elasticfilesystem:ClientWrite');
+    }
+    return iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions,
+      resourceArns: [this.fileSystem.fileSystemArn],
+      resource: this.fileSystem,
+      conditions: {
+        StringEquals: { 'elasticfilesystem:AccessPointArn': ap.accessPointArn },
+        Bool: { 'elasticfilesystem:AccessedViaMountTarget': 'true' },
+      },
+    });
+  }
+
+  /**
+   * Allow NFS (TCP 2049) to the mount targets from exactly this security group or connectable
+   * (a service, an Auto Scaling group, a security group). CIDR peers are refused.
+   */
+  public allowFrom(peer: ec2.IConnectable): void {
+    const groups = peer?.connections?.securityGroups ?? [];
+    if (groups.length === 0) {
+      invalidProp(this, 'allowFrom peer', peer,
+        'Pass a security group or a construct that has one (a service, an Auto Scaling group): NFS is never opened to IP ranges such as the VPC CIDR.');
+    }
+    const from = Construct.isConstruct(peer) ? peer.node.path : groups.map(g => g.node.path).join(', ');
+    // Security group rule descriptions allow a limited character set and 255 characters.
+    const description = `NFS between ${from} and the EFS mount targets of ${this.node.path}`
+      .replace(/[^a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]/g, '-').slice(0, 255);
+    this.connections.allowDefaultPortFrom(peer, description);
+  }
+
+  /**
+   * Add this volume to a task definition: the EFS volume (`volumeConfiguration()`) and the task role's grant
+   * (`grantMount()`). Containers still need a mount point (`container.addMountPoints({ sourceVolume, containerPath,
+   * readOnly })`), and the service's security group still needs `allowFrom()`. Calling it again for the same
+   * task definition and access point adds nothing but the grant.
+   *
+   * Fails for Windows task definitions and for external (ECS Anywhere) tasks: they cannot mount EFS.
+   *
+   * @returns the volume name, for `sourceVolume` of the containers' mount points
+   */
+  public addToTaskDefinition(taskDefinition: ecs.TaskDefinition, options: SharedVolumeMountOptions = {}): string {
+    checkTaskDefinition(this, taskDefinition);
+    const ap = this.resolveAccessPoint(options.accessPoint);
+    const name = Names.uniqueResourceName(ap, { maxLength: 255, separator: '-' });
+    const names = this.mounted.get(taskDefinition) ?? new Set<string>();
+    if (!names.has(name)) {
+      taskDefinition.addVolume({ name, efsVolumeConfiguration: this.volumeConfiguration(ap) });
+      names.add(name);
+      this.mounted.set(taskDefinition, names);
+    }
+    this.grantMount(taskDefinition.taskRole, ap, options.readOnly ?? false);
+    return name;
+  }
+
+  private createAccessPoint(id: string, options: AccessPointOptions, defaultPath: string): efs.AccessPoint {
+    const path = options.path ?? defaultPath;
+    const uid = options.uid ?? 1000;
+    const gid = options.gid ?? 1000;
+    const permissions = options.permissions ?? '750';
+    validateAccessPoint(this, id, { path, uid, gid, permissions }, options.path === undefined);
+    const accessPoint = new efs.AccessPoint(this, id, {
+      fileSystem: this.fileSystem,
+      path,
+      posixUser: { uid: String(uid), gid: String(gid) },
+      createAcl: { ownerUid: String(uid), ownerGid: String(gid), permissions },
+    });
+    this.accessPoints.push(accessPoint);
+    return accessPoint;
+  }
+
+  private resolveAccessPoint(accessPoint: efs.IAccessPoint | undefined): efs.IAccessPoint {
+    if (accessPoint === undefined) {
+      return this.accessPoint;
+    }
+    if (this.accessPoints.includes(accessPoint as efs.AccessPoint)) {
+      return accessPoint;
+    }
+    let fileSystem: efs.IFileSystem | undefined;
+    try {
+      fileSystem = accessPoint.fileSystem;
+    } catch {
+      fileSystem = undefined;
+    }
+    if (fileSystem !== this.fileSystem) {
+      invalidProp(this, 'accessPoint', accessPoint.node?.path ?? describeValue(accessPoint),
+        'Pass an access point of this volume: volume.accessPoint or one returned by volume.addAccessPoint().');
+    }
+    return accessPoint;
+  }
+}

@@ -1,0 +1,137 @@
+import { RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
+import { invalidProp } from '../private/validation';
+
+/** The Fluent Bit image FireLens routes logs through (public ECR: no pull permission needed). */
+export const FLUENT_BIT_IMAGE = 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable';
+
+/**
+ * Where and how a workload's containers log.
+ */
+export interface WorkloadLoggingOptions {
+  /**
+   * How long CloudWatch Logs keeps the workload's logs.
+   *
+   * @default - the cluster's `logRetention` (one year unless changed)
+   */
+  readonly retention?: logs.RetentionDays;
+
+  /**
+   * What happens to the log group when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Use non-blocking log delivery: the application never stalls when CloudWatch Logs is slow, at the price of
+   * dropping lines when the buffer (`maxBufferSize`) is full.
+   *
+   * @default false - blocking: no log line is lost, but a slow log path slows the application
+   */
+  readonly nonBlocking?: boolean;
+
+  /**
+   * Buffer for non-blocking delivery (1 MiB to 1 GiB). Only with `nonBlocking`.
+   *
+   * @default Size.mebibytes(25)
+   */
+  readonly maxBufferSize?: Size;
+
+  /**
+   * Route the containers' logs through a FireLens (AWS for Fluent Bit) log router sidecar into the same log group,
+   * the starting point for sending logs elsewhere too. The router's own logs go to the group through awslogs.
+   *
+   * @default false - the awslogs driver sends logs straight to CloudWatch Logs
+   */
+  readonly firelens?: boolean;
+}
+
+/** Validate logging options. */
+export function validateLogging(scope: IConstruct, options: WorkloadLoggingOptions): void {
+  if (options.maxBufferSize !== undefined && !options.nonBlocking) {
+    invalidProp(scope, 'logging.maxBufferSize', `${options.maxBufferSize.toKibibytes() / 1024} MiB`,
+      'A buffer applies only to non-blocking delivery: set logging.nonBlocking to true, or remove maxBufferSize.');
+  }
+  if (options.maxBufferSize !== undefined) {
+    const mib = options.maxBufferSize.toKibibytes() / 1024;
+    if (mib < 1 || mib > 1024) {
+      invalidProp(scope, 'logging.maxBufferSize', `${mib} MiB`, 'Use Size.mebibytes(1) to Size.gibibytes(1).');
+    }
+  }
+  if (options.retention !== undefined && !Object.values(logs.RetentionDays).includes(options.retention)) {
+    invalidProp(scope, 'logging.retention', options.retention, 'Use a logs.RetentionDays value such as logs.RetentionDays.ONE_YEAR.');
+  }
+}
+
+/** The log group and drivers of one workload. */
+export class WorkloadLogs {
+  public readonly logGroup: logs.LogGroup;
+  private readonly options: WorkloadLoggingOptions;
+  private _router?: ecs.FirelensLogRouter;
+
+  constructor(scope: Construct, options: WorkloadLoggingOptions, key: kms.IKey, defaultRetention: logs.RetentionDays) {
+    this.options = options;
+    // Stateful: the construct ID 'LogGroup' must never change.
+    this.logGroup = new logs.LogGroup(scope, 'LogGroup', {
+      encryptionKey: key,
+      retention: options.retention ?? defaultRetention,
+      removalPolicy: options.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** The awslogs driver writing to the workload's log group under a stream prefix. */
+  public awsLogs(streamPrefix: string): ecs.LogDriver {
+    return ecs.LogDrivers.awsLogs({
+      logGroup: this.logGroup,
+      streamPrefix,
+      mode: this.options.nonBlocking ? ecs.AwsLogDriverMode.NON_BLOCKING : ecs.AwsLogDriverMode.BLOCKING,
+      maxBufferSize: this.options.nonBlocking ? (this.options.maxBufferSize ?? Size.mebibytes(25)) : undefined,
+    });
+  }
+
+  /**
+   * The driver for an application container: awslogs, or FireLens when enabled (adding the router once).
+   */
+  public driverFor(taskDefinition: ecs.TaskDefinition, taskRole: iam.IGrantable, streamPrefix: string): ecs.LogDriver {
+    if (!this.options.firelens) {
+      return this.awsLogs(streamPrefix);
+    }
+    this.ensureRouter(taskDefinition, taskRole);
+    return ecs.LogDrivers.firelens({
+      options: {
+        Name: 'cloudwatch_logs',
+        region: Stack.of(taskDefinition).region,
+        log_group_name: this.logGroup.logGroupName,
+        log_stream_prefix: `${streamPrefix}/`,
+        auto_create_group: 'false',
+        retry_limit: '2',
+      },
+    });
+  }
+
+  /** The FireLens router container, if any. */
+  public get router(): ecs.FirelensLogRouter | undefined {
+    return this._router;
+  }
+
+  private ensureRouter(taskDefinition: ecs.TaskDefinition, taskRole: iam.IGrantable): void {
+    if (this._router) return;
+    this._router = taskDefinition.addFirelensLogRouter('LogRouter', {
+      containerName: 'log-router',
+      image: ecs.ContainerImage.fromRegistry(FLUENT_BIT_IMAGE),
+      essential: true,
+      firelensConfig: { type: ecs.FirelensLogRouterType.FLUENTBIT, options: { enableECSLogMetadata: true } },
+      logging: this.awsLogs('firelens'),
+      memoryReservationMiB: 50,
+      readonlyRootFilesystem: false,
+      user: '0',
+    });
+    // Fluent Bit runs inside the task, so it writes with the task role, to this log group only.
+    this.logGroup.grantWrite(taskRole);
+  }
+}

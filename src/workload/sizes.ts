@@ -1,0 +1,67 @@
+/**
+ * The task sizes ECS accepts, as data, so that validation, error messages and property-based tests
+ * all read the same table.
+ *
+ * Source: Amazon ECS Developer Guide, "Task CPU and memory" (Fargate), as of 2026-11.
+ */
+
+/** Valid memory values (MiB) for one Fargate CPU value. */
+export interface MemoryRange {
+  readonly cpu: number;
+  readonly minMiB: number;
+  readonly maxMiB: number;
+  readonly stepMiB: number;
+  /** Extra allowed values below the stepped range (256 CPU units allow 512 MiB). */
+  readonly extraMiB?: number[];
+}
+
+/** Linux (x86_64 and ARM64) on Fargate. */
+export const FARGATE_LINUX: MemoryRange[] = [
+  { cpu: 256, minMiB: 1024, maxMiB: 2048, stepMiB: 1024, extraMiB: [512] },
+  { cpu: 512, minMiB: 1024, maxMiB: 4096, stepMiB: 1024 },
+  { cpu: 1024, minMiB: 2048, maxMiB: 8192, stepMiB: 1024 },
+  { cpu: 2048, minMiB: 4096, maxMiB: 16384, stepMiB: 1024 },
+  { cpu: 4096, minMiB: 8192, maxMiB: 30720, stepMiB: 1024 },
+  { cpu: 8192, minMiB: 16384, maxMiB: 61440, stepMiB: 4096 },
+  { cpu: 16384, minMiB: 32768, maxMiB: 122880, stepMiB: 8192 },
+];
+
+/** Windows Server on Fargate: 1 vCPU and more only. */
+export const FARGATE_WINDOWS: MemoryRange[] = FARGATE_LINUX.filter(r => r.cpu >= 1024 && r.cpu <= 4096);
+
+/** Fargate ephemeral storage, GiB (the first 20 GiB are free; below 21 the property is left unset). */
+export const EPHEMERAL_STORAGE_GIB = { min: 21, max: 200 } as const;
+
+/** The memory values (MiB) a Fargate CPU value allows, or undefined for an unknown CPU value. */
+export function memoryOptions(table: MemoryRange[], cpu: number): number[] | undefined {
+  const range = table.find(r => r.cpu === cpu);
+  if (!range) {
+    return undefined;
+  }
+  const values = [...(range.extraMiB ?? [])];
+  for (let m = range.minMiB; m <= range.maxMiB; m += range.stepMiB) {
+    values.push(m);
+  }
+  return values;
+}
+
+/** True when ECS accepts this CPU/memory pair on Fargate for the given table. */
+export function isValidFargateSize(table: MemoryRange[], cpu: number, memoryMiB: number): boolean {
+  return memoryOptions(table, cpu)?.includes(memoryMiB) ?? false;
+}
+
+/** Render the memory options of a CPU value compactly: "2048-8192 MiB in steps of 1024". */
+export function describeMemoryOptions(table: MemoryRange[], cpu: number): string {
+  const range = table.find(r => r.cpu === cpu);
+  if (!range) {
+    return `CPU must be one of ${table.map(r => r.cpu).join(', ')}`;
+  }
+  const extra = range.extraMiB?.length ? `${range.extraMiB.join(', ')} or ` : '';
+  return `memory for ${cpu} CPU units must be ${extra}${range.minMiB}-${range.maxMiB} MiB in steps of ${range.stepMiB}`;
+}
+
+/** The smallest valid Fargate memory for a CPU value. */
+export function defaultMemoryFor(table: MemoryRange[], cpu: number): number | undefined {
+  const options = memoryOptions(table, cpu);
+  return options ? Math.min(...options) : undefined;
+}

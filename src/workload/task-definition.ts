@@ -1,0 +1,392 @@
+import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ContainerOptions, SidecarOptions, WorkloadLinuxOptions } from './container';
+import { WorkloadLoggingOptions, WorkloadLogs, validateLogging } from './logging';
+import { createTaskRole } from './roles';
+import { portMappings, validateWorkload, WorkloadPlatform } from './workload-validation';
+import { Capacity, CapacityType } from '../cluster/capacity';
+import type { FoundryCluster } from '../cluster/foundry-cluster';
+import { acknowledgeEnvironmentVariables, acknowledgeExecutionRole } from '../compliance/acknowledgements';
+import { invalidProp } from '../private/validation';
+import type { SharedVolume } from '../storage/shared-volume';
+
+/**
+ * What a workload is: its main container, sidecars, size, platform and logging. Every service pattern takes
+ * these options; `FoundryTaskDefinition` turns them into a task definition.
+ */
+export interface WorkloadOptions extends ContainerOptions {
+  /** The main container's image: `ecs.ContainerImage.fromRegistry(...)`, `fromEcrRepository(...)`, `fromAsset(...)` or `WorkloadRepository.image(tag)`. */
+  readonly image: ecs.ContainerImage;
+
+  /**
+   * Name of the main container.
+   *
+   * @default 'app'
+   */
+  readonly containerName?: string;
+
+  /**
+   * The main container's port (TCP); shorthand for one entry in `ports`.
+   *
+   * @default - no port, unless given in `ports`
+   */
+  readonly port?: number;
+
+  /**
+   * Task CPU units (1024 = 1 vCPU). On Fargate one of 256, 512, 1024, 2048, 4096, 8192, 16384 (Windows: 1024-4096).
+   *
+   * @default 256 (1024 for Windows)
+   */
+  readonly cpu?: number;
+
+  /**
+   * Task memory in MiB; on Fargate it must be valid for `cpu` (the error lists the valid values).
+   *
+   * @default - the smallest memory valid for `cpu` (512 MiB for 256 CPU units)
+   */
+  readonly memoryMiB?: number;
+
+  /**
+   * GPUs for the main container (EC2 capacity with GPU instances only).
+   *
+   * @default - no GPU
+   */
+  readonly gpuCount?: number;
+
+  /**
+   * CPU architecture of the images.
+   *
+   * @default - the EC2 capacity's architecture, or X86_64 on Fargate
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+
+  /**
+   * Operating system of the images. Windows Server runs on Fargate (not Spot) with 1-4 vCPU.
+   *
+   * @default ecs.OperatingSystemFamily.LINUX
+   */
+  readonly operatingSystemFamily?: ecs.OperatingSystemFamily;
+
+  /**
+   * Ephemeral storage of a Fargate task, 21-200 GiB.
+   *
+   * @default - 20 GiB, Fargate's included amount
+   */
+  readonly ephemeralStorageGiB?: number;
+
+  /**
+   * Linux settings of the main container.
+   *
+   * @default - an init process; Docker's default capabilities
+   */
+  readonly linux?: WorkloadLinuxOptions;
+
+  /**
+   * Containers next to the main one (proxies, agents, init containers), with start-up ordering.
+   *
+   * @default - none
+   */
+  readonly sidecars?: SidecarOptions[];
+
+  /**
+   * Logging: a KMS-encrypted log group per workload; awslogs or FireLens.
+   *
+   * @default - awslogs (blocking) to a new encrypted log group with the cluster's retention, retained on delete
+   */
+  readonly logging?: WorkloadLoggingOptions;
+
+  /**
+   * Task definition family name.
+   *
+   * @default - a name generated from the construct path
+   */
+  readonly family?: string;
+
+  /**
+   * Execution role (used by ECS to pull images, write logs and read secrets). When you pass one, the grants
+   * for the image, log group and secrets are still added to it.
+   *
+   * @default - a new role that can pull only this workload's image, write only its log group and read only its secrets
+   */
+  readonly executionRole?: iam.IRole;
+
+  /**
+   * Task role (used by the application).
+   *
+   * @default - a new role without any permission; grant it what the application needs
+   */
+  readonly taskRole?: iam.IRole;
+}
+
+/**
+ * Properties of a `FoundryTaskDefinition`.
+ */
+export interface FoundryTaskDefinitionProps extends WorkloadOptions {
+  /** The cluster the tasks run in: its network, KMS key and log retention are used. */
+  readonly cluster: FoundryCluster;
+
+  /**
+   * Where the tasks run; decides Fargate or EC2 compatibility and is checked against the workload.
+   *
+   * @default - the cluster's default capacity
+   */
+  readonly capacity?: Capacity;
+}
+
+/**
+ * Options for `FoundryTaskDefinition.addVolume()`.
+ */
+export interface VolumeMountOptions {
+  /**
+   * Mount read-only: the task role gets `ClientMount` only.
+   *
+   * @default false
+   */
+  readonly readOnly?: boolean;
+
+  /**
+   * Access point to mount.
+   *
+   * @default - the volume's default access point
+   */
+  readonly accessPoint?: efs.IAccessPoint;
+
+  /**
+   * Container to mount into.
+   *
+   * @default - the main container
+   */
+  readonly containerName?: string;
+}
+
+/**
+ * An ECS task definition built from a workload spec: hardened containers, least-privilege execution and task
+ * roles, an encrypted log group, secrets injected by ECS, sizes validated against what ECS accepts, and a
+ * security group for its tasks. Usable on its own (one-off and batch tasks) and by every service pattern.
+ *
+ * @example
+ * const worker = new FoundryTaskDefinition(stack, 'Migrate', {
+ *   cluster,
+ *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/postgres:16'),
+ *   command: ['psql', '--version'],
+ *   cpu: 512,
+ *   memoryMiB: 1024,
+ * });
+ */
+export class FoundryTaskDefinition extends Construct {
+  /** The ECS task definition. */
+  public readonly taskDefinition: ecs.TaskDefinition;
+  /** The main container. */
+  public readonly mainContainer: ecs.ContainerDefinition;
+  /** Role ECS uses to start the task (image pull, logs, secrets). */
+  public readonly executionRole: iam.IRole;
+  /** Role the application runs with. Starts without permissions: grant what it needs. */
+  public readonly taskRole: iam.IRole;
+  /** The workload's log group. */
+  public readonly logGroup: logs.ILogGroup;
+  /** Security group for the workload's tasks (awsvpc). Outbound open, inbound closed until something is allowed. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** The cluster. */
+  public readonly cluster: FoundryCluster;
+  /** Where the tasks run. */
+  public readonly capacity: Capacity;
+  /** CPU architecture of the tasks. */
+  public readonly cpuArchitecture: ecs.CpuArchitecture;
+  /** Operating system of the tasks. */
+  public readonly operatingSystemFamily: ecs.OperatingSystemFamily;
+  /** Task CPU units. */
+  public readonly cpu: number;
+  /** Task memory, MiB. */
+  public readonly memoryMiB: number;
+
+  private readonly logs: WorkloadLogs;
+  private readonly platform: WorkloadPlatform;
+  private readonly containersByName = new Map<string, ecs.ContainerDefinition>();
+  private readonly mountPaths = new Map<string, Set<string>>();
+
+  constructor(scope: Construct, id: string, props: FoundryTaskDefinitionProps) {
+    super(scope, id);
+    if (!props || !props.cluster) {
+      invalidProp(this, 'cluster', props?.cluster, 'Pass the FoundryCluster the tasks run in.');
+    }
+    this.cluster = props.cluster;
+    this.capacity = props.capacity ?? props.cluster.defaultCapacity;
+    this.platform = validateWorkload(this, props, this.capacity, this.cluster);
+    this.cpuArchitecture = this.platform.cpuArchitecture;
+    this.operatingSystemFamily = this.platform.operatingSystemFamily;
+    this.cpu = this.platform.cpu;
+    this.memoryMiB = this.platform.memoryMiB;
+    validateLogging(this, props.logging ?? {});
+
+    this.executionRole = props.executionRole ?? createTaskRole(this, 'ExecutionRole',
+      `ECS execution role of ${this.node.path}: image pull, logs and secrets of this workload only`);
+    this.taskRole = props.taskRole ?? createTaskRole(this, 'TaskRole', `Application role of ${this.node.path}`);
+    if (!props.executionRole) {
+      acknowledgeExecutionRole(this.executionRole);
+    }
+
+    const fargate = this.capacity.type !== CapacityType.EC2;
+    this.taskDefinition = new ecs.TaskDefinition(this, 'TaskDefinition', {
+      compatibility: fargate ? ecs.Compatibility.FARGATE : ecs.Compatibility.EC2,
+      networkMode: ecs.NetworkMode.AWS_VPC,
+      cpu: String(this.cpu),
+      memoryMiB: String(this.memoryMiB),
+      ephemeralStorageGiB: props.ephemeralStorageGiB,
+      runtimePlatform: fargate ? {
+        cpuArchitecture: this.cpuArchitecture,
+        operatingSystemFamily: this.operatingSystemFamily,
+      } : undefined,
+      executionRole: this.executionRole,
+      taskRole: this.taskRole,
+      family: props.family,
+    });
+
+    this.logs = new WorkloadLogs(this, props.logging ?? {}, this.cluster.encryptionKey, this.cluster.logRetention);
+    this.logGroup = this.logs.logGroup;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: this.cluster.vpc,
+      description: `Tasks of ${this.node.path}`,
+      allowAllOutbound: true,
+    });
+
+    const mainName = props.containerName ?? 'app';
+    const linux = props.linux ?? {};
+    this.mainContainer = this.addContainer(mainName, props, {
+      image: props.image,
+      essential: true,
+      portMappings: portMappings([...(props.port !== undefined ? [{ port: props.port }] : []), ...(props.ports ?? [])]),
+      gpuCount: props.gpuCount,
+      linuxParameters: this.platform.windows ? undefined : this.linuxParameters(linux),
+    });
+    for (const sidecar of props.sidecars ?? []) {
+      this.addSidecar(sidecar);
+    }
+    if (this.logs.router) {
+      // Application containers start after the log router, so no line is lost at start-up.
+      for (const container of this.containersByName.values()) {
+        container.addContainerDependencies({ container: this.logs.router, condition: ecs.ContainerDependencyCondition.START });
+      }
+    }
+  }
+
+  /** A container of this task by name. */
+  public container(name: string): ecs.ContainerDefinition {
+    const container = this.containersByName.get(name);
+    if (!container) {
+      invalidProp(this, 'containerName', name, `The task has the containers ${[...this.containersByName.keys()].map(n => `'${n}'`).join(', ')}.`);
+    }
+    return container;
+  }
+
+  /**
+   * Add a sidecar container (validated like those in the `sidecars` prop).
+   */
+  public addSidecar(options: SidecarOptions): ecs.ContainerDefinition {
+    const container = this.addContainer(options.name, options, {
+      image: options.image,
+      essential: options.essential ?? true,
+      portMappings: portMappings(options.ports ?? []),
+      cpu: options.cpu,
+      memoryReservationMiB: options.memoryReservationMiB,
+    });
+    if (options.mainContainerWaitsFor !== undefined) {
+      this.mainContainer.addContainerDependencies({ container, condition: options.mainContainerWaitsFor });
+    }
+    return container;
+  }
+
+  /**
+   * Mount a `SharedVolume` (EFS) into a container: the task volume with transit encryption and IAM authorization,
+   * the access point, NFS ingress from this workload's security group only, and `ClientMount`/`ClientWrite`
+   * (or read-only) on that access point only in the task role.
+   */
+  public addVolume(volume: SharedVolume, containerPath: string, options: VolumeMountOptions = {}): void {
+    if (this.platform.windows) {
+      invalidProp(this, 'volume', volume.node.path,
+        'EFS volumes cannot be mounted into Windows containers on Fargate. Use a Linux workload, or Amazon FSx for Windows File Server.');
+    }
+    if (volume.cluster.vpc !== this.cluster.vpc) {
+      invalidProp(this, 'volume', volume.node.path,
+        `The volume's mount targets are in the VPC of '${volume.cluster.node.path}', not of this workload's cluster '${this.cluster.node.path}'. Create the SharedVolume with this cluster.`);
+    }
+    const containerName = options.containerName ?? this.mainContainer.containerName;
+    const container = this.container(containerName);
+    if (!/^\/[^\0]*$/.test(containerPath) || containerPath === '/' || containerPath.split('/').includes('..')) {
+      invalidProp(this, 'containerPath', containerPath, "Use an absolute path other than '/', without '..', such as '/data'.");
+    }
+    const paths = this.mountPaths.get(containerName) ?? new Set<string>();
+    if (paths.has(containerPath)) {
+      invalidProp(this, 'containerPath', containerPath, `Container '${containerName}' already has a volume or writable path at ${containerPath}; mount each path once.`);
+    }
+    paths.add(containerPath);
+    this.mountPaths.set(containerName, paths);
+
+    const readOnly = options.readOnly ?? false;
+    const sourceVolume = volume.addToTaskDefinition(this.taskDefinition, { accessPoint: options.accessPoint, readOnly });
+    container.addMountPoints({ containerPath, sourceVolume, readOnly });
+    // Tasks must not start before the mount targets exist (services depend on their task definition).
+    this.taskDefinition.node.addDependency(volume.fileSystem.mountTargetsAvailable);
+    volume.allowFrom(this.securityGroup);
+  }
+
+  private addContainer(
+    name: string,
+    spec: ContainerOptions,
+    extra: Partial<ecs.ContainerDefinitionOptions> & { image: ecs.ContainerImage },
+  ): ecs.ContainerDefinition {
+    if (this.containersByName.has(name) || name === 'log-router') {
+      invalidProp(this, 'containerName', name, "Container names must be unique in a task ('log-router' is reserved for FireLens); rename one of them.");
+    }
+    const readonlyRoot = spec.readonlyRootFilesystem ?? !this.platform.windows;
+    const container = this.taskDefinition.addContainer(name, {
+      containerName: name,
+      environment: spec.environment,
+      secrets: spec.secrets,
+      command: spec.command,
+      entryPoint: spec.entryPoint,
+      user: spec.user,
+      workingDirectory: spec.workingDirectory,
+      healthCheck: spec.healthCheck,
+      readonlyRootFilesystem: readonlyRoot,
+      stopTimeout: spec.stopTimeout,
+      logging: this.logs.driverFor(this.taskDefinition, this.taskRole, name),
+      ...extra,
+    });
+    this.containersByName.set(name, container);
+    if (readonlyRoot) {
+      const paths = new Set<string>();
+      for (const path of spec.writablePaths ?? ['/tmp']) {
+        const volumeName = `writable-${name}-${path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'root'}`;
+        this.taskDefinition.addVolume({ name: volumeName });
+        container.addMountPoints({ containerPath: path, sourceVolume: volumeName, readOnly: false });
+        paths.add(path);
+      }
+      this.mountPaths.set(name, paths);
+    }
+    if (spec.environment && Object.keys(spec.environment).length > 0) {
+      acknowledgeEnvironmentVariables(this.taskDefinition);
+    }
+    return container;
+  }
+
+  private linuxParameters(options: WorkloadLinuxOptions): ecs.LinuxParameters {
+    const params = new ecs.LinuxParameters(this, 'LinuxParameters', {
+      initProcessEnabled: options.initProcessEnabled ?? true,
+      sharedMemorySize: options.sharedMemorySizeMiB,
+    });
+    if (options.dropCapabilities?.length) params.dropCapabilities(...options.dropCapabilities);
+    if (options.addCapabilities?.length) params.addCapabilities(...options.addCapabilities);
+    return params;
+  }
+
+  /** The stack of the task definition. */
+  public get stack(): Stack {
+    return Stack.of(this);
+  }
+}
