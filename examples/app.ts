@@ -8,9 +8,13 @@
  */
 import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { Capacity, Ec2MachineImage, FoundryCluster, NatGatewayStrategy } from '../src';
+import {
+  Capacity, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, SharedVolume, WorkloadRepository,
+} from '../src';
 
 /** One account and region for the whole example; a real app would read them from its deployment pipeline. */
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -76,6 +80,30 @@ export class IsolatedBatchStack extends Stack {
     // Jobs land on the Spot instances unless they choose otherwise. (EC2 capacity exists only after the
     // cluster, hence the method rather than the `defaultCapacity` prop.)
     this.cluster.useDefaultCapacity(Capacity.ec2(graviton));
+
+    // A nightly report job: its image lives in its own hardened ECR repository (scan on push, immutable tags,
+    // the last 30 images kept), and its results in a shared EFS volume that outlives every task.
+    const repository = new WorkloadRepository(this, 'ReportsRepository');
+    const results = new SharedVolume(this, 'Results', {
+      cluster: this.cluster,
+      accessPoint: { path: '/reports', uid: 1000, gid: 1000 },
+    });
+    const reports = new FoundryTaskDefinition(this, 'Reports', {
+      cluster: this.cluster,
+      image: repository.image('2026.11.1'),
+      cpu: 1024,
+      memoryMiB: 4096,
+      user: '1000:1000',
+      environment: { REPORT_DIR: '/reports' },
+      // The job reads its database password at start-up; ECS injects it, the template never holds it.
+      secrets: {
+        DB_PASSWORD: ecs.Secret.fromSsmParameter(
+          ssm.StringParameter.fromSecureStringParameterAttributes(this, 'DbPassword', { parameterName: '/reports/db-password' })),
+      },
+      writablePaths: ['/tmp', '/var/cache/reports'],
+    });
+    // EFS over TLS with IAM through the access point; NFS is open only to the job's own security group.
+    reports.addVolume(results, '/reports');
   }
 }
 
