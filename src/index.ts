@@ -9,3 +9,8 @@ export * from './workload/container';
 export type { WorkloadLoggingOptions } from './workload/logging';
 export * from './workload/repository';
 export * from './workload/task-definition';
+export * from './scaling/service-scaling';
+export * from './services/service-base';
+export * from './services/web-load-balancer';
+export * from './services/web-service';
+export * from './services/network-service';

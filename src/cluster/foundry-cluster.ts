@@ -114,6 +114,11 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](
 export class FoundryCluster extends Construct {
   /** The cluster's VPC. */
   public readonly vpc: ec2.IVpc;
+  /**
+   * The VPC's IPv4 range: a literal for a VPC the cluster created (so security group rules stay reviewable and
+   * checkable), the VPC's `vpcCidrBlock` otherwise.
+   */
+  public readonly vpcCidrBlock: string;
   /** The ECS cluster. */
   public readonly cluster: ecs.Cluster;
   /** The KMS key for logs, ECS Exec sessions and the alert topic. */
@@ -148,12 +153,14 @@ export class FoundryCluster extends Construct {
     if (importedVpc) {
       validateImportedVpc(this, importedVpc, networkOptions);
       this.vpc = importedVpc;
+      this.vpcCidrBlock = importedVpc.vpcCidrBlock;
     } else {
       validateNetworkOptions(this, networkOptions);
       const network = createNetwork(this, networkOptions, {
         key: this.encryptionKey, logRetention: this.logRetention, removalPolicy: this.removalPolicy,
       });
       this.vpc = network.vpc;
+      this.vpcCidrBlock = networkOptions.vpcCidr ?? '10.0.0.0/16';
       this.flowLogGroup = network.flowLogGroup;
     }
 

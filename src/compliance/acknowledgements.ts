@@ -1,9 +1,12 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 
 /**
  * Every cdk-nag finding this library acknowledges, in one reviewable file.
@@ -83,4 +86,114 @@ export function acknowledgeExecutionRole(role: iam.IRole): void {
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: 'ecr:GetAuthorizationToken supports no resource-level permissions (it returns a registry token, not image access). Image pulls are limited to the workload\'s own repository; logs to its own log group; secrets to the ones named in its spec.',
   });
+}
+
+/**
+ * ECS Exec needs `ssmmessages:CreateControlChannel`/`CreateDataChannel`/`OpenControlChannel`/`OpenDataChannel`,
+ * which IAM only grants on `*`. Added (by aws-cdk-lib) to the task role of services with `enableExecuteCommand`.
+ */
+export function acknowledgeExecuteCommand(taskRole: iam.IRole): void {
+  Validations.of(taskRole).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'ECS Exec (enableExecuteCommand, an explicit opt-in) needs the ssmmessages channel actions, which support no resource-level permissions. Sessions are encrypted with the cluster key and every command is logged to the cluster\'s encrypted audit log group.',
+  });
+}
+
+/**
+ * Load balancer access logs: ELB log delivery and S3 server access logging write only to SSE-S3 buckets, so the
+ * packs' KMS rule cannot be met; replication to another region is the operator's choice, not a default.
+ * The terminal server-access-log bucket cannot log to yet another bucket without an endless chain.
+ */
+export function acknowledgeLogBucket(bucket: s3.IBucket, terminal: boolean): void {
+  for (const pack of PACKS) {
+    Validations.of(bucket).acknowledge({
+      id: `${pack}-S3DefaultEncryptionKMS`,
+      reason: 'Elastic Load Balancing access-log delivery and S3 server access logging support only SSE-S3 destination buckets; the bucket is encrypted with SSE-S3, TLS-only and blocks all public access.',
+    });
+    Validations.of(bucket).acknowledge({
+      id: `${pack}-S3BucketReplicationEnabled`,
+      reason: 'Access logs are kept in one region for the retention period; cross-region replication is left to the operator (it doubles storage cost and needs a bucket in another region).',
+    });
+    if (terminal) {
+      Validations.of(bucket).acknowledge({
+        id: `${pack}-S3BucketLoggingEnabled`,
+        reason: 'This bucket receives the server access logs of the load balancer log bucket; logging it in turn would need another bucket, endlessly.',
+      });
+    }
+  }
+  if (terminal) {
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket receives the server access logs of the load balancer log bucket; logging it in turn would need another bucket, endlessly.',
+    });
+  }
+}
+
+/** An internet-facing load balancer must accept clients from anywhere, on its listener ports only. */
+export function acknowledgeInternetFacingListener(securityGroup: ec2.ISecurityGroup): void {
+  Validations.of(securityGroup).acknowledge({
+    id: 'AwsSolutions-EC23',
+    reason: 'The security group of an internet-facing load balancer admits any client, on the listener ports only (443, and 80 for the redirect to HTTPS); AWS WAF filters requests and targets accept traffic from this group only. Restrict clients with allowedCidrs.',
+  });
+}
+
+/**
+ * Plain HTTP is an explicit opt-in (`allowHttp: true`): no certificate, no TLS, no redirect. The rules that
+ * require TLS on the listener are acknowledged on that listener and load balancer only.
+ */
+export function acknowledgePlainHttp(listener: elbv2.IApplicationListener, loadBalancer: elbv2.IApplicationLoadBalancer): void {
+  const reason = 'Plain HTTP was chosen explicitly with allowHttp: true (development, or traffic encrypted end to end elsewhere); the default is HTTPS with an ACM certificate and an HTTP-to-HTTPS redirect.';
+  for (const pack of PACKS) {
+    for (const rule of ['ALBHttpToHttpsRedirection', 'ELBTlsHttpsListenersOnly', 'ELBv2ACMCertificateRequired']) {
+      Validations.of(listener).acknowledge({ id: `${pack}-${rule}`, reason });
+      Validations.of(loadBalancer).acknowledge({ id: `${pack}-${rule}`, reason });
+    }
+  }
+}
+
+/** Native blue/green: ECS reads listener, rule and target group state, which IAM grants only on `*`. */
+export function acknowledgeBlueGreenRole(role: iam.IRole): void {
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'The elasticloadbalancing:Describe* actions ECS blue/green deployments need support no resource-level permissions; the actions that change anything (ModifyRule, ModifyListener, Register/DeregisterTargets) are limited to this service\'s rules, listener and two target groups.',
+  });
+}
+
+/** The port-80 listener only redirects to HTTPS; it carries no content and needs no certificate. */
+export function acknowledgeRedirectListener(listener: elbv2.IApplicationListener): void {
+  for (const pack of PACKS) {
+    Validations.of(listener).acknowledge({
+      id: `${pack}-ELBv2ACMCertificateRequired`,
+      reason: 'This HTTP listener only answers with a permanent redirect to the HTTPS listener (which uses the ACM certificate); it forwards no request to a target.',
+    });
+  }
+}
+
+/**
+ * aws-cdk-lib grants the task role of an ECS Exec service log-stream access under the cluster's audit log group
+ * (`<group ARN>:*`): streams are created per session, so their names are unknown in advance.
+ */
+export function acknowledgeExecLogStreams(taskRole: iam.IRole, execLogGroup: logs.ILogGroup): void {
+  const stack = Stack.of(taskRole);
+  const render = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
+  const cfn = execLogGroup.node.defaultChild as logs.CfnLogGroup | undefined;
+  const group = cfn ? `<${stack.getLogicalId(cfn)}>` : execLogGroup.logGroupName;
+  Validations.of(taskRole).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${render(stack.region, 'AWS::Region')}:${render(stack.account, 'AWS::AccountId')}:log-group:${group}:*]`,
+    reason: 'ECS Exec writes each session to a new log stream of the cluster\'s encrypted audit log group; the wildcard covers the streams of that one group only.',
+  });
+}
+
+/**
+ * TCP and UDP listeners of a network load balancer pass traffic through to the tasks, which terminate TLS
+ * themselves (or speak a protocol without TLS, e.g. DNS or game traffic over UDP). TLS termination at the load
+ * balancer is the `NetworkProtocol.TLS` option.
+ */
+export function acknowledgeNetworkListener(listener: elbv2.INetworkListener, protocol: string): void {
+  const reason = `This ${protocol} listener passes connections through to the tasks unchanged (end-to-end encryption, if any, is the application's); NetworkProtocol.TLS terminates TLS at the load balancer with an ACM certificate instead.`;
+  for (const pack of PACKS) {
+    for (const rule of ['ELBTlsHttpsListenersOnly', 'ELBv2ACMCertificateRequired']) {
+      Validations.of(listener).acknowledge({ id: `${pack}-${rule}`, reason });
+    }
+  }
 }

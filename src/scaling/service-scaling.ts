@@ -1,0 +1,198 @@
+import { Duration, TimeZone } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { IConstruct } from 'constructs';
+import { checkNumber, invalidProp, isConcrete } from '../private/validation';
+
+/**
+ * Auto scaling of a service's task count.
+ */
+export interface ScalingOptions {
+  /**
+   * Fewest tasks.
+   *
+   * @default 1
+   */
+  readonly minTasks?: number;
+
+  /** Most tasks. */
+  readonly maxTasks: number;
+
+  /**
+   * Keep average CPU utilization at this percentage (1-100) by target tracking.
+   *
+   * @default - no CPU target (70 when no other target is given)
+   */
+  readonly cpuPercent?: number;
+
+  /**
+   * Keep average memory utilization at this percentage (1-100) by target tracking.
+   *
+   * @default - no memory target
+   */
+  readonly memoryPercent?: number;
+
+  /**
+   * Keep the ALB requests per task per minute at this number (WebService only).
+   *
+   * @default - no request target
+   */
+  readonly requestsPerTask?: number;
+
+  /**
+   * Wait after a scale-in before scaling in again.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly scaleInCooldown?: Duration;
+
+  /**
+   * Wait after a scale-out before scaling out again.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly scaleOutCooldown?: Duration;
+}
+
+/**
+ * A step of `scaleOnMetric()`: change the task count by `change` when the metric is in [lower, upper).
+ */
+export interface ScalingStep {
+  /** Lower bound of the metric value for this step. @default - no lower bound */
+  readonly lower?: number;
+  /** Upper bound of the metric value for this step. @default - no upper bound */
+  readonly upper?: number;
+  /** Tasks to add (positive) or remove (negative). */
+  readonly change: number;
+}
+
+/**
+ * Options of `scaleOnMetric()`: step scaling on any CloudWatch metric.
+ */
+export interface MetricScalingOptions {
+  /** The metric to scale on. */
+  readonly metric: cloudwatch.IMetric;
+  /** Steps; at least one scaling out and one scaling in. */
+  readonly steps: ScalingStep[];
+  /**
+   * Evaluation periods before an alarm fires.
+   *
+   * @default 1
+   */
+  readonly evaluationPeriods?: number;
+  /**
+   * Cooldown after a step.
+   *
+   * @default Duration.minutes(2)
+   */
+  readonly cooldown?: Duration;
+}
+
+/**
+ * Options of `scaleOnSchedule()`: set min/max tasks at scheduled times.
+ */
+export interface ScheduledScalingOptions {
+  /** When: `appscaling.Schedule.cron({ hour: '8', minute: '0' })`, `.rate()`, or `.at(date)`. */
+  readonly schedule: appscaling.Schedule;
+  /** Time zone of the schedule, e.g. `TimeZone.EUROPE_BERLIN`. @default - UTC */
+  readonly timeZone?: TimeZone;
+  /** New minimum task count. @default - unchanged */
+  readonly minTasks?: number;
+  /** New maximum task count. @default - unchanged */
+  readonly maxTasks?: number;
+}
+
+/** Validate scaling options (requests-per-task only behind an ALB). */
+export function validateScaling(scope: IConstruct, scaling: ScalingOptions, behindAlb: boolean): void {
+  checkNumber(scope, 'scaling.minTasks', scaling.minTasks, { min: 0, max: 5000, integer: true });
+  checkNumber(scope, 'scaling.maxTasks', scaling.maxTasks, { min: 1, max: 5000, integer: true });
+  const min = scaling.minTasks ?? 1;
+  if (scaling.maxTasks === undefined) {
+    invalidProp(scope, 'scaling.maxTasks', undefined, 'Set the most tasks the service may run, e.g. scaling: { minTasks: 2, maxTasks: 10 }.');
+  }
+  if (isConcrete(min) && isConcrete(scaling.maxTasks) && min > scaling.maxTasks) {
+    invalidProp(scope, 'scaling.minTasks', min, `minTasks must not exceed maxTasks (${scaling.maxTasks}).`);
+  }
+  checkNumber(scope, 'scaling.cpuPercent', scaling.cpuPercent, { min: 1, max: 100 });
+  checkNumber(scope, 'scaling.memoryPercent', scaling.memoryPercent, { min: 1, max: 100 });
+  checkNumber(scope, 'scaling.requestsPerTask', scaling.requestsPerTask, { min: 1, max: 1_000_000, integer: true });
+  if (scaling.requestsPerTask !== undefined && !behindAlb) {
+    invalidProp(scope, 'scaling.requestsPerTask', scaling.requestsPerTask,
+      'Request-count scaling needs an Application Load Balancer; use WebService, or scale on cpuPercent/memoryPercent or scaleOnMetric().');
+  }
+}
+
+/**
+ * Scaling of one service: target tracking from `ScalingOptions`, plus step and scheduled scaling on demand.
+ */
+export class ServiceScaling {
+  public readonly scalableTarget: ecs.ScalableTaskCount;
+  private readonly scope: IConstruct;
+  private readonly options: ScalingOptions;
+
+  constructor(scope: IConstruct, service: ecs.BaseService, options: ScalingOptions, targetGroup?: elbv2.ApplicationTargetGroup) {
+    this.scope = scope;
+    this.options = options;
+    this.scalableTarget = service.autoScaleTaskCount({ minCapacity: options.minTasks ?? 1, maxCapacity: options.maxTasks });
+    const cooldowns = {
+      scaleInCooldown: options.scaleInCooldown ?? Duration.minutes(5),
+      scaleOutCooldown: options.scaleOutCooldown ?? Duration.minutes(1),
+    };
+    const anyTarget = options.cpuPercent !== undefined || options.memoryPercent !== undefined || options.requestsPerTask !== undefined;
+    if (options.cpuPercent !== undefined || !anyTarget) {
+      this.scalableTarget.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: options.cpuPercent ?? 70, ...cooldowns });
+    }
+    if (options.memoryPercent !== undefined) {
+      this.scalableTarget.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: options.memoryPercent, ...cooldowns });
+    }
+    if (options.requestsPerTask !== undefined && targetGroup) {
+      this.scalableTarget.scaleOnRequestCount('Requests', { requestsPerTarget: options.requestsPerTask, targetGroup, ...cooldowns });
+    }
+  }
+
+  /** Step scaling on any CloudWatch metric. */
+  public scaleOnMetric(id: string, options: MetricScalingOptions): void {
+    if (!options.steps || options.steps.length < 2) {
+      invalidProp(this.scope, 'steps', options.steps, 'Give at least two steps, one scaling out (change > 0) and one scaling in (change < 0), e.g. [{ upper: 10, change: -1 }, { lower: 100, change: +2 }].');
+    }
+    for (const step of options.steps) {
+      checkNumber(this.scope, 'steps.change', step.change, { min: -5000, max: 5000, integer: true });
+      if (step.lower === undefined && step.upper === undefined) {
+        invalidProp(this.scope, 'steps', step, 'Each step needs a lower or an upper bound.');
+      }
+    }
+    checkNumber(this.scope, 'evaluationPeriods', options.evaluationPeriods, { min: 1, max: 100, integer: true });
+    this.scalableTarget.scaleOnMetric(id, {
+      metric: options.metric,
+      scalingSteps: options.steps.map(s => ({ lower: s.lower, upper: s.upper, change: s.change })),
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      evaluationPeriods: options.evaluationPeriods ?? 1,
+      cooldown: options.cooldown ?? Duration.minutes(2),
+    });
+  }
+
+  /** Scheduled scaling: set min/max tasks at a time (cron, rate or at, with a time zone). */
+  public scaleOnSchedule(id: string, options: ScheduledScalingOptions): void {
+    if (options.minTasks === undefined && options.maxTasks === undefined) {
+      invalidProp(this.scope, 'minTasks', undefined, 'A scheduled action sets minTasks, maxTasks or both.');
+    }
+    checkNumber(this.scope, 'minTasks', options.minTasks, { min: 0, max: 5000, integer: true });
+    checkNumber(this.scope, 'maxTasks', options.maxTasks, { min: 0, max: 5000, integer: true });
+    if (isConcrete(options.minTasks) && isConcrete(options.maxTasks) && options.minTasks > options.maxTasks) {
+      invalidProp(this.scope, 'minTasks', options.minTasks, `minTasks must not exceed maxTasks (${options.maxTasks}).`);
+    }
+    this.scalableTarget.scaleOnSchedule(id, {
+      schedule: options.schedule,
+      timeZone: options.timeZone,
+      minCapacity: options.minTasks,
+      maxCapacity: options.maxTasks,
+    });
+  }
+
+  /** The scaling options the service was created with. */
+  public get settings(): ScalingOptions {
+    return this.options;
+  }
+}

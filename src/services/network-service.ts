@@ -1,0 +1,272 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { FoundryServiceBase, ServiceOptions } from './service-base';
+import type { FoundryCluster } from '../cluster/foundry-cluster';
+import { acknowledgeInternetFacingListener, acknowledgeNetworkListener } from '../compliance/acknowledgements';
+import { createAccessLogsBucket } from '../private/access-logs';
+import { checkNumber, invalidProp } from '../private/validation';
+
+/**
+ * Transport of a network service's listener.
+ */
+export enum NetworkProtocol {
+  /** TCP passed through to the tasks. */
+  TCP = 'TCP',
+  /** TLS terminated at the load balancer with an ACM certificate; TCP to the tasks. */
+  TLS = 'TLS',
+  /** UDP passed through to the tasks (health checks use TCP on `healthCheckPort`). */
+  UDP = 'UDP',
+}
+
+/**
+ * A VPC endpoint service (AWS PrivateLink) in front of the network load balancer.
+ */
+export interface PrivateLinkOptions {
+  /**
+   * Principals (accounts, roles) allowed to create endpoints to the service, e.g.
+   * `new iam.ArnPrincipal('arn:aws:iam::210987654321:root')`.
+   */
+  readonly allowedPrincipals: iam.ArnPrincipal[];
+
+  /**
+   * Every endpoint connection must be accepted by you before traffic flows.
+   *
+   * @default true
+   */
+  readonly acceptanceRequired?: boolean;
+}
+
+/**
+ * Properties of a `NetworkService`.
+ */
+export interface NetworkServiceProps extends ServiceOptions {
+  /** The cluster. */
+  readonly cluster: FoundryCluster;
+
+  /**
+   * Listener protocol.
+   *
+   * @default NetworkProtocol.TCP
+   */
+  readonly protocol?: NetworkProtocol;
+
+  /**
+   * Listener port.
+   *
+   * @default - the container port (443 for TLS)
+   */
+  readonly listenerPort?: number;
+
+  /**
+   * Certificate of a TLS listener.
+   *
+   * @default - none; required for TLS
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * Reachable from the internet (public subnets) or only inside the VPC.
+   *
+   * @default false
+   */
+  readonly internetFacing?: boolean;
+
+  /**
+   * Client IPv4 ranges allowed to reach the listener.
+   *
+   * @default - ['0.0.0.0/0'] when internet-facing, the VPC's range when internal
+   */
+  readonly allowedCidrs?: string[];
+
+  /**
+   * TCP port the load balancer health-checks the tasks on. Required for UDP, whose health checks cannot use UDP.
+   *
+   * @default - the container port (TCP and TLS)
+   */
+  readonly healthCheckPort?: number;
+
+  /**
+   * Refuse deletion of the load balancer.
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * Offer the service to other VPCs and accounts through AWS PrivateLink.
+   *
+   * @default - no endpoint service
+   */
+  readonly privateLink?: PrivateLinkOptions;
+
+  /**
+   * Time a stopping task keeps its connections.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly deregistrationDelay?: Duration;
+}
+
+/**
+ * A TCP, TLS or UDP service behind a Network Load Balancer, with a security-group path that actually lets
+ * clients and health checks reach the tasks, and optionally an AWS PrivateLink endpoint service.
+ *
+ * The load balancer has its own security group: clients are admitted on the listener port, and the tasks admit
+ * the load balancer's group on the container port (and the health check port), and nothing else.
+ *
+ * @example
+ * new NetworkService(stack, 'Mqtt', {
+ *   cluster,
+ *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/eclipse-mosquitto:2'),
+ *   port: 1883,
+ * });
+ */
+export class NetworkService extends FoundryServiceBase {
+  /** The network load balancer. */
+  public readonly loadBalancer: elbv2.NetworkLoadBalancer;
+  /** The listener. */
+  public readonly listener: elbv2.NetworkListener;
+  /** The target group of the tasks. */
+  public readonly targetGroup: elbv2.NetworkTargetGroup;
+  /** The load balancer's security group. */
+  public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
+  /** The PrivateLink endpoint service, when enabled. */
+  public readonly endpointService?: ec2.VpcEndpointService;
+  /** The access logs bucket (TLS listeners). */
+  public readonly accessLogsBucket?: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: NetworkServiceProps) {
+    super(scope, id, props, 'nlb');
+    const protocol = props.protocol ?? NetworkProtocol.TCP;
+    const containerPort = props.port ?? props.ports?.[0]?.port;
+    validateNetworkProps(this, props, protocol, containerPort);
+    const port = containerPort!;
+    const vpc = this.cluster.vpc;
+    const internetFacing = props.internetFacing ?? false;
+    const listenerPort = props.listenerPort ?? (protocol === NetworkProtocol.TLS ? 443 : port);
+    const transport = protocol === NetworkProtocol.UDP ? ec2.Protocol.UDP : ec2.Protocol.TCP;
+
+    this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      vpc,
+      description: `Network load balancer of ${this.node.path}: clients on the listener port only`,
+      allowAllOutbound: true,
+    });
+    this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      internetFacing,
+      vpcSubnets: internetFacing
+        ? { subnetType: ec2.SubnetType.PUBLIC }
+        : { subnets: vpc.privateSubnets.length ? vpc.privateSubnets : vpc.isolatedSubnets },
+      securityGroups: [this.loadBalancerSecurityGroup],
+      deletionProtection: props.deletionProtection ?? true,
+      crossZoneEnabled: true,
+    });
+    // NLB access logs record TLS listeners only; the bucket is created either way so logging is never missing.
+    this.accessLogsBucket = createAccessLogsBucket(this, Duration.days(90));
+    this.loadBalancer.logAccessLogs(this.accessLogsBucket, 'nlb');
+
+    const cidrs = props.allowedCidrs ?? (internetFacing ? ['0.0.0.0/0'] : [this.cluster.vpcCidrBlock]);
+    for (const cidr of cidrs) {
+      this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), new ec2.Port({
+        protocol: transport, fromPort: listenerPort, toPort: listenerPort, stringRepresentation: `${transport}/${listenerPort}`,
+      }), `Clients to the ${protocol} listener`);
+    }
+    if (cidrs.includes('0.0.0.0/0')) {
+      acknowledgeInternetFacingListener(this.loadBalancerSecurityGroup);
+    }
+
+    const healthCheckPort = props.healthCheckPort ?? port;
+    this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', {
+      vpc,
+      port,
+      protocol: protocol === NetworkProtocol.UDP ? elbv2.Protocol.UDP : elbv2.Protocol.TCP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
+      healthCheck: {
+        protocol: elbv2.Protocol.TCP,
+        port: String(healthCheckPort),
+        interval: Duration.seconds(10),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 2,
+      },
+    });
+    this.listener = this.loadBalancer.addListener('Listener', {
+      port: listenerPort,
+      protocol: protocol === NetworkProtocol.TLS ? elbv2.Protocol.TLS : protocol === NetworkProtocol.UDP ? elbv2.Protocol.UDP : elbv2.Protocol.TCP,
+      certificates: props.certificate ? [elbv2.ListenerCertificate.fromCertificateManager(props.certificate)] : undefined,
+      sslPolicy: protocol === NetworkProtocol.TLS ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
+      defaultTargetGroups: [this.targetGroup],
+    });
+    if (protocol !== NetworkProtocol.TLS) {
+      acknowledgeNetworkListener(this.listener, protocol);
+    }
+    this.targetGroup.addTarget(this.service.loadBalancerTarget({
+      containerName: this.workload.mainContainer.containerName,
+      containerPort: port,
+      protocol: protocol === NetworkProtocol.UDP ? ecs.Protocol.UDP : ecs.Protocol.TCP,
+    }));
+    // The path aws-ecs-patterns never opened: traffic and health checks from the load balancer's group.
+    this.workload.securityGroup.addIngressRule(this.loadBalancerSecurityGroup, new ec2.Port({
+      protocol: transport, fromPort: port, toPort: port, stringRepresentation: `${transport}/${port}`,
+    }), 'Clients through the network load balancer');
+    if (healthCheckPort !== port || transport === ec2.Protocol.UDP) {
+      this.workload.securityGroup.addIngressRule(this.loadBalancerSecurityGroup, ec2.Port.tcp(healthCheckPort), 'Load balancer health checks');
+    }
+
+    if (props.privateLink) {
+      this.endpointService = new ec2.VpcEndpointService(this, 'EndpointService', {
+        vpcEndpointServiceLoadBalancers: [this.loadBalancer],
+        acceptanceRequired: props.privateLink.acceptanceRequired ?? true,
+        allowedPrincipals: props.privateLink.allowedPrincipals,
+      });
+    }
+    this.enableScaling(props.scaling);
+  }
+}
+
+function validateNetworkProps(scope: Construct, props: NetworkServiceProps, protocol: NetworkProtocol, port: number | undefined): void {
+  if (port === undefined) {
+    invalidProp(scope, 'port', undefined, 'A network service needs the port its main container listens on, e.g. port: 5432.');
+  }
+  if (!Object.values(NetworkProtocol).includes(protocol)) {
+    invalidProp(scope, 'protocol', protocol, 'Use NetworkProtocol.TCP, TLS or UDP.');
+  }
+  if (protocol === NetworkProtocol.TLS && !props.certificate) {
+    invalidProp(scope, 'certificate', undefined, 'A TLS listener needs an ACM certificate; pass certificate, or use NetworkProtocol.TCP to pass TLS through to the tasks.');
+  }
+  if (protocol !== NetworkProtocol.TLS && props.certificate) {
+    invalidProp(scope, 'certificate', props.certificate.certificateArn, `A ${protocol} listener does not terminate TLS; use protocol: NetworkProtocol.TLS or remove certificate.`);
+  }
+  if (protocol === NetworkProtocol.UDP && props.healthCheckPort === undefined) {
+    invalidProp(scope, 'healthCheckPort', undefined, 'UDP targets are health-checked over TCP: give the TCP port the container answers health checks on.');
+  }
+  const mainProtocol = props.ports?.[0]?.protocol;
+  if (protocol === NetworkProtocol.UDP && props.port === undefined && mainProtocol !== ecs.Protocol.UDP) {
+    invalidProp(scope, 'ports', props.ports, 'The container port of a UDP service must be a UDP port: ports: [{ port, protocol: ecs.Protocol.UDP }].');
+  }
+  checkNumber(scope, 'listenerPort', props.listenerPort, { min: 1, max: 65_535, integer: true });
+  checkNumber(scope, 'healthCheckPort', props.healthCheckPort, { min: 1, max: 65_535, integer: true });
+  checkNumber(scope, 'deregistrationDelay (seconds)', props.deregistrationDelay?.toSeconds(), { min: 0, max: 3600, integer: true });
+  if (props.internetFacing && props.cluster.vpc.publicSubnets.length === 0) {
+    invalidProp(scope, 'internetFacing', true, "The cluster's VPC has no public subnets; use internetFacing: false.");
+  }
+  for (const cidr of props.allowedCidrs ?? []) {
+    if (!Token.isUnresolved(cidr) && !/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/.test(cidr)) {
+      invalidProp(scope, 'allowedCidrs', cidr, "Use IPv4 CIDR blocks such as '203.0.113.0/24'.");
+    }
+  }
+  if (props.privateLink) {
+    if (!props.privateLink.allowedPrincipals?.length) {
+      invalidProp(scope, 'privateLink.allowedPrincipals', [], 'List the accounts or roles that may connect, e.g. [new iam.ArnPrincipal(\'arn:aws:iam::210987654321:root\')].');
+    }
+    if (props.internetFacing) {
+      invalidProp(scope, 'privateLink', 'internetFacing: true', 'PrivateLink serves other VPCs privately; use an internal load balancer (internetFacing: false).');
+    }
+  }
+}
