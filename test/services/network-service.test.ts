@@ -1,0 +1,124 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Capacity, FoundryCluster, NetworkProtocol, NetworkService, NetworkServiceProps } from '../../src';
+import { plainStack } from '../support/stacks';
+
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/postgres:16');
+const certArn = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+
+const stack = plainStack('Net');
+const cluster = new FoundryCluster(stack, 'Cluster');
+const ec2Capacity = cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+const tcp = new NetworkService(stack, 'Db', { cluster, image, port: 5432 });
+const tls = new NetworkService(stack, 'Api', {
+  cluster, image, port: 8443, protocol: NetworkProtocol.TLS, internetFacing: true,
+  certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certArn), capacity: Capacity.spot({ onDemandBase: 1 }),
+  scaling: { minTasks: 2, maxTasks: 6, cpuPercent: 50 },
+});
+const udp = new NetworkService(stack, 'Dns', {
+  cluster, image, ports: [{ port: 53, protocol: ecs.Protocol.UDP }], protocol: NetworkProtocol.UDP, healthCheckPort: 8080,
+  capacity: Capacity.ec2(ec2Capacity),
+  privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] },
+});
+const template = Template.fromStack(stack);
+const props = (construct: any) => template.toJSON().Resources[stack.getLogicalId(construct.node.defaultChild ?? construct)].Properties;
+
+describe('NetworkService', () => {
+  test('TCP: an internal NLB with a security group, deletion protection, cross-zone and access logs', () => {
+    expect(props(tcp.loadBalancer)).toMatchObject({
+      Type: 'network',
+      Scheme: 'internal',
+      SecurityGroups: [{ 'Fn::GetAtt': [stack.getLogicalId(tcp.loadBalancerSecurityGroup.node.defaultChild as any), 'GroupId'] }],
+    });
+    expect(props(tcp.loadBalancer).LoadBalancerAttributes).toEqual(expect.arrayContaining([
+      { Key: 'deletion_protection.enabled', Value: 'true' },
+      { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+      { Key: 'access_logs.s3.enabled', Value: 'true' },
+    ]));
+    expect(props(tcp.listener)).toMatchObject({ Port: 5432, Protocol: 'TCP' });
+  });
+
+  test('TCP: clients from the VPC reach the listener port; the tasks admit the load balancer on the container port', () => {
+    expect(props(tcp.loadBalancerSecurityGroup).SecurityGroupIngress).toEqual([
+      expect.objectContaining({ CidrIp: '10.0.0.0/16', FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' }),
+    ]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432,
+      GroupId: { 'Fn::GetAtt': [stack.getLogicalId(tcp.workload.securityGroup.node.defaultChild as any), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(tcp.loadBalancerSecurityGroup.node.defaultChild as any), 'GroupId'] },
+    });
+  });
+
+  test('TLS: terminates with the certificate and a TLS 1.2+ policy, internet-facing', () => {
+    expect(props(tls.listener)).toMatchObject({ Port: 443, Protocol: 'TLS', Certificates: [{ CertificateArn: certArn }], SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
+    expect(props(tls.loadBalancer).Scheme).toBe('internet-facing');
+    expect(props(tls.loadBalancerSecurityGroup).SecurityGroupIngress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443 })]);
+    expect(props(tls.targetGroup)).toMatchObject({ Port: 8443, Protocol: 'TCP', TargetType: 'ip' });
+  });
+
+  test('UDP: a UDP target group health-checked over TCP, with both paths open from the load balancer only', () => {
+    expect(props(udp.targetGroup)).toMatchObject({ Port: 53, Protocol: 'UDP', HealthCheckProtocol: 'TCP', HealthCheckPort: '8080' });
+    const lbSg = stack.getLogicalId(udp.loadBalancerSecurityGroup.node.defaultChild as any);
+    const rules = Object.values<any>(template.findResources('AWS::EC2::SecurityGroupIngress'))
+      .map(r => r.Properties)
+      .filter(p => p.GroupId['Fn::GetAtt'][0] === stack.getLogicalId(udp.workload.securityGroup.node.defaultChild as any));
+    expect(rules).toEqual(expect.arrayContaining([
+      expect.objectContaining({ IpProtocol: 'udp', FromPort: 53, SourceSecurityGroupId: { 'Fn::GetAtt': [lbSg, 'GroupId'] } }),
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 8080, SourceSecurityGroupId: { 'Fn::GetAtt': [lbSg, 'GroupId'] } }),
+    ]));
+    expect(udp.service).toBeInstanceOf(ecs.Ec2Service);
+  });
+
+  test('PrivateLink: an endpoint service with allowed principals and acceptance required', () => {
+    template.hasResourceProperties('AWS::EC2::VPCEndpointService', {
+      AcceptanceRequired: true,
+      NetworkLoadBalancerArns: [{ Ref: stack.getLogicalId(udp.loadBalancer.node.defaultChild as any) }],
+    });
+    template.hasResourceProperties('AWS::EC2::VPCEndpointServicePermissions', { AllowedPrincipals: ['arn:aws:iam::210987654321:root'] });
+  });
+
+  test('services share the defaults: circuit breaker, 2 tasks or scaling, no public IPs', () => {
+    expect(props(tcp.service)).toMatchObject({
+      DesiredCount: 2,
+      DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100, MaximumPercent: 200 },
+      HealthCheckGracePeriodSeconds: 30,
+    });
+    expect(props(tls.service).DesiredCount).toBeUndefined();
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('NetworkService rejects bad input with the prop name and a fix', () => {
+  const bad = plainStack('Bad');
+  const badCluster = new FoundryCluster(bad, 'Cluster');
+  const privateOnly = new FoundryCluster(bad, 'Private', { publicSubnets: false });
+  let n = 0;
+  const make = (p: Partial<NetworkServiceProps>) => () => new NetworkService(bad, `N${n++}`, { cluster: badCluster, image, port: 5432, ...p } as NetworkServiceProps);
+  const cert = acm.Certificate.fromCertificateArn(bad, 'Cert', certArn);
+
+  test.each<[string, Partial<NetworkServiceProps>, RegExp]>([
+    ['no port', { port: undefined }, /invalid port = undefined\. A network service needs the port/],
+    ['TLS without a certificate', { protocol: NetworkProtocol.TLS }, /invalid certificate = undefined\. A TLS listener needs an ACM certificate/],
+    ['certificate on TCP', { certificate: cert }, /invalid certificate = .*A TCP listener does not terminate TLS/],
+    ['UDP without a health check port', { protocol: NetworkProtocol.UDP, ports: [{ port: 53, protocol: ecs.Protocol.UDP }], port: undefined }, /invalid healthCheckPort = undefined\. UDP targets are health-checked over TCP/],
+    ['UDP on a TCP container port', { protocol: NetworkProtocol.UDP, port: undefined, ports: [{ port: 53 }], healthCheckPort: 8080 }, /invalid ports = .*must be a UDP port/],
+    ['listener port 0', { listenerPort: 0 }, /invalid listenerPort = 0/],
+    ['internet-facing without public subnets', { cluster: privateOnly, internetFacing: true }, /invalid internetFacing = true\. The cluster's VPC has no public subnets/],
+    ['PrivateLink with no principals', { privateLink: { allowedPrincipals: [] } }, /invalid privateLink\.allowedPrincipals = \[\]/],
+    ['PrivateLink on an internet-facing NLB', { internetFacing: true, privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] } }, /invalid privateLink = 'internetFacing: true'/],
+    ['bad client range', { allowedCidrs: ['10.0.0.0'] }, /invalid allowedCidrs = '10\.0\.0\.0'/],
+    ['requests per task behind an NLB', { scaling: { maxTasks: 3, requestsPerTask: 100 } }, /invalid scaling\.requestsPerTask = 100\. Request-count scaling needs an Application Load Balancer/],
+    ['blue/green behind an NLB', { deployment: { blueGreen: {} } }, /invalid deployment\.blueGreen = .*use it with WebService/],
+    ['deregistration delay too long', { deregistrationDelay: Duration.hours(2) }, /invalid deregistrationDelay \(seconds\) = 7200/],
+  ])('%s', (_name, p, message) => {
+    expect(make(p)).toThrow(message);
+  });
+});

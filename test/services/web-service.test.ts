@@ -1,0 +1,320 @@
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Capacity, FoundryCluster, WebLoadBalancer, WebService, WebServiceProps } from '../../src';
+import { plainStack } from '../support/stacks';
+
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+const certArn = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+
+// GIVEN: a default web service with its own load balancer...
+const ownStack = plainStack('Own');
+const ownCluster = new FoundryCluster(ownStack, 'Cluster');
+const own = new WebService(ownStack, 'Web', {
+  cluster: ownCluster, image, port: 8080, certificate: acm.Certificate.fromCertificateArn(ownStack, 'Cert', certArn),
+});
+const ownTemplate = Template.fromStack(ownStack);
+
+// ...and three services sharing one load balancer: Spot with scaling and blue/green, EC2 with a domain, Fargate by path.
+const sharedStack = plainStack('Shared');
+const sharedCluster = new FoundryCluster(sharedStack, 'Cluster');
+const ec2Capacity = sharedCluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+const zone = route53.HostedZone.fromHostedZoneAttributes(sharedStack, 'Zone', { hostedZoneId: 'Z0123456789', zoneName: 'example.com' });
+const alb = new WebLoadBalancer(sharedStack, 'Alb', { cluster: sharedCluster, certificate: acm.Certificate.fromCertificateArn(sharedStack, 'Cert', certArn) });
+const rollbackAlarm = new cloudwatch.Alarm(sharedStack, 'Errors', {
+  metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1,
+});
+const api = new WebService(sharedStack, 'Api', {
+  cluster: sharedCluster, image, port: 8080, loadBalancer: alb, pathPatterns: ['/api/*'],
+  capacity: Capacity.spot({ onDemandBase: 1 }),
+  scaling: { minTasks: 2, maxTasks: 20, cpuPercent: 60, memoryPercent: 75, requestsPerTask: 500 },
+  enableExecuteCommand: true,
+  deployment: { blueGreen: { bakeTime: Duration.minutes(5) }, alarms: [rollbackAlarm] },
+  targetHealthCheck: { path: '/health' },
+});
+api.scaleOnSchedule('NightlyLow', { schedule: appscaling.Schedule.cron({ hour: '22', minute: '0' }), timeZone: TimeZone.EUROPE_BERLIN, minTasks: 1, maxTasks: 4 });
+api.scaleOnMetric('Backlog', {
+  metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Backlog' }),
+  steps: [{ upper: 10, change: -1 }, { lower: 100, change: 2 }],
+});
+const site = new WebService(sharedStack, 'Site', {
+  cluster: sharedCluster, image, port: 3000, loadBalancer: alb, domainName: 'www.example.com', hostedZone: zone,
+  capacity: Capacity.ec2(ec2Capacity), desiredCount: 3,
+});
+const docs = new WebService(sharedStack, 'Docs', { cluster: sharedCluster, image, port: 8080, loadBalancer: alb, pathPatterns: ['/docs/*'] });
+const sharedTemplate = Template.fromStack(sharedStack);
+
+const resourceOf = (t: Template, stack: Stack, construct: any) => t.toJSON().Resources[stack.getLogicalId(construct.node.defaultChild ?? construct)];
+const serviceOf = (t: Template, stack: Stack, svc: WebService) => resourceOf(t, stack, svc.service).Properties;
+
+describe('WebService with its own load balancer', () => {
+  test('an internet-facing ALB that drops invalid headers, is protected from deletion and logs to S3', () => {
+    ownTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internet-facing',
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'deletion_protection.enabled', Value: 'true' },
+        { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+      ]),
+    });
+  });
+
+  test('HTTPS on 443 with a TLS 1.2+ policy, and HTTP redirected to HTTPS', () => {
+    ownTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: certArn }], SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })],
+    });
+    ownTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80, Protocol: 'HTTP',
+      DefaultActions: [{ Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }],
+    });
+  });
+
+  test('clients reach the ALB on 443 and 80 only; tasks admit the ALB on the container port only', () => {
+    const albSg = resourceOf(ownTemplate, ownStack, own.loadBalancer.securityGroup).Properties;
+    expect(albSg.SecurityGroupIngress).toEqual([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80, IpProtocol: 'tcp' }),
+    ]);
+    const taskSgId = ownStack.getLogicalId(own.workload.securityGroup.node.defaultChild as any);
+    const ingress = Object.values<any>(ownTemplate.findResources('AWS::EC2::SecurityGroupIngress'))
+      .filter(r => r.Properties.GroupId?.['Fn::GetAtt']?.[0] === taskSgId);
+    expect(ingress.map(r => r.Properties)).toEqual([expect.objectContaining({
+      FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp',
+      SourceSecurityGroupId: { 'Fn::GetAtt': [ownStack.getLogicalId(own.loadBalancer.securityGroup.node.defaultChild as any), 'GroupId'] },
+    })]);
+  });
+
+  test('a WAF web ACL with AWS managed rules, logged, is associated with the ALB', () => {
+    ownTemplate.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: [
+        Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' }),
+        Match.objectLike({ Name: 'AWSManagedRulesKnownBadInputsRuleSet' }),
+        Match.objectLike({ Name: 'AWSManagedRulesAmazonIpReputationList' }),
+      ],
+    });
+    ownTemplate.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    ownTemplate.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
+    ownTemplate.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-') });
+  });
+
+  test('access logs go to an encrypted, versioned, TLS-only bucket that expires them', () => {
+    ownTemplate.hasResource('AWS::S3::Bucket', {
+      Properties: {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 90, Status: 'Enabled' })] },
+        LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'access-logs-bucket/' }),
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('the target group checks health fast: every 10 s, healthy after 2, 30 s deregistration', () => {
+    ownTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetType: 'ip', Port: 8080, Protocol: 'HTTP',
+      HealthCheckPath: '/', HealthCheckIntervalSeconds: 10, HealthCheckTimeoutSeconds: 5,
+      HealthyThresholdCount: 2, UnhealthyThresholdCount: 3, Matcher: { HttpCode: '200-399' },
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
+    });
+    expect(own.modeledReplacementSeconds).toBe(50);
+  });
+
+  test('safe deployments by default: circuit breaker with rollback, 100/200 %, tags, AZ rebalancing, 2 tasks', () => {
+    expect(serviceOf(ownTemplate, ownStack, own)).toMatchObject({
+      DeploymentConfiguration: {
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+      },
+      DesiredCount: 2,
+      EnableECSManagedTags: true,
+      PropagateTags: 'SERVICE',
+      AvailabilityZoneRebalancing: 'ENABLED',
+      EnableExecuteCommand: false,
+      HealthCheckGracePeriodSeconds: 30,
+      CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+      NetworkConfiguration: { AwsvpcConfiguration: expect.objectContaining({ AssignPublicIp: 'DISABLED' }) },
+    });
+  });
+
+  test('a catch-all listener rule forwards to the service', () => {
+    expect(resourceOf(ownTemplate, ownStack, own.listenerRule).Properties).toMatchObject({
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
+      Priority: own.priority,
+    });
+    expect(own.priority).toBeGreaterThan(40_000);
+  });
+
+  test('matches the snapshot', () => {
+    expect(ownTemplate.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('WebServices sharing a load balancer', () => {
+  test('one load balancer, one HTTPS listener, a rule per service with distinct priorities', () => {
+    sharedTemplate.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    sharedTemplate.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 4); // api + its test route, site, docs
+    const priorities = Object.values<any>(sharedTemplate.findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).map(r => r.Properties.Priority);
+    expect(new Set(priorities).size).toBe(priorities.length);
+    expect(alb.ruleCount).toBe(4);
+  });
+
+  test('more specific routes come first: host before path', () => {
+    expect(site.priority).toBeLessThan(api.priority);
+    expect(site.priority).toBeLessThan(docs.priority);
+  });
+
+  test('a domain gets a DNS-validated certificate on the shared listener and an alias record', () => {
+    sharedTemplate.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'www.example.com', ValidationMethod: 'DNS',
+      DomainValidationOptions: [{ DomainName: 'www.example.com', HostedZoneId: 'Z0123456789' }],
+    });
+    sharedTemplate.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 1);
+    sharedTemplate.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'www.example.com.', Type: 'A', HostedZoneId: 'Z0123456789' });
+    expect(resourceOf(sharedTemplate, sharedStack, site.listenerRule).Properties.Conditions).toEqual([
+      { Field: 'host-header', HostHeaderConfig: { Values: ['www.example.com'] } },
+      { Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } },
+    ]);
+  });
+
+  test('each capacity maps to its strategy and the right service type', () => {
+    expect(serviceOf(sharedTemplate, sharedStack, api).CapacityProviderStrategy).toEqual([
+      { CapacityProvider: 'FARGATE', Base: 1, Weight: 0 },
+      { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
+    ]);
+    expect(serviceOf(sharedTemplate, sharedStack, site).CapacityProviderStrategy).toEqual([
+      { CapacityProvider: { Ref: sharedStack.getLogicalId(ec2Capacity.capacityProvider.node.children.find(c => c instanceof ecs.CfnCapacityProvider) as any) }, Weight: 1 },
+    ]);
+    expect(api.service).toBeInstanceOf(ecs.FargateService);
+    expect(site.service).toBeInstanceOf(ecs.Ec2Service);
+    expect(serviceOf(sharedTemplate, sharedStack, site).DesiredCount).toBe(3);
+  });
+
+  test('with scaling, the template leaves the desired count to auto scaling', () => {
+    expect(serviceOf(sharedTemplate, sharedStack, api).DesiredCount).toBeUndefined();
+    sharedTemplate.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 20 });
+  });
+
+  test('target tracking on CPU, memory and ALB requests per task', () => {
+    const policies = Object.values<any>(sharedTemplate.findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).map(p => p.Properties);
+    const tracking = policies.filter(p => p.PolicyType === 'TargetTrackingScaling').map(p => p.TargetTrackingScalingPolicyConfiguration);
+    expect(tracking).toEqual(expect.arrayContaining([
+      expect.objectContaining({ TargetValue: 60, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } }),
+      expect.objectContaining({ TargetValue: 75, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilization' } }),
+      expect.objectContaining({ TargetValue: 500, PredefinedMetricSpecification: expect.objectContaining({ PredefinedMetricType: 'ALBRequestCountPerTarget' }) }),
+    ]));
+    expect(policies.some(p => p.PolicyType === 'StepScaling')).toBe(true);
+  });
+
+  test('scheduled scaling with a time zone', () => {
+    sharedTemplate.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScheduledActions: [Match.objectLike({
+        Schedule: 'cron(0 22 * * ? *)', Timezone: 'Europe/Berlin', ScalableTargetAction: { MinCapacity: 1, MaxCapacity: 4 },
+      })],
+    });
+  });
+
+  test('native blue/green: BLUE_GREEN strategy, bake time, alternate target group, test route by header', () => {
+    const svc = serviceOf(sharedTemplate, sharedStack, api);
+    expect(svc.DeploymentConfiguration).toMatchObject({ Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 5 });
+    expect(svc.LoadBalancers[0].AdvancedConfiguration).toMatchObject({
+      AlternateTargetGroupArn: { Ref: sharedStack.getLogicalId(api.alternateTargetGroup!.node.defaultChild as any) },
+      ProductionListenerRule: { Ref: sharedStack.getLogicalId(api.listenerRule.node.defaultChild as any) },
+      TestListenerRule: expect.anything(),
+      RoleArn: expect.anything(),
+    });
+    sharedTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: Match.arrayWith([{ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-foundry-test', Values: ['*'] } }]),
+    });
+  });
+
+  test('deployment alarms roll back and ECS Exec is opted in', () => {
+    expect(serviceOf(sharedTemplate, sharedStack, api)).toMatchObject({
+      DeploymentConfiguration: { Alarms: { AlarmNames: [{ Ref: sharedStack.getLogicalId(rollbackAlarm.node.defaultChild as any) }], Enable: true, Rollback: true } },
+      EnableExecuteCommand: true,
+    });
+    // The exec agent needs writable state directories in a read-only root file system.
+    const taskDef = resourceOf(sharedTemplate, sharedStack, api.taskDefinition).Properties;
+    expect(taskDef.ContainerDefinitions[0].MountPoints.map((m: any) => m.ContainerPath)).toEqual(['/tmp', '/var/lib/amazon/ssm', '/var/log/amazon/ssm']);
+  });
+
+  test('matches the snapshot', () => {
+    expect(sharedTemplate.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('WebService rejects bad input with the prop name and a fix', () => {
+  const stack = plainStack('Bad');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  const cert = acm.Certificate.fromCertificateArn(stack, 'Cert', certArn);
+  const shared = new WebLoadBalancer(stack, 'Alb', { cluster, certificate: cert });
+  let n = 0;
+  const make = (props: Partial<WebServiceProps>) => () =>
+    new WebService(stack, `Svc${n++}`, { cluster, image, port: 8080, certificate: cert, ...props } as WebServiceProps);
+
+  test.each<[string, Partial<WebServiceProps>, RegExp]>([
+    ['no port', { port: undefined }, /invalid port = undefined\. A web service needs the port/],
+    ['no certificate without the HTTP opt-in', { certificate: undefined }, /invalid certificate = undefined\. HTTPS needs a certificate/],
+    ['domain without zone', { domainName: 'api.example.com', certificate: undefined }, /invalid hostedZone = 'api\.example\.com'\. domainName and hostedZone go together/],
+    ['domain outside the zone', {
+      domainName: 'api.other.org', hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Z', { hostedZoneId: 'Z1', zoneName: 'example.com' }),
+    }, /invalid domainName = 'api\.other\.org'\. The name is not in the hosted zone 'example\.com'/],
+    ['shared and own load balancer options', { loadBalancer: shared, loadBalancerOptions: { allowHttp: true }, hostHeaders: ['a.example.com'] }, /invalid loadBalancerOptions = .*pass either loadBalancer or loadBalancerOptions/],
+    ['path without a slash', { loadBalancer: shared, pathPatterns: ['api/*'] }, /invalid pathPatterns = 'api\/\*'\. Use paths starting with '\/'/],
+    ['too many paths', { loadBalancer: shared, pathPatterns: ['/a', '/b', '/c', '/d', '/e', '/f'] }, /A listener rule takes at most 5 values per condition/],
+    ['priority out of range', { loadBalancer: shared, pathPatterns: ['/x/*'], priority: 60000 }, /invalid priority = 60000\. Use a whole number between 1 and 50000/],
+    ['health check timeout not below interval', { targetHealthCheck: { interval: Duration.seconds(5), timeout: Duration.seconds(5) } }, /invalid targetHealthCheck\.timeout = '5 s'\. The timeout must be shorter than the interval \(5 s\)/],
+    ['healthy threshold of 1', { targetHealthCheck: { healthyThreshold: 1 } }, /invalid targetHealthCheck\.healthyThreshold = 1\. Use a whole number between 2 and 10/],
+    ['health check path not absolute', { targetHealthCheck: { path: 'health' } }, /invalid targetHealthCheck\.path = 'health'/],
+    ['bad healthy codes', { targetHealthCheck: { healthyHttpCodes: '2xx' } }, /invalid targetHealthCheck\.healthyHttpCodes = '2xx'/],
+    ['deregistration delay over an hour', { deregistrationDelay: Duration.hours(2) }, /invalid deregistrationDelay \(seconds\) = 7200/],
+    ['scaling min above max', { scaling: { minTasks: 5, maxTasks: 2 } }, /invalid scaling\.minTasks = 5\. minTasks must not exceed maxTasks \(2\)/],
+    ['scaling CPU above 100 %', { scaling: { maxTasks: 4, cpuPercent: 150 } }, /invalid scaling\.cpuPercent = 150\. Use a number between 1 and 100/],
+    ['scaling memory 0 %', { scaling: { maxTasks: 4, memoryPercent: 0 } }, /invalid scaling\.memoryPercent = 0/],
+    ['desired count with scaling', { desiredCount: 3, scaling: { maxTasks: 4 } }, /invalid desiredCount = 3\. With scaling the task count is auto scaling's to set/],
+    ['min healthy above 100 %', { deployment: { minHealthyPercent: 150 } }, /invalid deployment\.minHealthyPercent = 150/],
+    ['a deployment that cannot move', { deployment: { minHealthyPercent: 100, maxHealthyPercent: 100 } }, /invalid deployment\.maxHealthyPercent = 100\. With minHealthyPercent 100 and maxHealthyPercent 100/],
+    ['bad test header', { deployment: { blueGreen: { testHeader: 'x test' } } }, /invalid deployment\.blueGreen\.testHeader = 'x test'/],
+    ['Windows on Spot', { operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE, cpu: 1024, memoryMiB: 2048, capacity: Capacity.spot() }, /Fargate Spot does not run Windows containers/],
+  ])('%s', (_name, props, message) => {
+    expect(make(props)).toThrow(message);
+  });
+
+  test('two catch-all services on one load balancer', () => {
+    make({ loadBalancer: shared, certificate: undefined })();
+    expect(make({ loadBalancer: shared, certificate: undefined })).toThrow(/invalid hostHeaders = \[\]\. 'Bad\/Svc\d+' already takes every request on Bad\/Alb/);
+  });
+
+  test('the same explicit priority twice', () => {
+    make({ loadBalancer: shared, certificate: undefined, pathPatterns: ['/p1/*'], priority: 7 })();
+    expect(make({ loadBalancer: shared, certificate: undefined, pathPatterns: ['/p2/*'], priority: 7 }))
+      .toThrow(/invalid priority = 7\. On Bad\/Alb priority 7 is already used by 'Bad\/Svc\d+'/);
+  });
+
+  test('scaling methods without scaling', () => {
+    const svc = make({})();
+    expect(() => svc.scaleOnSchedule('X', { schedule: appscaling.Schedule.rate(Duration.hours(1)), minTasks: 1 }))
+      .toThrow(/invalid scaling = undefined\. scaleOnSchedule\(\) adjusts auto scaling/);
+  });
+
+  test('bad scheduled and step scaling', () => {
+    const svc = make({ scaling: { maxTasks: 4 } })();
+    expect(() => svc.scaleOnSchedule('A', { schedule: appscaling.Schedule.rate(Duration.hours(1)) })).toThrow(/A scheduled action sets minTasks, maxTasks or both/);
+    expect(() => svc.scaleOnSchedule('B', { schedule: appscaling.Schedule.rate(Duration.hours(1)), minTasks: 5, maxTasks: 2 })).toThrow(/invalid minTasks = 5/);
+    expect(() => svc.scaleOnMetric('C', { metric: new cloudwatch.Metric({ namespace: 'A', metricName: 'B' }), steps: [{ lower: 1, change: 1 }] }))
+      .toThrow(/invalid steps = .*Give at least two steps/);
+  });
+
+  test('requests per task without an ALB is refused by the scaling validator', () => {
+    const { validateScaling } = require('../../src/scaling/service-scaling');
+    expect(() => validateScaling(stack, { maxTasks: 4, requestsPerTask: 100 }, false)).toThrow(/invalid scaling\.requestsPerTask = 100\. Request-count scaling needs an Application Load Balancer/);
+  });
+});
