@@ -55,6 +55,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4.10.2',
     // The CDK CLI (v2 line; CLI 3.x is a new major) used by `npm run example` to synthesize the example app.
     'aws-cdk@^2.1148.1',
+    // The teardown custom resource's handler uses AWS SDK v3, which the Lambda Node.js runtime provides; these
+    // are for its types and its unit tests (mocked SDK), never bundled.
+    '@aws-sdk/client-auto-scaling@^3.1169.0',
+    '@aws-sdk/client-cloudformation@^3.1169.0',
+    'aws-sdk-client-mock@^4.1.0',
   ],
 
   // Integration tests will use integ-runner (issue: scale and proof), not projen's own discovery.
@@ -115,6 +120,17 @@ const example = project.addTask('example', {
   ],
 });
 project.package.setScript('example', `npx projen ${example.name}`);
+
+// The benchmark against aws-ecs-patterns (not part of CI: it takes a few minutes and its speed and memory figures
+// are ratios measured in one run). Type-check first, then measure in a process without the TypeScript compiler.
+const bench = project.addTask('bench', {
+  description: 'Build the same workloads with this library and with aws-ecs-patterns, measure them side by side, write bench/RESULTS.md',
+  steps: [
+    { exec: 'tsc --noEmit -p bench/tsconfig.json' },
+    { exec: 'ts-node --prefer-ts-exts --transpile-only bench/run.ts' },
+  ],
+});
+project.package.setScript('bench', `npx projen ${bench.name}`);
 
 // The registry mirror serves only Linux builds of some native packages, so npm writes a lockfile that
 // `npm ci` rejects elsewhere; restore the missing optional platform entries after every install.

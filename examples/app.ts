@@ -6,14 +6,19 @@
  * The library is compliant by default, so the app adds no acknowledgements of its own: the acknowledged findings
  * the summary lists come from the library (src/compliance/acknowledgements.ts) and from aws-cdk-lib itself.
  */
-import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Duration, Stack, StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
-  Capacity, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, SharedVolume, WorkloadRepository,
+  BackendService, Capacity, CostEstimate, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, NetworkService, ScheduledTask,
+  SharedVolume, TaskSchedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
 } from '../src';
 
 /** One account and region for the whole example; a real app would read them from its deployment pipeline. */
@@ -40,10 +45,88 @@ export class PlatformStack extends Stack {
 
     // General-purpose x86 hosts on Amazon Linux 2023. Managed scaling starts them only when tasks need them
     // (minCapacity 0). Session Manager replaces SSH: no key pair and no inbound port to open.
-    this.cluster.addEc2Capacity('General', {
+    const general = this.cluster.addEc2Capacity('General', {
       instanceType: new ec2.InstanceType('m7i.large'),
       machineImage: Ec2MachineImage.AMAZON_LINUX_2023,
       enableSessionManager: true,
+    });
+
+    // One internet-facing ALB for every web service: HTTPS with the team's certificate (HTTP redirects to it),
+    // AWS WAF with the AWS managed rule groups, access logs, deletion protection. Each service gets a listener
+    // rule whose priority is derived from its route, so adding a service never reshuffles the others.
+    const certificate = acm.Certificate.fromCertificateArn(this, 'Certificate',
+      `arn:aws:acm:${this.region}:${this.account}:certificate/11111111-2222-3333-4444-555555555555`);
+    const alb = new WebLoadBalancer(this, 'PublicAlb', { cluster: this.cluster, certificate });
+
+    // The storefront: Fargate Spot with one on-demand task always running, scaled on CPU and on requests per
+    // task, native blue/green deployments with a test route (requests with the x-foundry-test header).
+    const storefront = new WebService(this, 'Storefront', {
+      cluster: this.cluster,
+      loadBalancer: alb,
+      hostHeaders: ['shop.example.com'],
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+      port: 8080,
+      cpu: 512,
+      memoryMiB: 1024,
+      writablePaths: ['/tmp', '/var/cache/nginx', '/var/run'],
+      capacity: Capacity.spot({ onDemandBase: 1 }),
+      scaling: { minTasks: 2, maxTasks: 20, cpuPercent: 60, requestsPerTask: 500 },
+      deployment: { blueGreen: { bakeTime: Duration.minutes(10) } },
+      targetHealthCheck: { path: '/' },
+    });
+
+    // The admin API on the EC2 hosts, reachable under /admin/* on the same load balancer, with ECS Exec for
+    // on-call debugging (sessions encrypted and logged to the cluster's audit log group).
+    new WebService(this, 'AdminApi', {
+      cluster: this.cluster,
+      loadBalancer: alb,
+      pathPatterns: ['/admin/*'],
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/httpd:2.4'),
+      port: 80,
+      capacity: Capacity.ec2(general),
+      enableExecuteCommand: true,
+      desiredCount: 2,
+    });
+
+    // The storefront calls the orders API by name (http://orders:8080) through Service Connect; the API has no
+    // load balancer and admits only its consumers' security groups.
+    const orders = new BackendService(this, 'Orders', {
+      cluster: this.cluster,
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/httpd:2.4'),
+      port: 8080,
+      scaling: { minTasks: 2, maxTasks: 10, cpuPercent: 70 },
+    });
+    storefront.connectTo(orders);
+
+    // Order confirmations are sent by a worker on Spot that scales on its queue's backlog per task (down to zero
+    // when the queue is empty); it also calls the orders API.
+    const mailer = new WorkerService(this, 'Mailer', {
+      cluster: this.cluster,
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+      capacity: Capacity.spot(),
+      expectedProcessingTime: Duration.seconds(10),
+      queueScaling: { minTasks: 0, maxTasks: 20, acceptableLatency: Duration.minutes(2) },
+    });
+    mailer.connectTo(orders);
+
+    // The nightly reconciliation job at 02:30 Berlin time, on the EC2 hosts, within a 15-minute window.
+    new ScheduledTask(this, 'NightlyReconciliation', {
+      cluster: this.cluster,
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+      command: ['python', '-c', 'print("reconciling")'],
+      schedule: TaskSchedule.cron('30 2 * * ? *'),
+      timeZone: TimeZone.EUROPE_BERLIN,
+      flexibleWindow: Duration.minutes(15),
+      capacity: Capacity.ec2(general),
+    });
+
+    // An internal TCP service (a cache) behind a network load balancer, offered to a partner account through
+    // PrivateLink; its security group path admits the load balancer (traffic and health checks) and nothing else.
+    new NetworkService(this, 'Cache', {
+      cluster: this.cluster,
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/redis:7'),
+      port: 6379,
+      privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] },
     });
   }
 }
@@ -131,4 +214,10 @@ Validations.of(app).addPlugins(
 new PlatformStack(app, 'Platform', { env: ENV, description: 'cdk-ecs-foundry example: shared ECS platform (Fargate + EC2)' });
 new IsolatedBatchStack(app, 'IsolatedBatch', { env: ENV, description: 'cdk-ecs-foundry example: isolated batch cluster on Graviton Spot' });
 
-app.synth();
+const assembly = app.synth();
+
+// What the example costs per month: an estimate from the library's dated price table and printed assumptions,
+// written into the cloud assembly for examples/summary.ts to print.
+const estimate = CostEstimate.of(app);
+fs.writeFileSync(path.join(assembly.directory, 'cost-estimate.json'),
+  JSON.stringify({ ...JSON.parse(estimate.toJson()), report: estimate.toMarkdown() }, undefined, 2));

@@ -7,7 +7,8 @@
  * cdk-nag pack and of aws-cdk-lib's CloudFormation validation (all must be 0, warnings included), and the
  * acknowledged findings with their reasons. Exit code 1 when any finding is unacknowledged, a construct
  * reported an error annotation or a template exceeds a quota; 2 when the assembly cannot be read; 0 otherwise.
- * Warning annotations (`Annotations.addWarningV2`) are listed but do not fail the run.
+ * Warning annotations (`Annotations.addWarningV2`) are listed but do not fail the run. When the assembly holds
+ * a `cost-estimate.json` (examples/app.ts writes one with `CostEstimate`), its report is printed too.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -85,6 +86,7 @@ function main(argv: string[]): number {
   printStackTable(stacks, byStack);
   printAcknowledgements(stacks);
   printAnnotations(stacks);
+  printCostEstimate(dir);
 
   const failed = findings.length > 0 || overQuota.length > 0 || errors.length > 0;
   if (findings.length > 0) {
@@ -175,6 +177,15 @@ function ruleId(key: string): string {
 }
 
 /** Unacknowledged findings of validation-report.json; the file is absent when validation found nothing. */
+/** The monthly cost estimate examples/app.ts writes into the assembly (other apps have none). */
+function printCostEstimate(dir: string): void {
+  const file = path.join(dir, 'cost-estimate.json');
+  if (!fs.existsSync(file)) return;
+  const estimate = readJson(file);
+  console.log();
+  console.log(typeof estimate.report === 'string' ? estimate.report : JSON.stringify(estimate, undefined, 2));
+}
+
 function readReport(dir: string): Finding[] {
   const file = path.join(dir, 'validation-report.json');
   return fs.existsSync(file) ? readFindings(readJson(file)) : [];

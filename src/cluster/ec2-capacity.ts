@@ -4,9 +4,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { resolveInstanceImage, Ec2MachineImage, InstanceProfileInfo } from './instance-image';
 import type { FoundryCluster } from './foundry-cluster';
+import { resolveInstanceImage, Ec2MachineImage, InstanceProfileInfo } from './instance-image';
 import { acknowledgeEc2InstanceRole, acknowledgeMixedInstancesPolicy } from '../compliance/acknowledgements';
+import { Ec2CapacityTeardown } from '../operations/teardown';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { checkNumber, describeValue, invalidProp, isConcrete } from '../private/validation';
 
@@ -146,6 +147,24 @@ export interface Ec2CapacityOptions {
    * @default Duration.minutes(5)
    */
   readonly instanceWarmup?: Duration;
+
+  /**
+   * Clean teardown: when the stack (or this group) is deleted, a small custom resource removes the scale-in
+   * protection that ECS managed termination protection put on the instances and empties the group, so that
+   * `cdk destroy` does not hang (aws-cdk issues #18179, #14732, #19275). See `Ec2CapacityTeardown`.
+   * Set to false to manage deletion yourself (then drain and unprotect the instances before deleting the stack).
+   *
+   * @default true
+   */
+  readonly cleanTeardown?: boolean;
+
+  /**
+   * How long the clean teardown waits for the instances to terminate after unprotecting them (0-600 s);
+   * CloudFormation waits for the rest when it deletes the group.
+   *
+   * @default Duration.minutes(2)
+   */
+  readonly teardownWait?: Duration;
 }
 
 /**
@@ -188,6 +207,8 @@ export class Ec2Capacity extends Construct {
   public readonly machineImage: Ec2MachineImage;
   /** Whether the group runs Spot instances. */
   public readonly spot: boolean;
+  /** The clean-teardown custom resource (undefined when `cleanTeardown` is false). */
+  public readonly teardown?: Ec2CapacityTeardown;
 
   constructor(scope: Construct, id: string, props: Ec2CapacityProps) {
     super(scope, id);
@@ -301,6 +322,9 @@ export class Ec2Capacity extends Construct {
     }
     this.grantAgentPermissions(role, props.enableSessionManager ?? false);
     acknowledgeEc2InstanceRole(role);
+    if (props.cleanTeardown ?? true) {
+      this.teardown = new Ec2CapacityTeardown(this, 'Teardown', { capacity: this, wait: props.teardownWait });
+    }
     cluster._registerEc2Capacity(this);
   }
 

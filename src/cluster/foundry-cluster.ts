@@ -1,15 +1,20 @@
-import { Aspects, IAspect, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, Duration, IAspect, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { Capacity } from './capacity';
 import { Ec2Capacity, Ec2CapacityOptions } from './ec2-capacity';
 import { createNetwork, FoundryNetworkOptions, validateImportedVpc, validateNetworkOptions } from './network';
+import { StoppedTaskAlerts, validateAlertEmails } from '../operations/stopped-task-alerts';
+import { orderServiceDeletion } from '../operations/teardown';
 import { invalidProp } from '../private/validation';
 
 /**
@@ -87,12 +92,37 @@ export interface FoundryClusterProps extends FoundryNetworkOptions {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * An existing SNS topic for the cluster's alerts (Auto Scaling errors, and in later releases stopped tasks
-   * and service alarms).
+   * An existing SNS topic for the cluster's alerts (Auto Scaling errors, stopped tasks, service events, and in
+   * later releases service alarms). Its policy must let `events.amazonaws.com` publish (and use its KMS key):
+   * the cluster cannot edit an imported topic's policy.
    *
    * @default - a new topic encrypted with the cluster key that accepts only TLS
    */
   readonly alertTopic?: sns.ITopic;
+
+  /**
+   * Alert when tasks stop for a failure (failed to start, essential container exited with an error, failed
+   * health checks, out of memory, Spot interruption) and on service warnings, errors and failed deployments:
+   * a readable message to the alert topic and the raw event to an encrypted log group. Scale-in, deployments
+   * and `StopTask` calls never alert. For finer control set it to false and create `StoppedTaskAlerts` yourself.
+   *
+   * @default true
+   */
+  readonly stoppedTaskAlerts?: boolean;
+
+  /**
+   * E-mail addresses subscribed to the alert topic. Each address receives a confirmation e-mail first.
+   *
+   * @default - no e-mail subscription
+   */
+  readonly alertEmails?: string[];
+
+  /**
+   * More subscriptions of the alert topic (SQS, Lambda, HTTPS, ...).
+   *
+   * @default - none
+   */
+  readonly alertSubscriptions?: sns.ITopicSubscription[];
 }
 
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -103,7 +133,7 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](
  * - a VPC (new or imported) with flow logs to an encrypted log group and the default security group closed;
  * - Container Insights (enhanced), ECS Exec with KMS-encrypted sessions and an encrypted audit log group;
  * - Fargate and Fargate Spot capacity providers and a default capacity provider strategy;
- * - an encrypted, TLS-only SNS topic for alerts;
+ * - an encrypted, TLS-only SNS topic for alerts, and alerts on tasks that stop for a failure;
  * - optionally a Cloud Map namespace for Service Connect;
  * - EC2 capacity on demand with `addEc2Capacity()`.
  *
@@ -114,11 +144,7 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](
 export class FoundryCluster extends Construct {
   /** The cluster's VPC. */
   public readonly vpc: ec2.IVpc;
-  /**
-   * The VPC's IPv4 range: a literal for a VPC the cluster created (so security group rules stay reviewable and
-   * checkable), the VPC's `vpcCidrBlock` otherwise.
-   */
-  public readonly vpcCidrBlock: string;
+  private readonly createdVpcCidr?: string;
   /** The ECS cluster. */
   public readonly cluster: ecs.Cluster;
   /** The KMS key for logs, ECS Exec sessions and the alert topic. */
@@ -131,36 +157,48 @@ export class FoundryCluster extends Construct {
   public readonly alertTopic: sns.ITopic;
   /** Retention of the cluster's log groups. */
   public readonly logRetention: logs.RetentionDays;
+  /** Container Insights level of the cluster. */
+  public readonly containerInsights: ecs.ContainerInsights;
   /** Removal policy of the cluster's stateful resources. */
   public readonly removalPolicy: RemovalPolicy;
+  /** Stopped-task and service-event alerts (undefined when `stoppedTaskAlerts` is false). */
+  public readonly stoppedTaskAlerts?: StoppedTaskAlerts;
+  /** The EventBridge rule matching tasks that stopped for a failure (undefined when `stoppedTaskAlerts` is false). */
+  public readonly stoppedTaskRule?: events.IRule;
+  /** Log group keeping the raw events behind every alert (undefined when `stoppedTaskAlerts` is false). */
+  public readonly alertLogGroup?: logs.ILogGroup;
 
   private _defaultCapacity: Capacity;
   private defaultCapacityExplicit = false;
   private readonly ec2Capacities: Ec2Capacity[] = [];
   private _namespace?: cloudmap.INamespace;
+  private _dashboard?: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: FoundryClusterProps = {}) {
     super(scope, id);
     this.validate(props);
 
-    const { vpc: importedVpc, clusterName, containerInsights, defaultCapacity, serviceConnectNamespace,
-      encryptionKey, logRetention, removalPolicy, alertTopic, ...networkOptions } = props;
+    const {
+      vpc: importedVpc, clusterName, containerInsights, defaultCapacity, serviceConnectNamespace,
+      encryptionKey, logRetention, removalPolicy, alertTopic, stoppedTaskAlerts, alertEmails, alertSubscriptions,
+      ...networkOptions
+    } = props;
 
     this.logRetention = logRetention ?? logs.RetentionDays.ONE_YEAR;
+    this.containerInsights = containerInsights ?? ecs.ContainerInsights.ENHANCED;
     this.removalPolicy = removalPolicy ?? RemovalPolicy.RETAIN;
     this.encryptionKey = encryptionKey ?? this.createKey();
 
     if (importedVpc) {
       validateImportedVpc(this, importedVpc, networkOptions);
       this.vpc = importedVpc;
-      this.vpcCidrBlock = importedVpc.vpcCidrBlock;
     } else {
       validateNetworkOptions(this, networkOptions);
       const network = createNetwork(this, networkOptions, {
         key: this.encryptionKey, logRetention: this.logRetention, removalPolicy: this.removalPolicy,
       });
       this.vpc = network.vpc;
-      this.vpcCidrBlock = networkOptions.vpcCidr ?? '10.0.0.0/16';
+      this.createdVpcCidr = networkOptions.vpcCidr ?? '10.0.0.0/16';
       this.flowLogGroup = network.flowLogGroup;
     }
 
@@ -173,7 +211,7 @@ export class FoundryCluster extends Construct {
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
       clusterName,
-      containerInsightsV2: containerInsights ?? ecs.ContainerInsights.ENHANCED,
+      containerInsightsV2: this.containerInsights,
       enableFargateCapacityProviders: true,
       executeCommandConfiguration: {
         kmsKey: this.encryptionKey,
@@ -187,6 +225,19 @@ export class FoundryCluster extends Construct {
       masterKey: this.encryptionKey,
       enforceSSL: true,
     });
+    for (const email of alertEmails ?? []) {
+      this.alertTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    for (const subscription of alertSubscriptions ?? []) {
+      this.alertTopic.addSubscription(subscription);
+    }
+    if (stoppedTaskAlerts ?? true) {
+      this.stoppedTaskAlerts = new StoppedTaskAlerts(this, 'StoppedTaskAlerts', { cluster: this });
+      this.stoppedTaskRule = this.stoppedTaskAlerts.stoppedTaskRule;
+      this.alertLogGroup = this.stoppedTaskAlerts.logGroup;
+    }
+    // cdk destroy: services go before the capacity provider associations they use (see operations/teardown.ts).
+    orderServiceDeletion(this);
 
     if (serviceConnectNamespace !== undefined) {
       this.addServiceConnectNamespace(serviceConnectNamespace);
@@ -208,6 +259,43 @@ export class FoundryCluster extends Construct {
       },
     };
     Aspects.of(this.cluster).add(applyDefault, { priority: 10 });
+  }
+
+  /**
+   * The VPC's IPv4 range: a literal for a VPC the cluster created (so security group rules stay reviewable and
+   * checkable), the VPC's `vpcCidrBlock` otherwise.
+   */
+  public get vpcCidrBlock(): string {
+    if (this.createdVpcCidr) {
+      return this.createdVpcCidr;
+    }
+    try {
+      return this.vpc.vpcCidrBlock;
+    } catch {
+      return invalidProp(this, 'vpc', this.vpc.node.path,
+        'Internal load balancers admit the VPC range by default, and this imported VPC has none: pass vpcCidrBlock to Vpc.fromVpcAttributes, or allowedCidrs to the load balancer.');
+    }
+  }
+
+  /**
+   * The cluster's CloudWatch dashboard: cluster utilization, then a row per service (created with the first
+   * service, or on first access).
+   */
+  public get dashboard(): cloudwatch.Dashboard {
+    if (!this._dashboard) {
+      this._dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
+      const dims = { ClusterName: this.cluster.clusterName };
+      const metric = (metricName: string, label: string) => new cloudwatch.Metric({
+        namespace: 'ECS/ContainerInsights', metricName, dimensionsMap: dims, period: Duration.minutes(1), statistic: 'Sum', label,
+      });
+      this._dashboard.addWidgets(
+        new cloudwatch.TextWidget({ markdown: `## ECS cluster ${this.node.path}`, width: 24, height: 1 }),
+        new cloudwatch.GraphWidget({ title: 'CPU units: reserved and used', width: 8, left: [metric('CpuReserved', 'Reserved'), metric('CpuUtilized', 'Used')] }),
+        new cloudwatch.GraphWidget({ title: 'Memory MiB: reserved and used', width: 8, left: [metric('MemoryReserved', 'Reserved'), metric('MemoryUtilized', 'Used')] }),
+        new cloudwatch.GraphWidget({ title: 'Tasks and services', width: 8, left: [metric('TaskCount', 'Tasks'), metric('ServiceCount', 'Services')] }),
+      );
+    }
+    return this._dashboard;
   }
 
   /** The Cloud Map namespace used for Service Connect, if any. */
@@ -275,6 +363,7 @@ export class FoundryCluster extends Construct {
   }
 
   private validate(props: FoundryClusterProps): void {
+    validateAlertEmails(this, props.alertEmails);
     const name = props.clusterName;
     if (name !== undefined && !Token.isUnresolved(name) && !/^[A-Za-z0-9_-]{1,255}$/.test(name)) {
       invalidProp(this, 'clusterName', name, 'Use 1 to 255 letters, digits, hyphens and underscores.');

@@ -5,8 +5,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 
 /**
  * Every cdk-nag finding this library acknowledges, in one reviewable file.
@@ -196,4 +198,64 @@ export function acknowledgeNetworkListener(listener: elbv2.INetworkListener, pro
       Validations.of(listener).acknowledge({ id: `${pack}-${rule}`, reason });
     }
   }
+}
+
+/**
+ * The teardown function of `Ec2Capacity` (src/operations/teardown.ts): a CloudFormation custom resource that runs
+ * only while a stack (or one of its Auto Scaling groups) is deleted.
+ */
+export function acknowledgeTeardownFunction(fn: lambda.IFunction, role: iam.IRole): void {
+  const vpc = 'The function runs only while CloudFormation deletes the stack, and must reach the Auto Scaling and CloudFormation APIs and CloudFormation\'s response URL while the VPC\'s NAT gateways and endpoints are being deleted themselves: attached to the VPC, the teardown would depend on the network it tears down (and isolated VPCs have no Auto Scaling endpoint). It handles no data; it only changes the scale-in protection and size of this cluster\'s Auto Scaling groups.';
+  const dlq = 'CloudFormation invokes the function as a custom resource and waits for its answer; the handler reports every failure to CloudFormation (FAILED, with the reason, shown in the stack events), and serviceTimeout bounds the wait if it cannot answer. A dead-letter queue would only keep copies of CloudFormation\'s requests, which carry no data.';
+  const concurrency = 'The function runs once per Auto Scaling group during a stack deletion, invoked only by CloudFormation, so it cannot crowd out other functions. Reserving concurrency would make every deployment fail in accounts whose Lambda concurrency quota leaves no room for reservations (new accounts start with 10).';
+  for (const pack of PACKS) {
+    Validations.of(fn).acknowledge({ id: `${pack}-LambdaInsideVPC`, reason: vpc });
+  }
+  for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
+    Validations.of(fn).acknowledge({ id: `${pack}-LambdaDLQ`, reason: dlq });
+    Validations.of(fn).acknowledge({ id: `${pack}-LambdaConcurrency`, reason: concurrency });
+  }
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'autoscaling:DescribeAutoScalingGroups supports no resource-level permissions (it only reads group state). The actions that change anything (SetInstanceProtection, UpdateAutoScalingGroup) are limited to this cluster\'s groups by ARN, and the CloudFormation reads to this stack.',
+  });
+}
+
+/**
+ * An Auto Scaling group ARN contains the group's ID, which CloudFormation does not expose: the teardown function
+ * may change the group with this name, whatever its ID. The finding's ID names the ARN as cdk-nag renders it, so
+ * the acknowledgement covers exactly that one resource (a renamed group is reported again).
+ */
+export function acknowledgeTeardownGroup(role: iam.IRole, groupArn: string): void {
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${renderForFinding(Stack.of(role).resolve(groupArn))}]`,
+    reason: 'Auto Scaling group ARNs embed a group ID that CloudFormation does not expose, so the ARN has a wildcard for it; the group name after it is this capacity\'s group, and Auto Scaling group names are unique in an account and region.',
+  });
+}
+
+/** A resolved CloudFormation value as cdk-nag writes it into finding IDs (`<LogicalId>`, `<Res.Attr>`, joins flattened). */
+function renderForFinding(value: unknown): string {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/}/g, '>');
+  if (value === undefined) return '';
+  const node = value as Record<string, any>;
+  if (node['Fn::Join']) {
+    const [delimiter, items] = node['Fn::Join'];
+    return (items as unknown[]).map(renderForFinding).join(delimiter);
+  }
+  if (node['Fn::Sub']) return renderForFinding(node['Fn::Sub']);
+  if (node['Fn::GetAtt']) return `<${renderForFinding(node['Fn::GetAtt'][0])}.${renderForFinding(node['Fn::GetAtt'][1])}>`;
+  if (node['Fn::ImportValue']) return renderForFinding(node['Fn::ImportValue']);
+  if (node.Ref) return `<${renderForFinding(node.Ref)}>`;
+  return JSON.stringify(value);
+}
+
+/**
+ * The dead-letter queue of a ScheduledTask receives the scheduler's failed invocations (EventBridge Scheduler's
+ * own DLQ setting); cdk-nag recognizes only SQS redrive policies as dead-letter use.
+ */
+export function acknowledgeSchedulerDeadLetterQueue(queue: sqs.IQueue): void {
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter queue of an EventBridge Scheduler schedule (Target.DeadLetterConfig); a dead-letter queue needs no dead-letter queue of its own.',
+  });
 }

@@ -227,6 +227,7 @@ export class NetworkService extends FoundryServiceBase {
       });
     }
     this.enableScaling(props.scaling);
+    this._enableOperations();
   }
 }
 

@@ -1,12 +1,16 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { BackendService } from './backend-service';
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeExecLogStreams, acknowledgeExecuteCommand } from '../compliance/acknowledgements';
+import { AlarmSubject, ServiceAlarmOptions, ServiceAlarms, validateAlarms } from '../operations/service-alarms';
+import { ServiceDashboard, serviceWidgets } from '../operations/service-dashboard';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 import { MetricScalingOptions, ScalingOptions, ScheduledScalingOptions, ServiceScaling, validateScaling } from '../scaling/service-scaling';
 import type { SharedVolume } from '../storage/shared-volume';
@@ -124,6 +128,22 @@ export interface ServiceOptions extends WorkloadOptions {
   readonly serviceName?: string;
 
   /**
+   * Alarms, sent to the cluster's alert topic.
+   *
+   * @default - one combined alarm per service: CPU or memory above 85 %, fewer running tasks than desired, and
+   * for web services 5xx above 5 %, p99 response time above 2 s or unhealthy targets; for workers a non-empty
+   * dead-letter queue or a message older than 15 minutes — each for 3 minutes
+   */
+  readonly alarms?: ServiceAlarmOptions;
+
+  /**
+   * Create a CloudWatch dashboard for this service alone (it always gets a row on the cluster dashboard).
+   *
+   * @default false
+   */
+  readonly dashboard?: boolean;
+
+  /**
    * Time the scheduler ignores failing load balancer health checks after a task starts.
    *
    * @default - none for services without a load balancer; Duration.seconds(30) behind one
@@ -156,6 +176,11 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
   /** Network connections of the service's tasks. */
   public readonly connections: ec2.Connections;
   private _scaling?: ServiceScaling;
+  private _alarms?: ServiceAlarms;
+  private _dashboard?: ServiceDashboard;
+  private readonly operations: { alarms?: ServiceAlarmOptions; dashboard: boolean };
+  private serviceConnect = false;
+  private readonly connectedTo = new Set<FoundryServiceBase>();
 
   protected constructor(scope: Construct, id: string, props: ServiceBaseProps, loadBalancer: 'none' | 'alb' | 'nlb') {
     const behindAlb = loadBalancer === 'alb';
@@ -212,10 +237,22 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
       (this.service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
     }
     this.connections = this.service.connections;
+    validateAlarms(this, props.alarms);
+    this.operations = { alarms: props.alarms, dashboard: props.dashboard ?? false };
     if (exec) {
       acknowledgeExecuteCommand(this.workload.taskRole);
       acknowledgeExecLogStreams(this.workload.taskRole, this.cluster.execLogGroup);
     }
+  }
+
+  /** The service's alarms (empty when turned off). */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this._alarms ? [...this._alarms.alarms] : [];
+  }
+
+  /** The service's own dashboard, when `dashboard` was set. */
+  public get serviceDashboard(): cloudwatch.Dashboard | undefined {
+    return this._dashboard?.dashboard;
   }
 
   /** Auto scaling of the service, when `scaling` was given. */
@@ -240,6 +277,48 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     this.workload.addVolume(volume, containerPath, options);
   }
 
+  /**
+   * Let this service call a backend by name through Service Connect: opens the backend's port to this service's
+   * security group only, and makes this service a Service Connect client of the cluster's namespace.
+   */
+  public connectTo(backend: BackendService): void {
+    if ((backend as FoundryServiceBase) === this) {
+      invalidProp(this, 'backend', backend.node.path, 'A service reaches itself without Service Connect.');
+    }
+    if (backend.cluster !== this.cluster) {
+      invalidProp(this, 'backend', backend.node.path,
+        `The backend runs in '${backend.cluster.node.path}', this service in '${this.cluster.node.path}'; Service Connect works within one namespace: put both in one cluster.`);
+    }
+    if (this.connectedTo.has(backend)) {
+      return;
+    }
+    this.connectedTo.add(backend);
+    this._enableServiceConnect([]);
+    backend.workload.securityGroup.addIngressRule(this.workload.securityGroup, ec2.Port.tcp(backend.port),
+      `Service Connect from ${this.node.path}`);
+  }
+
+  /** @internal The cluster's Service Connect namespace, created as 'internal' when missing. */
+  public _serviceConnectNamespace() {
+    return this.cluster.namespace ?? this.cluster.addServiceConnectNamespace('internal');
+  }
+
+  /** @internal Enable Service Connect once (as client, or as server with services). */
+  public _enableServiceConnect(services: ecs.ServiceConnectService[]): void {
+    if (this.serviceConnect) {
+      if (services.length > 0) {
+        invalidProp(this, 'serviceConnect', services.map(s => s.discoveryName), 'Service Connect is configured once per service.');
+      }
+      return;
+    }
+    this.serviceConnect = true;
+    this.service.enableServiceConnect({
+      namespace: this._serviceConnectNamespace().namespaceArn,
+      services: services.length > 0 ? services : undefined,
+      logDriver: ecs.LogDrivers.awsLogs({ logGroup: this.workload.logGroup, streamPrefix: 'service-connect' }),
+    });
+  }
+
   /** Step scaling on any CloudWatch metric (needs `scaling`). */
   public scaleOnMetric(id: string, options: MetricScalingOptions): void {
     this.requireScaling('scaleOnMetric').scaleOnMetric(id, options);
@@ -248,6 +327,45 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
   /** Scheduled scaling of min/max tasks (needs `scaling`). */
   public scaleOnSchedule(id: string, options: ScheduledScalingOptions): void {
     this.requireScaling('scaleOnSchedule').scaleOnSchedule(id, options);
+  }
+
+  /**
+   * Alarms and dashboards; concrete services call it last, with what they add (target group, queues).
+   * @internal
+   */
+  protected _enableOperations(extra: { targetGroup?: elbv2.ApplicationTargetGroup; queue?: sqs.IQueue; deadLetterQueue?: sqs.IQueue } = {}): void {
+    const subject: AlarmSubject = {
+      service: this.service,
+      clusterName: this.cluster.cluster.clusterName,
+      topic: this.cluster.alertTopic,
+      ...extra,
+    };
+    if (this.operations.alarms?.enabled ?? true) {
+      this._alarms = new ServiceAlarms(this, 'Alarms', subject, this.operations.alarms);
+    }
+    const title = `${this.constructor.name} ${this.node.path}`;
+    this.stackDashboard().addWidgets(...serviceWidgets(title, subject, this.alarms));
+    if (this.operations.dashboard) {
+      this._dashboard = new ServiceDashboard(this, 'Dashboard', title, subject, this.alarms);
+    }
+  }
+
+  /**
+   * The cluster dashboard for services in the cluster's stack; a services dashboard of its own for every other
+   * stack (a widget in the cluster's stack referencing a service in another stack would make the stacks depend on
+   * each other both ways).
+   */
+  private stackDashboard(): cloudwatch.Dashboard {
+    const stack = Stack.of(this);
+    if (stack === Stack.of(this.cluster)) {
+      return this.cluster.dashboard;
+    }
+    const id = 'FoundryServicesDashboard';
+    const existing = stack.node.tryFindChild(id) as cloudwatch.Dashboard | undefined;
+    if (existing) return existing;
+    const dashboard = new cloudwatch.Dashboard(stack, id, { defaultInterval: Duration.hours(3) });
+    dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## Services of ${stack.stackName} in cluster ${this.cluster.node.path}`, width: 24, height: 1 }));
+    return dashboard;
   }
 
   /** Set up auto scaling; concrete services call it after their load balancer wiring. */

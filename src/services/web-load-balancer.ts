@@ -71,6 +71,15 @@ export interface WebLoadBalancerOptions {
   readonly sslPolicy?: elbv2.SslPolicy;
 
   /**
+   * Listener rules this load balancer may hold. ALB allows 100 rules per load balancer by default; the quota can be
+   * raised (Service Quotas: "Rules per Application Load Balancer"). Adding a service beyond it is an error that
+   * says to use another load balancer.
+   *
+   * @default 100
+   */
+  readonly maxRules?: number;
+
+  /**
    * Idle connection timeout.
    *
    * @default Duration.seconds(60)
@@ -142,6 +151,9 @@ export class WebLoadBalancer extends Construct {
   /** Port of the listener services attach to. */
   public readonly listenerPort: number;
 
+  /** Listener rules this load balancer may hold. */
+  public readonly maxRules: number;
+
   private readonly priorities = new ListenerPriorityAllocator();
   private defaultRouteOwner?: string;
 
@@ -155,6 +167,7 @@ export class WebLoadBalancer extends Construct {
     const internetFacing = props.internetFacing ?? true;
     this.plainHttp = props.allowHttp ?? false;
     validateOptions(this, props);
+    this.maxRules = props.maxRules ?? MAX_RULES_PER_LISTENER;
     if (!this.plainHttp && !props.certificate) {
       invalidProp(this, 'certificate', undefined,
         'HTTPS needs an ACM certificate: pass certificate (or, on a WebService, domainName with hostedZone to create one). For plain HTTP set allowHttp: true explicitly.');
@@ -236,9 +249,9 @@ export class WebLoadBalancer extends Construct {
     const owner = route.owner.node.path;
     const { hostHeaders, pathPatterns } = route;
     const rulesNeeded = route.testHeader ? 2 : 1;
-    if (this.priorities.size + rulesNeeded > MAX_RULES_PER_LISTENER) {
+    if (this.priorities.size + rulesNeeded > this.maxRules) {
       invalidProp(route.owner, 'loadBalancer', this.node.path,
-        `The listener already has ${this.priorities.size} rules and ALB allows ${MAX_RULES_PER_LISTENER} per listener. Put this service behind another WebLoadBalancer (for example one per ${MAX_RULES_PER_LISTENER - 10} services).`);
+        `The listener already has ${this.priorities.size} of its ${this.maxRules} rules (maxRules, the "Rules per Application Load Balancer" quota). Put this service behind another WebLoadBalancer, or raise the quota and maxRules.`);
     }
     if (hostHeaders.length === 0 && pathPatterns.length === 0) {
       if (this.defaultRouteOwner !== undefined) {
@@ -336,6 +349,7 @@ function validateOptions(scope: Construct, props: WebLoadBalancerOptions): void 
   if (props.accessLogsRetention !== undefined) {
     checkNumber(scope, 'accessLogsRetention (days)', props.accessLogsRetention.toDays(), { min: 1, max: 3650, integer: true });
   }
+  checkNumber(scope, 'maxRules', props.maxRules, { min: 1, max: 1000, integer: true });
   if (props.idleTimeout !== undefined) {
     checkNumber(scope, 'idleTimeout (seconds)', props.idleTimeout.toSeconds(), { min: 1, max: 4000, integer: true });
   }

@@ -194,7 +194,11 @@ export class WebService extends FoundryServiceBase {
       certificate: this.certificate,
     });
     if (props.loadBalancer && this.certificate && !this.loadBalancer.plainHttp) {
-      this.loadBalancer.listener.addCertificates(`${this.node.addr}Certificate`, [elbv2.ListenerCertificate.fromCertificateManager(this.certificate)]);
+      // Created here, not under the listener: the service may live in another stack than the load balancer.
+      new elbv2.ApplicationListenerCertificate(this, 'ListenerCertificate', {
+        listener: this.loadBalancer.listener,
+        certificates: [elbv2.ListenerCertificate.fromCertificateManager(this.certificate)],
+      });
     }
 
     const hc = props.targetHealthCheck ?? {};
@@ -258,6 +262,7 @@ export class WebService extends FoundryServiceBase {
       });
     }
     this.enableScaling(props.scaling, this.targetGroup);
+    this._enableOperations({ targetGroup: this.targetGroup });
   }
 
   /** The role ECS uses to shift traffic between the target groups (scoped to this service's rules). */

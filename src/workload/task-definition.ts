@@ -7,11 +7,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ContainerOptions, SidecarOptions, WorkloadLinuxOptions } from './container';
 import { WorkloadLoggingOptions, WorkloadLogs, validateLogging } from './logging';
-import { createTaskRole } from './roles';
+import { createTaskRole, ecsTasksPrincipal } from './roles';
 import { portMappings, validateWorkload, WorkloadPlatform } from './workload-validation';
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeEnvironmentVariables, acknowledgeExecutionRole } from '../compliance/acknowledgements';
+import { OnDemandRole } from '../private/on-demand-role';
 import { invalidProp } from '../private/validation';
 import type { SharedVolume } from '../storage/shared-volume';
 
@@ -185,7 +186,10 @@ export class FoundryTaskDefinition extends Construct {
   public readonly mainContainer: ecs.ContainerDefinition;
   /** Role ECS uses to start the task (image pull, logs, secrets). */
   public readonly executionRole: iam.IRole;
-  /** Role the application runs with. Starts without permissions: grant what it needs. */
+  /**
+   * Role the application runs with. It has no permission until you grant one, and it is created only then: a
+   * workload that calls no AWS API runs without a task role.
+   */
   public readonly taskRole: iam.IRole;
   /** The workload's log group. */
   public readonly logGroup: logs.ILogGroup;
@@ -225,7 +229,10 @@ export class FoundryTaskDefinition extends Construct {
 
     this.executionRole = props.executionRole ?? createTaskRole(this, 'ExecutionRole',
       `ECS execution role of ${this.node.path}: image pull, logs and secrets of this workload only`);
-    this.taskRole = props.taskRole ?? createTaskRole(this, 'TaskRole', `Application role of ${this.node.path}`);
+    // The task role is created on the first grant: an application that calls no AWS API gets no role at all.
+    const onDemandTaskRole = props.taskRole ? undefined
+      : new OnDemandRole(this, 'TaskRole', { assumedBy: ecsTasksPrincipal(this), description: `Application role of ${this.node.path}` });
+    this.taskRole = props.taskRole ?? onDemandTaskRole!;
     if (!props.executionRole) {
       acknowledgeExecutionRole(this.executionRole);
     }
@@ -245,6 +252,8 @@ export class FoundryTaskDefinition extends Construct {
       taskRole: this.taskRole,
       family: props.family,
     });
+
+    onDemandTaskRole?.arm();
 
     this.logs = new WorkloadLogs(this, props.logging ?? {}, this.cluster.encryptionKey, this.cluster.logRetention);
     this.logGroup = this.logs.logGroup;

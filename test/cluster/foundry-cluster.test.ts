@@ -113,7 +113,8 @@ describe('FoundryCluster defaults', () => {
         },
       },
     });
-    defaults.resourceCountIs('AWS::Logs::LogGroup', 2);
+    // Flow logs, the ECS Exec audit log and the stopped-task alerts' raw events.
+    defaults.resourceCountIs('AWS::Logs::LogGroup', 3);
   });
 
   test('the key rotates, is retained, and lets CloudWatch Logs of this account use it', () => {
@@ -172,7 +173,7 @@ describe('FoundryCluster defaults', () => {
 
   test('keeps the logical IDs of its stateful resources', () => {
     const ids = (type: string) => Object.keys(defaults.findResources(type)).sort();
-    expect(ids('AWS::Logs::LogGroup')).toEqual(['ClusterExecLogGroup2AEF0708', 'ClusterFlowLogGroup28D7828C']);
+    expect(ids('AWS::Logs::LogGroup')).toEqual(['ClusterExecLogGroup2AEF0708', 'ClusterFlowLogGroup28D7828C', 'ClusterStoppedTaskAlertsLogGroup1C19FFAD']);
     expect(ids('AWS::KMS::Key')).toEqual(['ClusterKeyB247D7DD']);
   });
 
@@ -225,7 +226,7 @@ describe('FoundryCluster options', () => {
 
   test('retention and removal policy apply to every cluster log group and the key', () => {
     const groups = isolated.findResources('AWS::Logs::LogGroup');
-    expect(Object.values(groups).map(g => [g.Properties.RetentionInDays, g.DeletionPolicy])).toEqual([[90, 'Delete'], [90, 'Delete']]);
+    expect(Object.values(groups).map(g => [g.Properties.RetentionInDays, g.DeletionPolicy])).toEqual([[90, 'Delete'], [90, 'Delete'], [90, 'Delete']]);
     isolated.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
   });
 

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -15,12 +15,21 @@ const cluster = new FoundryCluster(stack, 'Cluster');
 const ec2Capacity = cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
 const tcp = new NetworkService(stack, 'Db', { cluster, image, port: 5432 });
 const tls = new NetworkService(stack, 'Api', {
-  cluster, image, port: 8443, protocol: NetworkProtocol.TLS, internetFacing: true,
-  certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certArn), capacity: Capacity.spot({ onDemandBase: 1 }),
+  cluster,
+  image,
+  port: 8443,
+  protocol: NetworkProtocol.TLS,
+  internetFacing: true,
+  certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certArn),
+  capacity: Capacity.spot({ onDemandBase: 1 }),
   scaling: { minTasks: 2, maxTasks: 6, cpuPercent: 50 },
 });
 const udp = new NetworkService(stack, 'Dns', {
-  cluster, image, ports: [{ port: 53, protocol: ecs.Protocol.UDP }], protocol: NetworkProtocol.UDP, healthCheckPort: 8080,
+  cluster,
+  image,
+  ports: [{ port: 53, protocol: ecs.Protocol.UDP }],
+  protocol: NetworkProtocol.UDP,
+  healthCheckPort: 8080,
   capacity: Capacity.ec2(ec2Capacity),
   privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] },
 });
@@ -47,7 +56,9 @@ describe('NetworkService', () => {
       expect.objectContaining({ CidrIp: '10.0.0.0/16', FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' }),
     ]);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432,
+      IpProtocol: 'tcp',
+      FromPort: 5432,
+      ToPort: 5432,
       GroupId: { 'Fn::GetAtt': [stack.getLogicalId(tcp.workload.securityGroup.node.defaultChild as any), 'GroupId'] },
       SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(tcp.loadBalancerSecurityGroup.node.defaultChild as any), 'GroupId'] },
     });

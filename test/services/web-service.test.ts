@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Capacity, FoundryCluster, WebLoadBalancer, WebService, WebServiceProps } from '../../src';
+import { validateScaling } from '../../src/scaling/service-scaling';
 import { plainStack } from '../support/stacks';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -30,7 +31,11 @@ const rollbackAlarm = new cloudwatch.Alarm(sharedStack, 'Errors', {
   metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1,
 });
 const api = new WebService(sharedStack, 'Api', {
-  cluster: sharedCluster, image, port: 8080, loadBalancer: alb, pathPatterns: ['/api/*'],
+  cluster: sharedCluster,
+  image,
+  port: 8080,
+  loadBalancer: alb,
+  pathPatterns: ['/api/*'],
   capacity: Capacity.spot({ onDemandBase: 1 }),
   scaling: { minTasks: 2, maxTasks: 20, cpuPercent: 60, memoryPercent: 75, requestsPerTask: 500 },
   enableExecuteCommand: true,
@@ -43,12 +48,20 @@ api.scaleOnMetric('Backlog', {
   steps: [{ upper: 10, change: -1 }, { lower: 100, change: 2 }],
 });
 const site = new WebService(sharedStack, 'Site', {
-  cluster: sharedCluster, image, port: 3000, loadBalancer: alb, domainName: 'www.example.com', hostedZone: zone,
-  capacity: Capacity.ec2(ec2Capacity), desiredCount: 3,
+  cluster: sharedCluster,
+  image,
+  port: 3000,
+  loadBalancer: alb,
+  domainName: 'www.example.com',
+  hostedZone: zone,
+  capacity: Capacity.ec2(ec2Capacity),
+  desiredCount: 3,
 });
 const docs = new WebService(sharedStack, 'Docs', { cluster: sharedCluster, image, port: 8080, loadBalancer: alb, pathPatterns: ['/docs/*'] });
 const sharedTemplate = Template.fromStack(sharedStack);
 
+const cfnProviderOf = (capacity: { capacityProvider: ecs.AsgCapacityProvider }) =>
+  capacity.capacityProvider.node.children.find(c => c instanceof ecs.CfnCapacityProvider) as ecs.CfnCapacityProvider;
 const resourceOf = (t: Template, stack: Stack, construct: any) => t.toJSON().Resources[stack.getLogicalId(construct.node.defaultChild ?? construct)];
 const serviceOf = (t: Template, stack: Stack, svc: WebService) => resourceOf(t, stack, svc.service).Properties;
 
@@ -66,11 +79,15 @@ describe('WebService with its own load balancer', () => {
 
   test('HTTPS on 443 with a TLS 1.2+ policy, and HTTP redirected to HTTPS', () => {
     ownTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-      Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: certArn }], SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: certArn }],
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
       DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })],
     });
     ownTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-      Port: 80, Protocol: 'HTTP',
+      Port: 80,
+      Protocol: 'HTTP',
       DefaultActions: [{ Type: 'redirect', RedirectConfig: { Port: '443', Protocol: 'HTTPS', StatusCode: 'HTTP_301' } }],
     });
   });
@@ -85,7 +102,9 @@ describe('WebService with its own load balancer', () => {
     const ingress = Object.values<any>(ownTemplate.findResources('AWS::EC2::SecurityGroupIngress'))
       .filter(r => r.Properties.GroupId?.['Fn::GetAtt']?.[0] === taskSgId);
     expect(ingress.map(r => r.Properties)).toEqual([expect.objectContaining({
-      FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp',
+      FromPort: 8080,
+      ToPort: 8080,
+      IpProtocol: 'tcp',
       SourceSecurityGroupId: { 'Fn::GetAtt': [ownStack.getLogicalId(own.loadBalancer.securityGroup.node.defaultChild as any), 'GroupId'] },
     })]);
   });
@@ -119,9 +138,15 @@ describe('WebService with its own load balancer', () => {
 
   test('the target group checks health fast: every 10 s, healthy after 2, 30 s deregistration', () => {
     ownTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      TargetType: 'ip', Port: 8080, Protocol: 'HTTP',
-      HealthCheckPath: '/', HealthCheckIntervalSeconds: 10, HealthCheckTimeoutSeconds: 5,
-      HealthyThresholdCount: 2, UnhealthyThresholdCount: 3, Matcher: { HttpCode: '200-399' },
+      TargetType: 'ip',
+      Port: 8080,
+      Protocol: 'HTTP',
+      HealthCheckPath: '/',
+      HealthCheckIntervalSeconds: 10,
+      HealthCheckTimeoutSeconds: 5,
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 3,
+      Matcher: { HttpCode: '200-399' },
       TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
     });
     expect(own.modeledReplacementSeconds).toBe(50);
@@ -174,7 +199,8 @@ describe('WebServices sharing a load balancer', () => {
 
   test('a domain gets a DNS-validated certificate on the shared listener and an alias record', () => {
     sharedTemplate.hasResourceProperties('AWS::CertificateManager::Certificate', {
-      DomainName: 'www.example.com', ValidationMethod: 'DNS',
+      DomainName: 'www.example.com',
+      ValidationMethod: 'DNS',
       DomainValidationOptions: [{ DomainName: 'www.example.com', HostedZoneId: 'Z0123456789' }],
     });
     sharedTemplate.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerCertificate', 1);
@@ -191,7 +217,7 @@ describe('WebServices sharing a load balancer', () => {
       { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
     ]);
     expect(serviceOf(sharedTemplate, sharedStack, site).CapacityProviderStrategy).toEqual([
-      { CapacityProvider: { Ref: sharedStack.getLogicalId(ec2Capacity.capacityProvider.node.children.find(c => c instanceof ecs.CfnCapacityProvider) as any) }, Weight: 1 },
+      { CapacityProvider: { Ref: sharedStack.getLogicalId(cfnProviderOf(ec2Capacity)) }, Weight: 1 },
     ]);
     expect(api.service).toBeInstanceOf(ecs.FargateService);
     expect(site.service).toBeInstanceOf(ecs.Ec2Service);
@@ -238,7 +264,9 @@ describe('WebServices sharing a load balancer', () => {
 
   test('deployment alarms roll back and ECS Exec is opted in', () => {
     expect(serviceOf(sharedTemplate, sharedStack, api)).toMatchObject({
-      DeploymentConfiguration: { Alarms: { AlarmNames: [{ Ref: sharedStack.getLogicalId(rollbackAlarm.node.defaultChild as any) }], Enable: true, Rollback: true } },
+      DeploymentConfiguration: {
+        Alarms: { AlarmNames: [{ Ref: sharedStack.getLogicalId(rollbackAlarm.node.defaultChild as any) }], Enable: true, Rollback: true },
+      },
       EnableExecuteCommand: true,
     });
     // The exec agent needs writable state directories in a read-only root file system.
@@ -314,7 +342,6 @@ describe('WebService rejects bad input with the prop name and a fix', () => {
   });
 
   test('requests per task without an ALB is refused by the scaling validator', () => {
-    const { validateScaling } = require('../../src/scaling/service-scaling');
     expect(() => validateScaling(stack, { maxTasks: 4, requestsPerTask: 100 }, false)).toThrow(/invalid scaling\.requestsPerTask = 100\. Request-count scaling needs an Application Load Balancer/);
   });
 });

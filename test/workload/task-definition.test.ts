@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Capacity, FoundryCluster, FoundryTaskDefinition, FoundryTaskDefinitionProps, SharedVolume, WorkloadRepository } from '../../src';
-import { plainStack } from '../support/stacks';
+import { plainStack, cfnRoleOf } from '../support/stacks';
 
 const nginx = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 const busybox = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
@@ -55,8 +55,13 @@ const full = new FoundryTaskDefinition(fullStack, 'Api', {
   sidecars: [
     { name: 'migrate', image: busybox, essential: false, command: ['true'], mainContainerWaitsFor: ecs.ContainerDependencyCondition.SUCCESS },
     {
-      name: 'proxy', image: busybox, ports: [{ port: 15000 }], cpu: 128, memoryReservationMiB: 128,
-      healthCheck: { command: ['CMD', 'true'] }, mainContainerWaitsFor: ecs.ContainerDependencyCondition.HEALTHY,
+      name: 'proxy',
+      image: busybox,
+      ports: [{ port: 15000 }],
+      cpu: 128,
+      memoryReservationMiB: 128,
+      healthCheck: { command: ['CMD', 'true'] },
+      mainContainerWaitsFor: ecs.ContainerDependencyCondition.HEALTHY,
     },
   ],
 });
@@ -68,7 +73,12 @@ const ec2Stack = plainStack('Ec2');
 const ec2Cluster = new FoundryCluster(ec2Stack, 'Cluster');
 const gpu = ec2Cluster.addEc2Capacity('Gpu', { instanceType: new ec2.InstanceType('g5.xlarge') });
 new FoundryTaskDefinition(ec2Stack, 'Inference', {
-  cluster: ec2Cluster, capacity: Capacity.ec2(gpu), image: nginx, cpu: 2048, memoryMiB: 8192, gpuCount: 1,
+  cluster: ec2Cluster,
+  capacity: Capacity.ec2(gpu),
+  image: nginx,
+  cpu: 2048,
+  memoryMiB: 8192,
+  gpuCount: 1,
   linux: { sharedMemorySizeMiB: 1024 },
 });
 const ec2Template = Template.fromStack(ec2Stack);
@@ -76,15 +86,19 @@ const ec2Template = Template.fromStack(ec2Stack);
 const windowsStack = plainStack('Windows');
 const windowsCluster = new FoundryCluster(windowsStack, 'Cluster');
 new FoundryTaskDefinition(windowsStack, 'Legacy', {
-  cluster: windowsCluster, image: ecs.ContainerImage.fromRegistry('mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022'),
-  operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE, cpu: 1024, memoryMiB: 2048, port: 80,
+  cluster: windowsCluster,
+  image: ecs.ContainerImage.fromRegistry('mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022'),
+  operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE,
+  cpu: 1024,
+  memoryMiB: 2048,
+  port: 80,
 });
 const windowsTemplate = Template.fromStack(windowsStack);
 
 const taskDefOf = (t: Template) => Object.values<any>(t.findResources('AWS::ECS::TaskDefinition'))[0].Properties;
 const containerOf = (t: Template, name: string) => taskDefOf(t).ContainerDefinitions.find((c: any) => c.Name === name);
 const policyOf = (t: Template, stack: Stack, role: iam.IRole) => {
-  const roleId = stack.getLogicalId(role.node.defaultChild as iam.CfnRole);
+  const roleId = stack.getLogicalId(cfnRoleOf(role));
   return Object.values<any>(t.findResources('AWS::IAM::ManagedPolicy'))
     .filter(p => p.Properties.Roles.some((r: any) => r.Ref === roleId))
     .flatMap(p => p.Properties.PolicyDocument.Statement);
@@ -131,30 +145,40 @@ describe('FoundryTaskDefinition defaults', () => {
     });
   });
 
-  test('execution and task roles trust ECS tasks of this account and region only', () => {
+  test('the execution role trusts ECS tasks of this account and region only', () => {
     const roles = Object.entries<any>(defaults.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('Web'));
-    expect(roles).toHaveLength(2);
-    for (const [, role] of roles) {
-      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
-        Action: 'sts:AssumeRole',
-        Effect: 'Allow',
-        Principal: { Service: 'ecs-tasks.amazonaws.com' },
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': '123456789012' },
-          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:us-east-1:123456789012:*']] } },
-        },
-      }]);
-    }
+    expect(roles).toHaveLength(1);
+    expect(roles[0][1].Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { Service: 'ecs-tasks.amazonaws.com' },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '123456789012' },
+        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:us-east-1:123456789012:*']] } },
+      },
+    }]);
   });
 
-  test('the task role starts without any permission; the execution role may write only its log group', () => {
-    expect(policyOf(defaults, defaultStack, plain.taskRole)).toEqual([]);
+  test('no task role until the application is granted something; the execution role may write only its log group', () => {
+    expect(taskDefOf(defaults).TaskRoleArn).toBeUndefined();
     expect(policyOf(defaults, defaultStack, plain.executionRole)).toEqual([{
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^WebLogGroup/), 'Arn'] },
     }]);
     defaults.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('a grant creates the task role, with the same trust and a managed policy', () => {
+    const stack = plainStack('Granted');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const td = new FoundryTaskDefinition(stack, 'Td', { cluster, image: nginx });
+    cluster.alertTopic.grantPublish(td.taskRole);
+    const t = Template.fromStack(stack);
+    expect(taskDefOf(t).TaskRoleArn).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(cfnRoleOf(td.taskRole)), 'Arn'] });
+    expect(t.toJSON().Resources[stack.getLogicalId(cfnRoleOf(td.taskRole))].Properties.AssumeRolePolicyDocument.Statement[0].Condition)
+      .toEqual(expect.objectContaining({ StringEquals: { 'aws:SourceAccount': '123456789012' } }));
+    expect(policyOf(t, stack, td.taskRole)).toEqual(expect.arrayContaining([expect.objectContaining({ Action: 'sns:Publish' })]));
   });
 
   test('its security group has no inbound rule', () => {
@@ -175,11 +199,16 @@ describe('FoundryTaskDefinition defaults', () => {
 describe('FoundryTaskDefinition fullest configuration', () => {
   test('size, architecture, ephemeral storage and stop timeout', () => {
     expect(taskDefOf(fullTemplate)).toMatchObject({
-      Cpu: '1024', Memory: '3072', EphemeralStorage: { SizeInGiB: 50 },
+      Cpu: '1024',
+      Memory: '3072',
+      EphemeralStorage: { SizeInGiB: 50 },
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
     });
     expect(containerOf(fullTemplate, 'api')).toMatchObject({
-      StopTimeout: 60, User: '1000:1000', WorkingDirectory: '/srv', Command: ['serve', '--port', '8080'],
+      StopTimeout: 60,
+      User: '1000:1000',
+      WorkingDirectory: '/srv',
+      Command: ['serve', '--port', '8080'],
       PortMappings: [{ ContainerPort: 8080, Name: 'tcp-8080' }, { ContainerPort: 9090, Name: 'metrics' }].map(p => expect.objectContaining(p)),
       LinuxParameters: { InitProcessEnabled: true, Capabilities: { Drop: ['ALL'], Add: ['SYS_PTRACE'] } },
     });
@@ -278,7 +307,9 @@ describe('FoundryTaskDefinition fullest configuration', () => {
       expect(grant.Condition.StringEquals['elasticfilesystem:AccessPointArn']).toBeDefined();
     }
     fullTemplate.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      IpProtocol: 'tcp', FromPort: 2049, ToPort: 2049,
+      IpProtocol: 'tcp',
+      FromPort: 2049,
+      ToPort: 2049,
       SourceSecurityGroupId: { 'Fn::GetAtt': [fullStack.getLogicalId(full.securityGroup.node.defaultChild as any), 'GroupId'] },
     });
   });

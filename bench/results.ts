@@ -1,0 +1,83 @@
+/**
+ * What the benchmark compares and the shape of its results (shared by run.ts and report.ts).
+ */
+import type { ChildResult } from './child';
+import type { Isolation, PluginFindings, ReplacementModel, TemplateStats } from './measure';
+import type { Workload } from './workloads';
+
+/** Service counts of the per-stack tables; N+1 of each gives the cost of one more service. */
+export const COUNTS = [1, 10, 30] as const;
+/** The service count of the speed and memory comparisons. */
+export const TIMED_COUNT = 30;
+
+/** Comparisons: ours against a peer, for one kind of workload. The first is the one the targets refer to. */
+export const PAIRS: readonly Pair[] = [
+  { name: 'web', ours: 'ours-web-shared-alb', peer: 'peer-web-own-alb' },
+  { name: 'web, peer sharing one ALB', ours: 'ours-web-shared-alb', peer: 'peer-web-shared-alb' },
+  { name: 'network', ours: 'ours-network', peer: 'peer-network' },
+];
+
+export interface Pair {
+  readonly name: string;
+  readonly ours: Workload;
+  readonly peer: Workload;
+}
+
+export interface SizeResult {
+  /** Stats by service count (0, 1, 2, 10, 11, 30, 31). */
+  readonly byCount: Record<number, Omit<TemplateStats, 'template'>>;
+  readonly replacement: ReplacementModel;
+  /** What the services share, at TIMED_COUNT services. */
+  readonly isolation: Isolation;
+  readonly fit: FitResult;
+}
+
+export interface FitResult {
+  /** Fixed resources: resources with N services − N × per service. */
+  readonly base: number;
+  readonly perService: number;
+  /** floor((500 − base) / perService). */
+  readonly predicted: number;
+  /** The largest count whose template has at most 500 resources, found by synthesizing. */
+  readonly max: number;
+  readonly resourcesAtMax: number;
+  readonly resourcesAtMaxPlusOne: number;
+  readonly bytesAtMax: number;
+  /** aws-cdk-lib's own 500-resource check: max synthesizes, max + 1 fails. */
+  readonly synthAtMax: { ok: boolean; error?: string };
+  readonly synthAtMaxPlusOne: { ok: boolean; error?: string };
+}
+
+export interface TimingRun {
+  /** Wall-clock time (process.hrtime.bigint()). */
+  readonly constructMs: number;
+  readonly synthMs: number;
+  /** CPU time of the process, user + system (process.cpuUsage()): barely affected by other processes. */
+  readonly constructCpuMs: number;
+  readonly synthCpuMs: number;
+}
+
+export interface TimingResult {
+  readonly pair: string;
+  readonly validation: boolean;
+  readonly ours: TimingRun[];
+  readonly peer: TimingRun[];
+  /** Median over runs of ours / peer for app.synth(). */
+  readonly synthRatio: number;
+  /** Median over runs of ours / peer for construction + app.synth(). */
+  readonly totalRatio: number;
+  /** The same two ratios in CPU time. */
+  readonly synthCpuRatio: number;
+  readonly totalCpuRatio: number;
+}
+
+export interface Results {
+  readonly date: string;
+  readonly environment: Record<string, string>;
+  readonly sizes: Record<Workload, SizeResult>;
+  readonly findings: Record<Workload, Record<number, Record<string, PluginFindings>>>;
+  readonly timings: TimingResult[];
+  readonly memory: ChildResult[];
+  readonly durationSeconds: number;
+  readonly loadAverage: { readonly start: number[]; readonly end: number[] };
+}

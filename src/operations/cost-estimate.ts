@@ -1,0 +1,342 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { IConstruct } from 'constructs';
+import { CostContext, estimateStack, resolveAssumptions, ResolvedAssumptions, round } from './cost-model';
+import { PRICE_TABLE_DATE, PRICE_TABLE_SOURCE } from './price-table';
+import { Ec2Capacity } from '../cluster/ec2-capacity';
+import { FoundryTaskDefinition } from '../workload/task-definition';
+
+/**
+ * How many tasks of one task definition run all month.
+ */
+export interface TaskCountAssumption {
+  /** The task definition. */
+  readonly taskDefinition: FoundryTaskDefinition;
+  /** Tasks running all month (0 or more; fractions model tasks that run part of the month). */
+  readonly tasks: number;
+}
+
+/**
+ * What `CostEstimate` assumes where the app does not say. Every value is printed with the estimate.
+ */
+export interface CostAssumptions {
+  /**
+   * Hours in a month: every resource runs all month.
+   *
+   * @default 730
+   */
+  readonly hoursPerMonth?: number;
+
+  /**
+   * Tasks running all month for each `FoundryTaskDefinition` not listed in `taskCounts`.
+   *
+   * @default 1
+   */
+  readonly tasksPerTaskDefinition?: number;
+
+  /**
+   * Task counts of particular task definitions.
+   *
+   * @default - `tasksPerTaskDefinition` for every task definition
+   */
+  readonly taskCounts?: TaskCountAssumption[];
+
+  /**
+   * Instances running all month in each `Ec2Capacity`.
+   *
+   * @default - the group's minimum capacity, or as many instances as the tasks placed on it need, whichever is more
+   */
+  readonly ec2InstancesPerCapacity?: number;
+
+  /**
+   * Fargate Spot discount on the on-demand price, in percent (Spot prices change; AWS quotes up to 70 %).
+   *
+   * @default 70
+   */
+  readonly fargateSpotDiscountPercent?: number;
+
+  /**
+   * EC2 Spot discount on the on-demand price, in percent (it varies by instance type, region and time).
+   *
+   * @default 60
+   */
+  readonly ec2SpotDiscountPercent?: number;
+
+  /**
+   * Share of an instance's memory that ECS can give to tasks (the rest is for the OS and the agent), in percent.
+   *
+   * @default 90
+   */
+  readonly ec2UsableMemoryPercent?: number;
+
+  /**
+   * Data processed by each NAT gateway per month, in GB.
+   *
+   * @default 100
+   */
+  readonly natDataGbPerGateway?: number;
+
+  /**
+   * Average load balancer capacity units (LCU, or NLCU for network load balancers) of each load balancer.
+   *
+   * @default 1
+   */
+  readonly loadBalancerCapacityUnits?: number;
+
+  /**
+   * Data stored in each EFS file system (EFS Standard), in GB.
+   *
+   * @default 10
+   */
+  readonly efsStorageGb?: number;
+
+  /**
+   * Logs ingested by CloudWatch Logs per month from each `FoundryTaskDefinition`, in GB.
+   *
+   * @default 5
+   */
+  readonly logGbPerWorkload?: number;
+
+  /**
+   * VPC flow logs ingested per month for each flow log, in GB.
+   *
+   * @default 10
+   */
+  readonly flowLogGbPerVpc?: number;
+
+  /**
+   * Region used to price environment-agnostic stacks (whose region is only known at deploy time).
+   *
+   * @default - such stacks are listed as not priced
+   */
+  readonly region?: string;
+
+  /**
+   * Instance type the Fargate-or-EC2 comparison uses for x86_64 tasks that do not run on EC2 capacity.
+   *
+   * @default 'm7i.large'
+   */
+  readonly comparisonInstanceTypeX86?: string;
+
+  /**
+   * Instance type the Fargate-or-EC2 comparison uses for ARM64 tasks that do not run on EC2 capacity.
+   *
+   * @default 'm7g.large'
+   */
+  readonly comparisonInstanceTypeArm64?: string;
+}
+
+/**
+ * One line of a cost estimate.
+ */
+export interface CostLine {
+  /** The stack (construct path) the resources belong to. */
+  readonly stack: string;
+  /** The region prices come from (or the unresolved region). */
+  readonly region: string;
+  /** What is priced: 'Fargate', 'Fargate Spot', 'EC2', 'EBS', 'NAT gateway', 'Load balancer', 'EFS', 'CloudWatch Logs', 'VPC endpoints', 'KMS'. */
+  readonly category: string;
+  /** Which resources (construct paths relative to the stack, or a description). */
+  readonly item: string;
+  /** The quantities and unit prices the figure is computed from. */
+  readonly quantity: string;
+  /** Monthly cost in USD; undefined when the item could not be priced. */
+  readonly monthlyUsd?: number;
+  /** Why the item is not priced, or what the figure includes. */
+  readonly note?: string;
+}
+
+/**
+ * The same tasks priced on Fargate and on EC2 instances.
+ */
+export interface CostComparison {
+  /** The stack (construct path). */
+  readonly stack: string;
+  /** The task definition (construct path relative to the stack). */
+  readonly taskDefinition: string;
+  /** Tasks running all month. */
+  readonly tasks: number;
+  /** Monthly cost of the tasks on on-demand Fargate; undefined when they cannot run there or are not priced. */
+  readonly fargateMonthlyUsd?: number;
+  /** The instance type of the EC2 side. */
+  readonly ec2InstanceType: string;
+  /** Instances the tasks need; undefined when the instance type is unknown. */
+  readonly ec2Instances?: number;
+  /** Monthly cost of those instances on demand (without EBS); undefined when not priced. */
+  readonly ec2MonthlyUsd?: number;
+  /** What limits the packing, or why a side is not priced. */
+  readonly note: string;
+}
+
+/**
+ * One assumption as the estimate used it.
+ */
+export interface CostAssumptionValue {
+  /** The assumption's name (a `CostAssumptions` property). */
+  readonly name: string;
+  /** Its value. */
+  readonly value: string;
+  /** What it means. */
+  readonly description: string;
+}
+
+/**
+ * A monthly cost estimate of the resources an app (or any scope) creates with this library: Fargate tasks
+ * (on demand and Spot), EC2 capacity and its volumes, NAT gateways, load balancers, EFS, CloudWatch Logs
+ * ingestion, VPC interface endpoints and KMS keys; and each task definition priced on Fargate and on EC2.
+ *
+ * It is an estimate: list prices from a dated table in the library (see `priceTableSource`), and assumptions
+ * for everything a template does not say (task counts, data volumes), each printed with the result. Items
+ * whose price the table does not have (an unknown region or instance type) are listed as not priced, never
+ * guessed. Not included: data transfer, request charges, Container Insights metrics, alarms, taxes, free tiers,
+ * Savings Plans and Reserved Instances.
+ *
+ * @example
+ * import { CostEstimate } from 'cdk-ecs-foundry';
+ *
+ * // After building the app: everything in the stack, two tasks per task definition.
+ * const estimate = CostEstimate.of(stack, { tasksPerTaskDefinition: 2 });
+ * const report: string = estimate.toMarkdown();
+ */
+export class CostEstimate {
+  /**
+   * Estimate the monthly cost of everything in `scope` (an App, a Stage, a Stack or any construct).
+   * Call it after the app is built (for example just before or after `app.synth()`).
+   */
+  public static of(scope: IConstruct, assumptions: CostAssumptions = {}): CostEstimate {
+    const resolved = resolveAssumptions(assumptions);
+    const byStack = new Map<Stack, IConstruct[]>();
+    for (const node of scope.node.findAll()) {
+      // The innermost stack above the node (nodes outside any stack, such as the App, hold no resources).
+      const stack = [...node.node.scopes].reverse().find(Stack.isStack);
+      if (!stack || stack === node) continue;
+      const list = byStack.get(stack) ?? [];
+      list.push(node);
+      byStack.set(stack, list);
+    }
+    const lines: CostLine[] = [];
+    const comparisons: CostComparison[] = [];
+    for (const [stack, nodes] of byStack) {
+      const result = estimateStack(collect(stack, nodes), resolved);
+      lines.push(...result.lines);
+      comparisons.push(...result.comparisons);
+    }
+    return new CostEstimate(lines, comparisons, resolved);
+  }
+
+  /** The priced and not priced lines. */
+  public readonly lines: CostLine[];
+  /** Each task definition on Fargate and on EC2. */
+  public readonly comparisons: CostComparison[];
+  /** The assumptions, as used. */
+  public readonly assumptions: CostAssumptionValue[];
+  /** Sum of the priced lines, USD per month. */
+  public readonly totalMonthlyUsd: number;
+  /** Number of lines that could not be priced (the total leaves them out). */
+  public readonly unpricedLines: number;
+  /** When the price table was compiled. */
+  public readonly priceTableDate: string = PRICE_TABLE_DATE;
+  /** Where the prices come from. */
+  public readonly priceTableSource: string = PRICE_TABLE_SOURCE;
+
+  private constructor(lines: CostLine[], comparisons: CostComparison[], resolved: ResolvedAssumptions) {
+    this.lines = lines;
+    this.comparisons = comparisons;
+    this.assumptions = resolved.describe();
+    this.totalMonthlyUsd = round(lines.reduce((sum, l) => sum + (l.monthlyUsd ?? 0), 0));
+    this.unpricedLines = lines.filter(l => l.monthlyUsd === undefined).length;
+  }
+
+  /** The estimate as a Markdown report: lines and totals per stack, the comparison, the assumptions. */
+  public toMarkdown(): string {
+    const out: string[] = [];
+    out.push('## Monthly cost estimate');
+    out.push('');
+    out.push(`This is an estimate, not a quote: list prices from a table dated ${this.priceTableDate} (${this.priceTableSource}), `
+      + 'and the assumptions below. Not included: data transfer, request charges, Container Insights metrics, alarms, taxes, '
+      + 'free tiers, Savings Plans and Reserved Instances.');
+    const stacks = [...new Set(this.lines.map(l => l.stack))];
+    for (const stack of stacks) {
+      const lines = this.lines.filter(l => l.stack === stack);
+      const total = round(lines.reduce((sum, l) => sum + (l.monthlyUsd ?? 0), 0));
+      const unpriced = lines.filter(l => l.monthlyUsd === undefined).length;
+      out.push('');
+      out.push(`### ${stack} (${lines[0].region})`);
+      out.push('');
+      out.push('| Category | Item | Quantity | USD/month |');
+      out.push('|---|---|---|---:|');
+      for (const l of lines) {
+        const figure = l.monthlyUsd === undefined ? `not priced: ${l.note ?? ''}` : money(l.monthlyUsd) + (l.note ? ` (${l.note})` : '');
+        out.push(`| ${l.category} | ${l.item} | ${l.quantity} | ${figure} |`);
+      }
+      out.push(`| **Total** | | | **${money(total)}**${unpriced > 0 ? ` + ${unpriced} item(s) not priced` : ''} |`);
+    }
+    if (stacks.length > 1) {
+      out.push('');
+      out.push(`**All stacks: ${money(this.totalMonthlyUsd)} USD/month**${this.unpricedLines > 0 ? ` + ${this.unpricedLines} item(s) not priced` : ''}`);
+    }
+    if (this.comparisons.length > 0) {
+      out.push('');
+      out.push('### Fargate or EC2? The same tasks, on demand');
+      out.push('');
+      out.push('| Task definition | Tasks | Fargate USD/month | EC2 | EC2 USD/month | Note |');
+      out.push('|---|---:|---:|---|---:|---|');
+      for (const c of this.comparisons) {
+        const instances = c.ec2Instances === undefined ? c.ec2InstanceType : `${c.ec2Instances} × ${c.ec2InstanceType}`;
+        out.push(`| ${c.stack}/${c.taskDefinition} | ${c.tasks} | ${c.fargateMonthlyUsd === undefined ? 'n/a' : money(c.fargateMonthlyUsd)} `
+          + `| ${instances} | ${c.ec2MonthlyUsd === undefined ? 'n/a' : money(c.ec2MonthlyUsd)} | ${c.note} |`);
+      }
+    }
+    out.push('');
+    out.push('### Assumptions');
+    out.push('');
+    for (const a of this.assumptions) {
+      out.push(`- \`${a.name}\` = ${a.value}: ${a.description}`);
+    }
+    return out.join('\n');
+  }
+
+  /** The estimate as JSON (lines, comparisons, assumptions, totals, price table date and source). */
+  public toJson(): string {
+    return JSON.stringify({
+      estimate: 'monthly, USD, on-demand list prices; an estimate, not a quote',
+      priceTableDate: this.priceTableDate,
+      priceTableSource: this.priceTableSource,
+      totalMonthlyUsd: this.totalMonthlyUsd,
+      unpricedLines: this.unpricedLines,
+      lines: this.lines,
+      comparisons: this.comparisons,
+      assumptions: this.assumptions,
+    }, undefined, 2);
+  }
+}
+
+/** Everything in one stack that the estimate prices. */
+function collect(stack: Stack, nodes: IConstruct[]): CostContext {
+  const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
+  return {
+    stack,
+    region,
+    taskDefinitions: nodes.filter((n): n is FoundryTaskDefinition => n instanceof FoundryTaskDefinition),
+    ec2Capacities: nodes.filter((n): n is Ec2Capacity => n instanceof Ec2Capacity),
+    natGateways: nodes.filter(n => n instanceof ec2.CfnNatGateway).length,
+    loadBalancers: nodes.filter((n): n is elbv2.CfnLoadBalancer => n instanceof elbv2.CfnLoadBalancer)
+      .map(lb => stack.resolve(lb.type) ?? 'application'),
+    fileSystems: nodes.filter(n => n instanceof efs.CfnFileSystem).length,
+    flowLogs: nodes.filter(n => n instanceof ec2.CfnFlowLog).length,
+    interfaceEndpointAzs: nodes.filter((n): n is ec2.CfnVPCEndpoint => n instanceof ec2.CfnVPCEndpoint)
+      .filter(e => stack.resolve(e.vpcEndpointType) === 'Interface')
+      .map(e => {
+        const subnets = stack.resolve(e.subnetIds);
+        return Array.isArray(subnets) ? subnets.length : 1;
+      }),
+    kmsKeys: nodes.filter(n => n instanceof kms.CfnKey).length,
+  };
+}
+
+function money(value: number): string {
+  return value.toFixed(2);
+}

@@ -1,0 +1,83 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Construct } from 'constructs';
+import type { AlarmSubject } from './service-alarms';
+
+/**
+ * The widgets of one service: utilization, task counts and, when they apply, load balancer and queue metrics,
+ * with the service's alarms.
+ */
+export function serviceWidgets(title: string, subject: AlarmSubject, alarms: cloudwatch.IAlarm[]): cloudwatch.IWidget[] {
+  const period = Duration.minutes(1);
+  const dims = { ClusterName: subject.clusterName, ServiceName: subject.service.serviceName };
+  const metric = (namespace: string, metricName: string, label: string, statistic = 'Average') =>
+    new cloudwatch.Metric({ namespace, metricName, dimensionsMap: dims, period, statistic, label });
+  const widgets: cloudwatch.IWidget[] = [
+    new cloudwatch.TextWidget({ markdown: `### ${title}`, width: 24, height: 1 }),
+    new cloudwatch.GraphWidget({
+      title: 'CPU and memory (%)',
+      width: 6,
+      left: [metric('AWS/ECS', 'CPUUtilization', 'CPU'), metric('AWS/ECS', 'MemoryUtilization', 'Memory')],
+      leftYAxis: { min: 0, max: 100 },
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Tasks',
+      width: 6,
+      left: [
+        metric('ECS/ContainerInsights', 'RunningTaskCount', 'Running'),
+        metric('ECS/ContainerInsights', 'DesiredTaskCount', 'Desired'),
+        metric('ECS/ContainerInsights', 'PendingTaskCount', 'Pending'),
+      ],
+    }),
+  ];
+  const tg = subject.targetGroup;
+  if (tg) {
+    widgets.push(
+      new cloudwatch.GraphWidget({
+        title: 'Requests and 5xx',
+        width: 6,
+        left: [tg.metrics.requestCount({ period, statistic: 'Sum', label: 'Requests' })],
+        right: [tg.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum', label: 'Target 5xx' })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Response time and health',
+        width: 6,
+        left: [tg.metrics.targetResponseTime({ period, statistic: 'p99', label: 'p99 response time (s)' })],
+        right: [tg.metrics.unhealthyHostCount({ period, statistic: 'Maximum', label: 'Unhealthy targets' })],
+      }),
+    );
+  }
+  if (subject.queue) {
+    const right = subject.deadLetterQueue
+      ? [subject.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum', label: 'Dead-letter messages' })]
+      : [];
+    widgets.push(new cloudwatch.GraphWidget({
+      title: 'Queue',
+      width: 12,
+      left: [
+        subject.queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum', label: 'Visible messages' }),
+        subject.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum', label: 'Oldest message age (s)' }),
+      ],
+      right,
+    }));
+  }
+  if (alarms.length > 0) {
+    widgets.push(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 2 }));
+  }
+  return widgets;
+}
+
+/**
+ * A CloudWatch dashboard for one service (the cluster dashboard has a row per service already).
+ */
+export class ServiceDashboard extends Construct {
+  /** The dashboard. */
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, title: string, subject: AlarmSubject, alarms: cloudwatch.IAlarm[]) {
+    super(scope, id);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
+    this.dashboard.addWidgets(...serviceWidgets(title, subject, alarms));
+  }
+}

@@ -1,0 +1,254 @@
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { FoundryCluster } from '../cluster/foundry-cluster';
+import { invalidProp } from '../private/validation';
+
+/**
+ * What `StoppedTaskAlerts` reports.
+ */
+export interface StoppedTaskAlertsOptions {
+  /**
+   * Alert when Fargate Spot reclaims a task (stop code `SpotInterruption`). Spot workloads are built to survive
+   * interruptions; turn this off when they are routine for you.
+   *
+   * @default true
+   */
+  readonly spotInterruptions?: boolean;
+
+  /**
+   * Also alert on ECS service events of the cluster: service actions of type WARN or ERROR
+   * (`SERVICE_TASK_START_IMPAIRED`, `SERVICE_DISCOVERY_INSTANCE_UNHEALTHY`, `SERVICE_TASK_PLACEMENT_FAILURE`,
+   * ...) and failed deployments (`SERVICE_DEPLOYMENT_FAILED`).
+   *
+   * @default true
+   */
+  readonly serviceEvents?: boolean;
+}
+
+/**
+ * Properties of `StoppedTaskAlerts`.
+ */
+export interface StoppedTaskAlertsProps extends StoppedTaskAlertsOptions {
+  /** The cluster whose tasks and services are watched. */
+  readonly cluster: FoundryCluster;
+
+  /**
+   * Topic the human-readable alerts go to. An imported topic must already allow `events.amazonaws.com` to
+   * publish (and to use its KMS key): the construct cannot edit an imported topic's policy.
+   *
+   * @default - the cluster's alert topic
+   */
+  readonly topic?: sns.ITopic;
+}
+
+/**
+ * Alerts when tasks of a cluster stop for a failure, and when its services report problems.
+ *
+ * An EventBridge rule matches `ECS Task State Change` events of this cluster whose task stopped because
+ * - it failed to start (`TaskFailedToStart`: image pull, secrets, network or volume errors),
+ * - an essential container exited with a failure code (`EssentialContainerExited` with an exit code other than
+ *   0, or 143 (SIGTERM) which sidecars return when ECS stops a task whose main container finished),
+ * - it failed its load balancer or container health checks (`ServiceSchedulerInitiated`, reason `Task failed ...`),
+ * - Fargate Spot reclaimed it (`SpotInterruption`, optional), or
+ * - a container ran out of memory (reason `OutOfMemoryError`).
+ * Scale-in, deployments and `StopTask` calls (`ServiceSchedulerInitiated` with other reasons, `UserInitiated`)
+ * never match. Two more rules match the cluster's service actions of type WARN or ERROR and its failed deployments.
+ *
+ * Each match sends a short human-readable message (service or task family, task, container, stop code, reason,
+ * exit code) to the topic, and the raw event to a KMS-encrypted log group for later analysis.
+ */
+export class StoppedTaskAlerts extends Construct {
+  /** The rule matching stopped tasks. */
+  public readonly stoppedTaskRule: events.Rule;
+  /** The rule matching service actions of type WARN or ERROR (undefined when `serviceEvents` is false). */
+  public readonly serviceEventRule?: events.Rule;
+  /** The rule matching failed deployments (undefined when `serviceEvents` is false). */
+  public readonly deploymentRule?: events.Rule;
+  /** Log group that keeps every matched event, raw. */
+  public readonly logGroup: logs.LogGroup;
+  /** The topic alerts go to. */
+  public readonly topic: sns.ITopic;
+
+  constructor(scope: Construct, id: string, props: StoppedTaskAlertsProps) {
+    super(scope, id);
+    if (!props || !props.cluster) {
+      invalidProp(this, 'cluster', props?.cluster, 'Pass the FoundryCluster whose tasks to watch.');
+    }
+    const cluster = props.cluster;
+    this.topic = props.topic ?? cluster.alertTopic;
+    const clusterArn = cluster.cluster.clusterArn;
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      encryptionKey: cluster.encryptionKey,
+      retention: cluster.logRetention,
+      removalPolicy: cluster.removalPolicy,
+    });
+
+    this.stoppedTaskRule = new events.Rule(this, 'StoppedTaskRule', {
+      description: `Tasks of ${cluster.node.path} that stopped for a failure`,
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: stoppedTaskPattern(clusterArn, props.spotInterruptions ?? true),
+      },
+    });
+    this.stoppedTaskRule.addTarget(new targets.SnsTopic(this.topic, { message: stoppedTaskMessage(this.logGroup) }));
+    this.stoppedTaskRule.addTarget(new LogGroupTarget(this.logGroup));
+
+    if (props.serviceEvents ?? true) {
+      this.serviceEventRule = new events.Rule(this, 'ServiceEventRule', {
+        description: `Service warnings and errors of ${cluster.node.path}`,
+        eventPattern: {
+          source: ['aws.ecs'],
+          detailType: ['ECS Service Action'],
+          detail: { clusterArn: [clusterArn], eventType: ['WARN', 'ERROR'] },
+        },
+      });
+      this.serviceEventRule.addTarget(new targets.SnsTopic(this.topic, { message: serviceEventMessage(this.logGroup) }));
+      this.serviceEventRule.addTarget(new LogGroupTarget(this.logGroup));
+
+      // Deployment events carry no cluster ARN; the service ARN (arn:...:service/<cluster>/<service>) names it.
+      const stack = Stack.of(this);
+      this.deploymentRule = new events.Rule(this, 'DeploymentFailedRule', {
+        description: `Failed deployments of services of ${cluster.node.path}`,
+        eventPattern: {
+          source: ['aws.ecs'],
+          detailType: ['ECS Deployment State Change'],
+          detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED'] },
+          resources: events.Match.prefix(`arn:${stack.partition}:ecs:${stack.region}:${stack.account}:service/${cluster.cluster.clusterName}/`),
+        },
+      });
+      this.deploymentRule.addTarget(new targets.SnsTopic(this.topic, { message: deploymentMessage(this.logGroup) }));
+      this.deploymentRule.addTarget(new LogGroupTarget(this.logGroup));
+    }
+
+    // EventBridge writes to CloudWatch Logs under the log group's resource policy (it cannot use a role). A
+    // native AWS::Logs::ResourcePolicy, scoped to this log group: no custom resource, no Lambda function.
+    this.logGroup.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'EventBridgeWritesMatchedEvents',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.logGroup.logGroupArn],
+    }));
+  }
+}
+
+/**
+ * The `detail` filter for stopped tasks of one cluster that stopped for a failure.
+ * Exported for the unit tests, which run it against sample events.
+ *
+ * @internal
+ */
+export function stoppedTaskPattern(clusterArn: string, spotInterruptions: boolean): Record<string, unknown> {
+  const failedToStart = ['TaskFailedToStart', ...(spotInterruptions ? ['SpotInterruption'] : [])];
+  return {
+    clusterArn: [clusterArn],
+    lastStatus: ['STOPPED'],
+    $or: [
+      // Image pull, secrets, ENI or volume errors (CannotPullContainerError, ResourceInitializationError, ...),
+      // and Spot interruptions.
+      { stopCode: failedToStart },
+      // An essential container exited on its own. Exit code 0 is a finished job; 143 is SIGTERM, which the other
+      // containers return when ECS stops the task. Any other code (including 137, SIGKILL) is a failure.
+      { stopCode: ['EssentialContainerExited'], containers: { exitCode: [{ 'anything-but': [0, 143] }] } },
+      // The scheduler replaced a task that failed its ELB or container health checks. Its other reasons
+      // (scale-in, deployments: "Scaling activity initiated by ...") are routine.
+      { stopCode: ['ServiceSchedulerInitiated'], stoppedReason: [{ prefix: 'Task failed' }] },
+      // A container was killed for running out of memory, whatever stopped the task afterwards; except an
+      // operator's StopTask.
+      { stopCode: [{ 'anything-but': ['UserInitiated'] }], containers: { reason: [{ prefix: 'OutOfMemoryError' }] } },
+    ],
+  };
+}
+
+function stoppedTaskMessage(logGroup: logs.ILogGroup): events.RuleTargetInput {
+  const field = (path: string) => events.EventField.fromPath(path);
+  return events.RuleTargetInput.fromMultilineText([
+    `ECS task stopped: ${field('$.detail.stopCode')} in ${field('$.detail.group')}`,
+    `Reason: ${field('$.detail.stoppedReason')}`,
+    `Container: ${field('$.detail.containers[0].name')}, exit code ${field('$.detail.containers[0].exitCode')} ${field('$.detail.containers[0].reason')}`,
+    `Task: ${field('$.detail.taskArn')}`,
+    `Task definition: ${field('$.detail.taskDefinitionArn')}`,
+    `Capacity: ${field('$.detail.launchType')} ${field('$.detail.capacityProviderName')} in ${field('$.detail.availabilityZone')}`,
+    `Cluster: ${field('$.detail.clusterArn')}`,
+    `Stopped at: ${field('$.detail.stoppedAt')}`,
+    `Every container and the whole event: CloudWatch Logs group ${logGroup.logGroupName}`,
+  ].join('\n'));
+}
+
+function serviceEventMessage(logGroup: logs.ILogGroup): events.RuleTargetInput {
+  const field = (path: string) => events.EventField.fromPath(path);
+  return events.RuleTargetInput.fromMultilineText([
+    `ECS service event: ${field('$.detail.eventName')} (${field('$.detail.eventType')})`,
+    `Service: ${field('$.resources[0]')}`,
+    `Reason: ${field('$.detail.reason')}`,
+    `Cluster: ${field('$.detail.clusterArn')}`,
+    `Time: ${field('$.time')}`,
+    `The whole event: CloudWatch Logs group ${logGroup.logGroupName}`,
+  ].join('\n'));
+}
+
+function deploymentMessage(logGroup: logs.ILogGroup): events.RuleTargetInput {
+  const field = (path: string) => events.EventField.fromPath(path);
+  return events.RuleTargetInput.fromMultilineText([
+    `ECS deployment failed: ${field('$.resources[0]')}`,
+    `Reason: ${field('$.detail.reason')}`,
+    `Deployment: ${field('$.detail.deploymentId')}`,
+    `Time: ${field('$.time')}`,
+    `The whole event: CloudWatch Logs group ${logGroup.logGroupName}`,
+  ].join('\n'));
+}
+
+/**
+ * A CloudWatch Logs rule target without aws-cdk-lib's custom resource.
+ *
+ * `targets.CloudWatchLogGroup` installs the log group's resource policy through an AwsCustomResource: a Lambda
+ * function (latest AWS SDK downloaded at deploy time) with an inline policy on `logs:PutResourcePolicy` for
+ * every resource, which the compliance packs flag. CloudFormation has a native AWS::Logs::ResourcePolicy, which
+ * `StoppedTaskAlerts` creates instead; this target only points the rule at the log group.
+ */
+class LogGroupTarget implements events.IRuleTarget {
+  constructor(private readonly logGroup: logs.LogGroup) {}
+
+  public bind(_rule: events.IRuleRef, _id?: string): events.RuleTargetConfig {
+    return {
+      arn: Stack.of(this.logGroup).formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        resourceName: this.logGroup.logGroupName,
+      }),
+      targetResource: this.logGroup,
+    };
+  }
+}
+
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/**
+ * Validate alert e-mail addresses (format, duplicates); tokens are accepted.
+ *
+ * @internal
+ */
+export function validateAlertEmails(scope: Construct, emails: string[] | undefined): void {
+  if (emails === undefined) return;
+  if (!Array.isArray(emails)) {
+    invalidProp(scope, 'alertEmails', emails, "Pass a list of e-mail addresses, such as ['ops@example.com'].");
+  }
+  const seen = new Set<string>();
+  for (const email of emails) {
+    if (Token.isUnresolved(email)) continue;
+    if (typeof email !== 'string' || email.length > 254 || !EMAIL.test(email)) {
+      invalidProp(scope, 'alertEmails', email, "Use an e-mail address such as 'ops@example.com'.");
+    }
+    if (seen.has(email.toLowerCase())) {
+      invalidProp(scope, 'alertEmails', emails, `${email} is listed twice; list each address once.`);
+    }
+    seen.add(email.toLowerCase());
+  }
+}

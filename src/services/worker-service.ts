@@ -1,0 +1,352 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { FoundryServiceBase, ServiceOptions } from './service-base';
+import type { FoundryCluster } from '../cluster/foundry-cluster';
+import { checkNumber, invalidProp, isConcrete } from '../private/validation';
+
+/**
+ * The queue a `WorkerService` creates.
+ */
+export interface WorkerQueueOptions {
+  /**
+   * Time a received message stays invisible to other workers. Must exceed `expectedProcessingTime`, or a message
+   * is handed to a second worker while the first still works on it.
+   *
+   * @default - six times `expectedProcessingTime`, at least 30 seconds (AWS's recommendation for Lambda and workers alike)
+   */
+  readonly visibilityTimeout?: Duration;
+
+  /**
+   * How long an unprocessed message is kept (1 minute to 14 days).
+   *
+   * @default Duration.days(4)
+   */
+  readonly retentionPeriod?: Duration;
+
+  /**
+   * Receives before a message moves to the dead-letter queue (1-1000).
+   *
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
+   * How long the dead-letter queue keeps messages. It must be longer than `retentionPeriod`: a message keeps its
+   * original age when it moves, so a shorter retention deletes it on arrival.
+   *
+   * @default Duration.days(14)
+   */
+  readonly deadLetterRetentionPeriod?: Duration;
+
+  /**
+   * A FIFO queue (exactly-once processing, ordered per message group); its dead-letter queue is FIFO too.
+   *
+   * @default false
+   */
+  readonly fifo?: boolean;
+
+  /**
+   * Deduplicate FIFO messages by a hash of their body (FIFO only).
+   *
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
+}
+
+/**
+ * How a worker scales on its queue.
+ */
+export interface QueueScalingOptions {
+  /**
+   * Fewest tasks. 0 lets the service scale to zero; a step policy wakes it when messages arrive.
+   *
+   * @default 1
+   */
+  readonly minTasks?: number;
+
+  /** Most tasks. */
+  readonly maxTasks: number;
+
+  /**
+   * Target backlog: visible messages per running task. Give this or `acceptableLatency`.
+   *
+   * @default - derived from `acceptableLatency`
+   */
+  readonly messagesPerTask?: number;
+
+  /**
+   * Target latency: the longest a message should wait. With `expectedProcessingTime` it becomes the backlog per
+   * task (latency ÷ processing time).
+   *
+   * @default - `messagesPerTask` is used
+   */
+  readonly acceptableLatency?: Duration;
+
+  /**
+   * Also add tasks when average CPU exceeds this percentage. It only scales out, so it never fights the queue
+   * policy over scale-in (aws-cdk issue #20706).
+   *
+   * @default - queue-based scaling only
+   */
+  readonly cpuPercent?: number;
+}
+
+/**
+ * Properties of a `WorkerService`.
+ */
+export interface WorkerServiceProps extends ServiceOptions {
+  /** The cluster. */
+  readonly cluster: FoundryCluster;
+
+  /**
+   * An existing queue to consume instead of creating one.
+   *
+   * @default - a new KMS-encrypted, TLS-only queue with a dead-letter queue
+   */
+  readonly queue?: sqs.IQueue;
+
+  /**
+   * Options of the queue the worker creates (not with `queue`).
+   *
+   * @default - see WorkerQueueOptions
+   */
+  readonly queueOptions?: WorkerQueueOptions;
+
+  /**
+   * How long one message takes to process; checked against the visibility timeout and used for `acceptableLatency`.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly expectedProcessingTime?: Duration;
+
+  /**
+   * Scale on the backlog per task (visible messages ÷ running tasks).
+   *
+   * @default - a fixed count (`desiredCount`, default 2)
+   */
+  readonly queueScaling?: QueueScalingOptions;
+
+  /**
+   * Name of the environment variable that carries the queue URL.
+   *
+   * @default 'QUEUE_URL'
+   */
+  readonly queueUrlVariable?: string;
+}
+
+/**
+ * A worker that consumes an SQS queue: the queue (KMS-encrypted, TLS-only, with a dead-letter queue) or yours,
+ * consume rights on that queue only in the task role, the queue URL in the environment, and scaling on the
+ * backlog per task computed by CloudWatch metric math — with optional scale to zero.
+ *
+ * @example
+ * new WorkerService(stack, 'Thumbnails', {
+ *   cluster,
+ *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
+ *   expectedProcessingTime: Duration.seconds(20),
+ *   queueScaling: { minTasks: 0, maxTasks: 50, acceptableLatency: Duration.minutes(5) },
+ * });
+ */
+export class WorkerService extends FoundryServiceBase {
+  /** The queue the worker consumes. */
+  public readonly queue: sqs.IQueue;
+  /** The dead-letter queue (when the worker created the queue). */
+  public readonly deadLetterQueue?: sqs.Queue;
+  /** The backlog-per-task metric (visible messages ÷ running tasks) the worker scales on. */
+  public readonly backlogPerTaskMetric: cloudwatch.MathExpression;
+  /** The scalable target, when the worker scales on its queue. */
+  public readonly scalableTarget?: appscaling.ScalableTarget;
+  /** Target backlog per task, when the worker scales on its queue. */
+  public readonly messagesPerTask?: number;
+
+  constructor(scope: Construct, id: string, props: WorkerServiceProps) {
+    const variable = props?.queueUrlVariable ?? 'QUEUE_URL';
+    // The queue must exist before the workload (its URL is an environment variable), so it is a sibling construct.
+    const early = validateWorkerEarly(scope, id, props);
+    const queues = props.queue ? { queue: props.queue } : createQueues(scope, id, props, early.visibilityTimeout);
+    super(scope, id, {
+      ...props,
+      desiredCount: props.queueScaling ? undefined : props.desiredCount,
+      environment: { ...props.environment, [variable]: queues.queue.queueUrl },
+    }, 'none');
+    if (queues !== undefined && 'deadLetterQueue' in queues) {
+      this.deadLetterQueue = queues.deadLetterQueue;
+    }
+    this.queue = queues.queue;
+    this.queue.grantConsumeMessages(this.workload.taskRole);
+
+    const visible = this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' });
+    const running = new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: this.cluster.cluster.clusterName, ServiceName: this.service.serviceName },
+      period: Duration.minutes(1),
+      statistic: 'Average',
+    });
+    this.backlogPerTaskMetric = new cloudwatch.MathExpression({
+      expression: 'visible / IF(tasks > 0, tasks, 1)',
+      usingMetrics: { visible, tasks: running },
+      label: 'Backlog per task',
+      period: Duration.minutes(1),
+    });
+
+    this._enableOperations({ queue: this.queue, deadLetterQueue: this.deadLetterQueue });
+
+    const scaling = props.queueScaling;
+    if (scaling) {
+      const perTask = scaling.messagesPerTask
+        ?? Math.max(1, Math.floor(scaling.acceptableLatency!.toSeconds() / early.processingSeconds));
+      this.messagesPerTask = perTask;
+      const minTasks = scaling.minTasks ?? 1;
+      this.scalableTarget = new appscaling.ScalableTarget(this, 'ScalableTarget', {
+        serviceNamespace: appscaling.ServiceNamespace.ECS,
+        resourceId: `service/${this.cluster.cluster.clusterName}/${this.service.serviceName}`,
+        scalableDimension: 'ecs:service:DesiredCount',
+        minCapacity: minTasks,
+        maxCapacity: scaling.maxTasks,
+      });
+      (this.service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
+      // Target tracking on metric math (no Lambda): keep visible messages per running task at the target.
+      new appscaling.CfnScalingPolicy(this, 'BacklogPerTaskScaling', {
+        policyName: `${Stack.of(this).stackName}-${id}-backlog`.slice(0, 255),
+        policyType: 'TargetTrackingScaling',
+        scalingTargetId: this.scalableTarget.scalableTargetId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: perTask,
+          scaleInCooldown: 300,
+          scaleOutCooldown: 60,
+          customizedMetricSpecification: {
+            metrics: [
+              { id: 'visible', returnData: false, metricStat: { stat: 'Maximum', metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: [{ name: 'QueueName', value: this.queue.queueName }] } } },
+              { id: 'tasks', returnData: false, metricStat: { stat: 'Average', metric: { namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', dimensions: [{ name: 'ClusterName', value: this.cluster.cluster.clusterName }, { name: 'ServiceName', value: this.service.serviceName }] } } },
+              { id: 'backlogPerTask', label: 'Backlog per task', returnData: true, expression: 'visible / IF(tasks > 0, tasks, 1)' },
+            ],
+          },
+        },
+      });
+      if (minTasks === 0) {
+        // At zero tasks target tracking has nothing to divide: a step policy starts the first task on any message.
+        this.scalableTarget.scaleOnMetric('WakeUp', {
+          metric: visible,
+          scalingSteps: [{ upper: 0, change: 0 }, { lower: 1, change: 1 }],
+          adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+          evaluationPeriods: 1,
+          cooldown: Duration.minutes(1),
+        });
+      }
+      if (scaling.cpuPercent !== undefined) {
+        this.scalableTarget.scaleToTrackMetric('CpuScaleOutOnly', {
+          targetValue: scaling.cpuPercent,
+          predefinedMetric: appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION,
+          disableScaleIn: true,
+        });
+      }
+    }
+  }
+}
+
+interface EarlyChecks {
+  readonly processingSeconds: number;
+  readonly visibilityTimeout: Duration;
+}
+
+function validateWorkerEarly(scope: Construct, id: string, props: WorkerServiceProps): EarlyChecks {
+  const where = `WorkerService '${scope.node.path ? `${scope.node.path}/` : ''}${id}'`;
+  if (!props || !props.cluster) {
+    invalidProp(where, 'cluster', props?.cluster, 'Pass the FoundryCluster the worker runs in.');
+  }
+  if (props.queue && props.queueOptions) {
+    invalidProp(where, 'queueOptions', props.queueOptions, 'Options shape a queue the worker creates; set them where your queue is created, or remove queue.');
+  }
+  if (props.scaling) {
+    invalidProp(where, 'scaling', props.scaling, 'Workers scale on their queue: use queueScaling (backlog per task), which does not fight CPU scaling.');
+  }
+  const processing = props.expectedProcessingTime ?? Duration.seconds(30);
+  const processingSeconds = processing.toSeconds();
+  checkNumber(where, 'expectedProcessingTime (seconds)', processingSeconds, { min: 1, max: 43_200 });
+  const q = props.queueOptions ?? {};
+  const visibility = q.visibilityTimeout ?? Duration.seconds(Math.min(43_200, Math.max(30, processingSeconds * 6)));
+  checkNumber(where, 'queueOptions.visibilityTimeout (seconds)', visibility.toSeconds(), { min: 0, max: 43_200, integer: true });
+  if (visibility.toSeconds() <= processingSeconds) {
+    invalidProp(where, 'queueOptions.visibilityTimeout', `${visibility.toSeconds()} s`,
+      `It must exceed expectedProcessingTime (${processingSeconds} s), or a message reappears and a second worker processes it while the first still is. Use at least ${Math.min(43_200, processingSeconds * 2)} s (AWS recommends 6x).`);
+  }
+  const retention = q.retentionPeriod ?? Duration.days(4);
+  const dlqRetention = q.deadLetterRetentionPeriod ?? Duration.days(14);
+  checkNumber(where, 'queueOptions.retentionPeriod (seconds)', retention.toSeconds(), { min: 60, max: 1_209_600, integer: true });
+  checkNumber(where, 'queueOptions.deadLetterRetentionPeriod (seconds)', dlqRetention.toSeconds(), { min: 60, max: 1_209_600, integer: true });
+  if (dlqRetention.toSeconds() <= retention.toSeconds()) {
+    invalidProp(where, 'queueOptions.deadLetterRetentionPeriod', `${dlqRetention.toDays({ integral: false })} days`,
+      `It must be longer than the queue's retention (${retention.toDays({ integral: false })} days): messages keep their original age in the dead-letter queue and would expire on arrival.`);
+  }
+  checkNumber(where, 'queueOptions.maxReceiveCount', q.maxReceiveCount, { min: 1, max: 1000, integer: true });
+  if (q.contentBasedDeduplication && !q.fifo) {
+    invalidProp(where, 'queueOptions.contentBasedDeduplication', true, 'Deduplication is a FIFO feature: set fifo: true, or remove contentBasedDeduplication.');
+  }
+  const s = props.queueScaling;
+  if (s) {
+    checkNumber(where, 'queueScaling.minTasks', s.minTasks, { min: 0, max: 5000, integer: true });
+    checkNumber(where, 'queueScaling.maxTasks', s.maxTasks, { min: 1, max: 5000, integer: true });
+    if (isConcrete(s.minTasks) && isConcrete(s.maxTasks) && s.minTasks > s.maxTasks) {
+      invalidProp(where, 'queueScaling.minTasks', s.minTasks, `minTasks must not exceed maxTasks (${s.maxTasks}).`);
+    }
+    if ((s.messagesPerTask === undefined) === (s.acceptableLatency === undefined)) {
+      invalidProp(where, 'queueScaling', s, 'State the target once: messagesPerTask (backlog per task) or acceptableLatency (with expectedProcessingTime).');
+    }
+    checkNumber(where, 'queueScaling.messagesPerTask', s.messagesPerTask, { min: 1, max: 1_000_000, integer: true });
+    if (s.acceptableLatency && s.acceptableLatency.toSeconds() < processingSeconds) {
+      invalidProp(where, 'queueScaling.acceptableLatency', `${s.acceptableLatency.toSeconds()} s`,
+        `No backlog can meet a latency below the processing time of one message (${processingSeconds} s); raise acceptableLatency or lower expectedProcessingTime.`);
+    }
+    checkNumber(where, 'queueScaling.cpuPercent', s.cpuPercent, { min: 1, max: 100 });
+    if (props.desiredCount !== undefined) {
+      invalidProp(where, 'desiredCount', props.desiredCount, 'With queueScaling the task count follows the backlog; remove desiredCount.');
+    }
+    if (props.cluster.containerInsights === ecs.ContainerInsights.DISABLED) {
+      invalidProp(where, 'queueScaling', s, "Backlog per task divides by Container Insights' RunningTaskCount; enable Container Insights on the cluster.");
+    }
+  }
+  if (props.queueUrlVariable !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(props.queueUrlVariable)) {
+    invalidProp(where, 'queueUrlVariable', props.queueUrlVariable, 'Use an environment variable name: letters, digits and underscores.');
+  }
+  if (props.queue?.fifo && props.queueOptions?.fifo === false) {
+    invalidProp(where, 'queueOptions.fifo', false, 'The queue is FIFO.');
+  }
+  return { processingSeconds, visibilityTimeout: visibility };
+}
+
+interface WorkerQueues {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+}
+
+function createQueues(scope: Construct, id: string, props: WorkerServiceProps, visibilityTimeout: Duration): WorkerQueues {
+  const q = props.queueOptions ?? {};
+  const key = props.cluster.encryptionKey;
+  const fifo = q.fifo ?? false;
+  // Stateful: construct IDs '<id>DeadLetterQueue' and '<id>Queue' never change.
+  const deadLetterQueue = new sqs.Queue(scope, `${id}DeadLetterQueue`, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    enforceSSL: true,
+    retentionPeriod: q.deadLetterRetentionPeriod ?? Duration.days(14),
+    fifo: fifo || undefined,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const queue = new sqs.Queue(scope, `${id}Queue`, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    enforceSSL: true,
+    visibilityTimeout,
+    retentionPeriod: q.retentionPeriod ?? Duration.days(4),
+    deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: q.maxReceiveCount ?? 5 },
+    fifo: fifo || undefined,
+    contentBasedDeduplication: q.contentBasedDeduplication,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  return { queue, deadLetterQueue };
+}

@@ -1,0 +1,270 @@
+import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import {
+  BackendService, Capacity, FoundryCluster, ScheduledTask, ScheduledTaskProps, TaskSchedule, WebService, WorkerService, WorkerServiceProps,
+} from '../../src';
+import { plainStack, cfnRoleOf } from '../support/stacks';
+
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+
+// GIVEN: a web front end and a worker that both call a backend, a worker on an existing FIFO queue, and two jobs.
+const stack = plainStack('Background');
+const cluster = new FoundryCluster(stack, 'Cluster');
+const ec2Capacity = cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+const orders = new BackendService(stack, 'Orders', { cluster, image, port: 8080, cloudMapDns: true });
+const web = new WebService(stack, 'Web', {
+  cluster,
+  image,
+  port: 8080,
+  certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+});
+const worker = new WorkerService(stack, 'Thumbnails', {
+  cluster,
+  image,
+  capacity: Capacity.spot(),
+  expectedProcessingTime: Duration.seconds(20),
+  queueScaling: { minTasks: 0, maxTasks: 50, acceptableLatency: Duration.minutes(5), cpuPercent: 80 },
+});
+web.connectTo(orders);
+worker.connectTo(orders);
+worker.connectTo(orders); // idempotent
+const existing = sqs.Queue.fromQueueArn(stack, 'Existing', 'arn:aws:sqs:us-east-1:123456789012:orders.fifo');
+const fifoWorker = new WorkerService(stack, 'Ledger', { cluster, image, queue: existing, desiredCount: 1, capacity: Capacity.ec2(ec2Capacity) });
+const nightly = new ScheduledTask(stack, 'Nightly', {
+  cluster,
+  image,
+  command: ['python', '-m', 'report'],
+  schedule: TaskSchedule.cron('0 3 * * ? *'),
+  timeZone: TimeZone.EUROPE_BERLIN,
+  flexibleWindow: Duration.minutes(15),
+  capacity: Capacity.ec2(ec2Capacity),
+  maxRetries: 5,
+  maxEventAge: Duration.hours(2),
+  taskCount: 2,
+});
+const hourly = new ScheduledTask(stack, 'Hourly', { cluster, image, schedule: TaskSchedule.rate(Duration.hours(1)), capacity: Capacity.spot() });
+worker.queue.grantSendMessages(hourly.workload.taskRole); // the hourly job enqueues work: it gets a task role
+const template = Template.fromStack(stack);
+const props = (construct: any) => template.toJSON().Resources[stack.getLogicalId(construct.node.defaultChild ?? construct)].Properties;
+const policyOf = (role: iam.IRole) => Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy'))
+  .filter(p => p.Properties.Roles.some((r: any) => r.Ref === stack.getLogicalId(cfnRoleOf(role))))
+  .flatMap(p => p.Properties.PolicyDocument.Statement);
+
+describe('BackendService', () => {
+  test('is reachable by name through Service Connect in the cluster namespace', () => {
+    expect(props(orders.service).ServiceConnectConfiguration).toMatchObject({
+      Enabled: true,
+      Namespace: { 'Fn::GetAtt': [expect.stringMatching(/^ClusterDefaultServiceDiscoveryNamespace/), 'Arn'] },
+      Services: [{ DiscoveryName: 'orders', PortName: 'tcp-8080', ClientAliases: [{ Port: 8080 }] }],
+    });
+    expect(orders.endpoint).toBe('http://orders:8080');
+    template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'internal' });
+  });
+
+  test('registers in Cloud Map DNS when asked', () => {
+    expect(props(orders.service).ServiceRegistries).toHaveLength(1);
+    template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'orders', DnsConfig: Match.objectLike({ DnsRecords: [{ TTL: 10, Type: 'A' }] }) });
+  });
+
+  test('has no load balancer and admits only its consumers on its port', () => {
+    expect(props(orders.service).LoadBalancers).toBeUndefined();
+    const orderSg = stack.getLogicalId(orders.workload.securityGroup.node.defaultChild as any);
+    const rules = Object.values<any>(template.findResources('AWS::EC2::SecurityGroupIngress')).map(r => r.Properties)
+      .filter(p => p.GroupId['Fn::GetAtt'][0] === orderSg);
+    expect(rules.map(r => [r.FromPort, r.SourceSecurityGroupId['Fn::GetAtt'][0]]).sort()).toEqual([
+      [8080, stack.getLogicalId(worker.workload.securityGroup.node.defaultChild as any)],
+      [8080, stack.getLogicalId(web.workload.securityGroup.node.defaultChild as any)],
+    ].sort());
+  });
+
+  test('consumers become Service Connect clients', () => {
+    for (const consumer of [web, worker]) {
+      const config = props(consumer.service).ServiceConnectConfiguration;
+      expect(config.Enabled).toBe(true);
+      expect(config.Services).toBeUndefined();
+    }
+  });
+});
+
+describe('WorkerService', () => {
+  test('creates a KMS-encrypted, TLS-only queue with a dead-letter queue', () => {
+    expect(props(worker.queue)).toMatchObject({
+      KmsMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(cluster.encryptionKey.node.defaultChild as any), 'Arn'] },
+      VisibilityTimeout: 120,
+      MessageRetentionPeriod: 345_600,
+      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [stack.getLogicalId(worker.deadLetterQueue!.node.defaultChild as any), 'Arn'] } },
+    });
+    expect(props(worker.deadLetterQueue).MessageRetentionPeriod).toBe(1_209_600);
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('passes the queue URL and may consume that queue only', () => {
+    const taskDef = props(worker.taskDefinition);
+    expect(taskDef.ContainerDefinitions[0].Environment).toEqual([{ Name: 'QUEUE_URL', Value: { Ref: stack.getLogicalId(worker.queue.node.defaultChild as any) } }]);
+    const consume = policyOf(worker.taskRole).find((s: any) => [].concat(s.Action).includes('sqs:ReceiveMessage' as never));
+    expect(consume.Resource).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(worker.queue.node.defaultChild as any), 'Arn'] });
+    expect(consume.Action).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']));
+  });
+
+  test('scales on backlog per task with CloudWatch metric math, no Lambda', () => {
+    expect(worker.messagesPerTask).toBe(15); // 5 minutes ÷ 20 s
+    expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter(id => id.startsWith('Thumbnails'))).toEqual([]);
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: {
+        TargetValue: 15,
+        CustomizedMetricSpecification: {
+          Metrics: [
+            Match.objectLike({ Id: 'visible', ReturnData: false, MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' }) }) }),
+            Match.objectLike({ Id: 'tasks', ReturnData: false, MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'ECS/ContainerInsights', MetricName: 'RunningTaskCount' }) }) }),
+            { Id: 'backlogPerTask', Label: 'Backlog per task', ReturnData: true, Expression: 'visible / IF(tasks > 0, tasks, 1)' },
+          ],
+        },
+      },
+    });
+    expect(props(worker.service).DesiredCount).toBeUndefined();
+  });
+
+  test('scales to zero and a step policy wakes it on the first message', () => {
+    expect(props(worker.scalableTarget)).toMatchObject({ MinCapacity: 0, MaxCapacity: 50 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'StepScaling',
+      StepScalingPolicyConfiguration: Match.objectLike({ AdjustmentType: 'ChangeInCapacity', StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }] }),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible', ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1,
+    });
+  });
+
+  test('CPU scaling only scales out, so it never fights the queue policy', () => {
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: { DisableScaleIn: true, TargetValue: 80, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } },
+    });
+  });
+
+  test('consumes an existing queue with a fixed count on EC2', () => {
+    expect(fifoWorker.queue).toBe(existing);
+    expect(fifoWorker.deadLetterQueue).toBeUndefined();
+    expect(props(fifoWorker.service).DesiredCount).toBe(1);
+    expect(policyOf(fifoWorker.taskRole)[0].Resource).toBe('arn:aws:sqs:us-east-1:123456789012:orders.fifo');
+  });
+});
+
+describe('ScheduledTask', () => {
+  test('an EventBridge Scheduler schedule with time zone, flexible window, retries and a dead-letter queue', () => {
+    expect(props(nightly.schedule)).toMatchObject({
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
+      State: 'ENABLED',
+      Target: {
+        RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 7200 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [stack.getLogicalId(nightly.deadLetterQueue.node.defaultChild as any), 'Arn'] } },
+        EcsParameters: expect.objectContaining({
+          TaskCount: 2,
+          CapacityProviderStrategy: [{ CapacityProvider: { Ref: expect.stringMatching(/^ClusterEc2CapacityProvider/) }, Weight: 1 }],
+          NetworkConfiguration: { AwsvpcConfiguration: expect.objectContaining({ AssignPublicIp: 'DISABLED' }) },
+        }),
+      },
+    });
+    expect(props(hourly.schedule)).toMatchObject({
+      ScheduleExpression: 'rate(1 hour)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { EcsParameters: expect.objectContaining({ CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] }) },
+    });
+  });
+
+  test('the scheduler may run only this task definition and pass only its two roles', () => {
+    const statements = policyOf(nightly.schedulerRole);
+    expect(statements.find((s: any) => s.Sid === 'RunThisTaskDefinition')).toEqual(expect.objectContaining({
+      Action: 'ecs:RunTask', Resource: { Ref: stack.getLogicalId(nightly.workload.taskDefinition.node.defaultChild as any) },
+    }));
+    // The nightly job was granted nothing, so it has no task role and only the execution role can be passed.
+    expect(statements.find((s: any) => s.Sid === 'PassOnlyTheTaskRoles').Resource)
+      .toEqual([{ 'Fn::GetAtt': [stack.getLogicalId(nightly.workload.executionRole.node.defaultChild as any), 'Arn'] }]);
+    expect(props(nightly.workload.taskDefinition).TaskRoleArn).toBeUndefined();
+    expect(policyOf(hourly.schedulerRole).find((s: any) => s.Sid === 'PassOnlyTheTaskRoles').Resource).toEqual([
+      { 'Fn::GetAtt': [stack.getLogicalId(hourly.workload.executionRole.node.defaultChild as any), 'Arn'] },
+      { 'Fn::GetAtt': [stack.getLogicalId(cfnRoleOf(hourly.workload.taskRole)), 'Arn'] },
+    ]);
+    const trust = props(nightly.schedulerRole).AssumeRolePolicyDocument.Statement[0];
+    expect(trust.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+    expect(trust.Condition.StringEquals).toEqual({ 'aws:SourceAccount': '123456789012' });
+  });
+
+  test('schedule expressions', () => {
+    expect(TaskSchedule.rate(Duration.minutes(1)).expressionString).toBe('rate(1 minute)');
+    expect(TaskSchedule.rate(Duration.minutes(90)).expressionString).toBe('rate(90 minutes)');
+    expect(TaskSchedule.rate(Duration.days(2)).expressionString).toBe('rate(2 days)');
+    expect(TaskSchedule.at(new Date(Date.UTC(2027, 0, 31, 6, 30))).expressionString).toBe('at(2027-01-31T06:30:00)');
+    expect(TaskSchedule.cron('0/15 8-18 ? * MON-FRI *').expressionString).toBe('cron(0/15 8-18 ? * MON-FRI *)');
+  });
+
+  test('matches the snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('background services reject bad input with the prop name and a fix', () => {
+  const bad = plainStack('Bad');
+  const badCluster = new FoundryCluster(bad, 'Cluster');
+  let n = 0;
+  const makeWorker = (p: Partial<WorkerServiceProps>) => () => new WorkerService(bad, `W${n++}`, { cluster: badCluster, image, ...p } as WorkerServiceProps);
+  const job = (p: Partial<ScheduledTaskProps>) => () =>
+    new ScheduledTask(bad, `J${n++}`, { cluster: badCluster, image, schedule: TaskSchedule.rate(Duration.hours(1)), ...p } as ScheduledTaskProps);
+
+  test.each<[string, () => unknown, RegExp]>([
+    ['visibility timeout shorter than processing', makeWorker({ expectedProcessingTime: Duration.minutes(5), queueOptions: { visibilityTimeout: Duration.minutes(2) } }),
+      /invalid queueOptions\.visibilityTimeout = '120 s'\. It must exceed expectedProcessingTime \(300 s\)/],
+    ['DLQ retention shorter than the queue', makeWorker({ queueOptions: { retentionPeriod: Duration.days(7), deadLetterRetentionPeriod: Duration.days(3) } }),
+      /invalid queueOptions\.deadLetterRetentionPeriod = '3 days'\. It must be longer than the queue's retention \(7 days\)/],
+    ['retention beyond 14 days', makeWorker({ queueOptions: { retentionPeriod: Duration.days(20) } }), /invalid queueOptions\.retentionPeriod \(seconds\) = 1728000/],
+    ['max receive count 0', makeWorker({ queueOptions: { maxReceiveCount: 0 } }), /invalid queueOptions\.maxReceiveCount = 0/],
+    ['deduplication without FIFO', makeWorker({ queueOptions: { contentBasedDeduplication: true } }), /invalid queueOptions\.contentBasedDeduplication = true\. Deduplication is a FIFO feature/],
+    ['min above max tasks', makeWorker({ queueScaling: { minTasks: 5, maxTasks: 2, messagesPerTask: 10 } }), /invalid queueScaling\.minTasks = 5\. minTasks must not exceed maxTasks \(2\)/],
+    ['no backlog target', makeWorker({ queueScaling: { maxTasks: 2 } }), /invalid queueScaling = .*State the target once/],
+    ['two backlog targets', makeWorker({ queueScaling: { maxTasks: 2, messagesPerTask: 5, acceptableLatency: Duration.minutes(1) } }), /State the target once/],
+    ['latency below processing time', makeWorker({ expectedProcessingTime: Duration.minutes(2), queueScaling: { maxTasks: 2, acceptableLatency: Duration.minutes(1) } }),
+      /invalid queueScaling\.acceptableLatency = '60 s'\. No backlog can meet a latency below the processing time/],
+    ['CPU scaling instead of queue scaling', makeWorker({ scaling: { maxTasks: 3 } }), /invalid scaling = .*Workers scale on their queue: use queueScaling/],
+    ['queue options with an existing queue', makeWorker({ queue: sqs.Queue.fromQueueArn(bad, 'Q', 'arn:aws:sqs:us-east-1:123456789012:q'), queueOptions: { fifo: true } }),
+      /invalid queueOptions = .*Options shape a queue the worker creates/],
+    ['desired count with queue scaling', makeWorker({ desiredCount: 2, queueScaling: { maxTasks: 4, messagesPerTask: 10 } }), /invalid desiredCount = 2\. With queueScaling the task count follows the backlog/],
+    ['bad queue URL variable', makeWorker({ queueUrlVariable: 'queue-url' }), /invalid queueUrlVariable = 'queue-url'/],
+    ['cron with 5 fields', () => TaskSchedule.cron('0 3 * * *'), /^TaskSchedule\.cron\(\): invalid expression = '0 3 \* \* \*'\. EventBridge Scheduler cron has 6 fields/],
+    ['cron with both day fields', () => TaskSchedule.cron('0 3 * * * *'), /Exactly one of day-of-month and day-of-week must be '\?'/],
+    ['cron with an invalid hour', () => TaskSchedule.cron('0 25 * * ? *'), /invalid expression \(hours\) = '25'/],
+    ['rate below a minute', () => TaskSchedule.rate(Duration.seconds(30)), /^TaskSchedule\.rate\(\): invalid interval = '30 seconds'\. Use whole minutes/],
+    ['at with an invalid date', () => TaskSchedule.at(new Date('nope')), /TaskSchedule\.at\(\): invalid date = 'Invalid Date'/],
+    ['time zone on a rate', job({ timeZone: TimeZone.EUROPE_BERLIN }), /invalid timeZone = 'Europe\/Berlin'\. A rate schedule has no time of day/],
+    ['task count above 10', job({ taskCount: 11 }), /invalid taskCount = 11/],
+    ['too many retries', job({ maxRetries: 200 }), /invalid maxRetries = 200/],
+    ['event age under a minute', job({ maxEventAge: Duration.seconds(30) }), /invalid maxEventAge \(seconds\) = 30/],
+    ['flexible window of a day and more', job({ flexibleWindow: Duration.hours(25) }), /invalid flexibleWindow \(minutes\) = 1500/],
+    ['schedule that is not a TaskSchedule', job({ schedule: 'rate(1 hour)' as any }), /invalid schedule = 'rate\(1 hour\)'\. Use TaskSchedule\.cron/],
+    ['backend without a port', () => new BackendService(bad, `B${n++}`, { cluster: badCluster, image } as any), /invalid port = undefined\. A backend service needs the port/],
+    ['bad discovery name', () => new BackendService(bad, `B${n++}`, { cluster: badCluster, image, port: 80, discoveryName: 'Orders_API' }), /invalid discoveryName = 'Orders_API'/],
+    ['bad Private CA ARN', () => new BackendService(bad, `B${n++}`, {
+      cluster: badCluster, image, port: 80, serviceConnectTls: { certificateAuthorityArn: 'arn:aws:acm:us-east-1:123456789012:certificate/x', role: iam.Role.fromRoleArn(bad, `R${n}`, 'arn:aws:iam::123456789012:role/r') },
+    }), /invalid serviceConnectTls\.certificateAuthorityArn/],
+  ])('%s', (_name, make, message) => {
+    expect(make).toThrow(message);
+  });
+
+  test('connectTo a backend of another cluster', () => {
+    const app = new App();
+    const other = new Stack(app, 'Other');
+    const c2 = new FoundryCluster(other, 'Cluster');
+    const backend = new BackendService(other, 'Api', { cluster: c2, image, port: 80 });
+    const c3 = new FoundryCluster(other, 'Cluster3');
+    const consumer = new WorkerService(other, 'Consumer', { cluster: c3, image });
+    expect(() => consumer.connectTo(backend)).toThrow(/invalid backend = 'Other\/Api'\. The backend runs in 'Other\/Cluster', this service in 'Other\/Cluster3'/);
+  });
+});
