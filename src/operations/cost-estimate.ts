@@ -195,8 +195,6 @@ export interface CostAssumptionValue {
  * Savings Plans and Reserved Instances.
  *
  * @example
- * import { CostEstimate } from 'cdk-ecs-foundry';
- *
  * // After building the app: everything in the stack, two tasks per task definition.
  * const estimate = CostEstimate.of(stack, { tasksPerTaskDefinition: 2 });
  * const report: string = estimate.toMarkdown();
