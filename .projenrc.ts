@@ -60,6 +60,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-auto-scaling@^3.1169.0',
     '@aws-sdk/client-cloudformation@^3.1169.0',
     'aws-sdk-client-mock@^4.1.0',
+    // Integration tests (test/integ.*.ts): assertions a user with an AWS account runs; test/integ-snapshots.test.ts
+    // checks their templates on every build.
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
   // Integration tests will use integ-runner (issue: scale and proof), not projen's own discovery.
@@ -135,5 +138,14 @@ project.package.setScript('bench', `npx projen ${bench.name}`);
 // The registry mirror serves only Linux builds of some native packages, so npm writes a lockfile that
 // `npm ci` rejects elsewhere; restore the missing optional platform entries after every install.
 project.tasks.tryFind('install')?.exec('node .ci/lockfile-platform-stubs.js');
+
+// Integration tests (test/integ.*.ts) deploy with integ-runner. The newest @aws-cdk/integ-runner on npm (2.197.x)
+// bundles a toolkit that reads cloud assembly schema 53 only, and aws-cdk-lib >= 2.262 writes schema 54, so it is
+// not a dependency yet; `integ` runs it from npm for users with an AWS account once a compatible release exists.
+const integ = project.addTask('integ', {
+  description: 'Deploy the integration tests, run their assertions and destroy them (needs AWS credentials)',
+  exec: 'npx --yes @aws-cdk/integ-runner@latest --language typescript --directory test --parallel-regions us-east-1 --update-on-failed',
+});
+project.package.setScript('integ', `npx projen ${integ.name}`);
 
 project.synth();

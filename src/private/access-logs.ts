@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { invalidProp } from './validation';
 import { acknowledgeLogBucket } from '../compliance/acknowledgements';
 
 /**
@@ -9,6 +10,11 @@ import { acknowledgeLogBucket } from '../compliance/acknowledgements';
  * logs go to a second, terminal bucket.
  */
 export function createAccessLogsBucket(scope: Construct, retention: Duration): s3.Bucket {
+  if (Token.isUnresolved(Stack.of(scope).region)) {
+    // ELB log delivery writes as a per-region principal, which the bucket policy must name.
+    invalidProp(scope, 'stack region', Stack.of(scope).region,
+      "Load balancer access logs need the stack's region: give the stack env: { region: 'us-east-1' } (or process.env.CDK_DEFAULT_REGION).");
+  }
   const lifecycleRules: s3.LifecycleRule[] = [{
     id: 'ExpireLogs',
     expiration: retention,

@@ -40,7 +40,7 @@ const main = app();
 const platform = stackIn(main, 'Platform');
 const cluster = new FoundryCluster(platform, 'Cluster');
 const general = cluster.addEc2Capacity('General', { instanceType: new ec2.InstanceType('m7i.large'), minCapacity: 2 });
-const graviton = cluster.addEc2Capacity('GravitonSpot', {
+cluster.addEc2Capacity('GravitonSpot', {
   instanceType: new ec2.InstanceType('m7g.large'),
   machineImage: Ec2MachineImage.BOTTLEROCKET,
   minCapacity: 4,
@@ -52,14 +52,14 @@ const mixed = new FoundryTaskDefinition(platform, 'Mixed', {
   cluster, image: IMAGE, cpu: 256, memoryMiB: 512, capacity: Capacity.spot({ onDemandBase: 1, onDemandWeight: 1, spotWeight: 3 }),
 });
 const onEc2 = new FoundryTaskDefinition(platform, 'OnEc2', { cluster, image: IMAGE, cpu: 1024, memoryMiB: 2048, capacity: Capacity.ec2(general) });
-const scratch = new FoundryTaskDefinition(platform, 'Scratch', { cluster, image: IMAGE, cpu: 256, memoryMiB: 512, ephemeralStorageGiB: 40 });
+new FoundryTaskDefinition(platform, 'Scratch', { cluster, image: IMAGE, cpu: 256, memoryMiB: 512, ephemeralStorageGiB: 40 });
 new elbv2.ApplicationLoadBalancer(platform, 'Alb', { vpc: cluster.vpc });
 new elbv2.NetworkLoadBalancer(platform, 'Nlb', { vpc: cluster.vpc });
 
 const batch = stackIn(main, 'Batch');
 const isolated = new FoundryCluster(batch, 'Cluster', { natGateways: NatGatewayStrategy.NONE });
 new SharedVolume(batch, 'Results', { cluster: isolated });
-const arm = new FoundryTaskDefinition(batch, 'Arm', { cluster: isolated, image: IMAGE, cpu: 1024, memoryMiB: 2048, cpuArchitecture: ecs.CpuArchitecture.ARM64 });
+new FoundryTaskDefinition(batch, 'Arm', { cluster: isolated, image: IMAGE, cpu: 1024, memoryMiB: 2048, cpuArchitecture: ecs.CpuArchitecture.ARM64 });
 
 const estimate = CostEstimate.of(main, {
   taskCounts: [{ taskDefinition: spot, tasks: 4 }, { taskDefinition: mixed, tasks: 5 }, { taskDefinition: onEc2, tasks: 3 }],
