@@ -29,6 +29,8 @@ describe.each(files)('%s', file => {
     process.env.CDK_OUTDIR = outdir;
     try {
       jest.isolateModules(() => {
+        // The integration app synthesizes itself when loaded (as integ-runner runs it); load it in this process.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         require(path.join(__dirname, file));
       });
     } finally {
