@@ -24,6 +24,8 @@ export interface TemplateStats {
   readonly resources: number;
   readonly bytes: number;
   readonly byType: Record<string, number>;
+  /** Bytes of each type's resources, as JSON with the template's one-space indentation (nesting aside). */
+  readonly bytesByType: Record<string, number>;
   readonly template: CfnTemplate;
 }
 
@@ -54,10 +56,13 @@ export function readTemplate(app: App): TemplateStats {
   const text = fs.readFileSync(file, 'utf-8');
   const template = JSON.parse(text) as CfnTemplate;
   const byType: Record<string, number> = {};
-  for (const resource of Object.values(template.Resources)) {
+  const bytesByType: Record<string, number> = {};
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
     byType[resource.Type] = (byType[resource.Type] ?? 0) + 1;
+    bytesByType[resource.Type] = (bytesByType[resource.Type] ?? 0)
+      + Buffer.byteLength(JSON.stringify({ [logicalId]: resource }, undefined, 1));
   }
-  return { resources: Object.keys(template.Resources).length, bytes: Buffer.byteLength(text), byType, template };
+  return { resources: Object.keys(template.Resources).length, bytes: Buffer.byteLength(text), byType, bytesByType, template };
 }
 
 /** Whether `count` services synthesize with aws-cdk-lib's own 500-resource check on; the error when not. */

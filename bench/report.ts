@@ -76,7 +76,7 @@ function renderTargets(r: Results, add: Add): void {
     '| target | ours | aws-ecs-patterns | result |',
     '|---|---|---|---|',
     `| at most ${TARGET_PER_EXTRA_WEB} resources per extra web service (shared ALB) | ${oursPerExtra} | ${perExtra(PEER_WEB)} | ${pass(oursPerExtra <= TARGET_PER_EXTRA_WEB)} |`,
-    `| at least ${TARGET_WEB_PER_STACK} web services in one stack (${MAX_RESOURCES} resources) | ${oursMax} | ${peer.fit.max} | ${pass(oursMax >= TARGET_WEB_PER_STACK)} |`,
+    `| at least ${TARGET_WEB_PER_STACK} web services in one stack | ${oursMax} (${fitCell(ours.fit)}) | ${peer.fit.max} (${fitCell(peer.fit)}) | ${pass(oursMax >= TARGET_WEB_PER_STACK)} |`,
     `| ... without giving up per-service least privilege | ${TIMED_COUNT} services: ${iso.executionRoles} execution roles, ${iso.taskRoles} task roles (${iso.withoutTaskRole} without one: no permission granted), ${iso.securityGroups} security groups, ${iso.logGroups} log groups, ${iso.sharedPolicies} shared policies; ${openAt30} open cdk-nag findings | ${isoCell(peer.isolation)} | ${pass(isolated && openAt30 === 0)} |`,
     `| synth time, ${TIMED_COUNT} services, ratio ours / peer ≤ ${TARGET_SYNTH_RATIO.toFixed(1)}, without cdk-nag (aws-cdk-lib's default validation on both sides) | ${ratioCell(web(false))} | (reference) | ${synthVerdict(web(false))} |`,
     `| ... with the four cdk-nag packs and strict CloudFormation validation on both sides | ${ratioCell(web(true))} | (reference) | ${synthVerdict(web(true))} |`,
@@ -89,14 +89,24 @@ function renderTargets(r: Results, add: Add): void {
     '',
   );
   if (oursMax < TARGET_WEB_PER_STACK) {
-    const fixed = ours.fit.base;
-    const needed = fixed - (MAX_RESOURCES - TARGET_WEB_PER_STACK * ours.fit.perService);
+    const binding = ours.fit.bytes.max < ours.fit.resources.max ? ours.fit.bytes : ours.fit.resources;
+    const unit = binding === ours.fit.bytes ? 'bytes' : 'resources';
+    const show = (n: number) => unit === 'bytes' ? fmtBytes(n) : String(n);
+    const room = binding.quota - TARGET_WEB_PER_STACK * binding.perService;
     add(
-      `**Missed:** ${oursMax} web services fit, not ${TARGET_WEB_PER_STACK}. Per service the target is met (${ours.fit.perService} resources),`,
-      `but the fixed part of the stack (cluster, VPC, shared ALB) has ${fixed} resources; ${TARGET_WEB_PER_STACK} services need it at`,
-      `${MAX_RESOURCES - TARGET_WEB_PER_STACK * ours.fit.perService} or fewer (${needed} fewer). See [Fixed resources](#fixed-resources-by-type) for what they are.`,
-      '',
+      `**Missed:** ${oursMax} web services fit, not ${TARGET_WEB_PER_STACK}: the ${unit === 'bytes' ? '1 MB template' : `${MAX_RESOURCES}-resource`} quota binds first`,
+      `(${fitCell(ours.fit)}). Each service adds ${show(binding.perService)} ${unit === 'bytes' ? 'of template' : 'resources'} and the fixed part of the stack`,
+      `(cluster, VPC, shared ALB and what the first service creates once) is ${show(binding.base)}; ${TARGET_WEB_PER_STACK} services need the fixed part at`,
+      room > 0 ? `${show(room)} or less, or each service at ${show(Math.floor((binding.quota - binding.base) / TARGET_WEB_PER_STACK))} or less.`
+        : `less than nothing: ${TARGET_WEB_PER_STACK} services alone exceed the quota; each service must stay under ${show(Math.floor((binding.quota - binding.base) / TARGET_WEB_PER_STACK))}.`,
+      unit === 'bytes'
+        ? 'See [Template bytes per extra service, by type](#template-bytes-per-extra-service-by-type) for where the bytes go.'
+        : 'See [Fixed resources](#fixed-resources-by-type) for what they are.',
     );
+    if (unit === 'bytes' && ours.fit.resources.max < TARGET_WEB_PER_STACK) {
+      add(`By resources alone ${ours.fit.resources.max} would fit (fixed part ${ours.fit.resources.base}, ${ours.fit.resources.perService} per service).`);
+    }
+    add('');
   }
   const slow = [false, true].map(web).filter(t => t.synthRatio > TARGET_SYNTH_RATIO || t.synthCpuRatio > TARGET_SYNTH_RATIO);
   if (slow.length > 0) {
@@ -174,6 +184,13 @@ function renderSizes(r: Results, add: Add): void {
     '',
     ...typeTable(WORKLOAD_KEYS, w => typeDelta(r.sizes[w].byCount[TIMED_COUNT].byType, r.sizes[w].byCount[TIMED_COUNT + 1].byType)),
     '',
+    '### Template bytes per extra service, by type',
+    '',
+    `From ${TIMED_COUNT} to ${TIMED_COUNT + 1} services: the growth of each type's resources, as JSON with the template's indentation. A type`,
+    'listed without a new resource of its own (a dashboard, a policy) grew because the new service added to it.',
+    '',
+    ...typeTable(WORKLOAD_KEYS, w => typeDelta(r.sizes[w].byCount[TIMED_COUNT].bytesByType, r.sizes[w].byCount[TIMED_COUNT + 1].bytesByType), fmtBytes),
+    '',
     '### What each service has of its own',
     '',
     `At ${TIMED_COUNT} services, read from the template: the roles each task definition names, the security groups each service`,
@@ -200,17 +217,21 @@ function renderFit(r: Results, add: Add): void {
   add(
     '## Most services in one stack',
     '',
-    `Fitted as floor((${MAX_RESOURCES} − fixed) / per service), with fixed = resources(${TIMED_COUNT}) − ${TIMED_COUNT} × per service, then checked`,
-    'by synthesizing that count and the next one: the count of resources, and aws-cdk-lib\'s own 500-resource check',
-    '(which fails synth above the quota).',
+    'Two CloudFormation quotas bound a stack: 500 resources and a 1 MB template (uploaded through S3, as `cdk deploy` does;',
+    `counted here as ${MAX_TEMPLATE_BYTES.toLocaleString('en-US')} bytes of the file \`cdk synth\` writes). For each, the count is fitted as`,
+    `floor((quota − fixed) / per service) with per service = value(${TIMED_COUNT + 1}) − value(${TIMED_COUNT}) and fixed = value(${TIMED_COUNT}) − ${TIMED_COUNT} × per service,`,
+    'then checked by synthesizing around it. aws-cdk-lib checks the resource quota itself (synth fails above it); it does',
+    'not check the template size.',
     '',
-    '| workload | fixed | per service | fitted | fits (checked) | resources at max / max + 1 | synth at max / max + 1 | template at max | other quota |',
-    '|---|---:|---:|---:|---:|---|---|---:|---|',
+    '| workload | **fits** | resources: fixed + per service → fitted / checked | resources at max / max + 1 | aws-cdk-lib synth at max / max + 1 | bytes: fixed + per service → fitted / checked | bytes at max / max + 1 | other quota |',
+    '|---|---:|---|---|---|---|---|---|',
     ...WORKLOAD_KEYS.map(w => {
       const f = r.sizes[w].fit;
       const quota = w === OURS_WEB ? `${RULES_PER_LISTENER} rules per listener`
         : w === 'peer-web-shared-alb' ? `${LISTENERS_PER_ALB} listeners per ALB` : '';
-      return `| ${w} | ${f.base} | ${f.perService} | ${f.predicted} | **${f.max}** | ${f.resourcesAtMax} / ${f.resourcesAtMaxPlusOne} | ${limitCell(f.synthAtMax)} / ${limitCell(f.synthAtMaxPlusOne)} | ${fmtBytes(f.bytesAtMax)} (${((f.bytesAtMax / MAX_TEMPLATE_BYTES) * 100).toFixed(0)} % of 1 MB) | ${quota} |`;
+      const res = f.resources;
+      const b = f.bytes;
+      return `| ${w} | **${f.max}** | ${res.base} + ${res.perService} → ${res.predicted} / ${res.max} | ${res.atMax} / ${res.atMaxPlusOne} | ${limitCell(f.synthAtMax)} / ${limitCell(f.synthAtMaxPlusOne)} | ${fmtBytes(b.base)} + ${fmtBytes(b.perService)} → ${b.predicted} / ${b.max} | ${fmtBytes(b.atMax)} / ${fmtBytes(b.atMaxPlusOne)} | ${quota} |`;
     }),
     '',
   );
@@ -366,15 +387,20 @@ function renderReplacement(r: Results, add: Add): void {
   );
 }
 
-function typeTable(workloads: readonly Workload[], counts: (w: Workload) => Record<string, number>): string[] {
+function typeTable(workloads: readonly Workload[], counts: (w: Workload) => Record<string, number>,
+  format: (n: number) => string = String): string[] {
   const columns = workloads.map(w => counts(w));
   const types = [...new Set(columns.flatMap(c => Object.keys(c)))].sort();
   return [
     `| resource type | ${workloads.join(' | ')} |`,
     `|---|${workloads.map(() => '---:').join('|')}|`,
-    ...types.map(t => `| ${t.replace(/^AWS::/, '')} | ${columns.map(c => c[t] ?? '').join(' | ')} |`),
-    `| **total** | ${columns.map(c => Object.values(c).reduce((a, b) => a + b, 0)).join(' | ')} |`,
+    ...types.map(t => `| ${t.replace(/^AWS::/, '')} | ${columns.map(c => (c[t] === undefined ? '' : format(c[t]))).join(' | ')} |`),
+    `| **total** | ${columns.map(c => format(Object.values(c).reduce((a, b) => a + b, 0))).join(' | ')} |`,
   ];
+}
+
+function fitCell(f: Results['sizes'][Workload]['fit']): string {
+  return `${f.resources.max} by resources, ${f.bytes.max} by template size`;
 }
 
 function isoCell(i: Results['sizes'][Workload]['isolation']): string {
@@ -394,5 +420,5 @@ function pass(ok: boolean): string {
 }
 
 function fmtBytes(bytes: number): string {
-  return bytes >= 10_000 ? `${(bytes / 1000).toFixed(0)} kB` : `${bytes} B`;
+  return Math.abs(bytes) >= 10_000 ? `${(bytes / 1000).toFixed(0)} kB` : `${bytes} B`;
 }

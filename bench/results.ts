@@ -32,18 +32,28 @@ export interface SizeResult {
   readonly fit: FitResult;
 }
 
-export interface FitResult {
-  /** Fixed resources: resources with N services − N × per service. */
+/** How many services fit under one CloudFormation quota: fitted linearly, then checked by synthesizing. */
+export interface LimitFit {
+  readonly quota: number;
+  /** Fixed part: the value with N services − N × per service (includes what the first service creates once). */
   readonly base: number;
   readonly perService: number;
-  /** floor((500 − base) / perService). */
+  /** floor((quota − base) / perService). */
   readonly predicted: number;
-  /** The largest count whose template has at most 500 resources, found by synthesizing. */
+  /** The largest count whose template stays within the quota, found by synthesizing around the prediction. */
   readonly max: number;
-  readonly resourcesAtMax: number;
-  readonly resourcesAtMaxPlusOne: number;
-  readonly bytesAtMax: number;
-  /** aws-cdk-lib's own 500-resource check: max synthesizes, max + 1 fails. */
+  readonly atMax: number;
+  readonly atMaxPlusOne: number;
+}
+
+export interface FitResult {
+  /** CloudFormation's 500 resources per stack. */
+  readonly resources: LimitFit;
+  /** CloudFormation's 1 MB per template. */
+  readonly bytes: LimitFit;
+  /** The most services in one stack: the smaller of the two. */
+  readonly max: number;
+  /** aws-cdk-lib's own 500-resource check at resources.max and resources.max + 1 (it does not check bytes). */
   readonly synthAtMax: { ok: boolean; error?: string };
   readonly synthAtMaxPlusOne: { ok: boolean; error?: string };
 }

@@ -17,11 +17,11 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 import type { ChildResult } from './child';
 import {
-  isolation, Isolation, MAX_RESOURCES, median, msSince, PluginFindings, replacementModel, ReplacementModel, synthFindings, synthTemplate,
+  isolation, Isolation, MAX_RESOURCES, MAX_TEMPLATE_BYTES, median, msSince, PluginFindings, replacementModel, ReplacementModel, synthFindings, synthTemplate,
   synthWithinLimit, TemplateStats,
 } from './measure';
 import { renderResults } from './report';
-import { COUNTS, FitResult, Pair, PAIRS, Results, SizeResult, TIMED_COUNT, TimingResult, TimingRun } from './results';
+import { COUNTS, FitResult, LimitFit, Pair, PAIRS, Results, SizeResult, TIMED_COUNT, TimingResult, TimingRun } from './results';
 import { build, cleanUp, newApp, Workload, WORKLOAD_KEYS } from './workloads';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -92,36 +92,40 @@ function measureSizes(workload: Workload): SizeResult {
   return { byCount, replacement: replacement!, isolation: shared!, fit: fitInOneStack(workload, byCount) };
 }
 
-/** The most services under the 500-resource quota: fitted from base + per service, then checked by synthesis. */
+/** The most services under the 500-resource and 1 MB quotas: fitted from base + per service, then checked by synthesis. */
 function fitInOneStack(workload: Workload, byCount: Record<number, Omit<TemplateStats, 'template'>>): FitResult {
-  const last = COUNTS[COUNTS.length - 1];
-  const perService = byCount[last + 1].resources - byCount[last].resources;
-  const base = byCount[last].resources - last * perService;
-  const predicted = Math.floor((MAX_RESOURCES - base) / perService);
-  const resources = (n: number) => synthTemplate(workload, n);
-  let max = predicted;
-  let atMax = resources(max);
-  while (atMax.resources > MAX_RESOURCES && max > 0) {
-    max--;
-    atMax = resources(max);
-  }
-  let atNext = resources(max + 1);
-  while (atNext.resources <= MAX_RESOURCES) {
-    max++;
-    atMax = atNext;
-    atNext = resources(max + 1);
-  }
+  const resources = fitLimit(workload, byCount, MAX_RESOURCES, t => t.resources);
+  const bytes = fitLimit(workload, byCount, MAX_TEMPLATE_BYTES, t => t.bytes);
   return {
-    base,
-    perService,
-    predicted,
-    max,
-    resourcesAtMax: atMax.resources,
-    resourcesAtMaxPlusOne: atNext.resources,
-    bytesAtMax: atMax.bytes,
-    synthAtMax: synthWithinLimit(workload, max),
-    synthAtMaxPlusOne: synthWithinLimit(workload, max + 1),
+    resources,
+    bytes,
+    max: Math.min(resources.max, bytes.max),
+    synthAtMax: synthWithinLimit(workload, resources.max),
+    synthAtMaxPlusOne: synthWithinLimit(workload, resources.max + 1),
   };
+}
+
+function fitLimit(workload: Workload, byCount: Record<number, Omit<TemplateStats, 'template'>>, quota: number,
+  measure: (t: Omit<TemplateStats, 'template'>) => number): LimitFit {
+  const last = COUNTS[COUNTS.length - 1];
+  const perService = measure(byCount[last + 1]) - measure(byCount[last]);
+  const base = measure(byCount[last]) - last * perService;
+  const predicted = Math.max(0, Math.floor((quota - base) / perService));
+  const cache = new Map<number, number>(Object.entries(byCount).map(([n, t]) => [Number(n), measure(t)]));
+  const at = (n: number) => {
+    if (!cache.has(n)) {
+      cache.set(n, measure(synthTemplate(workload, n)));
+    }
+    return cache.get(n)!;
+  };
+  let max = predicted;
+  while (max > 0 && at(max) > quota) {
+    max--;
+  }
+  while (at(max + 1) <= quota) {
+    max++;
+  }
+  return { quota, base, perService, predicted, max, atMax: at(max), atMaxPlusOne: at(max + 1) };
 }
 
 /**

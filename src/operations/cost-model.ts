@@ -10,6 +10,7 @@ import { FargateRate, INSTANCE_SPECS, InstanceSpec, REGION_PRICES, RegionPrices 
 import { CapacityType } from '../cluster/capacity';
 import type { Ec2Capacity } from '../cluster/ec2-capacity';
 import { checkNumber, invalidProp } from '../private/validation';
+import { FoundryServiceBase } from '../services/service-base';
 import type { FoundryTaskDefinition } from '../workload/task-definition';
 
 /** What one stack holds, as `CostEstimate` collected it. */
@@ -89,14 +90,19 @@ export class ResolvedAssumptions {
 
   /** Tasks of a task definition running all month. */
   public tasksOf(taskDefinition: FoundryTaskDefinition): number {
-    return this.taskCounts.get(taskDefinition) ?? this.tasksPerTaskDefinition;
+    const explicit = this.taskCounts.get(taskDefinition);
+    if (explicit !== undefined) return explicit;
+    // A service's task definition runs the service's idle count: its desired count or its scaling minimum.
+    const parent = taskDefinition.node.scope;
+    if (parent instanceof FoundryServiceBase) return parent.baselineTaskCount;
+    return this.tasksPerTaskDefinition;
   }
 
   public describe(): CostAssumptionValue[] {
     const v = (name: string, value: string, description: string): CostAssumptionValue => ({ name, value, description });
     return [
       v('hoursPerMonth', String(this.hoursPerMonth), 'hours every resource runs per month'),
-      v('tasksPerTaskDefinition', String(this.tasksPerTaskDefinition), 'tasks running all month per task definition'
+      v('tasksPerTaskDefinition', String(this.tasksPerTaskDefinition), 'tasks running all month per standalone task definition (services count their desired count or scaling minimum)'
         + (this.taskCounts.size > 0 ? `, except ${[...this.taskCounts].map(([td, n]) => `${td.node.path}: ${n}`).join(', ')}` : '')),
       v('ec2InstancesPerCapacity', this.ec2InstancesPerCapacity === undefined ? 'auto' : String(this.ec2InstancesPerCapacity),
         'instances per EC2 capacity (auto: its minimum capacity, or what its tasks need if more)'),

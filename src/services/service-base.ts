@@ -176,6 +176,7 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
   /** Network connections of the service's tasks. */
   public readonly connections: ec2.Connections;
   private _scaling?: ServiceScaling;
+  private _baselineTasks: number;
   private _alarms?: ServiceAlarms;
   private _dashboard?: ServiceDashboard;
   private readonly operations: { alarms?: ServiceAlarmOptions; dashboard: boolean };
@@ -237,12 +238,26 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
       (this.service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
     }
     this.connections = this.service.connections;
+    this._baselineTasks = props.scaling ? (props.scaling.minTasks ?? 1) : (props.desiredCount ?? 2);
     validateAlarms(this, props.alarms);
     this.operations = { alarms: props.alarms, dashboard: props.dashboard ?? false };
     if (exec) {
       acknowledgeExecuteCommand(this.workload.taskRole);
       acknowledgeExecLogStreams(this.workload.taskRole, this.cluster.execLogGroup);
     }
+  }
+
+  /**
+   * Tasks the service runs when idle: its desired count, or the minimum of its auto scaling (what a cost estimate
+   * counts as running all month).
+   */
+  public get baselineTaskCount(): number {
+    return this._baselineTasks;
+  }
+
+  /** @internal Set by services whose count is not the base's (workers scaling on their queue). */
+  protected _setBaselineTaskCount(tasks: number): void {
+    this._baselineTasks = tasks;
   }
 
   /** The service's alarms (empty when turned off). */

@@ -202,6 +202,7 @@ export class WorkerService extends FoundryServiceBase {
         ?? Math.max(1, Math.floor(scaling.acceptableLatency!.toSeconds() / early.processingSeconds));
       this.messagesPerTask = perTask;
       const minTasks = scaling.minTasks ?? 1;
+      this._setBaselineTaskCount(minTasks);
       this.scalableTarget = new appscaling.ScalableTarget(this, 'ScalableTarget', {
         serviceNamespace: appscaling.ServiceNamespace.ECS,
         resourceId: `service/${this.cluster.cluster.clusterName}/${this.service.serviceName}`,

@@ -10,7 +10,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as fc from 'fast-check';
 import {
-  Capacity, CostEstimate, CostLine, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, SharedVolume,
+  BackendService, Capacity, CostEstimate, CostLine, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, SharedVolume, WorkerService,
 } from '../../src';
 import { pack, round, splitTasks } from '../../src/operations/cost-model';
 import { REGION_PRICES } from '../../src/operations/price-table';
@@ -286,7 +286,7 @@ describe('report', () => {
     for (const a of estimate.assumptions) {
       expect(markdown).toContain(`\`${a.name}\` = ${a.value}`);
     }
-    expect(markdown).toContain('`tasksPerTaskDefinition` = 1: tasks running all month per task definition, except Platform/Spot: 4, Platform/Mixed: 5, Platform/OnEc2: 3');
+    expect(markdown).toContain('`tasksPerTaskDefinition` = 1: tasks running all month per standalone task definition (services count their desired count or scaling minimum), except Platform/Spot: 4, Platform/Mixed: 5, Platform/OnEc2: 3');
     expect(markdown).toContain('### Platform (us-east-1)');
     expect(markdown).toContain('### Fargate or EC2? The same tasks, on demand');
     expect(markdown).toContain(`**All stacks: ${estimate.totalMonthlyUsd.toFixed(2)} USD/month**`);
@@ -354,5 +354,20 @@ describe('properties', () => {
     expect(REGION_PRICES['us-east-1'].ec2Hour['m7i.large']).toBe(0.1008);
     expect(REGION_PRICES['us-east-1'].natGatewayHour).toBe(0.045);
     expect(Object.keys(REGION_PRICES)).toEqual(['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2']);
+  });
+});
+
+describe('services', () => {
+  test('count their desired count or their scaling minimum as running all month', () => {
+    const svcApp = app();
+    const stack = stackIn(svcApp, 'Svc');
+    const c = new FoundryCluster(stack, 'Cluster');
+    new BackendService(stack, 'Fixed', { cluster: c, image: IMAGE, port: 80, desiredCount: 3 });
+    new BackendService(stack, 'Scaled', { cluster: c, image: IMAGE, port: 80, scaling: { minTasks: 2, maxTasks: 10 } });
+    new WorkerService(stack, 'Idle', { cluster: c, image: IMAGE, queueScaling: { minTasks: 0, maxTasks: 5, messagesPerTask: 10 } });
+    const report = CostEstimate.of(svcApp).toMarkdown();
+    expect(report).toMatch(/\| Fargate \| Fixed\/Task \| 3 task\(s\)/);
+    expect(report).toMatch(/\| Fargate \| Scaled\/Task \| 2 task\(s\)/);
+    expect(report).not.toMatch(/\| Fargate( Spot)? \| Idle\/Task \| [1-9]/);
   });
 });
