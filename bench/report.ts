@@ -189,7 +189,8 @@ function renderSizes(r: Results, add: Add): void {
     `From ${TIMED_COUNT} to ${TIMED_COUNT + 1} services: the growth of each type's resources, as JSON with the template's indentation. A type`,
     'listed without a new resource of its own (a dashboard, a policy) grew because the new service added to it.',
     '',
-    ...typeTable(WORKLOAD_KEYS, w => typeDelta(r.sizes[w].byCount[TIMED_COUNT].bytesByType, r.sizes[w].byCount[TIMED_COUNT + 1].bytesByType), fmtBytes),
+    ...typeTable(WORKLOAD_KEYS,
+      w => typeDelta(r.sizes[w].byCount[TIMED_COUNT].bytesByType, r.sizes[w].byCount[TIMED_COUNT + 1].bytesByType), fmtBytes),
     '',
     '### What each service has of its own',
     '',
@@ -345,7 +346,7 @@ function renderFindings(r: Results, add: Add): void {
     for (const n of [1, TIMED_COUNT]) {
       const open = PLUGINS.flatMap(p => Object.entries(r.findings[w][n][p].rules).map(([rule, count]) => `${rule}${count > 1 ? ` ×${count}` : ''}`));
       if (open.length > 0) {
-        const note = n > r.sizes[w].fit.max ? ` (${n} services exceed the ${MAX_RESOURCES}-resource quota: ${r.sizes[w].byCount[n].resources} resources)` : '';
+        const note = n > r.sizes[w].fit.resources.max ? ` (${n} services exceed the ${MAX_RESOURCES}-resource quota: ${r.sizes[w].byCount[n].resources} resources)` : '';
         add(`- ${w}, ${n} services, open: ${open.join(', ')}${note}.`);
       }
     }

@@ -17,8 +17,8 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 import type { ChildResult } from './child';
 import {
-  isolation, Isolation, MAX_RESOURCES, MAX_TEMPLATE_BYTES, median, msSince, PluginFindings, replacementModel, ReplacementModel, synthFindings, synthTemplate,
-  synthWithinLimit, TemplateStats,
+  isolation, Isolation, MAX_RESOURCES, MAX_TEMPLATE_BYTES, median, msSince, PluginFindings, replacementModel, ReplacementModel,
+  synthFindings, synthTemplate, synthWithinLimit, TemplateStats,
 } from './measure';
 import { renderResults } from './report';
 import { COUNTS, FitResult, LimitFit, Pair, PAIRS, Results, SizeResult, TIMED_COUNT, TimingResult, TimingRun } from './results';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   for (const workload of WORKLOAD_KEYS) {
     sizes[workload] = measureSizes(workload);
     const s = sizes[workload];
-    log(`  ${workload}: ${COUNTS.map(n => `${n}→${s.byCount[n].resources}`).join(', ')} resources; fits ${s.fit.max}`);
+    log(`  ${workload}: ${COUNTS.map(n => `${n}→${s.byCount[n].resources}`).join(', ')} resources; fits ${s.fit.max} (${s.fit.resources.max} by resources, ${s.fit.bytes.max} by bytes)`);
   }
 
   log('findings: four cdk-nag packs and strict CloudFormation validation, 1 and 30 services');

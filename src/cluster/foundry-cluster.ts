@@ -13,6 +13,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Capacity } from './capacity';
 import { Ec2Capacity, Ec2CapacityOptions } from './ec2-capacity';
 import { createNetwork, FoundryNetworkOptions, validateImportedVpc, validateNetworkOptions } from './network';
+import { clusterServicesWidgets } from '../operations/service-dashboard';
 import { StoppedTaskAlerts, validateAlertEmails } from '../operations/stopped-task-alerts';
 import { orderServiceDeletion } from '../operations/teardown';
 import { invalidProp } from '../private/validation';
@@ -278,8 +279,9 @@ export class FoundryCluster extends Construct {
   }
 
   /**
-   * The cluster's CloudWatch dashboard: cluster utilization, then a row per service (created with the first
-   * service, or on first access).
+   * The cluster's CloudWatch dashboard: cluster utilization, CPU, memory and running tasks of every service, and the
+   * alarms of the services in the cluster's stack (created with the first service, or on first access). Its size
+   * does not grow with the number of services.
    */
   public get dashboard(): cloudwatch.Dashboard {
     if (!this._dashboard) {
@@ -294,6 +296,7 @@ export class FoundryCluster extends Construct {
         new cloudwatch.GraphWidget({ title: 'Memory MiB: reserved and used', width: 8, left: [metric('MemoryReserved', 'Reserved'), metric('MemoryUtilized', 'Used')] }),
         new cloudwatch.GraphWidget({ title: 'Tasks and services', width: 8, left: [metric('TaskCount', 'Tasks'), metric('ServiceCount', 'Services')] }),
       );
+      this._dashboard.addWidgets(...clusterServicesWidgets(this.cluster.clusterName));
     }
     return this._dashboard;
   }

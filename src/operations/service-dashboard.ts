@@ -81,3 +81,37 @@ export class ServiceDashboard extends Construct {
     this.dashboard.addWidgets(...serviceWidgets(title, subject, alarms));
   }
 }
+
+/**
+ * Widgets that show every service of a cluster without a widget per service: CloudWatch SEARCH expressions keep
+ * the dashboard (and the template) the same size however many services there are.
+ */
+export function clusterServicesWidgets(clusterName: string): cloudwatch.IWidget[] {
+  const period = Duration.minutes(1);
+  const search = (namespace: string, metricName: string, statistic: string, label: string) => new cloudwatch.MathExpression({
+    expression: `SEARCH('{${namespace},ClusterName,ServiceName} MetricName="${metricName}" ClusterName="${clusterName}"', '${statistic}', 60)`,
+    usingMetrics: {},
+    label,
+    period,
+  });
+  return [
+    new cloudwatch.GraphWidget({ title: 'CPU by service (%)', width: 8, left: [search('AWS/ECS', 'CPUUtilization', 'Average', '')] }),
+    new cloudwatch.GraphWidget({ title: 'Memory by service (%)', width: 8, left: [search('AWS/ECS', 'MemoryUtilization', 'Average', '')] }),
+    new cloudwatch.GraphWidget({ title: 'Running tasks by service', width: 8, left: [search('ECS/ContainerInsights', 'RunningTaskCount', 'Average', '')] }),
+  ];
+}
+
+const alarmLists = new WeakMap<cloudwatch.Dashboard, cloudwatch.IAlarm[]>();
+
+/** Add alarms to the dashboard's alarm status widget (created with the first alarm). */
+export function addDashboardAlarms(dashboard: cloudwatch.Dashboard, alarms: cloudwatch.IAlarm[]): void {
+  if (alarms.length === 0) return;
+  let list = alarmLists.get(dashboard);
+  if (!list) {
+    list = [];
+    alarmLists.set(dashboard, list);
+    // The widget renders the list when the template is written, so alarms added later appear too.
+    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Service alarms', alarms: list, width: 24, height: 4 }));
+  }
+  list.push(...alarms);
+}

@@ -10,7 +10,7 @@ import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeExecLogStreams, acknowledgeExecuteCommand } from '../compliance/acknowledgements';
 import { AlarmSubject, ServiceAlarmOptions, ServiceAlarms, validateAlarms } from '../operations/service-alarms';
-import { ServiceDashboard, serviceWidgets } from '../operations/service-dashboard';
+import { addDashboardAlarms, clusterServicesWidgets, ServiceDashboard } from '../operations/service-dashboard';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 import { MetricScalingOptions, ScalingOptions, ScheduledScalingOptions, ServiceScaling, validateScaling } from '../scaling/service-scaling';
 import type { SharedVolume } from '../storage/shared-volume';
@@ -359,7 +359,7 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
       this._alarms = new ServiceAlarms(this, 'Alarms', subject, this.operations.alarms);
     }
     const title = `${this.constructor.name} ${this.node.path}`;
-    this.stackDashboard().addWidgets(...serviceWidgets(title, subject, this.alarms));
+    addDashboardAlarms(this.stackDashboard(), this.alarms);
     if (this.operations.dashboard) {
       this._dashboard = new ServiceDashboard(this, 'Dashboard', title, subject, this.alarms);
     }
@@ -380,6 +380,7 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     if (existing) return existing;
     const dashboard = new cloudwatch.Dashboard(stack, id, { defaultInterval: Duration.hours(3) });
     dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## Services of ${stack.stackName} in cluster ${this.cluster.node.path}`, width: 24, height: 1 }));
+    dashboard.addWidgets(...clusterServicesWidgets(this.cluster.cluster.clusterName));
     return dashboard;
   }
 

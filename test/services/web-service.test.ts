@@ -98,15 +98,16 @@ describe('WebService with its own load balancer', () => {
       expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
       expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80, IpProtocol: 'tcp' }),
     ]);
-    const taskSgId = ownStack.getLogicalId(own.workload.securityGroup.node.defaultChild as any);
-    const ingress = Object.values<any>(ownTemplate.findResources('AWS::EC2::SecurityGroupIngress'))
-      .filter(r => r.Properties.GroupId?.['Fn::GetAtt']?.[0] === taskSgId);
-    expect(ingress.map(r => r.Properties)).toEqual([expect.objectContaining({
+    // Inline in the task security group (one resource less per service), and nothing else comes in.
+    expect(resourceOf(ownTemplate, ownStack, own.workload.securityGroup).Properties.SecurityGroupIngress).toEqual([expect.objectContaining({
       FromPort: 8080,
       ToPort: 8080,
       IpProtocol: 'tcp',
       SourceSecurityGroupId: { 'Fn::GetAtt': [ownStack.getLogicalId(own.loadBalancer.securityGroup.node.defaultChild as any), 'GroupId'] },
     })]);
+    const taskSgId = ownStack.getLogicalId(own.workload.securityGroup.node.defaultChild as any);
+    expect(Object.values<any>(ownTemplate.findResources('AWS::EC2::SecurityGroupIngress'))
+      .filter(r => r.Properties.GroupId?.['Fn::GetAtt']?.[0] === taskSgId)).toEqual([]);
   });
 
   test('a WAF web ACL with AWS managed rules, logged, is associated with the ALB', () => {
