@@ -10,7 +10,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as fc from 'fast-check';
 import {
-  BackendService, Capacity, CostEstimate, CostLine, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, SharedVolume, WorkerService,
+  BackendService, Capacity, CostEstimate, CostLine, Ec2MachineImage,
+  FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, SharedVolume, WorkerService,
 } from '../../src';
 import { pack, round, splitTasks } from '../../src/operations/cost-model';
 import { REGION_PRICES } from '../../src/operations/price-table';
