@@ -1,15 +1,16 @@
-import { Annotations, Aws, Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { validateEc2Capacity } from './ec2-capacity-validation';
 import type { FoundryCluster } from './foundry-cluster';
-import { resolveInstanceImage, Ec2MachineImage, InstanceProfileInfo } from './instance-image';
+import { resolveInstanceImage, Ec2MachineImage } from './instance-image';
 import { acknowledgeEc2InstanceRole, acknowledgeMixedInstancesPolicy } from '../compliance/acknowledgements';
 import { Ec2CapacityTeardown } from '../operations/teardown';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
-import { checkNumber, describeValue, invalidProp, isConcrete } from '../private/validation';
+import { invalidProp } from '../private/validation';
 
 /**
  * Spot settings of an `Ec2Capacity` (an Auto Scaling group mixed instances policy).
@@ -220,7 +221,7 @@ export class Ec2Capacity extends Construct {
     if (Stack.of(this) !== Stack.of(cluster)) {
       invalidProp(this, 'cluster', cluster.node.path, 'A cluster, its Auto Scaling group and its capacity provider must live in one stack (CloudFormation cannot delete them in order otherwise). Create the capacity in the cluster\'s stack.');
     }
-    const info = this.validate(props);
+    const info = validateEc2Capacity(this, props);
     this.cpuArchitecture = info.architecture;
     this.hardwareType = info.hardwareType;
     this.machineImage = info.machineImage;
@@ -383,88 +384,5 @@ export class Ec2Capacity extends Construct {
         'Container instances never run in public subnets (they get no public IP and would be one step from the internet). Select private or isolated subnets.');
     }
     return selection ?? {};
-  }
-
-  private validate(props: Ec2CapacityProps): InstanceProfileInfo {
-    if (!props.instanceType || !(props.instanceType instanceof ec2.InstanceType)) {
-      invalidProp(this, 'instanceType', props.instanceType, "Pass an ec2.InstanceType, for example new ec2.InstanceType('m7g.large').");
-    }
-    const min = props.minCapacity;
-    const max = props.maxCapacity;
-    const desired = props.desiredCapacity;
-    checkNumber(this, 'minCapacity', min, { min: 0, max: 5000, integer: true });
-    checkNumber(this, 'maxCapacity', max, { min: 1, max: 5000, integer: true });
-    checkNumber(this, 'desiredCapacity', desired, { min: 0, max: 5000, integer: true });
-    const minV = min ?? 0;
-    const maxV = max ?? 10;
-    if (isConcrete(minV) && isConcrete(maxV) && minV > maxV) {
-      invalidProp(this, 'minCapacity', minV, `minCapacity must not exceed maxCapacity (${maxV}). Lower minCapacity or raise maxCapacity.`);
-    }
-    if (isConcrete(desired) && ((isConcrete(minV) && desired < minV) || (isConcrete(maxV) && desired > maxV))) {
-      invalidProp(this, 'desiredCapacity', desired, `desiredCapacity must lie between minCapacity (${minV}) and maxCapacity (${maxV}); or leave it unset so managed scaling decides.`);
-    }
-    if (isConcrete(desired)) {
-      Annotations.of(this).addWarningV2('cdk-ecs-foundry:desiredCapacity',
-        'desiredCapacity is set: every deployment resets the group to it, fighting ECS managed scaling. Leave it unset unless you need a starting size.');
-    }
-    checkNumber(this, 'targetCapacityPercent', props.targetCapacityPercent, { min: 1, max: 100, integer: true });
-    if (props.instanceWarmup !== undefined) {
-      const seconds = props.instanceWarmup.toSeconds();
-      checkNumber(this, 'instanceWarmup (seconds)', seconds, { min: 0, max: 10_000, integer: true });
-    }
-    if (props.machineImage !== undefined && !Object.values(Ec2MachineImage).includes(props.machineImage)) {
-      invalidProp(this, 'machineImage', props.machineImage, 'Use Ec2MachineImage.AMAZON_LINUX_2023 or Ec2MachineImage.BOTTLEROCKET.');
-    }
-    const info = InstanceProfileInfo.of(this, props.instanceType, props.machineImage ?? Ec2MachineImage.AMAZON_LINUX_2023);
-    if (props.cpuArchitecture !== undefined && !Token.isUnresolved(props.instanceType.toString())
-      && props.cpuArchitecture._cpuArchitecture !== info.architecture._cpuArchitecture) {
-      invalidProp(this, 'cpuArchitecture', props.cpuArchitecture._cpuArchitecture,
-        `The instance type ${props.instanceType} is ${info.architecture._cpuArchitecture}. Choose an instance type of the workload's architecture (Graviton types such as m7g for ARM64) or build the image for ${info.architecture._cpuArchitecture}.`);
-    }
-    if (props.volumeSize !== undefined) {
-      const gib = props.volumeSize.toMebibytes() / 1024;
-      const minGib = info.machineImage === Ec2MachineImage.BOTTLEROCKET ? 20 : 30;
-      checkNumber(this, 'volumeSize (GiB)', gib, { min: minGib, max: 16_384, integer: true });
-    }
-    if (props.spot) {
-      this.validateSpot(props.spot, props.instanceType, info, maxV);
-    }
-    return info;
-  }
-
-  private validateSpot(spot: Ec2SpotOptions, instanceType: ec2.InstanceType, info: InstanceProfileInfo, max: number): void {
-    checkNumber(this, 'spot.onDemandBaseCapacity', spot.onDemandBaseCapacity, { min: 0, max: 5000, integer: true });
-    checkNumber(this, 'spot.onDemandPercentageAboveBaseCapacity', spot.onDemandPercentageAboveBaseCapacity, { min: 0, max: 100, integer: true });
-    const base = spot.onDemandBaseCapacity ?? 0;
-    const pct = spot.onDemandPercentageAboveBaseCapacity ?? 0;
-    if (isConcrete(base) && isConcrete(max) && base > max) {
-      invalidProp(this, 'spot.onDemandBaseCapacity', base, `The on-demand base exceeds maxCapacity (${max}); lower it or raise maxCapacity.`);
-    }
-    if (isConcrete(pct) && pct === 100) {
-      invalidProp(this, 'spot.onDemandPercentageAboveBaseCapacity', pct, 'With 100 % on demand the group never launches a Spot instance; lower the percentage, or remove `spot` for on-demand capacity.');
-    }
-    if (spot.maxPrice !== undefined && !Token.isUnresolved(spot.maxPrice) && !(/^\d+(\.\d+)?$/.test(spot.maxPrice) && Number(spot.maxPrice) > 0)) {
-      invalidProp(this, 'spot.maxPrice', spot.maxPrice, "Use a positive USD price per hour as a decimal string, such as '0.05', or leave it unset to cap at the on-demand price.");
-    }
-    if (spot.allocationStrategy !== undefined && !Object.values(autoscaling.SpotAllocationStrategy).includes(spot.allocationStrategy)) {
-      invalidProp(this, 'spot.allocationStrategy', spot.allocationStrategy, 'Use an autoscaling.SpotAllocationStrategy value such as PRICE_CAPACITY_OPTIMIZED.');
-    }
-    const extra = spot.additionalInstanceTypes ?? [];
-    const seen = new Set<string>([instanceType.toString()]);
-    for (const type of extra) {
-      const other = InstanceProfileInfo.of(this, type, info.machineImage);
-      if (other.architecture._cpuArchitecture !== info.architecture._cpuArchitecture || other.hardwareType !== info.hardwareType) {
-        invalidProp(this, 'spot.additionalInstanceTypes', type.toString(),
-          `All instance types of one group share one AMI: ${instanceType} needs the ${info.hardwareType} image, ${type} the ${other.hardwareType} image. Use types of one architecture and accelerator, or add a second Ec2Capacity.`);
-      }
-      if (seen.has(type.toString())) {
-        invalidProp(this, 'spot.additionalInstanceTypes', extra.map(t => t.toString()), `${type} is listed twice (or repeats instanceType); list each type once.`);
-      }
-      seen.add(type.toString());
-    }
-    if (extra.length === 0) {
-      Annotations.of(this).addWarningV2('cdk-ecs-foundry:spotDiversity',
-        `Spot capacity with the single instance type ${describeValue(instanceType.toString())} is often unavailable; add spot.additionalInstanceTypes of the same architecture.`);
-    }
   }
 }

@@ -6,13 +6,14 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { BackendService } from './backend-service';
+import { validateServiceOptions } from './service-options-validation';
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeExecLogStreams, acknowledgeExecuteCommand } from '../compliance/acknowledgements';
 import { AlarmSubject, ServiceAlarmOptions, ServiceAlarms, validateAlarms } from '../operations/service-alarms';
 import { addDashboardAlarms, clusterServicesWidgets, ServiceDashboard } from '../operations/service-dashboard';
-import { checkNumber, invalidProp, isConcrete } from '../private/validation';
-import { MetricScalingOptions, ScalingOptions, ScheduledScalingOptions, ServiceScaling, validateScaling } from '../scaling/service-scaling';
+import { invalidProp } from '../private/validation';
+import { MetricScalingOptions, ScalingOptions, ScheduledScalingOptions, ServiceScaling } from '../scaling/service-scaling';
 import type { SharedVolume } from '../storage/shared-volume';
 import { FoundryTaskDefinition, VolumeMountOptions, WorkloadOptions } from '../workload/task-definition';
 
@@ -402,32 +403,4 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
 /** Subnets for tasks: private with egress, else isolated. */
 export function taskSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
   return vpc.privateSubnets.length > 0 ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
-}
-
-function validateServiceOptions(scope: Construct, props: ServiceOptions, behindAlb: boolean): void {
-  checkNumber(scope, 'desiredCount', props.desiredCount, { min: 0, max: 5000, integer: true });
-  if (props.desiredCount !== undefined && props.scaling) {
-    invalidProp(scope, 'desiredCount', props.desiredCount, 'With scaling the task count is auto scaling\'s to set (between minTasks and maxTasks); remove desiredCount.');
-  }
-  if (props.scaling) {
-    validateScaling(scope, props.scaling, behindAlb);
-  }
-  const d = props.deployment ?? {};
-  checkNumber(scope, 'deployment.minHealthyPercent', d.minHealthyPercent, { min: 0, max: 100, integer: true });
-  checkNumber(scope, 'deployment.maxHealthyPercent', d.maxHealthyPercent, { min: 100, max: 200, integer: true });
-  if (isConcrete(d.minHealthyPercent) && isConcrete(d.maxHealthyPercent) && d.minHealthyPercent === 100 && d.maxHealthyPercent === 100) {
-    invalidProp(scope, 'deployment.maxHealthyPercent', 100, 'With minHealthyPercent 100 and maxHealthyPercent 100 ECS can neither stop an old task nor start a new one; raise maxHealthyPercent.');
-  }
-  if (d.blueGreen && !behindAlb) {
-    invalidProp(scope, 'deployment.blueGreen', d.blueGreen, 'Native blue/green shifts traffic between two target groups of an Application Load Balancer; use it with WebService.');
-  }
-  if (d.blueGreen?.bakeTime !== undefined) {
-    checkNumber(scope, 'deployment.blueGreen.bakeTime (minutes)', d.blueGreen.bakeTime.toMinutes(), { min: 0, max: 1440, integer: true });
-  }
-  if (d.blueGreen?.testHeader !== undefined && !/^[A-Za-z0-9-]{1,40}$/.test(d.blueGreen.testHeader)) {
-    invalidProp(scope, 'deployment.blueGreen.testHeader', d.blueGreen.testHeader, "Use an HTTP header name: letters, digits and '-' (up to 40).");
-  }
-  if (props.healthCheckGracePeriod !== undefined) {
-    checkNumber(scope, 'healthCheckGracePeriod (seconds)', props.healthCheckGracePeriod.toSeconds(), { min: 0, max: 2_147_483_647, integer: true });
-  }
 }
