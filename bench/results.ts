@@ -14,6 +14,7 @@ export const TIMED_COUNT = 30;
 export const PAIRS: readonly Pair[] = [
   { name: 'web', ours: 'ours-web-shared-alb', peer: 'peer-web-own-alb' },
   { name: 'web, peer sharing one ALB', ours: 'ours-web-shared-alb', peer: 'peer-web-shared-alb' },
+  { name: 'web, our alarms off (the peer has none)', ours: 'ours-web-shared-alb-no-alarms', peer: 'peer-web-own-alb' },
   { name: 'network', ours: 'ours-network', peer: 'peer-network' },
 ];
 

@@ -26,6 +26,7 @@ export const WORKLOADS = {
   'ours-web-shared-alb': 'this library: FoundryCluster, one WebLoadBalancer (imported certificate), N WebServices routed by host header',
   'peer-web-own-alb': 'aws-ecs-patterns: ecs.Cluster + ec2.Vpc, N ApplicationLoadBalancedFargateServices, each with its own ALB (HTTPS, same certificate, HTTP redirect)',
   'peer-web-shared-alb': 'aws-ecs-patterns: ecs.Cluster + ec2.Vpc, one ApplicationLoadBalancer, N ApplicationLoadBalancedFargateServices each passed its own reference to it (`fromApplicationLoadBalancerAttributes`) as `loadBalancer`, with an HTTPS listener on port 10000+i and the same certificate',
+  'ours-web-shared-alb-no-alarms': 'as ours-web-shared-alb, with `alarms: { enabled: false }` on every WebService (aws-ecs-patterns creates no alarms)',
   'ours-network': 'this library: FoundryCluster, N NetworkServices (TCP, each with its own internal NLB)',
   'peer-network': 'aws-ecs-patterns: ecs.Cluster + ec2.Vpc, N NetworkLoadBalancedFargateServices (TCP, each with its own internal NLB)',
 } as const;
@@ -73,11 +74,14 @@ export function build(app: App, workload: Workload, count: number): Stack {
   const image = ecs.ContainerImage.fromRegistry(IMAGE);
   const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate', CERTIFICATE_ARN);
   switch (workload) {
-    case 'ours-web-shared-alb': {
+    case 'ours-web-shared-alb':
+    case 'ours-web-shared-alb-no-alarms': {
       const cluster = new FoundryCluster(stack, 'Cluster');
-      const alb = new WebLoadBalancer(stack, 'Alb', { cluster, certificate });
+      // maxRules: the benchmark probes past ALB's default quota of 100 rules to find the stack's own limits.
+      const alb = new WebLoadBalancer(stack, 'Alb', { cluster, certificate, maxRules: 1000 });
+      const alarms = workload === 'ours-web-shared-alb-no-alarms' ? { enabled: false } : undefined;
       for (let i = 0; i < count; i++) {
-        new WebService(stack, `Web${i}`, { cluster, loadBalancer: alb, hostHeaders: [`web${i}.example.com`], image, port: CONTAINER_PORT });
+        new WebService(stack, `Web${i}`, { cluster, loadBalancer: alb, hostHeaders: [`web${i}.example.com`], image, port: CONTAINER_PORT, alarms });
       }
       break;
     }
