@@ -359,10 +359,9 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     if (this.operations.alarms?.enabled ?? true) {
       this._alarms = new ServiceAlarms(this, 'Alarms', subject, this.operations.alarms);
     }
-    const title = `${this.constructor.name} ${this.node.path}`;
     addDashboardAlarms(this.stackDashboard(), this.alarms);
     if (this.operations.dashboard) {
-      this._dashboard = new ServiceDashboard(this, 'Dashboard', title, subject, this.alarms);
+      this._dashboard = new ServiceDashboard(this, 'Dashboard', `${this.constructor.name} ${this.node.path}`, subject, this.alarms);
     }
   }
 

@@ -8,6 +8,9 @@ import { FoundryServiceBase, ServiceOptions } from './service-base';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 
+/** Visible messages per running task; at zero tasks, the visible messages themselves. */
+const BACKLOG_PER_TASK = 'visible / IF(tasks > 0, tasks, 1)';
+
 /**
  * The queue a `WorkerService` creates.
  */
@@ -188,7 +191,7 @@ export class WorkerService extends FoundryServiceBase {
       statistic: 'Average',
     });
     this.backlogPerTaskMetric = new cloudwatch.MathExpression({
-      expression: 'visible / IF(tasks > 0, tasks, 1)',
+      expression: BACKLOG_PER_TASK,
       usingMetrics: { visible, tasks: running },
       label: 'Backlog per task',
       period: Duration.minutes(1),
@@ -224,7 +227,7 @@ export class WorkerService extends FoundryServiceBase {
             metrics: [
               { id: 'visible', returnData: false, metricStat: { stat: 'Maximum', metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: [{ name: 'QueueName', value: this.queue.queueName }] } } },
               { id: 'tasks', returnData: false, metricStat: { stat: 'Average', metric: { namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', dimensions: [{ name: 'ClusterName', value: this.cluster.cluster.clusterName }, { name: 'ServiceName', value: this.service.serviceName }] } } },
-              { id: 'backlogPerTask', label: 'Backlog per task', returnData: true, expression: 'visible / IF(tasks > 0, tasks, 1)' },
+              { id: 'backlogPerTask', label: 'Backlog per task', returnData: true, expression: BACKLOG_PER_TASK },
             ],
           },
         },
@@ -313,9 +316,6 @@ function validateWorkerEarly(scope: Construct, id: string, props: WorkerServiceP
   }
   if (props.queueUrlVariable !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(props.queueUrlVariable)) {
     invalidProp(where, 'queueUrlVariable', props.queueUrlVariable, 'Use an environment variable name: letters, digits and underscores.');
-  }
-  if (props.queue?.fifo && props.queueOptions?.fifo === false) {
-    invalidProp(where, 'queueOptions.fifo', false, 'The queue is FIFO.');
   }
   return { processingSeconds, visibilityTimeout: visibility };
 }
