@@ -1,4 +1,4 @@
-import { Duration, Lazy, Names, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -10,18 +10,30 @@ import { acknowledgeSchedulerDeadLetterQueue } from '../compliance/acknowledgeme
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { OnDemandRole } from '../private/on-demand-role';
 import { checkNumber, invalidProp } from '../private/validation';
+import { atProblem, cronProblem, formatWallClock, isKnownTimeZone, wallClockIn } from './schedule-expression';
 import { FoundryTaskDefinition, WorkloadOptions } from '../workload/task-definition';
 
 /**
  * When a scheduled task runs: a cron or rate expression, or one time.
+ *
+ * Expressions are checked against EventBridge Scheduler's rules ("Schedule types on EventBridge Scheduler",
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html) when they are created.
  */
 export class TaskSchedule {
   /**
    * A cron expression of EventBridge Scheduler: `minutes hours day-of-month month day-of-week year`, one of the
-   * two day fields '?'. Example: `TaskSchedule.cron('0 3 * * ? *')` runs at 03:00 every day.
+   * two day fields '?'. Example: `TaskSchedule.cron('0 3 * * ? *')` runs at 03:00 every day (in the schedule's time zone).
    */
   public static cron(expression: string): TaskSchedule {
-    return new TaskSchedule(`cron(${expression})`, 'cron', expression);
+    if (typeof expression !== 'string') {
+      invalidProp('TaskSchedule.cron()', 'expression', expression, "Pass the six cron fields as a string, e.g. '0 3 * * ? *'.");
+    }
+    const body = expression.trim().replace(/\s+/g, ' ');
+    const problem = cronProblem(body);
+    if (problem) {
+      invalidProp('TaskSchedule.cron()', 'expression', expression, problem);
+    }
+    return new TaskSchedule('cron', `cron(${body})`);
   }
 
   /** Every `interval` (whole minutes, hours or days). */
@@ -31,60 +43,81 @@ export class TaskSchedule {
       invalidProp('TaskSchedule.rate()', 'interval', interval.toHumanString(), 'Use whole minutes, hours or days, at least 1 minute.');
     }
     const [value, unit] = minutes % 1440 === 0 ? [minutes / 1440, 'day'] : minutes % 60 === 0 ? [minutes / 60, 'hour'] : [minutes, 'minute'];
-    return new TaskSchedule(`rate(${value} ${unit}${value === 1 ? '' : 's'})`, 'rate', String(minutes));
+    return new TaskSchedule('rate', `rate(${value} ${unit}${value === 1 ? '' : 's'})`);
   }
 
-  /** Once, at this date and time (in the schedule's time zone). */
+  /**
+   * Once, at this instant. The expression is written as the wall-clock time of the instant in the schedule's time
+   * zone (`timeZone`, UTC by default), which is how EventBridge Scheduler reads `at()`: the task runs at this
+   * instant whatever the time zone, and the template does not depend on the build machine's time zone.
+   *
+   * Build the `Date` from an unambiguous instant (`Date.UTC(...)` or an ISO string with `Z` or an offset): in
+   * JavaScript, `new Date(2027, 0, 31, 6, 30)` and `new Date('2027-01-31T06:30:00')` are read in the build
+   * machine's time zone. To give a wall-clock time in the schedule's time zone, use `TaskSchedule.atLocalTime()`.
+   */
   public static at(date: Date): TaskSchedule {
     if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
-      invalidProp('TaskSchedule.at()', 'date', String(date), 'Pass a valid Date.');
+      invalidProp('TaskSchedule.at()', 'date', String(date), 'Pass a valid Date, e.g. new Date(Date.UTC(2027, 0, 31, 6, 30)).');
     }
-    const iso = date.toISOString().slice(0, 19);
-    return new TaskSchedule(`at(${iso})`, 'at', iso);
+    const instant = new Date(date.getTime());
+    const utc = wallClockIn(instant, 'UTC');
+    if (utc.year < 1970 || utc.year > 2199) {
+      invalidProp('TaskSchedule.at()', 'date', instant.toISOString(), 'EventBridge Scheduler takes dates from 1970 to 2199.');
+    }
+    return new TaskSchedule('at', `at(${formatWallClock(utc)})`, instant);
   }
 
-  /** The expression EventBridge Scheduler receives. */
+  /**
+   * Once, at this wall-clock date and time (`yyyy-mm-ddThh:mm:ss`) in the schedule's time zone (`timeZone`, UTC
+   * by default). Example: `TaskSchedule.atLocalTime('2027-01-31T06:30:00')` with `timeZone: TimeZone.EUROPE_BERLIN`
+   * runs at 06:30 in Berlin.
+   */
+  public static atLocalTime(dateTime: string): TaskSchedule {
+    const problem = typeof dateTime === 'string' ? atProblem(dateTime) : 'Pass a string.';
+    if (problem) {
+      invalidProp('TaskSchedule.atLocalTime()', 'dateTime', dateTime, problem);
+    }
+    return new TaskSchedule('at', `at(${dateTime})`);
+  }
+
+  /**
+   * The expression EventBridge Scheduler receives when the schedule has no time zone (UTC). A `ScheduledTask`
+   * with a `timeZone` renders one-time schedules made with `at()` in that zone.
+   */
   public readonly expressionString: string;
   private readonly kind: 'cron' | 'rate' | 'at';
+  private readonly instant?: Date;
 
-  private constructor(expression: string, kind: 'cron' | 'rate' | 'at', body: string) {
-    this.expressionString = expression;
+  private constructor(kind: 'cron' | 'rate' | 'at', expression: string, instant?: Date) {
     this.kind = kind;
-    if (kind === 'cron') {
-      validateCron(body);
-    }
+    this.expressionString = expression;
+    this.instant = instant;
   }
 
   /** Whether the schedule fires once only. */
   public get oneTime(): boolean {
     return this.kind === 'at';
   }
-}
 
-const CRON_FIELD: Array<[string, RegExp]> = [
-  ['minutes', /^(\*|([0-5]?\d)([-,/][0-5]?\d)*|\*\/\d+)$/],
-  ['hours', /^(\*|(1?\d|2[0-3])([-,/](1?\d|2[0-3]))*|\*\/\d+)$/],
-  ['day-of-month', /^(\*|\?|L|W|([1-9]|[12]\d|3[01])W?([-,/]([1-9]|[12]\d|3[01]))*|\*\/\d+)$/],
-  ['month', /^(\*|([1-9]|1[0-2]|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)([-,/]([1-9]|1[0-2]|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC))*|\*\/\d+)$/i],
-  ['day-of-week', /^(\*|\?|L|([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)(#[1-5]|L)?([-,]([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT))*|\*\/\d+)$/i],
-  ['year', /^(\*|(19[7-9]\d|2[01]\d\d)([-,/](19[7-9]\d|2[01]\d\d))*|\*\/\d+)$/],
-];
-
-function validateCron(body: string): void {
-  const where = 'TaskSchedule.cron()';
-  const fields = body.trim().split(/\s+/);
-  if (fields.length !== 6) {
-    invalidProp(where, 'expression', body,
-      `EventBridge Scheduler cron has 6 fields (minutes hours day-of-month month day-of-week year), this has ${fields.length}. Example: '0 3 * * ? *' for 03:00 daily.`);
+  /**
+   * Whether the schedule is an instant (from `at()`) that is written in the schedule's time zone.
+   *
+   * @internal
+   */
+  public get _instantBased(): boolean {
+    return this.instant !== undefined;
   }
-  fields.forEach((field, i) => {
-    const [name, pattern] = CRON_FIELD[i];
-    if (!pattern.test(field)) {
-      invalidProp(where, `expression (${name})`, field, `'${field}' is not a valid ${name} field in '${body}'.`);
+
+  /**
+   * The expression as Scheduler must receive it with `ScheduleExpressionTimezone` = `timeZone`.
+   *
+   * @internal
+   */
+  public _expressionIn(timeZone?: string): string {
+    if (this.instant && timeZone !== undefined && !Token.isUnresolved(timeZone)) {
+      return `at(${formatWallClock(wallClockIn(this.instant, timeZone))})`;
     }
-  });
-  if ((fields[2] === '?') === (fields[4] === '?')) {
-    invalidProp(where, 'expression', body, "Exactly one of day-of-month and day-of-week must be '?', e.g. '0 3 * * ? *' or '0 3 ? * MON-FRI *'.");
+    return this.expressionString;
   }
 }
 
@@ -197,6 +230,15 @@ export class ScheduledTask extends Construct {
     if (props.timeZone && props.schedule.expressionString.startsWith('rate(')) {
       invalidProp(this, 'timeZone', props.timeZone.timezoneName, 'A rate schedule has no time of day; remove timeZone or use a cron schedule.');
     }
+    // Scheduler takes IANA time zone names (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html,
+    // ScheduleExpressionTimezone); a misspelt TimeZone.of('...') fails only at deploy.
+    const timeZone = props.timeZone?.timezoneName;
+    if (timeZone !== undefined && !Token.isUnresolved(timeZone) && !isKnownTimeZone(timeZone)) {
+      invalidProp(this, 'timeZone', timeZone, "Use an IANA time zone name such as TimeZone.EUROPE_BERLIN or TimeZone.of('America/New_York').");
+    }
+    if (timeZone !== undefined && Token.isUnresolved(timeZone) && props.schedule._instantBased) {
+      invalidProp(this, 'timeZone', timeZone, 'TaskSchedule.at() is written in the time zone of the schedule, which must then be known at synth: use a literal TimeZone, or TaskSchedule.atLocalTime().');
+    }
 
     const cluster = props.cluster;
     this.capacity = props.capacity ?? cluster.defaultCapacity;
@@ -257,8 +299,10 @@ export class ScheduledTask extends Construct {
     this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
       name: scheduleName,
       description: `Runs ${this.node.path}`,
-      scheduleExpression: props.schedule.expressionString,
-      scheduleExpressionTimezone: props.timeZone?.timezoneName,
+      // at() is read in ScheduleExpressionTimezone: a one-time instant is written as its wall-clock time there.
+      scheduleExpression: timeZone !== undefined && !Token.isUnresolved(timeZone)
+        ? props.schedule._expressionIn(timeZone) : props.schedule.expressionString,
+      scheduleExpressionTimezone: timeZone,
       flexibleTimeWindow: props.flexibleWindow
         ? { mode: 'FLEXIBLE', maximumWindowInMinutes: props.flexibleWindow.toMinutes() }
         : { mode: 'OFF' },

@@ -31,6 +31,12 @@ export interface WorkloadLoggingOptions {
    * Use non-blocking log delivery: the application never stalls when CloudWatch Logs is slow, at the price of
    * dropping lines when the buffer (`maxBufferSize`) is full.
    *
+   * The mode is always written into the task definition, because ECS applies the account setting
+   * `defaultLogDriverMode` (non-blocking since June 2025) to containers that leave it out. With FireLens, the
+   * mode and buffer apply to the log router's own awslogs stream, and `nonBlocking` decides how hard the router
+   * retries: the applications reach the router through Docker's fluentd driver, which the ECS agent configures
+   * itself (asynchronous, with its own buffer), so no per-container mode exists there.
+   *
    * @default false - blocking: no log line is lost, but a slow log path slows the application
    */
   readonly nonBlocking?: boolean;
@@ -49,6 +55,15 @@ export interface WorkloadLoggingOptions {
    * @default false - the awslogs driver sends logs straight to CloudWatch Logs
    */
   readonly firelens?: boolean;
+
+  /**
+   * Image of the FireLens log router (AWS for Fluent Bit). Pass a copy in a private ECR repository of this
+   * region (or an ECR pull-through cache of public.ecr.aws) when the tasks run in isolated subnets, where
+   * public registries are unreachable.
+   *
+   * @default - `public.ecr.aws/aws-observability/aws-for-fluent-bit:stable`
+   */
+  readonly firelensImage?: ecs.ContainerImage;
 }
 
 /** Validate logging options. */
@@ -62,6 +77,10 @@ export function validateLogging(scope: IConstruct, options: WorkloadLoggingOptio
     if (mib < 1 || mib > 1024) {
       invalidProp(scope, 'logging.maxBufferSize', `${mib} MiB`, 'Use Size.mebibytes(1) to Size.gibibytes(1).');
     }
+  }
+  if (options.firelensImage !== undefined && !options.firelens) {
+    invalidProp(scope, 'logging.firelensImage', options.firelensImage.constructor.name,
+      'The image is that of the FireLens log router: set logging.firelens to true, or remove firelensImage.');
   }
   if (options.retention !== undefined && !Object.values(logs.RetentionDays).includes(options.retention)) {
     invalidProp(scope, 'logging.retention', options.retention, 'Use a logs.RetentionDays value such as logs.RetentionDays.ONE_YEAR.');
@@ -109,7 +128,12 @@ export class WorkloadLogs {
         log_group_name: this.logGroup.logGroupName,
         log_stream_prefix: `${streamPrefix}/`,
         auto_create_group: 'false',
-        retry_limit: '2',
+        // Fluent Bit drops a chunk after retry_limit failed flushes: blocking delivery keeps retrying
+        // (Fluent Bit "Scheduling and Retries": Retry_Limit False = no limit), non-blocking gives up after 2.
+        // Only output options go here: the ECS agent forwards every awsfirelens option except
+        // log-driver-buffer-limit to Fluent Bit's [OUTPUT] section (amazon-ecs-agent, agent/api/task/task.go,
+        // collectFirelensLogOptions), so docker options such as `mode` would reach Fluent Bit as unknown properties.
+        retry_limit: this.options.nonBlocking ? '2' : 'False',
       },
     });
   }
@@ -123,7 +147,7 @@ export class WorkloadLogs {
     if (this._router) return;
     this._router = taskDefinition.addFirelensLogRouter('LogRouter', {
       containerName: 'log-router',
-      image: ecs.ContainerImage.fromRegistry(FLUENT_BIT_IMAGE),
+      image: this.options.firelensImage ?? ecs.ContainerImage.fromRegistry(FLUENT_BIT_IMAGE),
       essential: true,
       firelensConfig: { type: ecs.FirelensLogRouterType.FLUENTBIT, options: { enableECSLogMetadata: true } },
       logging: this.awsLogs('firelens'),

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { ContainerOptions, SidecarOptions, WorkloadLinuxOptions } from './container';
 import { WorkloadLoggingOptions, WorkloadLogs, validateLogging } from './logging';
 import { createTaskRole, ecsTasksPrincipal } from './roles';
+import { checkImagePullable, checkTaskDefinitionSize, EXEC_WRITABLE_PATHS, TASK_DEFINITION_QUOTAS } from './deploy-checks';
 import { portMappings, validateWorkload, WorkloadPlatform } from './workload-validation';
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
@@ -137,6 +138,15 @@ export interface FoundryTaskDefinitionProps extends WorkloadOptions {
    * @default - the cluster's default capacity
    */
   readonly capacity?: Capacity;
+
+  /**
+   * Prepare the containers for ECS Exec: containers with a read-only root file system get writable task-scoped
+   * volumes at /var/lib/amazon and /var/log/amazon, where the SSM agent that ECS Exec starts in each container
+   * keeps its state and logs. Services set it from their own `enableExecuteCommand`.
+   *
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
 }
 
 /**
@@ -212,6 +222,8 @@ export class FoundryTaskDefinition extends Construct {
   private readonly platform: WorkloadPlatform;
   private readonly containersByName = new Map<string, ecs.ContainerDefinition>();
   private readonly mountPaths = new Map<string, Set<string>>();
+  private readonly execReady: boolean;
+  private readonly firelens: boolean;
 
   constructor(scope: Construct, id: string, props: FoundryTaskDefinitionProps) {
     super(scope, id);
@@ -226,6 +238,8 @@ export class FoundryTaskDefinition extends Construct {
     this.cpu = this.platform.cpu;
     this.memoryMiB = this.platform.memoryMiB;
     validateLogging(this, props.logging ?? {});
+    this.execReady = props.enableExecuteCommand ?? false;
+    this.firelens = props.logging?.firelens ?? false;
 
     this.executionRole = props.executionRole ?? createTaskRole(this, 'ExecutionRole',
       `ECS execution role of ${this.node.path}: image pull, logs and secrets of this workload only`);
@@ -254,6 +268,10 @@ export class FoundryTaskDefinition extends Construct {
     });
 
     onDemandTaskRole?.arm();
+    this.node.addValidation({ validate: () => {
+      const problem = checkTaskDefinitionSize(this, this.taskDefinition);
+      return problem ? [`${this.constructor.name} '${this.node.path}': invalid task definition size. ${problem}`] : [];
+    } });
 
     this.logs = new WorkloadLogs(this, props.logging ?? {}, this.cluster.encryptionKey, this.cluster.logRetention);
     this.logGroup = this.logs.logGroup;
@@ -277,6 +295,7 @@ export class FoundryTaskDefinition extends Construct {
       this.addSidecar(sidecar);
     }
     if (this.logs.router) {
+      checkImagePullable(this, 'logging.firelensImage', this.logs.router.imageName, this.cluster.vpc);
       // Application containers start after the log router, so no line is lost at start-up.
       for (const container of this.containersByName.values()) {
         container.addContainerDependencies({ container: this.logs.router, condition: ecs.ContainerDependencyCondition.START });
@@ -352,6 +371,12 @@ export class FoundryTaskDefinition extends Construct {
     if (this.containersByName.has(name) || name === 'log-router') {
       invalidProp(this, 'containerName', name, "Container names must be unique in a task ('log-router' is reserved for FireLens); rename one of them.");
     }
+    const containerCount = this.containersByName.size + 1 + (this.firelens ? 1 : 0);
+    if (containerCount > TASK_DEFINITION_QUOTAS.containers) {
+      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html ("Task definition max containers")
+      invalidProp(this, 'sidecars', `${containerCount} containers with '${name}'`,
+        `A task definition holds at most ${TASK_DEFINITION_QUOTAS.containers} containers (the main container, the sidecars${this.firelens ? ' and the FireLens log router' : ''}). Merge sidecars or move some into a workload of their own.`);
+    }
     const readonlyRoot = spec.readonlyRootFilesystem ?? !this.platform.windows;
     const container = this.taskDefinition.addContainer(name, {
       containerName: name,
@@ -368,9 +393,13 @@ export class FoundryTaskDefinition extends Construct {
       ...extra,
     });
     this.containersByName.set(name, container);
+    checkImagePullable(this, `${name}: image`, container.imageName, this.cluster.vpc);
     if (readonlyRoot) {
       const paths = new Set<string>();
-      for (const path of spec.writablePaths ?? ['/tmp']) {
+      const wanted = [...(spec.writablePaths ?? ['/tmp']), ...(this.execReady ? EXEC_WRITABLE_PATHS : [])];
+      // A path inside another writable path is already writable; a second mount there would only add a volume.
+      const inside = (path: string, parent: string) => path === parent || path.startsWith(`${parent}/`);
+      for (const path of wanted.filter((p, i) => !wanted.some((q, j) => j !== i && (inside(p, q) && (p !== q || j < i))))) {
         const volumeName = `writable-${name}-${path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'root'}`;
         this.taskDefinition.addVolume({ name: volumeName });
         container.addMountPoints({ containerPath: path, sourceVolume: volumeName, readOnly: false });

@@ -2,6 +2,7 @@ import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
 import { ContainerOptions, ContainerPortOptions, SidecarOptions } from './container';
+import { stackPartition } from './deploy-checks';
 import { describeMemoryOptions, EPHEMERAL_STORAGE_GIB, FARGATE_LINUX, FARGATE_WINDOWS, isValidFargateSize, memoryOptions } from './sizes';
 import type { WorkloadOptions } from './task-definition';
 import { Capacity, CapacityType } from '../cluster/capacity';
@@ -221,6 +222,14 @@ function checkSecretLocation(scope: IConstruct, prop: string, secret: ecs.Secret
   }
   const parts = Arn.split(arn, arn.includes(':secret:') ? ArnFormat.COLON_RESOURCE_NAME : ArnFormat.SLASH_RESOURCE_NAME);
   const stack = Stack.of(scope);
+  // Partitions (aws, aws-cn, aws-us-gov, ...) are separate: no identity, resource or endpoint is shared across them
+  // (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html), so ECS cannot
+  // read a secret or parameter of another partition.
+  const partition = stackPartition(scope);
+  if (partition !== undefined && !Token.isUnresolved(parts.partition) && parts.partition !== partition) {
+    invalidProp(scope, prop, arn,
+      `This ${parts.service === 'ssm' ? 'parameter' : 'secret'} is in the ${parts.partition} partition and the task in ${partition}; ECS cannot read across partitions. Copy the value into a secret of this partition.`);
+  }
   const elsewhere = (!Token.isUnresolved(stack.region) && parts.region && parts.region !== stack.region)
     || (!Token.isUnresolved(stack.account) && parts.account && parts.account !== stack.account);
   if (!elsewhere) {

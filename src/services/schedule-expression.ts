@@ -1,0 +1,183 @@
+/**
+ * EventBridge Scheduler expressions (cron, rate, at) and time zones, as pure functions: parse, validate and render
+ * them the way Scheduler reads them, independent of the build machine's time zone and locale.
+ *
+ * Source: Amazon EventBridge Scheduler User Guide, "Schedule types on EventBridge Scheduler",
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
+ * - cron(minutes hours day-of-month month day-of-week year): six fields; minutes 0-59, hours 0-23,
+ *   day-of-month 1-31, month 1-12 or JAN-DEC, day-of-week 1-7 or SUN-SAT, year 1970-2199; wildcards `, - * /`
+ *   everywhere, `?` in day-of-month or day-of-week (exactly one of the two), `L` and `W` in day-of-month,
+ *   `L` and `#` in day-of-week.
+ * - rate(value unit): a positive whole value; unit minute(s), hour(s) or day(s), singular when the value is 1.
+ * - at(yyyy-mm-ddThh:mm:ss): a date and time of day, read in the schedule's time zone (`ScheduleExpressionTimezone`,
+ *   UTC when unset).
+ */
+
+/** One cron field: its name, range and the special characters it accepts besides `, - * /`. */
+interface CronField {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly names?: readonly string[];
+  readonly question?: boolean;
+  /** `L` and `W` (day-of-month) or `L` and `#` (day-of-week). */
+  readonly special?: 'dom' | 'dow';
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/** The six fields of an EventBridge Scheduler cron expression, in order. */
+export const CRON_FIELDS: readonly CronField[] = [
+  { name: 'minutes', min: 0, max: 59 },
+  { name: 'hours', min: 0, max: 23 },
+  { name: 'day-of-month', min: 1, max: 31, question: true, special: 'dom' },
+  { name: 'month', min: 1, max: 12, names: MONTHS },
+  { name: 'day-of-week', min: 1, max: 7, names: DAYS, question: true, special: 'dow' },
+  { name: 'year', min: 1970, max: 2199 },
+];
+
+/** Why an expression is invalid, or undefined when it is valid. */
+export type ExpressionProblem = string | undefined;
+
+function valueOf(token: string, field: CronField): number | undefined {
+  if (/^\d+$/.test(token)) {
+    const n = Number(token);
+    return n >= field.min && n <= field.max ? n : undefined;
+  }
+  const index = field.names?.indexOf(token.toUpperCase()) ?? -1;
+  return index >= 0 ? index + field.min : undefined;
+}
+
+function checkItem(item: string, field: CronField): ExpressionProblem {
+  const range = `${field.min}-${field.max}${field.names ? ` or ${field.names[0]}-${field.names[field.names.length - 1]}` : ''}`;
+  if (item === '*') return undefined;
+  if (field.special === 'dom') {
+    if (item === 'L') return undefined;
+    const w = /^(\d+)W$/.exec(item);
+    if (w) return valueOf(w[1], field) === undefined ? `'${item}': ${w[1]} is not a day of the month (1-31)` : undefined;
+  }
+  if (field.special === 'dow') {
+    if (item === 'L') return undefined;
+    const hash = /^([^#]+)#(\d+)$/.exec(item);
+    if (hash) {
+      if (valueOf(hash[1], field) === undefined) return `'${item}': ${hash[1]} is not a day of the week (${range})`;
+      return /^[1-5]$/.test(hash[2]) ? undefined : `'${item}': the week of the month after '#' is 1-5`;
+    }
+    const last = /^(.+)L$/.exec(item);
+    if (last) return valueOf(last[1], field) === undefined ? `'${item}': ${last[1]} is not a day of the week (${range})` : undefined;
+  }
+  const [base, step, ...extra] = item.split('/');
+  if (extra.length > 0) return `'${item}' has more than one '/'`;
+  if (step !== undefined && (!/^\d+$/.test(step) || Number(step) < 1 || Number(step) > field.max)) {
+    return `'${item}': the increment after '/' must be a whole number from 1 to ${field.max}`;
+  }
+  if (base === '*') return undefined;
+  const bounds = base.split('-');
+  if (bounds.length > 2 || bounds.some(b => b === '')) return `'${item}' is not a value, range or increment`;
+  const values = bounds.map(b => valueOf(b, field));
+  if (values.some(v => v === undefined)) return `'${item}': ${field.name} takes ${range}`;
+  return undefined;
+}
+
+/**
+ * Validate the body of a `cron(...)` expression (the six fields). Returns why it is invalid, or undefined.
+ */
+export function cronProblem(body: string): ExpressionProblem {
+  const fields = body.trim().split(/\s+/);
+  if (fields.length !== 6) {
+    return `EventBridge Scheduler cron has 6 fields (minutes hours day-of-month month day-of-week year), this has ${fields.length}. Example: '0 3 * * ? *' for 03:00 daily.`;
+  }
+  for (let i = 0; i < 6; i++) {
+    const field = CRON_FIELDS[i];
+    const text = fields[i];
+    if (text === '?') {
+      if (!field.question) return `'?' is allowed only in day-of-month or day-of-week, not in ${field.name}.`;
+      continue;
+    }
+    for (const item of text.split(',')) {
+      const problem = checkItem(item, field);
+      if (problem) return `Invalid ${field.name} field ${problem}.`;
+    }
+  }
+  if ((fields[2] === '?') === (fields[4] === '?')) {
+    return "Exactly one of day-of-month and day-of-week must be '?', e.g. '0 3 * * ? *' or '0 3 ? * MON-FRI *'.";
+  }
+  return undefined;
+}
+
+/** Validate a whole `rate(value unit)` expression. */
+export function rateProblem(expression: string): ExpressionProblem {
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!m) return "Use rate(value unit) with a whole value and the unit minute(s), hour(s) or day(s), e.g. 'rate(5 minutes)'.";
+  const value = Number(m[1]);
+  if (value < 1) return 'The value of a rate must be at least 1.';
+  const plural = m[2].endsWith('s');
+  if ((value === 1) === plural) return `With the value ${value} the unit must be ${value === 1 ? 'singular' : 'plural'}.`;
+  return undefined;
+}
+
+/** A wall-clock date and time (no time zone). */
+export interface WallClock {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+const AT_BODY = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
+
+/** Parse `yyyy-mm-ddThh:mm:ss` into wall-clock fields, or return why it is not a valid date and time. */
+export function parseWallClock(text: string): WallClock | string {
+  const m = AT_BODY.exec(text);
+  if (!m) return "Use the form yyyy-mm-ddThh:mm:ss, e.g. '2027-01-31T06:30:00'.";
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12) return `${month} is not a month (01-12).`;
+  if (day < 1 || day > daysInMonth) return `${year}-${m[2]} has days 01-${daysInMonth}.`;
+  if (hour > 23 || minute > 59 || second > 59) return 'The time of day is hh:mm:ss with hours 00-23 and minutes and seconds 00-59.';
+  return { year, month, day, hour, minute, second };
+}
+
+/** Validate the body of an `at(...)` expression. */
+export function atProblem(body: string): ExpressionProblem {
+  const parsed = parseWallClock(body);
+  return typeof parsed === 'string' ? parsed : undefined;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** Render wall-clock fields as `yyyy-mm-ddThh:mm:ss`. */
+export function formatWallClock(w: WallClock): string {
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
+}
+
+/**
+ * The wall-clock time of an instant in an IANA time zone, computed with `Intl.DateTimeFormat` and an explicit
+ * `timeZone`: the result depends only on the instant and the zone, never on the build machine's `TZ` or locale.
+ */
+export function wallClockIn(instant: Date, timeZone: string): WallClock {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).formatToParts(instant);
+  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find(p => p.type === type)!.value);
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour') % 24, minute: get('minute'), second: get('second') };
+}
+
+/**
+ * Whether Scheduler knows this time zone: an IANA name (such as 'Europe/Berlin' or 'UTC') that the ICU time zone
+ * database of this Node.js resolves. Offsets like '+02:00' are not IANA names.
+ */
+export function isKnownTimeZone(name: string): boolean {
+  if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
