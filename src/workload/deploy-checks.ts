@@ -56,8 +56,11 @@ export function imageSource(imageName: string): ImageSource {
   // A name whose registry part is a token (a repository URI from an ECR construct or an asset) is ECR when it
   // says so, unknown otherwise.
   if (Token.isUnresolved(imageName)) {
-    const ecr = /\.dkr\.ecr\.([^.]*)\./.exec(imageName);
-    return ecr ? { kind: 'ecr', region: Token.isUnresolved(ecr[1]) || ecr[1] === '' ? undefined : ecr[1] } : { kind: 'unknown' };
+    if (!imageName.includes('.dkr.ecr.')) {
+      return { kind: 'unknown' };
+    }
+    const region = /\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-\d+)\./.exec(imageName);
+    return { kind: 'ecr', region: region ? region[1] : undefined };
   }
   return { kind: 'public' };
 }
