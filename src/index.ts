@@ -3,7 +3,7 @@ export * from './cluster/foundry-cluster';
 export * from './cluster/ec2-capacity';
 export { NatGatewayStrategy } from './cluster/network';
 export type { FoundryNetworkOptions } from './cluster/network';
-export { Ec2MachineImage } from './cluster/instance-image';
+export { Ec2InstanceUpdate, Ec2MachineImage } from './cluster/instance-image';
 export * from './storage/shared-volume';
 export * from './workload/container';
 export type { WorkloadLoggingOptions } from './workload/logging';

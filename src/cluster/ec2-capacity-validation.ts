@@ -3,7 +3,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { Ec2CapacityProps, Ec2SpotOptions } from './ec2-capacity';
-import { Ec2MachineImage, InstanceProfileInfo } from './instance-image';
+import { Ec2InstanceUpdate, Ec2MachineImage, InstanceProfileInfo } from './instance-image';
 import { checkNumber, describeValue, invalidProp, isConcrete } from '../private/validation';
 
 /**
@@ -38,6 +38,9 @@ export function validateEc2Capacity(scope: Construct, props: Ec2CapacityProps): 
   }
   if (props.machineImage !== undefined && !Object.values(Ec2MachineImage).includes(props.machineImage)) {
     invalidProp(scope, 'machineImage', props.machineImage, 'Use Ec2MachineImage.AMAZON_LINUX_2023 or Ec2MachineImage.BOTTLEROCKET.');
+  }
+  if (props.instanceUpdate !== undefined && !Object.values(Ec2InstanceUpdate).includes(props.instanceUpdate)) {
+    invalidProp(scope, 'instanceUpdate', props.instanceUpdate, 'Use Ec2InstanceUpdate.ROLLING_REFRESH or Ec2InstanceUpdate.NEW_INSTANCES_ONLY.');
   }
   const info = InstanceProfileInfo.of(scope, props.instanceType, props.machineImage ?? Ec2MachineImage.AMAZON_LINUX_2023);
   if (props.cpuArchitecture !== undefined && !Token.isUnresolved(props.instanceType.toString())

@@ -1,12 +1,13 @@
-import { Aws, Duration, Size, Stack } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { amazonLinuxUserData, bottlerocketUserData, completeBottlerocketUserData, grantAgentPermissions, rollingRefresh } from './ec2-capacity-host';
 import { validateEc2Capacity } from './ec2-capacity-validation';
 import type { FoundryCluster } from './foundry-cluster';
-import { resolveInstanceImage, Ec2MachineImage } from './instance-image';
+import { resolveInstanceImage, Ec2InstanceUpdate, Ec2MachineImage } from './instance-image';
 import { acknowledgeEc2InstanceRole, acknowledgeMixedInstancesPolicy } from '../compliance/acknowledgements';
 import { Ec2CapacityTeardown } from '../operations/teardown';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
@@ -150,6 +151,14 @@ export interface Ec2CapacityOptions {
   readonly instanceWarmup?: Duration;
 
   /**
+   * How running instances get a changed launch template, such as the newer ECS-optimized AMI that a deploy resolves.
+   * With `ROLLING_REFRESH` a deploy that changes the launch template waits until every instance is replaced.
+   *
+   * @default Ec2InstanceUpdate.ROLLING_REFRESH
+   */
+  readonly instanceUpdate?: Ec2InstanceUpdate;
+
+  /**
    * Clean teardown: when the stack (or this group) is deleted, a small custom resource removes the scale-in
    * protection that ECS managed termination protection put on the instances and empties the group, so that
    * `cdk destroy` does not hang (aws-cdk issues #18179, #14732, #19275). See `Ec2CapacityTeardown`.
@@ -240,19 +249,7 @@ export class Ec2Capacity extends Construct {
     });
 
     const bottlerocket = info.machineImage === Ec2MachineImage.BOTTLEROCKET;
-    const userData = bottlerocket ? ec2.UserData.custom('') : ec2.UserData.forLinux();
-    // Tasks send logs with their execution role, so the instance role needs no CloudWatch Logs rights.
-    if (bottlerocket) {
-      userData.addCommands('settings.ecs.awslogs-execution-role-override = true');
-      if (this.spot) userData.addCommands('settings.ecs.enable-spot-instance-draining = true');
-    } else {
-      userData.addCommands(
-        'echo ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=true >> /etc/ecs/ecs.config',
-        // awsvpc tasks cannot read the instance role's credentials from IMDS (bridge tasks are stopped by the hop limit).
-        'echo ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config',
-      );
-      if (this.spot) userData.addCommands('echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config');
-    }
+    const userData = bottlerocket ? bottlerocketUserData() : amazonLinuxUserData(this.spot);
 
     const volume = ec2.BlockDeviceVolume.ebs((props.volumeSize ?? Size.gibibytes(30)).toGibibytes(), {
       encrypted: true,
@@ -305,6 +302,9 @@ export class Ec2Capacity extends Construct {
       } : { launchTemplate: this.launchTemplate }),
       notifications: [{ topic: cluster.alertTopic, scalingEvents: autoscaling.ScalingEvents.ALL }],
       groupMetrics: [autoscaling.GroupMetrics.all()],
+      updatePolicy: (props.instanceUpdate ?? Ec2InstanceUpdate.ROLLING_REFRESH) === Ec2InstanceUpdate.ROLLING_REFRESH
+        ? rollingRefresh(props.instanceWarmup ?? Duration.minutes(5))
+        : undefined,
     });
 
     this.capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
@@ -318,52 +318,18 @@ export class Ec2Capacity extends Construct {
       machineImageType: bottlerocket ? ecs.MachineImageType.BOTTLEROCKET : ecs.MachineImageType.AMAZON_LINUX_2,
     });
     cluster.cluster.addAsgCapacityProvider(this.capacityProvider);
+    if (bottlerocket) {
+      completeBottlerocketUserData(userData, cluster.cluster.clusterName, this.spot);
+    }
     if (spot) {
       acknowledgeMixedInstancesPolicy(this.autoScalingGroup);
     }
-    this.grantAgentPermissions(role, props.enableSessionManager ?? false);
-    acknowledgeEc2InstanceRole(role);
+    const containerInstances = grantAgentPermissions(role, cluster.cluster, props.enableSessionManager ?? false);
+    acknowledgeEc2InstanceRole(role, containerInstances);
     if (props.cleanTeardown ?? true) {
       this.teardown = new Ec2CapacityTeardown(this, 'Teardown', { capacity: this, wait: props.teardownWait });
     }
     cluster._registerEc2Capacity(this);
-  }
-
-  /** What the ECS agent on the instance needs, and nothing more. */
-  private grantAgentPermissions(role: iam.Role, sessionManager: boolean): void {
-    const clusterArn = this.cluster.cluster.clusterArn;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'RegisterWithThisCluster',
-      actions: [
-        'ecs:RegisterContainerInstance', 'ecs:DeregisterContainerInstance',
-        'ecs:SubmitAttachmentStateChanges', 'ecs:SubmitContainerStateChange', 'ecs:SubmitTaskStateChange',
-      ],
-      resources: [clusterArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'AgentSessionsForThisCluster',
-      actions: ['ecs:Poll', 'ecs:StartTelemetrySession', 'ecs:PutSystemLogEvents'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'ecs:cluster': clusterArn } },
-    }));
-    // Image pulls use each task's execution role, so the instance needs no ECR permission at all.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'NoResourceLevelPermissions',
-      actions: ['ecs:DiscoverPollEndpoint'],
-      resources: ['*'],
-    }));
-    if (sessionManager) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'SessionManager',
-        actions: [
-          'ssm:UpdateInstanceInformation',
-          'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel',
-          'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel',
-        ],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:ResourceAccount': Aws.ACCOUNT_ID } },
-      }));
-    }
   }
 
   private selectSubnets(selection: ec2.SubnetSelection | undefined): ec2.SubnetSelection {

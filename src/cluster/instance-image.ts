@@ -14,6 +14,26 @@ export enum Ec2MachineImage {
   BOTTLEROCKET = 'BOTTLEROCKET',
 }
 
+/**
+ * How an `Ec2Capacity` brings a changed launch template to its running instances.
+ *
+ * The launch template changes whenever a deploy resolves a newer ECS-optimized AMI from AWS's public SSM
+ * parameter, and when you change the instance type, volume or host settings.
+ */
+export enum Ec2InstanceUpdate {
+  /**
+   * An Auto Scaling instance refresh replaces every instance during the deploy, one at a time, launching the
+   * new instance before the old one terminates. ECS managed draining moves each old instance's tasks first,
+   * and instances that managed termination protection keeps alive are replaced too.
+   */
+  ROLLING_REFRESH = 'ROLLING_REFRESH',
+  /**
+   * Running instances keep their AMI. Only instances launched later (scale-out, replacement) get the new
+   * launch template, so patched AMIs reach busy hosts only when you replace them yourself.
+   */
+  NEW_INSTANCES_ONLY = 'NEW_INSTANCES_ONLY',
+}
+
 /** Instance families with NVIDIA GPUs (g4ad has AMD GPUs, which the ECS GPU AMIs do not drive). */
 const NVIDIA_GPU = /^(g4dn|g5|g5g|g6|g6e|g6f|gr6|gr6f|g7e|p3|p3dn|p4d|p4de|p5|p5e|p5en|p6-b200|p6e-gb200)$/;
 const OTHER_GPU = /^(g4ad|g3|g3s|g2|p2)$/;

@@ -35,11 +35,18 @@ export function acknowledgePublicSubnetRoutes(vpc: ec2.Vpc): void {
   }
 }
 
-/** The ECS agent's permissions that IAM cannot scope to a resource. */
-export function acknowledgeEc2InstanceRole(role: iam.IRole): void {
+/**
+ * The ECS agent's permissions that IAM cannot scope to a resource, and the one scoped to this cluster's container
+ * instances (`container-instance/<cluster name>/*`: their IDs are assigned at registration).
+ */
+export function acknowledgeEc2InstanceRole(role: iam.IRole, containerInstanceArn: string): void {
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'ecs:DiscoverPollEndpoint supports no resource-level permissions; ecs:Poll, ecs:StartTelemetrySession and ecs:PutSystemLogEvents are limited to this cluster by the ecs:cluster condition; the optional Session Manager actions are limited to this account. Everything else is scoped to the cluster ARN.',
+    reason: 'ecs:DiscoverPollEndpoint supports no resource-level permissions; ecs:Poll, ecs:StartTelemetrySession and ecs:PutSystemLogEvents are limited to this cluster by the ecs:cluster condition; the optional Session Manager actions have no resource type to scope to (ssmmessages:*) and the role can only be assumed by EC2 instances. Everything else is scoped to the cluster ARN.',
+  });
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${renderForFinding(Stack.of(role).resolve(containerInstanceArn))}]`,
+    reason: 'ecs:UpdateContainerInstancesState (the agent sets its own instance to DRAINING on a Spot interruption notice) acts on container instances, whose IDs ECS assigns at registration: the wildcard covers only the container instances of this cluster, and the ecs:cluster condition limits it to this cluster as well.',
   });
 }
 

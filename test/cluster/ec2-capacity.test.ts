@@ -2,7 +2,9 @@ import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { Capacity, Ec2Capacity, Ec2CapacityOptions, Ec2MachineImage, FoundryCluster } from '../../src';
+import { parse } from 'smol-toml';
+import { Capacity, Ec2Capacity, Ec2CapacityOptions, Ec2InstanceUpdate, Ec2MachineImage, FoundryCluster } from '../../src';
+import { placeholder, renderCfnText } from '../proof/support/host-user-data';
 import { plainStack } from '../support/stacks';
 
 // GIVEN: one cluster with one capacity of each kind, synthesized once.
@@ -98,12 +100,18 @@ describe('Ec2Capacity launch template', () => {
     expect(userData).not.toContain('SPOT_INSTANCE_DRAINING');
   });
 
-  test('Bottlerocket user data is TOML with the cluster and Spot draining', () => {
-    const userData = userDataOf(graviton);
-    expect(userData).toContain('[settings.ecs]');
-    expect(userData).toContain('settings.ecs.awslogs-execution-role-override = true');
-    expect(userData).toContain('settings.ecs.enable-spot-instance-draining = true');
-    expect(userData).not.toContain('#!/bin/bash');
+  test('Bottlerocket user data is one TOML table of documented settings: cluster, IMDS blocked, Spot draining', () => {
+    // The host parses the user data as TOML; a table declared twice stops it before the agent starts.
+    const toml = renderCfnText(launchTemplateOf(graviton).UserData);
+    const clusterRef = placeholder('REF', stack.getLogicalId(cluster.cluster.node.defaultChild as any));
+    expect(parse(toml)).toEqual({
+      settings: { ecs: { 'cluster': clusterRef, 'awsvpc-block-imds': true, 'enable-spot-instance-draining': true } },
+    });
+    expect(toml).not.toContain('awslogs-execution-role-override');
+    expect(toml).not.toContain('#!/bin/bash');
+    expect(parse(renderCfnText(launchTemplateOf(gpuArm).UserData))).toEqual({
+      settings: { ecs: { 'cluster': clusterRef, 'awsvpc-block-imds': true } },
+    });
   });
 });
 
@@ -167,6 +175,40 @@ describe('Ec2Capacity Auto Scaling group and capacity provider', () => {
   });
 });
 
+describe('Ec2Capacity rolls new AMIs onto running instances', () => {
+  test('by default an instance refresh replaces every instance when the launch template changes, draining protected ones', () => {
+    for (const c of [standard, graviton]) {
+      const group = resourceOf(c, 'Group', 'AWS::AutoScaling::AutoScalingGroup');
+      expect(group.UpdatePolicy).toEqual({
+        AutoScalingInstanceRefresh: {
+          Strategy: 'Rolling',
+          Preferences: {
+            MinHealthyPercentage: 100,
+            MaxHealthyPercentage: 110,
+            InstanceWarmup: c === graviton ? 120 : 300,
+            ScaleInProtectedInstances: 'Refresh',
+          },
+        },
+        AutoScalingScheduledAction: { IgnoreUnmodifiedGroupSizeProperties: true },
+      });
+    }
+    // The refresh is triggered by the launch template version, which changes with the AMI resolved from SSM.
+    const group = resourceOf(standard, 'Group', 'AWS::AutoScaling::AutoScalingGroup');
+    expect(group.Properties.LaunchTemplate.Version).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/LaunchTemplate/), 'LatestVersionNumber'] });
+    expect(JSON.stringify(launchTemplateOf(standard).ImageId)).toContain('SsmParameterValue');
+  });
+
+  test('NEW_INSTANCES_ONLY leaves running instances alone', () => {
+    const s = plainStack('NoRefresh');
+    const c = new FoundryCluster(s, 'Cluster');
+    const capacity = c.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large'), instanceUpdate: Ec2InstanceUpdate.NEW_INSTANCES_ONLY });
+    const logicalId = s.getLogicalId(capacity.autoScalingGroup.node.defaultChild as any);
+    expect(Template.fromStack(s).toJSON().Resources[logicalId].UpdatePolicy).toEqual({
+      AutoScalingScheduledAction: { IgnoreUnmodifiedGroupSizeProperties: true },
+    });
+  });
+});
+
 describe('Ec2Capacity instance role', () => {
   const policyOf = (c: Ec2Capacity) => {
     const policies = Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy'))
@@ -187,7 +229,7 @@ describe('Ec2Capacity instance role', () => {
 
   test('grants exactly what the ECS agent needs, scoped to the cluster', () => {
     const statements = policyOf(standard);
-    expect(statements.map((s: any) => s.Sid)).toEqual(['RegisterWithThisCluster', 'AgentSessionsForThisCluster', 'NoResourceLevelPermissions']);
+    expect(statements.map((s: any) => s.Sid)).toEqual(['RegisterWithThisCluster', 'AgentSessionsForThisCluster', 'DrainOwnContainerInstance', 'NoResourceLevelPermissions']);
     const actions = statements.flatMap((s: any) => s.Action);
     expect(actions).not.toContainEqual(expect.stringContaining('*'));
     expect(actions).not.toContain('logs:PutLogEvents');
@@ -196,9 +238,30 @@ describe('Ec2Capacity instance role', () => {
     expect(statements[1].Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': ['ClusterC2E21B66', 'Arn'] } } });
   });
 
+  test('the agent may set its own container instance to DRAINING (Spot interruption), on this cluster only', () => {
+    // amazon-ecs-agent's spot poller calls UpdateContainerInstancesState; its resource is the container instance.
+    for (const c of [standard, graviton]) {
+      const drain = policyOf(c).find((s: any) => s.Sid === 'DrainOwnContainerInstance');
+      expect(drain).toEqual({
+        Sid: 'DrainOwnContainerInstance',
+        Effect: 'Allow',
+        Action: 'ecs:UpdateContainerInstancesState',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:us-east-1:123456789012:container-instance/', { Ref: 'ClusterC2E21B66' }, '/*']] },
+        Condition: { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': ['ClusterC2E21B66', 'Arn'] } } },
+      });
+    }
+  });
+
   test('Session Manager is opt-in', () => {
     expect(policyOf(standard).map((s: any) => s.Sid)).not.toContain('SessionManager');
     expect(policyOf(graviton).map((s: any) => s.Sid)).toContain('SessionManager');
+  });
+
+  test('Session Manager channels carry no resource condition (ssmmessages actions have no resource type to match)', () => {
+    const statement = policyOf(graviton).find((s: any) => s.Sid === 'SessionManager');
+    expect(statement.Resource).toBe('*');
+    expect(statement.Condition).toBeUndefined();
+    expect(statement.Action).toEqual(expect.arrayContaining(['ssmmessages:CreateControlChannel', 'ssmmessages:OpenDataChannel']));
   });
 
   test('the instance security group has no inbound rules', () => {
@@ -242,6 +305,7 @@ describe('Ec2Capacity rejects bad input with the prop name and a fix', () => {
     ['Neuron on Bottlerocket', { instanceType: new ec2.InstanceType('inf2.xlarge'), machineImage: Ec2MachineImage.BOTTLEROCKET }, /invalid machineImage = 'BOTTLEROCKET'\. Bottlerocket has no ECS variant for AWS Neuron/],
     ['AMD GPU', { instanceType: new ec2.InstanceType('g4ad.xlarge') }, /invalid instanceType = 'g4ad\.xlarge'\. The g4ad family has GPUs that the ECS-optimized AMIs do not support/],
     ['unknown machine image', { machineImage: 'UBUNTU' as Ec2MachineImage }, /invalid machineImage = 'UBUNTU'/],
+    ['unknown instance update', { instanceUpdate: 'REPLACE' as Ec2InstanceUpdate }, /invalid instanceUpdate = 'REPLACE'\. Use Ec2InstanceUpdate\.ROLLING_REFRESH or Ec2InstanceUpdate\.NEW_INSTANCES_ONLY/],
     ['volume too small', { volumeSize: Size.gibibytes(10) }, /invalid volumeSize \(GiB\) = 10\. Use a whole number between 30 and 16384/],
     ['fractional volume', { volumeSize: Size.mebibytes(40_000) }, /invalid volumeSize \(GiB\)/],
     ['negative warmup', { instanceWarmup: Duration.seconds(20_000) }, /invalid instanceWarmup \(seconds\) = 20000/],
