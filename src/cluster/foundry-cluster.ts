@@ -70,7 +70,8 @@ export interface FoundryClusterProps extends FoundryNetworkOptions {
    * ECS Exec sessions and the alert topic.
    *
    * A key you pass must already allow CloudWatch Logs (`logs.<region>.amazonaws.com`) and the
-   * publishers of the alert topic to use it: the cluster cannot edit an imported key's policy.
+   * publishers of the alert topic (`cloudwatch.amazonaws.com`, `events.amazonaws.com` and, with EC2 capacity,
+   * the `AWSServiceRoleForAutoScaling` role) to use it: the cluster cannot edit an imported key's policy.
    *
    * @default - a new key with automatic rotation
    */
@@ -93,11 +94,13 @@ export interface FoundryClusterProps extends FoundryNetworkOptions {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * An existing SNS topic for the cluster's alerts (Auto Scaling errors, stopped tasks, service events, and in
-   * later releases service alarms). Its policy must let `events.amazonaws.com` publish (and use its KMS key):
-   * the cluster cannot edit an imported topic's policy.
+   * An existing SNS topic for the cluster's alerts (Auto Scaling notifications, stopped tasks, service events and
+   * service alarms). Its policy must let `events.amazonaws.com` and `cloudwatch.amazonaws.com` publish, and its
+   * KMS key must let them (and the Auto Scaling service-linked role) use it: the cluster cannot edit an imported
+   * topic's policy.
    *
-   * @default - a new topic encrypted with the cluster key that accepts only TLS
+   * @default - a new topic encrypted with the cluster key that accepts only TLS, open to CloudWatch alarms of
+   * this account and Region, to EventBridge rules and to EC2 Auto Scaling
    */
   readonly alertTopic?: sns.ITopic;
 
@@ -221,11 +224,7 @@ export class FoundryCluster extends Construct {
       },
     });
 
-    this.alertTopic = alertTopic ?? new sns.Topic(this, 'AlertTopic', {
-      displayName: 'ECS cluster alerts',
-      masterKey: this.encryptionKey,
-      enforceSSL: true,
-    });
+    this.alertTopic = alertTopic ?? this.createAlertTopic();
     for (const email of alertEmails ?? []) {
       this.alertTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }
@@ -357,6 +356,9 @@ export class FoundryCluster extends Construct {
 
   /** @internal */
   public _registerEc2Capacity(capacity: Ec2Capacity): void {
+    if (this.ec2Capacities.length === 0) {
+      this.allowAutoScalingNotifications();
+    }
     this.ec2Capacities.push(capacity);
   }
 
@@ -397,20 +399,71 @@ export class FoundryCluster extends Construct {
         ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
       },
     }));
-    // Publishers of the encrypted alert topic: EventBridge, CloudWatch alarms, and EC2 Auto Scaling notifications.
+    // Publishers of the encrypted alert topic. SNS encrypts what a service publishes with the key on the
+    // publisher's behalf, so each publisher needs kms:GenerateDataKey* and kms:Decrypt on it:
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    // CloudWatch alarms of this account and region only (confused-deputy guard, step 3 of that page).
     key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowAlertPublishers',
-      principals: [
-        new iam.ServicePrincipal('events.amazonaws.com'),
-        new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
-      ],
+      sid: 'AllowCloudWatchAlarms',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      conditions: alarmSourceConditions(stack),
     }));
-    // The Auto Scaling service-linked role may not exist yet when the key is created, and KMS rejects
-    // unknown principals, so name it in a condition rather than as the principal.
+    // EventBridge rules. No aws:SourceAccount / aws:SourceArn here: the same page says they are "not supported
+    // for EventBridge-to-encrypted topics" in a key policy, and delivery fails with them.
     key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeRules',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }));
+    return key;
+  }
+
+  /**
+   * The alert topic: encrypted with the cluster key, TLS only, and open to exactly the publishers the library
+   * wires. An AWS::SNS::TopicPolicy replaces SNS's default policy, so each publisher needs its own statement.
+   */
+  private createAlertTopic(): sns.Topic {
+    const stack = Stack.of(this);
+    const topic = new sns.Topic(this, 'AlertTopic', {
+      displayName: 'ECS cluster alerts',
+      masterKey: this.encryptionKey,
+      enforceSSL: true,
+    });
+    // Service alarms (SnsAction adds no topic policy): CloudWatch alarms of this account and region only.
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html (CloudWatch alarms, aws:SourceArn)
+    // https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarms',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: alarmSourceConditions(stack),
+    }));
+    // EventBridge rules get their statement from their SNS target (events.amazonaws.com, without conditions:
+    // "You can't use Condition blocks in Amazon SNS topic policies for EventBridge",
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions).
+    // EC2 Auto Scaling publishes as its service-linked role, whose AWS managed policy
+    // (AutoScalingServiceRolePolicy) allows sns:Publish: within the account that identity policy is enough.
+    return topic;
+  }
+
+  /**
+   * Let EC2 Auto Scaling notifications reach the encrypted alert topic: the group publishes as the Auto Scaling
+   * service-linked role, which must be allowed to use the key
+   * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-sns-notifications.html#sns-kms-permissions,
+   * where aws:SourceArn and aws:SourceAccount "are not supported"). Added with the first EC2 capacity.
+   */
+  private allowAutoScalingNotifications(): void {
+    if (!(this.encryptionKey instanceof kms.Key) || this.encryptionKey.node.scope !== this) {
+      return; // an imported key's policy is its owner's business (see encryptionKey)
+    }
+    const stack = Stack.of(this);
+    // The service-linked role may not exist yet when the key is created, and KMS rejects a policy naming an
+    // unknown principal, so the role is named in a condition rather than as the principal.
+    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowAutoScalingNotifications',
       principals: [new iam.AnyPrincipal()],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
@@ -422,11 +475,18 @@ export class FoundryCluster extends Construct {
         StringEquals: { 'aws:PrincipalAccount': stack.account },
       },
     }));
-    return key;
   }
 
   /** The stack the cluster lives in. */
   public get stack(): Stack {
     return Stack.of(this);
   }
+}
+
+/** CloudWatch alarms of the stack's account and region (aws:SourceAccount and aws:SourceArn). */
+function alarmSourceConditions(stack: Stack): Record<string, unknown> {
+  return {
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+  };
 }

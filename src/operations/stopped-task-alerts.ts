@@ -51,16 +51,18 @@ export interface StoppedTaskAlertsProps extends StoppedTaskAlertsOptions {
  *
  * An EventBridge rule matches `ECS Task State Change` events of this cluster whose task stopped because
  * - it failed to start (`TaskFailedToStart`: image pull, secrets, network or volume errors),
- * - an essential container exited with a failure code (`EssentialContainerExited` with an exit code other than
- *   0, or 143 (SIGTERM) which sidecars return when ECS stops a task whose main container finished),
+ * - an essential container exited with a failure code (`EssentialContainerExited` and a container exit code other
+ *   than 0, 143 (SIGTERM) or 137 (SIGKILL), which sidecars return when ECS stops a task whose essential
+ *   container finished; the event does not say which container is essential),
  * - it failed its load balancer or container health checks (`ServiceSchedulerInitiated`, reason `Task failed ...`),
  * - Fargate Spot reclaimed it (`SpotInterruption`, optional), or
  * - a container ran out of memory (reason `OutOfMemoryError`).
  * Scale-in, deployments and `StopTask` calls (`ServiceSchedulerInitiated` with other reasons, `UserInitiated`)
  * never match. Two more rules match the cluster's service actions of type WARN or ERROR and its failed deployments.
  *
- * Each match sends a short human-readable message (service or task family, task, container, stop code, reason,
- * exit code) to the topic, and the raw event to a KMS-encrypted log group for later analysis.
+ * Each match sends a short plain-text message (service or task family, task, container, stop code, reason,
+ * exit code) to the topic, and the raw event to a KMS-encrypted log group (with a resource policy of its own,
+ * not one of the account's 10 CloudWatch Logs resource policies) for later analysis.
  */
 export class StoppedTaskAlerts extends Construct {
   /** The rule matching stopped tasks. */
@@ -82,6 +84,7 @@ export class StoppedTaskAlerts extends Construct {
     const cluster = props.cluster;
     this.topic = props.topic ?? cluster.alertTopic;
     const clusterArn = cluster.cluster.clusterArn;
+    const stack = Stack.of(this);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       encryptionKey: cluster.encryptionKey,
@@ -113,7 +116,6 @@ export class StoppedTaskAlerts extends Construct {
       this.serviceEventRule.addTarget(new LogGroupTarget(this.logGroup));
 
       // Deployment events carry no cluster ARN; the service ARN (arn:...:service/<cluster>/<service>) names it.
-      const stack = Stack.of(this);
       this.deploymentRule = new events.Rule(this, 'DeploymentFailedRule', {
         description: `Failed deployments of services of ${cluster.node.path}`,
         eventPattern: {
@@ -127,16 +129,35 @@ export class StoppedTaskAlerts extends Construct {
       this.deploymentRule.addTarget(new LogGroupTarget(this.logGroup));
     }
 
-    // EventBridge writes to CloudWatch Logs under the log group's resource policy (it cannot use a role). A
-    // native AWS::Logs::ResourcePolicy, scoped to this log group: no custom resource, no Lambda function.
-    this.logGroup.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'EventBridgeWritesMatchedEvents',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [this.logGroup.logGroupArn],
-    }));
+    // EventBridge writes to CloudWatch Logs under a resource policy (it cannot use a role):
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions
+    // The policy is the log group's own (AWS::Logs::LogGroup ResourcePolicyDocument, "A LogGroup can have 1
+    // resource policy"), not an account-level AWS::Logs::ResourcePolicy: an account has at most 10 of those per
+    // Region, shared with every other service and stack ("An account can have a maximum of 10 policies without
+    // resourceARN and one per LogGroup resourceARN",
+    // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutResourcePolicy.html,
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html#cfn-logs-loggroup-resourcepolicydocument).
+    // The policy is attached to this log group, so it grants access to this log group only; its Resource cannot
+    // name the group's own ARN (a resource referencing itself is a circular dependency), hence the pattern.
+    const cfnLogGroup = this.logGroup.node.defaultChild as logs.CfnLogGroup;
+    cfnLogGroup.resourcePolicyDocument = new iam.PolicyDocument({
+      statements: [new iam.PolicyStatement({
+        sid: 'EventBridgeWritesMatchedEvents',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*`],
+      })],
+    });
   }
 }
+
+/**
+ * Exit codes of containers that ECS stopped because the essential container exited: 0 (stopped cleanly),
+ * 143 (128 + SIGTERM) and 137 (128 + SIGKILL, after the stop timeout).
+ *
+ * @internal
+ */
+export const SHUTDOWN_EXIT_CODES: readonly number[] = [0, 137, 143];
 
 /**
  * The `detail` filter for stopped tasks of one cluster that stopped for a failure.
@@ -153,9 +174,13 @@ export function stoppedTaskPattern(clusterArn: string, spotInterruptions: boolea
       // Image pull, secrets, ENI or volume errors (CannotPullContainerError, ResourceInitializationError, ...),
       // and Spot interruptions.
       { stopCode: failedToStart },
-      // An essential container exited on its own. Exit code 0 is a finished job; 143 is SIGTERM, which the other
-      // containers return when ECS stops the task. Any other code (including 137, SIGKILL) is a failure.
-      { stopCode: ['EssentialContainerExited'], containers: { exitCode: [{ 'anything-but': [0, 143] }] } },
+      // An essential container exited on its own. The event lists every container and does not say which one is
+      // essential, and a pattern over an array matches when ANY element matches, so exit codes cannot be tied to
+      // container names. When the essential container stops, ECS stops the others: SIGTERM (exit code 143), then
+      // SIGKILL after their stop timeout (137). So 0, 137 and 143 are what a finished job's sidecars return;
+      // any other code is a failure. (An essential container killed for memory exits 137 with an
+      // OutOfMemoryError reason: the last branch.)
+      { stopCode: ['EssentialContainerExited'], containers: { exitCode: [{ 'anything-but': [...SHUTDOWN_EXIT_CODES] }] } },
       // The scheduler replaced a task that failed its ELB or container health checks. Its other reasons
       // (scale-in, deployments: "Scaling activity initiated by ...") are routine.
       { stopCode: ['ServiceSchedulerInitiated'], stoppedReason: [{ prefix: 'Task failed' }] },
@@ -166,42 +191,86 @@ export function stoppedTaskPattern(clusterArn: string, spotInterruptions: boolea
   };
 }
 
+/**
+ * A plain-text SNS message built by an EventBridge input transformer.
+ *
+ * EventBridge "does not escape values extracted by Input Path, when populating the Input Template"
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html#eb-transform-input-issues):
+ * a stop reason with a double quote inserted into a JSON string template (`RuleTargetInput.fromText`) breaks it,
+ * and `fromMultilineText` sends every line as a quoted JSON string. A template that is not JSON at all is sent
+ * as it is ("InputTemplate": "<instance> is in state <status>",
+ * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html), so inserted values
+ * can hold quotes, backslashes and newlines without breaking anything. The first line is never `{`, `[` or `"`.
+ */
+class PlainTextMessage extends events.RuleTargetInput {
+  constructor(private readonly lines: string[], private readonly paths: Record<string, string>) {
+    super();
+  }
+
+  public bind(_rule: events.IRuleRef): events.RuleTargetInputProperties {
+    return { inputPathsMap: this.paths, inputTemplate: this.lines.join('\n') };
+  }
+}
+
 function stoppedTaskMessage(logGroup: logs.ILogGroup): events.RuleTargetInput {
-  const field = (path: string) => events.EventField.fromPath(path);
-  return events.RuleTargetInput.fromMultilineText([
-    `ECS task stopped: ${field('$.detail.stopCode')} in ${field('$.detail.group')}`,
-    `Reason: ${field('$.detail.stoppedReason')}`,
-    `Container: ${field('$.detail.containers[0].name')}, exit code ${field('$.detail.containers[0].exitCode')} ${field('$.detail.containers[0].reason')}`,
-    `Task: ${field('$.detail.taskArn')}`,
-    `Task definition: ${field('$.detail.taskDefinitionArn')}`,
-    `Capacity: ${field('$.detail.launchType')} ${field('$.detail.capacityProviderName')} in ${field('$.detail.availabilityZone')}`,
-    `Cluster: ${field('$.detail.clusterArn')}`,
-    `Stopped at: ${field('$.detail.stoppedAt')}`,
+  return new PlainTextMessage([
+    'ECS task stopped: <stopCode> in <group>',
+    'Reason: <stoppedReason>',
+    'Container: <container>, exit code <exitCode> <containerReason>',
+    'Task: <taskArn>',
+    'Task definition: <taskDefinitionArn>',
+    'Capacity: <launchType> <capacityProvider> in <availabilityZone>',
+    'Cluster: <clusterArn>',
+    'Stopped at: <stoppedAt>',
     `Every container and the whole event: CloudWatch Logs group ${logGroup.logGroupName}`,
-  ].join('\n'));
+  ], {
+    stopCode: '$.detail.stopCode',
+    group: '$.detail.group',
+    stoppedReason: '$.detail.stoppedReason',
+    container: '$.detail.containers[0].name',
+    exitCode: '$.detail.containers[0].exitCode',
+    containerReason: '$.detail.containers[0].reason',
+    taskArn: '$.detail.taskArn',
+    taskDefinitionArn: '$.detail.taskDefinitionArn',
+    launchType: '$.detail.launchType',
+    capacityProvider: '$.detail.capacityProviderName',
+    availabilityZone: '$.detail.availabilityZone',
+    clusterArn: '$.detail.clusterArn',
+    stoppedAt: '$.detail.stoppedAt',
+  });
 }
 
 function serviceEventMessage(logGroup: logs.ILogGroup): events.RuleTargetInput {
-  const field = (path: string) => events.EventField.fromPath(path);
-  return events.RuleTargetInput.fromMultilineText([
-    `ECS service event: ${field('$.detail.eventName')} (${field('$.detail.eventType')})`,
-    `Service: ${field('$.resources[0]')}`,
-    `Reason: ${field('$.detail.reason')}`,
-    `Cluster: ${field('$.detail.clusterArn')}`,
-    `Time: ${field('$.time')}`,
+  return new PlainTextMessage([
+    'ECS service event: <eventName> (<eventType>)',
+    'Service: <service>',
+    'Reason: <reason>',
+    'Cluster: <clusterArn>',
+    'Time: <time>',
     `The whole event: CloudWatch Logs group ${logGroup.logGroupName}`,
-  ].join('\n'));
+  ], {
+    eventName: '$.detail.eventName',
+    eventType: '$.detail.eventType',
+    service: '$.resources[0]',
+    reason: '$.detail.reason',
+    clusterArn: '$.detail.clusterArn',
+    time: '$.time',
+  });
 }
 
 function deploymentMessage(logGroup: logs.ILogGroup): events.RuleTargetInput {
-  const field = (path: string) => events.EventField.fromPath(path);
-  return events.RuleTargetInput.fromMultilineText([
-    `ECS deployment failed: ${field('$.resources[0]')}`,
-    `Reason: ${field('$.detail.reason')}`,
-    `Deployment: ${field('$.detail.deploymentId')}`,
-    `Time: ${field('$.time')}`,
+  return new PlainTextMessage([
+    'ECS deployment failed: <service>',
+    'Reason: <reason>',
+    'Deployment: <deploymentId>',
+    'Time: <time>',
     `The whole event: CloudWatch Logs group ${logGroup.logGroupName}`,
-  ].join('\n'));
+  ], {
+    service: '$.resources[0]',
+    reason: '$.detail.reason',
+    deploymentId: '$.detail.deploymentId',
+    time: '$.time',
+  });
 }
 
 /**

@@ -182,6 +182,95 @@ describe('FoundryCluster defaults', () => {
   });
 });
 
+describe('FoundryCluster alert topic publishers (the topic policy replaces SNS\'s default policy)', () => {
+  const ec2Stack = plainStack('Ec2Publishers');
+  const ec2Cluster = new FoundryCluster(ec2Stack, 'Cluster');
+  ec2Cluster.addEc2Capacity('General', { instanceType: new ec2.InstanceType('m7i.large') });
+  const withEc2 = Template.fromStack(ec2Stack);
+  const statements = (t: Template, type: string) => (Object.values(t.findResources(type))[0].Properties[type === 'AWS::KMS::Key' ? 'KeyPolicy' : 'PolicyDocument'].Statement as any[]);
+  const bySid = (t: Template, type: string, sid: string) => statements(t, type).find(s => s.Sid === sid);
+  const alarmConditions = {
+    StringEquals: { 'aws:SourceAccount': '123456789012' },
+    ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:us-east-1:123456789012:alarm:*']] } },
+  };
+
+  test('CloudWatch alarms of this account and Region may publish (service alarms were silent without it)', () => {
+    expect(bySid(defaults, 'AWS::SNS::TopicPolicy', 'AllowCloudWatchAlarms')).toEqual({
+      Sid: 'AllowCloudWatchAlarms',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: { Ref: defaultStack.getLogicalId((defaultCluster.alertTopic as sns.Topic).node.defaultChild as any) },
+      Condition: alarmConditions,
+    });
+  });
+
+  test('the key lets CloudWatch alarms of this account and Region encrypt what they publish', () => {
+    expect(bySid(defaults, 'AWS::KMS::Key', 'AllowCloudWatchAlarms')).toEqual({
+      Sid: 'AllowCloudWatchAlarms',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: alarmConditions,
+    });
+  });
+
+  test('the key lets EventBridge use it without aws:Source* conditions (SNS: "not supported for EventBridge-to-encrypted topics")', () => {
+    expect(bySid(defaults, 'AWS::KMS::Key', 'AllowEventBridgeRules')).toEqual({
+      Sid: 'AllowEventBridgeRules',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+    });
+    // No statement for events.amazonaws.com carries a source condition.
+    for (const statement of statements(defaults, 'AWS::KMS::Key')) {
+      if (JSON.stringify(statement.Principal).includes('events.amazonaws.com')) {
+        expect(JSON.stringify(statement.Condition ?? {})).not.toMatch(/aws:Source/);
+      }
+    }
+  });
+
+  test('EventBridge may publish, without Condition blocks (EventBridge does not support them on SNS topic policies)', () => {
+    const events = statements(defaults, 'AWS::SNS::TopicPolicy').filter(s => JSON.stringify(s.Principal).includes('events.amazonaws.com'));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish' });
+    expect(events[0].Condition).toBeUndefined();
+  });
+
+  test('the topic policy allows nothing else: TLS-only deny, CloudWatch alarms, EventBridge', () => {
+    const summary = statements(defaults, 'AWS::SNS::TopicPolicy').map(s => `${s.Effect} ${JSON.stringify(s.Principal)}`).sort();
+    // (the deny is enforceSSL's: any principal, any action, when aws:SecureTransport is false)
+    expect(summary).toEqual([
+      'Allow {"Service":"cloudwatch.amazonaws.com"}',
+      'Allow {"Service":"events.amazonaws.com"}',
+      'Deny "*"',
+    ]);
+  });
+
+  test('the Auto Scaling service-linked role may use the key once the cluster has EC2 capacity, and only then', () => {
+    expect(bySid(defaults, 'AWS::KMS::Key', 'AllowAutoScalingNotifications')).toBeUndefined();
+    expect(bySid(withEc2, 'AWS::KMS::Key', 'AllowAutoScalingNotifications')).toEqual({
+      Sid: 'AllowAutoScalingNotifications',
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: {
+        ArnEquals: {
+          'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling']] },
+        },
+        StringEquals: { 'aws:PrincipalAccount': '123456789012' },
+      },
+    });
+    // The group notifies the cluster's topic.
+    withEc2.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      NotificationConfigurations: [Match.objectLike({ TopicARN: { Ref: Match.stringLikeRegexp('ClusterAlertTopic') } })],
+    });
+  });
+});
+
 describe('FoundryCluster options', () => {
   test('a single NAT gateway serves every AZ and subnets fit the given CIDR', () => {
     singleNat.resourceCountIs('AWS::EC2::NatGateway', 1);

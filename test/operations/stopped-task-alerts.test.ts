@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { matchesPattern, resolveIntrinsics } from './event-pattern';
+import { renderInputTransformer } from './input-transformer';
 import { FoundryCluster, StoppedTaskAlerts } from '../../src';
 import { plainStack } from '../support/stacks';
 
@@ -81,10 +82,10 @@ const FAILURES: Record<string, object> = {
     stoppedReason: 'Essential container in task exited',
     containers: [{ name: 'app', exitCode: 1 }, { name: 'log-router', exitCode: 0 }],
   }),
-  'essential container killed (137)': stopped({
+  'essential container crashed (139); its sidecar was killed after the stop timeout (137)': stopped({
     stopCode: 'EssentialContainerExited',
     stoppedReason: 'Essential container in task exited',
-    containers: [{ name: 'app', exitCode: 137 }],
+    containers: [{ name: 'agent', exitCode: 137 }, { name: 'app', exitCode: 139 }],
   }),
   'out of memory': stopped({
     stopCode: 'EssentialContainerExited',
@@ -128,6 +129,12 @@ const ROUTINE: Record<string, object> = {
     stopCode: 'UserInitiated',
     stoppedReason: 'Task stopped by user',
     containers: [{ name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }],
+  }),
+  'batch job finished; its sidecar ignored SIGTERM and was killed after the stop timeout (137)': stopped({
+    group: 'family:nightly-report',
+    stopCode: 'EssentialContainerExited',
+    stoppedReason: 'Essential container in task exited',
+    containers: [{ name: 'log-router', exitCode: 137 }, { name: 'app', exitCode: 0 }, { name: 'agent', exitCode: 143 }],
   }),
   'batch job finished; its sidecar was stopped': stopped({
     group: 'family:nightly-report',
@@ -183,6 +190,51 @@ describe('stopped-task rule', () => {
     expect(text).not.toContain('aws.events.event');
   });
 
+  test('a stop reason with quotes, a backslash and a newline arrives intact, as plain text lines without quotes', () => {
+    const rule = resources[logicalId(cluster.stoppedTaskRule!)];
+    const transformer = rule.Properties.Targets.find((t: any) => t.Arn.Ref === logicalId(cluster.alertTopic as sns.Topic)).InputTransformer;
+    const reason = 'CannotStartContainerError: Error response from daemon: failed to create shim: OCI runtime create failed: exec: "/app/run\\x": permission denied\nsee "docker logs"';
+    const event = stopped({
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: reason,
+      containers: [{ name: 'app', exitCode: 1, reason: 'exit "status" 1' }],
+    });
+    const rendered = renderInputTransformer(resolveIntrinsics(transformer, { [logicalId(cluster.alertLogGroup as logs.LogGroup)]: 'alerts-log-group' }), event);
+    // EventBridge sends a text template as it is: no JSON string to break, nothing to escape.
+    expect(rendered.json).toBe(false);
+    const lines = rendered.text.split('\n');
+    expect(lines[0]).toBe('ECS task stopped: EssentialContainerExited in service:web');
+    expect(rendered.text).toContain(`Reason: ${reason}`);
+    expect(rendered.text).toContain('Container: app, exit code 1 exit "status" 1');
+    expect(rendered.text).toContain('CloudWatch Logs group alerts-log-group');
+    // No line comes wrapped in quotes (RuleTargetInput.fromMultilineText quotes every line).
+    for (const line of lines) {
+      expect(line).not.toMatch(/^".*"$/);
+    }
+  });
+
+  test.each([
+    ['service event', () => cluster.stoppedTaskAlerts!.serviceEventRule!, {
+      'detail-type': 'ECS Service Action', 'source': 'aws.ecs', 'time': '2026-11-21T10:00:00Z',
+      'resources': ['arn:aws:ecs:us-east-1:123456789012:service/platform/web'],
+      'detail': { eventType: 'WARN', eventName: 'SERVICE_TASK_START_IMPAIRED', clusterArn: CLUSTER_ARN, reason: 'image "web:1" not found\nretrying' },
+    }],
+    ['failed deployment', () => cluster.stoppedTaskAlerts!.deploymentRule!, {
+      'detail-type': 'ECS Deployment State Change', 'source': 'aws.ecs', 'time': '2026-11-21T10:00:00Z',
+      'resources': ['arn:aws:ecs:us-east-1:123456789012:service/platform/web'],
+      'detail': { eventName: 'SERVICE_DEPLOYMENT_FAILED', deploymentId: 'ecs-svc/1', reason: 'ECS deployment circuit breaker: "tasks failed to start".' },
+    }],
+  ])('the %s message keeps quotes and newlines of the reason, as plain text', (_name, rule, event) => {
+    const transformer = resources[logicalId(rule())].Properties.Targets[0].InputTransformer;
+    const rendered = renderInputTransformer(resolveIntrinsics(transformer, { [logicalId(cluster.alertLogGroup as logs.LogGroup)]: 'alerts-log-group' }), event);
+    expect(rendered.json).toBe(false);
+    expect(rendered.text).toContain(`Reason: ${(event.detail as any).reason}`);
+    expect(rendered.text).toMatch(/(Service|deployment failed): arn:aws:ecs:us-east-1:123456789012:service\/platform\/web\n/);
+    for (const line of rendered.text.split('\n')) {
+      expect(line).not.toMatch(/^".*"$/);
+    }
+  });
+
   test('keeps the raw events in a log group encrypted with the cluster key, with the cluster retention, retained', () => {
     expect(cluster.alertLogGroup).toBe(cluster.stoppedTaskAlerts!.logGroup);
     const logGroupId = logicalId(cluster.alertLogGroup as logs.LogGroup);
@@ -197,18 +249,21 @@ describe('stopped-task rule', () => {
     expect(JSON.stringify(logTarget.Arn)).toContain(logGroupId);
   });
 
-  test('lets EventBridge write to that log group through a native resource policy, no custom resource', () => {
+  test('lets EventBridge write to that log group through the log group\'s own resource policy, not an account-level one', () => {
     const logGroupId = logicalId(cluster.alertLogGroup as logs.LogGroup);
-    const policies = Object.values(resources).filter(r => r.Type === 'AWS::Logs::ResourcePolicy');
-    expect(policies).toHaveLength(1);
-    const document = JSON.parse(resolveIntrinsics(policies[0].Properties.PolicyDocument, { [`${logGroupId}.Arn`]: 'LOG_GROUP_ARN' }));
+    // An account has at most 10 AWS::Logs::ResourcePolicy per Region, shared with every other stack and service.
+    template.resourceCountIs('AWS::Logs::ResourcePolicy', 0);
+    const document = resolveIntrinsics(resources[logGroupId].Properties.ResourcePolicyDocument, { 'AWS::Partition': 'aws' });
     expect(document.Statement).toEqual([{
       Sid: 'EventBridgeWritesMatchedEvents',
       Effect: 'Allow',
       Principal: { Service: ['events.amazonaws.com', 'delivery.logs.amazonaws.com'] },
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: 'LOG_GROUP_ARN',
+      Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:*',
     }]);
+    // The other log groups of the cluster have no resource policy.
+    const withPolicy = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Logs::LogGroup' && r.Properties?.ResourcePolicyDocument);
+    expect(withPolicy.map(([id]) => id)).toEqual([logGroupId]);
     template.resourceCountIs('Custom::CloudwatchLogResourcePolicy', 0);
     // The only function is aws-cdk-lib's own (the VPC's default security group restriction), as without alerts.
     const functions = (t: Template) => Object.keys(t.findResources('AWS::Lambda::Function')).length;
@@ -344,5 +399,33 @@ describe('the test matcher itself', () => {
     expect(matchesPattern({ detail: { missing: [{ 'anything-but': [1] }] } }, event)).toBe(false);
     expect(matchesPattern({ detail: { list: { x: [2] } } }, event)).toBe(true);
     expect(matchesPattern({ detail: { $or: [{ n: [1] }, { code: ['TaskFailedToStart'] }] } }, event)).toBe(true);
+  });
+
+  test('over arrays, a filter matches when ANY element matches (so exit codes cannot be tied to container names)', () => {
+    const event = { detail: { containers: [{ name: 'app', exitCode: 0 }, { name: 'agent', exitCode: 137 }] } };
+    expect(matchesPattern({ detail: { containers: { exitCode: [{ 'anything-but': [0] }] } } }, event)).toBe(true);
+    expect(matchesPattern({ detail: { containers: { exitCode: [{ 'anything-but': [0, 137] }] } } }, event)).toBe(false);
+    // name and exit code from different elements still match together
+    expect(matchesPattern({ detail: { containers: { name: ['app'], exitCode: [137] } } }, event)).toBe(true);
+    // anything-but and numeric need the field: a missing field never matches
+    expect(matchesPattern({ detail: { containers: { missing: [{ 'anything-but': [0] }] } } }, event)).toBe(false);
+    expect(matchesPattern({ detail: { containers: { exitCode: [{ numeric: ['>', 100] }] } } }, event)).toBe(true);
+    // a number filter does not match a string value
+    expect(matchesPattern({ detail: { containers: { exitCode: ['137'] } } }, event)).toBe(false);
+  });
+
+  test('the input transformer renderer follows the documented rules', () => {
+    const event = { detail: { state: 'RUNNING', id: 'i-1', quoted: 'say "hi"' } };
+    const paths = { state: '$.detail.state', id: '$.detail.id', quoted: '$.detail.quoted', missing: '$.detail.nope' };
+    // a JSON string template: values go in raw, so a quote breaks the JSON
+    expect(renderInputTransformer({ InputPathsMap: paths, InputTemplate: '"<id> is in state <state>"' }, event))
+      .toEqual({ text: '"i-1 is in state RUNNING"', json: true, valid: true });
+    expect(renderInputTransformer({ InputPathsMap: paths, InputTemplate: '"<quoted>"' }, event).valid).toBe(false);
+    // a placeholder outside quotes in a JSON template becomes a JSON value
+    expect(renderInputTransformer({ InputPathsMap: paths, InputTemplate: '{"q": <quoted>}' }, event))
+      .toEqual({ text: '{"q": "say \\"hi\\""}', json: true, valid: true });
+    // text templates take values as they are; a missing path leaves nothing
+    expect(renderInputTransformer({ InputPathsMap: paths, InputTemplate: '<id>: <quoted><missing>' }, event))
+      .toEqual({ text: 'i-1: say "hi"', json: false, valid: true });
   });
 });
