@@ -232,15 +232,36 @@ describe('handler: answers CloudFormation', () => {
     });
   });
 
-  test('FAILED with the error and the log stream when an AWS call fails, keeping the physical ID', async () => {
+  test('Delete answers SUCCESS even when an AWS call fails (no stack stuck in DELETE_FAILED), with the error and the log stream', async () => {
     stackStatus('DELETE_IN_PROGRESS');
     autoScaling.on(DescribeAutoScalingGroupsCommand).resolves(groupWith(instances(1)));
     autoScaling.on(SetInstanceProtectionCommand).rejects(Object.assign(new Error('not authorized to perform: autoscaling:SetInstanceProtection'), { name: 'AccessDenied' }));
     await handler(event('Delete'), context);
+    expect(sent).toHaveLength(1);
     const body = JSON.parse(sent[0].body);
-    expect(body.Status).toBe('FAILED');
+    expect(body.Status).toBe('SUCCESS');
     expect(body.PhysicalResourceId).toBe(GROUP);
     expect(body.Reason).toMatch(/AccessDenied: not authorized to perform: autoscaling:SetInstanceProtection/);
     expect(body.Reason).toContain('2026/11/21/[$LATEST]abc');
+    expect(body.Data).toEqual({ Action: 'failed', Error: 'AccessDenied: not authorized to perform: autoscaling:SetInstanceProtection' });
+    // ... and logged.
+    const logged = (console.log as jest.Mock).mock.calls.map(c => JSON.parse(c[0]));
+    expect(logged).toContainEqual({ message: 'failed', error: 'AccessDenied: not authorized to perform: autoscaling:SetInstanceProtection' });
+  });
+
+  test('Delete answers SUCCESS when CloudFormation cannot be read either', async () => {
+    cloudFormation.on(DescribeStacksCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+    await handler(event('Delete'), context);
+    expect(JSON.parse(sent[0].body).Status).toBe('SUCCESS');
+  });
+
+  test('Create and Update still answer FAILED with the error, keeping the physical ID', async () => {
+    for (const type of ['Create', 'Update'] as const) {
+      sent.length = 0;
+      await handler(event(type, { ResourceProperties: { AutoScalingGroupName: '', AutoScalingGroupLogicalId: 'X' } }), context);
+      const body = JSON.parse(sent[0].body);
+      expect(body.Status).toBe('FAILED');
+      expect(body.Reason).toMatch(new RegExp(`Could not handle ${type} .*AutoScalingGroupName property is missing`));
+    }
   });
 });

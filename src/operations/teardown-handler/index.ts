@@ -77,7 +77,14 @@ function defaultClients(): Clients {
   };
 }
 
-/** Lambda entry point: run the request and always answer CloudFormation (SUCCESS or FAILED with the reason). */
+/**
+ * Lambda entry point: run the request and always answer CloudFormation.
+ *
+ * Create and Update answer FAILED with the reason when something goes wrong. Delete always answers SUCCESS: the
+ * teardown is a courtesy that makes the group's deletion faster, and a FAILED answer to Delete leaves the stack in
+ * DELETE_FAILED (or a rollback stuck) for a problem CloudFormation's own deletion of the group may not even have;
+ * the error is logged, and reported in the response's Reason.
+ */
 export async function handler(event: CustomResourceEvent, context: LambdaContext): Promise<void> {
   const physicalResourceId = event.PhysicalResourceId ?? event.ResourceProperties.AutoScalingGroupName;
   log('request', { RequestType: event.RequestType, LogicalResourceId: event.LogicalResourceId, PhysicalResourceId: physicalResourceId });
@@ -88,9 +95,15 @@ export async function handler(event: CustomResourceEvent, context: LambdaContext
   } catch (e) {
     const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     log('failed', { error: message });
+    const where = `See log stream ${context.logStreamName ?? '(unknown)'}.`;
+    if (event.RequestType === 'Delete') {
+      await respond(event, 'SUCCESS', physicalResourceId,
+        `Could not prepare Auto Scaling group ${event.ResourceProperties.AutoScalingGroupName} for deletion (${message}); `
+        + `CloudFormation deletes it anyway. ${where}`, { Action: 'failed', Error: message.slice(0, 500) });
+      return;
+    }
     await respond(event, 'FAILED', physicalResourceId,
-      `Could not prepare Auto Scaling group ${event.ResourceProperties.AutoScalingGroupName} for deletion: ${message}. `
-      + `See log stream ${context.logStreamName ?? '(unknown)'}.`, {});
+      `Could not handle ${event.RequestType} for Auto Scaling group ${event.ResourceProperties.AutoScalingGroupName}: ${message}. ${where}`, {});
   }
 }
 
