@@ -71,7 +71,10 @@ export interface SharedVolumeOptions {
   readonly provisionedThroughputMiBps?: number;
 
   /**
-   * Performance mode. `MAX_IO` cannot be combined with `ELASTIC` throughput and cannot change after creation.
+   * Performance mode. `MAX_IO` cannot be combined with `ELASTIC` throughput.
+   *
+   * Fixed when EFS creates the file system: changing it later makes CloudFormation create a new, empty file
+   * system (the old one is retained). Migrate the data instead (README, "Updates that replace resources").
    *
    * @default efs.PerformanceMode.GENERAL_PURPOSE
    */
@@ -90,6 +93,10 @@ export interface SharedVolumeOptions {
    *
    * EFS uses the key through KMS grants created by the principal that deploys the stack; a key you pass must
    * allow that (the default key policy, which delegates to IAM in the account, does).
+   *
+   * Fixed when EFS creates the file system, like the cluster key it defaults to: changing either later makes
+   * CloudFormation create a new, empty file system (the old one is retained). Migrate the data instead (README,
+   * "Updates that replace resources").
    *
    * @default - the cluster's key (`cluster.encryptionKey`)
    */

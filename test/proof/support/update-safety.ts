@@ -235,7 +235,43 @@ export function judge(outcomes: ChangeOutcome[], accepted: AcceptedReplacement[]
  * Replacements the library accepts. Each one is documented in the README (the anchor is checked) or refused with
  * a clear message; anything else that replaces a stateful or named resource fails the proof.
  */
-export const ACCEPTED_REPLACEMENTS: AcceptedReplacement[] = [];
+export const ACCEPTED_REPLACEMENTS: AcceptedReplacement[] = [
+  {
+    scenario: /^SharedVolume\//,
+    change: /^(encryption → own key|performance mode → MAX_IO)$/,
+    type: 'AWS::EFS::FileSystem',
+    reason: 'EFS fixes the key and performance mode at creation. The old file system is retained (removal policy) and the README says how to copy the data to the new one.',
+    readme: '#updates-that-replace-resources',
+  },
+  {
+    scenario: /^WorkloadRepository\//,
+    change: /^(encryption → own key|encryption → AWS managed key|set repositoryName)$/,
+    type: 'AWS::ECR::Repository',
+    reason: 'ECR fixes encryption and name at creation. A named repository makes CloudFormation refuse the update (custom name); an unnamed one is retained and a new one created: the README describes pushing the images to the new repository first.',
+    readme: '#updates-that-replace-resources',
+  },
+  {
+    scenario: /^FoundryCluster\//,
+    change: /^own encryption key$/,
+    type: 'AWS::KMS::Key',
+    reason: 'Bringing your own key removes the generated key from the stack; it is retained, so data encrypted with it (logs, topics) stays readable. File systems on the cluster key are replaced: see SharedVolume.',
+    readme: '#updates-that-replace-resources',
+  },
+  {
+    scenario: /^(WebService|NetworkService)\//,
+    change: /^(load balancer: internal|internet-facing)$/,
+    type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    reason: 'A load balancer\'s scheme is fixed at creation (a new DNS name); the README describes moving clients with a second load balancer.',
+    readme: '#updates-that-replace-resources',
+  },
+  {
+    scenario: /^BackendService\//,
+    change: /^(set serviceName|rename serviceName)$/,
+    type: 'AWS::ECS::Service',
+    reason: 'ECS fixes a service\'s name at creation and CloudFormation refuses to replace a Service Connect service: the update fails before changing anything; the README describes the migration to a second service.',
+    readme: '#updates-that-replace-resources',
+  },
+];
 
 /**
  * Register the update-safety tests of some cases: every change alters the template (or it proves nothing), no
