@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwactions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -16,13 +16,16 @@ export enum ServiceAlarm {
   CPU = 'CPU',
   /** Average memory utilization above `memoryPercent`. */
   MEMORY = 'MEMORY',
-  /** Fewer running tasks than desired (tasks crash, cannot be placed, or fail health checks). */
+  /**
+   * Fewer running tasks than desired (tasks crash, cannot be placed, or fail health checks). It needs Container
+   * Insights: on a cluster without it the condition is left out, with a warning.
+   */
   RUNNING_TASKS = 'RUNNING_TASKS',
-  /** Share of target 5xx responses above `http5xxPercent` (web services). */
+  /** Share of target 5xx responses above `http5xxPercent` (web services, both target groups of blue/green). */
   HTTP_5XX = 'HTTP_5XX',
   /** Target response time (p99) above `responseTime` (web services). */
   RESPONSE_TIME = 'RESPONSE_TIME',
-  /** Any unhealthy target (web services). */
+  /** Any unhealthy target (web services, both target groups of blue/green). */
   UNHEALTHY_HOSTS = 'UNHEALTHY_HOSTS',
   /** Messages in the dead-letter queue (workers). */
   DLQ_NOT_EMPTY = 'DLQ_NOT_EMPTY',
@@ -51,7 +54,8 @@ export interface ServiceAlarmOptions {
   /**
    * One CloudWatch alarm per condition instead of one alarm per service that fires when any condition holds
    * (the combined alarm costs one resource and one alarm fee per service; its description lists the conditions,
-   * and the service dashboard shows which one fired).
+   * and the service dashboard shows which one fired). An alarm reads at most 10 metrics, so the conditions of a
+   * blue/green web service fill two combined alarms.
    *
    * @default false - one combined alarm per service
    */
@@ -82,9 +86,16 @@ export interface AlarmSubject {
   readonly clusterName: string;
   readonly topic: sns.ITopic;
   readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /** The second target group of a blue/green web service: production traffic is on it after every other deployment. */
+  readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+  /** Container Insights of the cluster (the running/desired task counts come from it). */
+  readonly containerInsights?: ecs.ContainerInsights;
   readonly queue?: sqs.IQueue;
   readonly deadLetterQueue?: sqs.IQueue;
 }
+
+/** CloudWatch's hard limit of metrics in one metric-math alarm. */
+const MAX_METRICS_PER_ALARM = 10;
 
 interface Condition {
   readonly kind: ServiceAlarm;
@@ -128,40 +139,54 @@ export class ServiceAlarms extends Construct {
     const disabled = new Set(options.disable ?? []);
     const cpu = options.cpuPercent ?? 85;
     const memory = options.memoryPercent ?? 85;
+    // Every operand is wrapped in FILL(m, 0): metric math gives no point where its operands have none (AWS/ECS
+    // CPUUtilization does not exist while a service runs zero tasks, Container Insights' counts not while it is off,
+    // SQS and ALB metrics not while idle), and a combined alarm without points never fires for any of its conditions.
+    // With FILL every term exists in every minute, whichever way CloudWatch aligns the series
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html).
     const all: Condition[] = [
-      { kind: ServiceAlarm.CPU, metrics: { cpu: ecsMetric('CPUUtilization') }, expression: `cpu > ${cpu}`, description: `CPU above ${cpu} %` },
-      { kind: ServiceAlarm.MEMORY, metrics: { mem: ecsMetric('MemoryUtilization') }, expression: `mem > ${memory}`, description: `memory above ${memory} %` },
-      {
+      { kind: ServiceAlarm.CPU, metrics: { cpu: ecsMetric('CPUUtilization') }, expression: `FILL(cpu, 0) > ${cpu}`, description: `CPU above ${cpu} %` },
+      { kind: ServiceAlarm.MEMORY, metrics: { mem: ecsMetric('MemoryUtilization') }, expression: `FILL(mem, 0) > ${memory}`, description: `memory above ${memory} %` },
+    ];
+    if (subject.containerInsights !== ecs.ContainerInsights.DISABLED) {
+      all.push({
         kind: ServiceAlarm.RUNNING_TASKS,
         metrics: { running: insights('RunningTaskCount'), desired: insights('DesiredTaskCount') },
-        expression: 'running < desired',
+        expression: 'FILL(running, 0) < FILL(desired, 0)',
         description: 'fewer running tasks than desired',
-      },
-    ];
-    const tg = subject.targetGroup;
-    if (tg) {
+      });
+    } else if (!disabled.has(ServiceAlarm.RUNNING_TASKS)) {
+      Annotations.of(scope).addWarningV2('cdk-ecs-foundry:runningTasksAlarmNeedsInsights',
+        'The RUNNING_TASKS alarm (fewer running tasks than desired) reads Container Insights, which is disabled on the cluster: the condition is left out. Enable Container Insights, or add ServiceAlarm.RUNNING_TASKS to alarms.disable to acknowledge.');
+    }
+    const groups = [subject.targetGroup, subject.alternateTargetGroup].filter((g): g is elbv2.ApplicationTargetGroup => g !== undefined);
+    if (groups.length > 0) {
       const pct = options.http5xxPercent ?? 5;
       const seconds = (options.responseTime ?? Duration.seconds(2)).toMilliseconds() / 1000;
+      // One id per target group: ...a for the target group, ...b for the alternate one of blue/green.
+      const each = <T>(prefix: string, metric: (g: elbv2.ApplicationTargetGroup) => T): Record<string, T> =>
+        Object.fromEntries(groups.map((g, i) => [`${prefix}${'ab'[i]}`, metric(g)]));
+      const sum = (prefix: string) => groups.map((_, i) => `FILL(${prefix}${'ab'[i]}, 0)`).join(' + ');
       all.push(
         {
           kind: ServiceAlarm.HTTP_5XX,
           metrics: {
-            e5xx: tg.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' }),
-            requests: tg.metrics.requestCount({ period, statistic: 'Sum' }),
+            ...each('e5xx', g => g.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' })),
+            ...each('requests', g => g.metrics.requestCount({ period, statistic: 'Sum' })),
           },
-          expression: `(100 * FILL(e5xx, 0) / IF(FILL(requests, 0) > 0, requests, 1)) > ${pct}`,
+          expression: `(100 * (${sum('e5xx')}) / IF((${sum('requests')}) > 0, ${sum('requests')}, 1)) > ${pct}`,
           description: `more than ${pct} % of responses are 5xx`,
         },
         {
           kind: ServiceAlarm.RESPONSE_TIME,
-          metrics: { latency: tg.metrics.targetResponseTime({ period, statistic: 'p99' }) },
-          expression: `FILL(latency, 0) > ${seconds}`,
+          metrics: each('latency', g => g.metrics.targetResponseTime({ period, statistic: 'p99' })),
+          expression: groups.length === 1 ? `FILL(latencya, 0) > ${seconds}` : `MAX([FILL(latencya, 0), FILL(latencyb, 0)]) > ${seconds}`,
           description: `p99 response time above ${seconds} s`,
         },
         {
           kind: ServiceAlarm.UNHEALTHY_HOSTS,
-          metrics: { unhealthy: tg.metrics.unhealthyHostCount({ period, statistic: 'Maximum' }) },
-          expression: 'FILL(unhealthy, 0) > 0',
+          metrics: each('unhealthy', g => g.metrics.unhealthyHostCount({ period, statistic: 'Maximum' })),
+          expression: `(${sum('unhealthy')}) > 0`,
           description: 'unhealthy targets',
         },
       );
@@ -215,7 +240,20 @@ export class ServiceAlarms extends Construct {
         make(c.kind.split('_').map(w => w[0] + w.slice(1).toLowerCase()).join(''), [c]);
       }
     } else {
-      make('Unhealthy', conditions);
+      // "Alarms based on metric math expressions can reference a maximum of 10 metrics. This is a hard limit"
+      // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html): fill combined alarms in
+      // order; the first keeps the id 'Unhealthy'.
+      const batches: Condition[][] = [[]];
+      for (const c of conditions) {
+        const current = batches[batches.length - 1];
+        const used = current.reduce((n, p) => n + Object.keys(p.metrics).length, 0);
+        if (current.length > 0 && used + Object.keys(c.metrics).length > MAX_METRICS_PER_ALARM) {
+          batches.push([c]);
+        } else {
+          current.push(c);
+        }
+      }
+      batches.forEach((batch, i) => make(i === 0 ? 'Unhealthy' : `Unhealthy${i + 1}`, batch));
     }
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, TimeZone } from 'aws-cdk-lib';
+import { Duration, Names, TimeZone } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -36,6 +36,9 @@ export interface ScalingOptions {
 
   /**
    * Keep the ALB requests per task per minute at this number (WebService only).
+   *
+   * With blue/green deployments it counts the requests per target of both target groups (production traffic is on
+   * the alternate one after every other deployment).
    *
    * @default - no request target
    */
@@ -132,7 +135,8 @@ export class ServiceScaling {
   private readonly scope: IConstruct;
   private readonly options: ScalingOptions;
 
-  constructor(scope: IConstruct, service: ecs.BaseService, options: ScalingOptions, targetGroup?: elbv2.ApplicationTargetGroup) {
+  constructor(scope: IConstruct, service: ecs.BaseService, options: ScalingOptions, targetGroup?: elbv2.ApplicationTargetGroup,
+    alternateTargetGroup?: elbv2.ApplicationTargetGroup) {
     this.scope = scope;
     this.options = options;
     this.scalableTarget = service.autoScaleTaskCount({ minCapacity: options.minTasks ?? 1, maxCapacity: options.maxTasks });
@@ -147,9 +151,49 @@ export class ServiceScaling {
     if (options.memoryPercent !== undefined) {
       this.scalableTarget.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: options.memoryPercent, ...cooldowns });
     }
-    if (options.requestsPerTask !== undefined && targetGroup) {
+    if (options.requestsPerTask !== undefined && targetGroup && alternateTargetGroup) {
+      this.trackRequestsOfBothTargetGroups(options.requestsPerTask, [targetGroup, alternateTargetGroup], cooldowns);
+    } else if (options.requestsPerTask !== undefined && targetGroup) {
       this.scalableTarget.scaleOnRequestCount('Requests', { requestsPerTarget: options.requestsPerTask, targetGroup, ...cooldowns });
     }
+  }
+
+  /**
+   * Blue/green: production traffic is on one target group or the other, so track the requests per target of both.
+   * The predefined ALBRequestCountPerTarget takes one target group (its resource label), so this is a customized
+   * metric with metric math (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html).
+   * The target group without traffic has no targets and no data: FILL(…, 0) keeps the sum defined, and with no
+   * traffic at all the sum is 0, which lets the service scale in to its minimum.
+   */
+  private trackRequestsOfBothTargetGroups(requestsPerTask: number, groups: elbv2.ApplicationTargetGroup[], cooldowns: { scaleInCooldown: Duration; scaleOutCooldown: Duration }): void {
+    const target = this.scalableTarget.node.findChild('Target') as appscaling.ScalableTarget;
+    const ids = ['requestsa', 'requestsb'];
+    new appscaling.CfnScalingPolicy(this.scalableTarget, 'Requests', {
+      policyName: `${Names.uniqueId(this.scalableTarget)}Requests`.slice(-255),
+      policyType: 'TargetTrackingScaling',
+      scalingTargetId: target.scalableTargetId,
+      targetTrackingScalingPolicyConfiguration: {
+        targetValue: requestsPerTask,
+        scaleInCooldown: cooldowns.scaleInCooldown.toSeconds(),
+        scaleOutCooldown: cooldowns.scaleOutCooldown.toSeconds(),
+        customizedMetricSpecification: {
+          metrics: [
+            ...groups.map((g, i) => {
+              const stat = g.metrics.requestCountPerTarget({ statistic: 'Sum', period: Duration.minutes(1) }).toMetricConfig().metricStat!;
+              return {
+                id: ids[i],
+                returnData: false,
+                metricStat: {
+                  stat: 'Sum',
+                  metric: { namespace: stat.namespace, metricName: stat.metricName, dimensions: stat.dimensions?.map(d => ({ name: d.name, value: d.value })) },
+                },
+              };
+            }),
+            { id: 'requestsPerTarget', label: 'Requests per target (both target groups)', returnData: true, expression: 'FILL(requestsa, 0) + FILL(requestsb, 0)' },
+          ],
+        },
+      },
+    });
   }
 
   /** Step scaling on any CloudWatch metric. */

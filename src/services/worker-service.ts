@@ -2,14 +2,42 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FoundryServiceBase, ServiceOptions } from './service-base';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 
-/** Visible messages per running task; at zero tasks, the visible messages themselves. */
-const BACKLOG_PER_TASK = 'visible / IF(tasks > 0, tasks, 1)';
+/**
+ * Visible messages per running task; at zero tasks, the visible messages themselves. Both operands are filled with 0:
+ * SQS stops publishing for an idle queue and Container Insights publishes nothing for a service at zero tasks, and
+ * a target tracking policy without data never scales in (https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html).
+ */
+const BACKLOG_PER_TASK = 'FILL(visible, 0) / IF(FILL(tasks, 0) > 0, FILL(tasks, 0), 1)';
+
+/**
+ * 1 while messages wait and the service is asleep (no task desired or running; missing data counts as 0), else 0.
+ * FILL makes every operand exist in every minute, so the expression has a point whichever way CloudWatch aligns
+ * series (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html).
+ */
+const ASLEEP_WITH_MESSAGES = 'IF(FILL(visible, 0) > 0 AND FILL(running, 0) == 0 AND FILL(desired, 0) == 0, 1, 0)';
+
+/**
+ * The ECS Application Auto Scaling service-linked role, as aws-cdk-lib's `autoScaleTaskCount()` uses it. Naming it
+ * in the template lets Application Auto Scaling create it when missing ("To automatically create a service-linked
+ * role (recommended), specify the full ARN of the service-linked role in your stack template":
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-applicationautoscaling-scalabletarget.html,
+ * https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-service-linked-roles.html).
+ */
+function ecsScalingServiceLinkedRole(scope: Construct): iam.IRole {
+  return iam.Role.fromRoleArn(scope, 'ScalingRole', Stack.of(scope).formatArn({
+    region: '',
+    service: 'iam',
+    resource: 'role/aws-service-role/ecs.application-autoscaling.amazonaws.com',
+    resourceName: 'AWSServiceRoleForApplicationAutoScaling_ECSService',
+  }));
+}
 
 /**
  * The queue a `WorkerService` creates.
@@ -65,7 +93,8 @@ export interface WorkerQueueOptions {
  */
 export interface QueueScalingOptions {
   /**
-   * Fewest tasks. 0 lets the service scale to zero; a step policy wakes it when messages arrive.
+   * Fewest tasks. 0 lets the service scale to zero; a step policy starts one task when messages wait while no task
+   * runs, and backlog scaling takes over from there.
    *
    * @default 1
    */
@@ -212,8 +241,14 @@ export class WorkerService extends FoundryServiceBase {
         scalableDimension: 'ecs:service:DesiredCount',
         minCapacity: minTasks,
         maxCapacity: scaling.maxTasks,
+        role: ecsScalingServiceLinkedRole(this),
       });
       (this.service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
+      const queueMetric = (id: string, metricName: string) => ({
+        id, returnData: false,
+        metricStat: { stat: 'Maximum', metric: { namespace: 'AWS/SQS', metricName, dimensions: [{ name: 'QueueName', value: this.queue.queueName }] } },
+      });
+      const insightsDimensions = [{ name: 'ClusterName', value: this.cluster.cluster.clusterName }, { name: 'ServiceName', value: this.service.serviceName }];
       // Target tracking on metric math (no Lambda): keep visible messages per running task at the target.
       new appscaling.CfnScalingPolicy(this, 'BacklogPerTaskScaling', {
         policyName: `${Stack.of(this).stackName}-${id}-backlog`.slice(0, 255),
@@ -225,22 +260,15 @@ export class WorkerService extends FoundryServiceBase {
           scaleOutCooldown: 60,
           customizedMetricSpecification: {
             metrics: [
-              { id: 'visible', returnData: false, metricStat: { stat: 'Maximum', metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: [{ name: 'QueueName', value: this.queue.queueName }] } } },
-              { id: 'tasks', returnData: false, metricStat: { stat: 'Average', metric: { namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', dimensions: [{ name: 'ClusterName', value: this.cluster.cluster.clusterName }, { name: 'ServiceName', value: this.service.serviceName }] } } },
+              queueMetric('visible', 'ApproximateNumberOfMessagesVisible'),
+              { id: 'tasks', returnData: false, metricStat: { stat: 'Average', metric: { namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', dimensions: insightsDimensions } } },
               { id: 'backlogPerTask', label: 'Backlog per task', returnData: true, expression: BACKLOG_PER_TASK },
             ],
           },
         },
       });
       if (minTasks === 0) {
-        // At zero tasks target tracking has nothing to divide: a step policy starts the first task on any message.
-        this.scalableTarget.scaleOnMetric('WakeUp', {
-          metric: visible,
-          scalingSteps: [{ upper: 0, change: 0 }, { lower: 1, change: 1 }],
-          adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-          evaluationPeriods: 1,
-          cooldown: Duration.minutes(1),
-        });
+        this.addWakeUp(id, visible, insightsDimensions);
       }
       if (scaling.cpuPercent !== undefined) {
         this.scalableTarget.scaleToTrackMetric('CpuScaleOutOnly', {
@@ -250,6 +278,45 @@ export class WorkerService extends FoundryServiceBase {
         });
       }
     }
+  }
+
+  /**
+   * From zero, target tracking has no capacity to multiply: this step policy sets the count to exactly one task when
+   * messages wait and no task is desired or running. Its alarm turns OK as soon as a task is desired, so it never
+   * adds a second task (a `visible >= 1` alarm stays in ALARM under any trickle and, re-run every minute, would step
+   * up to maxTasks: "the alarm continues to invoke the action for every period that the alarm remains in the new
+   * state", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
+   */
+  private addWakeUp(id: string, visible: cloudwatch.IMetric, dimensions: { name: string; value: string }[]): void {
+    const dimensionsMap = Object.fromEntries(dimensions.map(d => [d.name, d.value]));
+    const insights = (metricName: string) => new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights', metricName, dimensionsMap, period: Duration.minutes(1), statistic: 'Average',
+    });
+    const policy = new appscaling.CfnScalingPolicy(this, 'WakeUp', {
+      policyName: `${Stack.of(this).stackName}-${id}-wake-up`.slice(0, 255),
+      policyType: 'StepScaling',
+      scalingTargetId: this.scalableTarget!.scalableTargetId,
+      stepScalingPolicyConfiguration: {
+        adjustmentType: 'ExactCapacity',
+        cooldown: 60,
+        metricAggregationType: 'Maximum',
+        stepAdjustments: [{ metricIntervalLowerBound: 0, scalingAdjustment: 1 }],
+      },
+    });
+    const alarm = new cloudwatch.Alarm(this, 'WakeUpAlarm', {
+      alarmDescription: `${this.node.path}: messages wait while no task runs; start one task`,
+      metric: new cloudwatch.MathExpression({
+        expression: ASLEEP_WITH_MESSAGES,
+        usingMetrics: { visible, running: insights('RunningTaskCount'), desired: insights('DesiredTaskCount') },
+        period: Duration.minutes(1),
+        label: 'Asleep with messages waiting',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction({ bind: () => ({ alarmActionArn: policy.ref }) });
   }
 }
 
