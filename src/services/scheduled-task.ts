@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { atProblem, cronProblem, formatWallClock, isKnownTimeZone, wallClockIn } from './schedule-expression';
 import { taskSubnets } from './service-base';
 import { Capacity } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
@@ -10,7 +11,6 @@ import { acknowledgeSchedulerDeadLetterQueue } from '../compliance/acknowledgeme
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { OnDemandRole } from '../private/on-demand-role';
 import { checkNumber, invalidProp } from '../private/validation';
-import { atProblem, cronProblem, formatWallClock, isKnownTimeZone, wallClockIn } from './schedule-expression';
 import { FoundryTaskDefinition, WorkloadOptions } from '../workload/task-definition';
 
 /**

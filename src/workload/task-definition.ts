@@ -6,9 +6,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ContainerOptions, SidecarOptions, WorkloadLinuxOptions } from './container';
+import { checkImagePullable, checkTaskDefinitionSize, EXEC_WRITABLE_PATHS, TASK_DEFINITION_QUOTAS } from './deploy-checks';
 import { WorkloadLoggingOptions, WorkloadLogs, validateLogging } from './logging';
 import { createTaskRole, ecsTasksPrincipal } from './roles';
-import { checkImagePullable, checkTaskDefinitionSize, EXEC_WRITABLE_PATHS, TASK_DEFINITION_QUOTAS } from './deploy-checks';
 import { portMappings, validateWorkload, WorkloadPlatform } from './workload-validation';
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
@@ -268,10 +268,12 @@ export class FoundryTaskDefinition extends Construct {
     });
 
     onDemandTaskRole?.arm();
-    this.node.addValidation({ validate: () => {
-      const problem = checkTaskDefinitionSize(this, this.taskDefinition);
-      return problem ? [`${this.constructor.name} '${this.node.path}': invalid task definition size. ${problem}`] : [];
-    } });
+    this.node.addValidation({
+      validate: () => {
+        const problem = checkTaskDefinitionSize(this, this.taskDefinition);
+        return problem ? [`${this.constructor.name} '${this.node.path}': invalid task definition size. ${problem}`] : [];
+      },
+    });
 
     this.logs = new WorkloadLogs(this, props.logging ?? {}, this.cluster.encryptionKey, this.cluster.logRetention);
     this.logGroup = this.logs.logGroup;
