@@ -7,11 +7,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const files = fs.readdirSync(__dirname).filter(f => /^integ\.[a-z-]+\.ts$/.test(f)).sort();
+const files = fs.readdirSync(__dirname).filter(f => /^integ\.[a-z0-9-]+\.ts$/.test(f)).sort();
 
 test('there is an integration test for each pattern', () => {
   expect(files).toEqual([
     'integ.backend-service.ts',
+    'integ.ec2-al2023.ts',
+    'integ.ec2-bottlerocket.ts',
     'integ.network-service.ts',
     'integ.scheduled-task.ts',
     'integ.stopped-task-alert.ts',
