@@ -28,6 +28,9 @@ export interface ServiceConnectTlsOptions {
   readonly kmsKey?: kms.IKey;
 }
 
+/** Cloud Map service names taken in a namespace, with the construct that took each (one deploy would fail). */
+const cloudMapNames = new WeakMap<cloudmap.INamespace, Map<string, string>>();
+
 /**
  * Properties of a `BackendService`.
  */
@@ -43,14 +46,18 @@ export interface BackendServiceProps extends ServiceOptions {
   readonly discoveryName?: string;
 
   /**
-   * Host name clients use, when it differs from `discoveryName`.
+   * Host name Service Connect clients use, when it differs from `discoveryName`.
    *
-   * @default - `<discoveryName>.<namespace>`
+   * @default - `discoveryName`
    */
   readonly dnsName?: string;
 
   /**
    * Also register the tasks in Cloud Map DNS (A records), for clients outside Service Connect.
+   *
+   * Those clients resolve `<discoveryName>-dns.<namespace>` (`cloudMapDnsName`) through the VPC's DNS. The records
+   * cannot use the plain `discoveryName`: ECS registers a Cloud Map service of that name for Service Connect, and a
+   * Cloud Map service name is unique in its namespace. Service Connect clients keep using `endpoint`.
    *
    * @default false
    */
@@ -92,6 +99,8 @@ export class BackendService extends FoundryServiceBase {
   public readonly namespace: cloudmap.INamespace;
   /** `http://<discoveryName>:<port>` as clients address it. */
   public readonly endpoint: string;
+  /** `<discoveryName>-dns.<namespace>`, the DNS name clients outside Service Connect resolve (with `cloudMapDns`). */
+  public readonly cloudMapDnsName?: string;
 
   constructor(scope: Construct, id: string, props: BackendServiceProps) {
     super(scope, id, props, 'none');
@@ -101,11 +110,17 @@ export class BackendService extends FoundryServiceBase {
     }
     this.port = port;
     const discoveryName = props.discoveryName ?? id.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-    if (!Token.isUnresolved(discoveryName) && !/^[a-z0-9]([a-z0-9-]{0,62})$/.test(discoveryName)) {
-      invalidProp(this, 'discoveryName', discoveryName, "Use 1-63 lower-case letters, digits and hyphens, e.g. 'orders'.");
+    const cloudMapDns = props.cloudMapDns ?? false;
+    // With cloudMapDns, '<discoveryName>-dns' is a DNS label: 63 characters at most.
+    const maxName = cloudMapDns ? 59 : 63;
+    if (!Token.isUnresolved(discoveryName) && (!/^[a-z0-9][a-z0-9-]*$/.test(discoveryName) || discoveryName.length > maxName)) {
+      invalidProp(this, 'discoveryName', discoveryName, `Use 1-${maxName} lower-case letters, digits and hyphens, e.g. 'orders'${cloudMapDns
+        ? " (with cloudMapDns the DNS records are named '<discoveryName>-dns', a DNS label of at most 63 characters)" : ''}.`);
     }
-    if (props.dnsName !== undefined && !/^[a-z0-9]([a-z0-9.-]{0,252})$/.test(props.dnsName)) {
-      invalidProp(this, 'dnsName', props.dnsName, "Use a lower-case DNS name, e.g. 'orders.internal'.");
+    // A client alias DNS name: up to 127 characters, lower-case letters, digits, '_', '-' and '.', not starting with
+    // a hyphen (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectClientAlias.html).
+    if (props.dnsName !== undefined && !Token.isUnresolved(props.dnsName) && !/^[a-z0-9_][a-z0-9_.-]{0,126}$/.test(props.dnsName)) {
+      invalidProp(this, 'dnsName', props.dnsName, "Use a lower-case DNS name of up to 127 characters, e.g. 'orders.internal'.");
     }
     if (props.serviceConnectTls && !/^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[0-9a-f-]+$/.test(props.serviceConnectTls.certificateAuthorityArn)
       && !Token.isUnresolved(props.serviceConnectTls.certificateAuthorityArn)) {
@@ -115,13 +130,19 @@ export class BackendService extends FoundryServiceBase {
     checkNumber(this, 'idleTimeout (seconds)', props.idleTimeout?.toSeconds(), { min: 0, max: 86_400, integer: true });
     this.discoveryName = discoveryName;
     this.namespace = this._serviceConnectNamespace();
-    this.endpoint = `http://${props.dnsName ?? discoveryName}:${port}`;
+    this.reserveCloudMapName(discoveryName, 'discoveryName');
+    if (cloudMapDns) {
+      this.reserveCloudMapName(`${discoveryName}-dns`, 'cloudMapDns');
+    }
+    const clientName = props.dnsName ?? discoveryName;
+    this.endpoint = `http://${clientName}:${port}`;
 
     const mappingName = this.workload.mainContainer.portMappings.find(m => m.containerPort === port)?.name ?? `tcp-${port}`;
     this._enableServiceConnect([{
       portMappingName: mappingName,
       discoveryName,
-      dnsName: props.dnsName,
+      // Without a DNS name ECS aliases '<discoveryName>.<namespace>'; name the alias so that `endpoint` resolves.
+      dnsName: clientName,
       port,
       idleTimeout: props.idleTimeout,
       tls: props.serviceConnectTls ? {
@@ -130,9 +151,15 @@ export class BackendService extends FoundryServiceBase {
         role: props.serviceConnectTls.role,
       } : undefined,
     }]);
-    if (props.cloudMapDns) {
+    if (cloudMapDns) {
+      // ECS creates a Cloud Map service named after the Service Connect discovery name, and that name must be unique
+      // in the namespace (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectServiceResource.html):
+      // the DNS records get a Cloud Map service of their own name. Both names stay the same when cloudMapDns is
+      // switched on or off later, so neither update collides with the other service.
+      const dnsServiceName = `${discoveryName}-dns`;
+      this.cloudMapDnsName = `${dnsServiceName}.${this.namespace.namespaceName}`;
       this.service.enableCloudMap({
-        name: discoveryName,
+        name: dnsServiceName,
         cloudMapNamespace: this.namespace,
         dnsRecordType: cloudmap.DnsRecordType.A,
         dnsTtl: Duration.seconds(10),
@@ -142,5 +169,23 @@ export class BackendService extends FoundryServiceBase {
     }
     this.enableScaling(props.scaling);
     this._enableOperations();
+  }
+
+  /**
+   * Take a Cloud Map service name in the namespace: ECS (Service Connect) and CloudFormation (DNS records) each create
+   * a Cloud Map service, and a second service of the same name in one namespace fails the deployment
+   * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectServiceResource.html).
+   */
+  private reserveCloudMapName(name: string, prop: string): void {
+    if (Token.isUnresolved(name)) {
+      return;
+    }
+    const taken = cloudMapNames.get(this.namespace) ?? new Map<string, string>();
+    cloudMapNames.set(this.namespace, taken);
+    const owner = taken.get(name);
+    if (owner !== undefined) {
+      invalidProp(this, prop, name, `The namespace already has a Cloud Map service named '${name}' (from '${owner}'), and names are unique in a namespace; choose another discoveryName.`);
+    }
+    taken.set(name, this.node.path);
   }
 }

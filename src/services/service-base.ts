@@ -12,7 +12,7 @@ import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeExecLogStreams, acknowledgeExecuteCommand } from '../compliance/acknowledgements';
 import { AlarmSubject, ServiceAlarmOptions, ServiceAlarms, validateAlarms } from '../operations/service-alarms';
 import { addDashboardAlarms, clusterServicesWidgets, ServiceDashboard } from '../operations/service-dashboard';
-import { invalidProp } from '../private/validation';
+import { invalidProp, isConcrete } from '../private/validation';
 import { MetricScalingOptions, ScalingOptions, ScheduledScalingOptions, ServiceScaling } from '../scaling/service-scaling';
 import type { SharedVolume } from '../storage/shared-volume';
 import { FoundryTaskDefinition, VolumeMountOptions, WorkloadOptions } from '../workload/task-definition';
@@ -60,6 +60,10 @@ export interface DeploymentOptions {
 
   /**
    * Highest share (100-200) of the desired tasks running during a deployment.
+   *
+   * At 100 the service never runs more tasks than desired: ECS stops an old task before it starts a new one
+   * (give `minHealthyPercent` below 100), and Availability Zone rebalancing, which starts a task before it stops
+   * one, is turned off.
    *
    * @default 200 - start a full set of new tasks before stopping old ones
    */
@@ -205,6 +209,7 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     this.taskDefinition = this.workload.taskDefinition;
 
     const deployment = props.deployment ?? {};
+    const maxHealthyPercent = deployment.maxHealthyPercent ?? 200;
     const common: ecs.BaseServiceOptions = {
       cluster: this.cluster.cluster,
       serviceName: props.serviceName,
@@ -212,7 +217,7 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
       capacityProviderStrategies: this.capacity.strategies(this.cluster),
       circuitBreaker: (deployment.circuitBreaker ?? true) ? { enable: true, rollback: true } : undefined,
       minHealthyPercent: deployment.minHealthyPercent ?? 100,
-      maxHealthyPercent: deployment.maxHealthyPercent ?? 200,
+      maxHealthyPercent,
       deploymentAlarms: deployment.alarms?.length ? {
         alarmNames: deployment.alarms.map(a => a.alarmName),
         behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
@@ -228,11 +233,21 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
       securityGroups: [this.workload.securityGroup],
       vpcSubnets: { subnets: this.cluster.vpc.selectSubnets(taskSubnets(this.cluster.vpc)).subnets },
       assignPublicIp: false,
-      availabilityZoneRebalancing: ecs.AvailabilityZoneRebalancing.ENABLED,
+      // ECS cannot rebalance Availability Zones with maximumPercent 100: it starts a task in the short zone before
+      // it stops one in the long zone (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html).
+      // A service that must never run more than its desired count keeps that promise, without rebalancing.
+      availabilityZoneRebalancing: isConcrete(maxHealthyPercent) && maxHealthyPercent === 100
+        ? ecs.AvailabilityZoneRebalancing.DISABLED : ecs.AvailabilityZoneRebalancing.ENABLED,
     };
     this.service = this.capacity.type === CapacityType.EC2
       ? new ecs.Ec2Service(this, 'Service', { ...common, ...network, taskDefinition: this.taskDefinition })
       : new ecs.FargateService(this, 'Service', { ...common, ...network, taskDefinition: this.taskDefinition });
+    // Only Ec2Service writes SchedulingStrategy (REPLICA, the ECS default), and it is a create-only property: switching
+    // the capacity between Fargate and EC2 would replace the service, which CloudFormation refuses outright with
+    // Service Connect or a fixed serviceName. Write it for every capacity so that the switch is an in-place update
+    // (UpdateService moves a service between Fargate and Auto Scaling group capacity providers:
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html).
+    (this.service.node.defaultChild as ecs.CfnService).schedulingStrategy = 'REPLICA';
     if (props.scaling) {
       // aws-cdk-lib writes DesiredCount: 1 unless a feature flag is set; with auto scaling, leave it out so
       // that a deployment never resets the count auto scaling chose.

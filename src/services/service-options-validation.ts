@@ -5,6 +5,7 @@ import { validateScaling } from '../scaling/service-scaling';
 
 /** Validate what every service takes besides its workload (the workload validates itself). */
 export function validateServiceOptions(scope: Construct, props: ServiceOptions, behindAlb: boolean): void {
+  // Tasks per service: 5,000, not adjustable (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
   checkNumber(scope, 'desiredCount', props.desiredCount, { min: 0, max: 5000, integer: true });
   if (props.desiredCount !== undefined && props.scaling) {
     invalidProp(scope, 'desiredCount', props.desiredCount, 'With scaling the task count is auto scaling\'s to set (between minTasks and maxTasks); remove desiredCount.');
@@ -13,21 +14,29 @@ export function validateServiceOptions(scope: Construct, props: ServiceOptions, 
     validateScaling(scope, props.scaling, behindAlb);
   }
   const d = props.deployment ?? {};
+  // Rolling deployments: minimumHealthyPercent is a share of the desired count kept running (0-100), maximumPercent
+  // the share allowed to run (at least 100); above 200 a rolling deployment gains nothing, since 200 already starts
+  // every new task at once (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html).
   checkNumber(scope, 'deployment.minHealthyPercent', d.minHealthyPercent, { min: 0, max: 100, integer: true });
   checkNumber(scope, 'deployment.maxHealthyPercent', d.maxHealthyPercent, { min: 100, max: 200, integer: true });
-  if (isConcrete(d.minHealthyPercent) && isConcrete(d.maxHealthyPercent) && d.minHealthyPercent === 100 && d.maxHealthyPercent === 100) {
-    invalidProp(scope, 'deployment.maxHealthyPercent', 100, 'With minHealthyPercent 100 and maxHealthyPercent 100 ECS can neither stop an old task nor start a new one; raise maxHealthyPercent.');
+  const minHealthy = d.minHealthyPercent ?? 100;
+  if (isConcrete(minHealthy) && isConcrete(d.maxHealthyPercent) && minHealthy === 100 && d.maxHealthyPercent === 100) {
+    invalidProp(scope, 'deployment.maxHealthyPercent', 100,
+      `With minHealthyPercent 100${d.minHealthyPercent === undefined ? ' (the default)' : ''} and maxHealthyPercent 100 ECS can neither stop an old task nor start a new one; raise maxHealthyPercent, or lower minHealthyPercent (e.g. 50) to replace tasks in place.`);
   }
   if (d.blueGreen && !behindAlb) {
     invalidProp(scope, 'deployment.blueGreen', d.blueGreen, 'Native blue/green shifts traffic between two target groups of an Application Load Balancer; use it with WebService.');
   }
   if (d.blueGreen?.bakeTime !== undefined) {
-    checkNumber(scope, 'deployment.blueGreen.bakeTime (minutes)', d.blueGreen.bakeTime.toMinutes(), { min: 0, max: 1440, integer: true });
+    // bakeTimeInMinutes: 0-1440 (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html).
+    checkNumber(scope, 'deployment.blueGreen.bakeTime (minutes)', d.blueGreen.bakeTime.toMinutes({ integral: false }), { min: 0, max: 1440, integer: true });
   }
   if (d.blueGreen?.testHeader !== undefined && !/^[A-Za-z0-9-]{1,40}$/.test(d.blueGreen.testHeader)) {
     invalidProp(scope, 'deployment.blueGreen.testHeader', d.blueGreen.testHeader, "Use an HTTP header name: letters, digits and '-' (up to 40).");
   }
   if (props.healthCheckGracePeriod !== undefined) {
-    checkNumber(scope, 'healthCheckGracePeriod (seconds)', props.healthCheckGracePeriod.toSeconds(), { min: 0, max: 2_147_483_647, integer: true });
+    // "a health check grace period of up to 2,147,483,647 seconds", in whole seconds
+    // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html).
+    checkNumber(scope, 'healthCheckGracePeriod (seconds)', props.healthCheckGracePeriod.toSeconds({ integral: false }), { min: 0, max: 2_147_483_647, integer: true });
   }
 }

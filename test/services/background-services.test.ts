@@ -60,15 +60,34 @@ describe('BackendService', () => {
     expect(props(orders.service).ServiceConnectConfiguration).toMatchObject({
       Enabled: true,
       Namespace: { 'Fn::GetAtt': [expect.stringMatching(/^ClusterDefaultServiceDiscoveryNamespace/), 'Arn'] },
-      Services: [{ DiscoveryName: 'orders', PortName: 'tcp-8080', ClientAliases: [{ Port: 8080 }] }],
+      // The alias is named: without DnsName ECS aliases 'orders.internal', and `endpoint` would not resolve.
+      Services: [{ DiscoveryName: 'orders', PortName: 'tcp-8080', ClientAliases: [{ Port: 8080, DnsName: 'orders' }] }],
     });
     expect(orders.endpoint).toBe('http://orders:8080');
     template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'internal' });
   });
 
-  test('registers in Cloud Map DNS when asked', () => {
+  test('registers in Cloud Map DNS when asked, under a name of its own', () => {
     expect(props(orders.service).ServiceRegistries).toHaveLength(1);
-    template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'orders', DnsConfig: Match.objectLike({ DnsRecords: [{ TTL: 10, Type: 'A' }] }) });
+    template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'orders-dns', DnsConfig: Match.objectLike({ DnsRecords: [{ TTL: 10, Type: 'A' }] }) });
+    expect(orders.cloudMapDnsName).toBe('orders-dns.internal');
+  });
+
+  test('every Cloud Map service name is unique in its namespace (ECS creates one per Service Connect discovery name)', () => {
+    // A second Cloud Map service of the same name in one namespace fails the deployment:
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectServiceResource.html
+    const names: string[] = [];
+    for (const resource of Object.values<any>(template.toJSON().Resources)) {
+      const p = resource.Properties;
+      if (resource.Type === 'AWS::ServiceDiscovery::Service') {
+        names.push(`${p.NamespaceId['Fn::GetAtt'][0]}/${p.Name}`);
+      }
+      for (const service of resource.Type === 'AWS::ECS::Service' ? p.ServiceConnectConfiguration?.Services ?? [] : []) {
+        names.push(`${p.ServiceConnectConfiguration.Namespace['Fn::GetAtt'][0]}/${service.DiscoveryName ?? service.PortName}`);
+      }
+    }
+    expect(names.map(n => n.split('/')[1]).sort()).toEqual(['orders', 'orders-dns']);
+    expect(new Set(names).size).toBe(names.length);
   });
 
   test('has no load balancer and admits only its consumers on its port', () => {
@@ -215,6 +234,7 @@ describe('ScheduledTask', () => {
 describe('background services reject bad input with the prop name and a fix', () => {
   const bad = plainStack('Bad');
   const badCluster = new FoundryCluster(bad, 'Cluster');
+  new BackendService(bad, 'Payments', { cluster: badCluster, image, port: 8080, cloudMapDns: true });
   let n = 0;
   const makeWorker = (p: Partial<WorkerServiceProps>) => () => new WorkerService(bad, `W${n++}`, { cluster: badCluster, image, ...p } as WorkerServiceProps);
   const job = (p: Partial<ScheduledTaskProps>) => () =>
@@ -251,6 +271,13 @@ describe('background services reject bad input with the prop name and a fix', ()
     ['schedule that is not a TaskSchedule', job({ schedule: 'rate(1 hour)' as any }), /invalid schedule = 'rate\(1 hour\)'\. Use TaskSchedule\.cron/],
     ['backend without a port', () => new BackendService(bad, `B${n++}`, { cluster: badCluster, image } as any), /invalid port = undefined\. A backend service needs the port/],
     ['bad discovery name', () => new BackendService(bad, `B${n++}`, { cluster: badCluster, image, port: 80, discoveryName: 'Orders_API' }), /invalid discoveryName = 'Orders_API'/],
+    ['a discovery name taken in the namespace', () => new BackendService(bad, `B${n++}`, { cluster: badCluster, image, port: 80, discoveryName: 'payments' }),
+      /invalid discoveryName = 'payments'\. The namespace already has a Cloud Map service named 'payments' \(from 'Bad\/Payments'\)/],
+    ['a discovery name taken by DNS records', () => new BackendService(bad, `B${n++}`, { cluster: badCluster, image, port: 80, discoveryName: 'payments-dns' }),
+      /invalid discoveryName = 'payments-dns'\. The namespace already has a Cloud Map service named 'payments-dns' \(from 'Bad\/Payments'\)/],
+    ['a discovery name too long for its DNS records', () => new BackendService(bad, `B${n++}`, { cluster: badCluster, image, port: 80, discoveryName: 'a'.repeat(60), cloudMapDns: true }),
+      /invalid discoveryName = 'a{60}'\. Use 1-59 lower-case letters.*'<discoveryName>-dns'/],
+    ['a DNS name with upper case', () => new BackendService(bad, `B${n++}`, { cluster: badCluster, image, port: 80, dnsName: 'Orders.internal' }), /invalid dnsName = 'Orders\.internal'/],
     ['bad Private CA ARN', () => new BackendService(bad, `B${n++}`, {
       cluster: badCluster, image, port: 80, serviceConnectTls: { certificateAuthorityArn: 'arn:aws:acm:us-east-1:123456789012:certificate/x', role: iam.Role.fromRoleArn(bad, `R${n}`, 'arn:aws:iam::123456789012:role/r') },
     }), /invalid serviceConnectTls\.certificateAuthorityArn/],
