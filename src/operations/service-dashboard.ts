@@ -62,8 +62,8 @@ export function serviceWidgets(title: string, subject: AlarmSubject, alarms: clo
       right,
     }));
   }
-  if (alarms.length > 0) {
-    widgets.push(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 2 }));
+  for (let i = 0; i < alarms.length; i += MAX_ALARMS_PER_STATUS_WIDGET) {
+    widgets.push(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: alarms.slice(i, i + MAX_ALARMS_PER_STATUS_WIDGET), width: 24, height: 2 }));
   }
   return widgets;
 }
@@ -101,17 +101,35 @@ export function clusterServicesWidgets(clusterName: string): cloudwatch.IWidget[
   ];
 }
 
-const alarmLists = new WeakMap<cloudwatch.Dashboard, cloudwatch.IAlarm[]>();
+/**
+ * The most alarms one alarm status widget shows: "You can include up to 100 alarms in one alarm status widget"
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/add_remove_alarm_dashboard.html).
+ *
+ * @internal
+ */
+export const MAX_ALARMS_PER_STATUS_WIDGET = 100;
 
-/** Add alarms to the dashboard's alarm status widget (created with the first alarm). */
+const alarmLists = new WeakMap<cloudwatch.Dashboard, cloudwatch.IAlarm[][]>();
+
+/**
+ * Add alarms to the dashboard's alarm status widgets: one widget per 100 alarms, created as alarms arrive (17 web
+ * services with separate alarms already need two).
+ */
 export function addDashboardAlarms(dashboard: cloudwatch.Dashboard, alarms: cloudwatch.IAlarm[]): void {
-  if (alarms.length === 0) return;
-  let list = alarmLists.get(dashboard);
-  if (!list) {
-    list = [];
-    alarmLists.set(dashboard, list);
-    // The widget renders the list when the template is written, so alarms added later appear too.
-    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Service alarms', alarms: list, width: 24, height: 4 }));
+  let lists = alarmLists.get(dashboard);
+  if (!lists) {
+    lists = [];
+    alarmLists.set(dashboard, lists);
   }
-  list.push(...alarms);
+  for (const alarm of alarms) {
+    let list = lists[lists.length - 1];
+    if (!list || list.length >= MAX_ALARMS_PER_STATUS_WIDGET) {
+      list = [];
+      lists.push(list);
+      // The widget renders its list when the template is written, so alarms added later appear too.
+      const title = lists.length === 1 ? 'Service alarms' : `Service alarms (${lists.length})`;
+      dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title, alarms: list, width: 24, height: 4 }));
+    }
+    list.push(alarm);
+  }
 }
