@@ -6,14 +6,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { ListenerPriorityAllocator, specificityBand } from './listener-priority';
+import { ListenerPriorityAllocator, PlacementError } from './listener-priority';
+import { checkRuleQuotas, MAX_CERTIFICATES_PER_ALB, MAX_RULES_PER_ALB, MAX_TARGET_GROUPS_PER_ALB } from './web-routing';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeInternetFacingListener, acknowledgePlainHttp, acknowledgeRedirectListener } from '../compliance/acknowledgements';
 import { createAccessLogsBucket } from '../private/access-logs';
 import { checkNumber, invalidProp } from '../private/validation';
 
-/** ALB listener rules allowed per listener by default. */
-export const MAX_RULES_PER_LISTENER = 100;
+/** ALB listener rules allowed per load balancer by default. */
+export const MAX_RULES_PER_LISTENER = MAX_RULES_PER_ALB;
 
 /**
  * Options of an Application Load Balancer, own or shared.
@@ -71,13 +72,22 @@ export interface WebLoadBalancerOptions {
   readonly sslPolicy?: elbv2.SslPolicy;
 
   /**
-   * Listener rules this load balancer may hold. ALB allows 100 rules per load balancer by default; the quota can be
-   * raised (Service Quotas: "Rules per Application Load Balancer"). Adding a service beyond it is an error that
-   * says to use another load balancer.
+   * Listener rules this load balancer may hold (1-100). ALB allows 100 rules per load balancer by default, and every
+   * rule of a service forwards to a target group of its own, of which ALB holds at most 100 (not adjustable): a
+   * lower value keeps room for rules added outside the library. Adding a service beyond it is an error that says to
+   * use another load balancer.
    *
    * @default 100
    */
   readonly maxRules?: number;
+
+  /**
+   * Certificates the HTTPS listener may hold besides its default one (services with their own domain add theirs).
+   * ALB allows 25 by default; raise the quota ("Certificates per Application Load Balancer") before raising this.
+   *
+   * @default 25
+   */
+  readonly maxCertificates?: number;
 
   /**
    * Idle connection timeout.
@@ -153,9 +163,13 @@ export class WebLoadBalancer extends Construct {
 
   /** Listener rules this load balancer may hold. */
   public readonly maxRules: number;
+  /** Certificates the listener may hold besides its default one. */
+  public readonly maxCertificates: number;
 
   private readonly priorities = new ListenerPriorityAllocator();
-  private defaultRouteOwner?: string;
+  private readonly defaultCertificate?: acm.ICertificate;
+  private readonly certificates: acm.ICertificate[] = [];
+  private targetGroups = 0;
 
   constructor(scope: Construct, id: string, props: WebLoadBalancerProps) {
     super(scope, id);
@@ -168,6 +182,12 @@ export class WebLoadBalancer extends Construct {
     this.plainHttp = props.allowHttp ?? false;
     validateOptions(this, props);
     this.maxRules = props.maxRules ?? MAX_RULES_PER_LISTENER;
+    this.maxCertificates = props.maxCertificates ?? MAX_CERTIFICATES_PER_ALB;
+    this.defaultCertificate = props.certificate;
+    if (this.plainHttp && props.certificate) {
+      invalidProp(this, 'certificate', props.certificate,
+        'A plain-HTTP listener (allowHttp: true) serves no certificate, so it would be dropped: remove allowHttp for HTTPS, or remove the certificate.');
+    }
     if (!this.plainHttp && !props.certificate) {
       invalidProp(this, 'certificate', undefined,
         'HTTPS needs an ACM certificate: pass certificate (or, on a WebService, domainName with hostedZone to create one). For plain HTTP set allowHttp: true explicitly.');
@@ -241,60 +261,83 @@ export class WebLoadBalancer extends Construct {
     return this.priorities.size;
   }
 
+  /** Number of target groups the routes forward to. */
+  public get targetGroupCount(): number {
+    return this.targetGroups;
+  }
+
   /**
-   * Add a service's route: a listener rule (and its test rule for blue/green) with a stable priority.
+   * Count a service's certificate against the listener's quota; false when the listener already serves it.
+   * @internal
+   */
+  public _addCertificate(owner: Construct, certificate: acm.ICertificate): boolean {
+    if (certificate === this.defaultCertificate || this.certificates.includes(certificate)) return false;
+    const arn = certificate.certificateArn;
+    if (!Token.isUnresolved(arn) && [this.defaultCertificate, ...this.certificates].some(c => c?.certificateArn === arn)) return false;
+    // "Certificates per Application Load Balancer (excluding default certificates)": 25 by default, adjustable.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+    if (this.certificates.length + 1 > this.maxCertificates) {
+      invalidProp(owner, 'certificate', arn,
+        `The listener of ${this.node.path} already holds ${this.certificates.length} of its ${this.maxCertificates} certificates (maxCertificates, the "Certificates per Application Load Balancer" quota). Put this service behind a second WebLoadBalancer, use one certificate for several names, or raise the quota and maxCertificates.`);
+    }
+    this.certificates.push(certificate);
+    return true;
+  }
+
+  /**
+   * Add a service's route: a listener rule (and its test rule for blue/green) with a stable priority that puts
+   * more specific routes first.
    * @internal
    */
   public _addRoute(route: WebRoute): WebRouteRules {
     const owner = route.owner.node.path;
     const { hostHeaders, pathPatterns } = route;
-    const rulesNeeded = route.testHeader ? 2 : 1;
+    const blueGreen = route.testHeader !== undefined && route.alternateTargetGroup !== undefined;
+    checkRuleQuotas(route.owner, hostHeaders, pathPatterns, blueGreen);
+    const rulesNeeded = blueGreen ? 2 : 1;
     if (this.priorities.size + rulesNeeded > this.maxRules) {
       invalidProp(route.owner, 'loadBalancer', this.node.path,
-        `The listener already has ${this.priorities.size} of its ${this.maxRules} rules (maxRules, the "Rules per Application Load Balancer" quota). Put this service behind another WebLoadBalancer, or raise the quota and maxRules.`);
+        `The listener already has ${this.priorities.size} of its ${this.maxRules} rules (maxRules, the "Rules per Application Load Balancer" quota). Put this service behind a second WebLoadBalancer.`);
     }
-    if (hostHeaders.length === 0 && pathPatterns.length === 0) {
-      if (this.defaultRouteOwner !== undefined) {
-        invalidProp(route.owner, 'hostHeaders', [],
-          `'${this.defaultRouteOwner}' already takes every request on ${this.node.path}. Give each service sharing a load balancer hostHeaders and/or pathPatterns.`);
+    // "Target Groups per Application Load Balancer": 100, not adjustable. A blue/green service uses two.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+    if (this.targetGroups + rulesNeeded > MAX_TARGET_GROUPS_PER_ALB) {
+      invalidProp(route.owner, 'loadBalancer', this.node.path,
+        `Too many services for one load balancer: it already forwards to ${this.targetGroups} target groups and an Application Load Balancer holds at most ${MAX_TARGET_GROUPS_PER_ALB} (not adjustable; a blue/green service uses 2). Put this service behind a second WebLoadBalancer.`);
+    }
+    let placement;
+    try {
+      placement = this.priorities.place({ hosts: hostHeaders, paths: pathPatterns }, owner, { explicit: route.priority, withTest: blueGreen });
+    } catch (e) {
+      if (!(e instanceof PlacementError)) throw e;
+      if (e.prop === 'priority') {
+        invalidProp(route.owner, 'priority', route.priority, `On ${this.node.path} ${e.message}; choose another priority or leave it unset.`);
       }
-      this.defaultRouteOwner = owner;
+      invalidProp(route.owner, pathPatterns.length > 0 ? 'pathPatterns' : 'hostHeaders', pathPatterns.length > 0 ? pathPatterns : hostHeaders,
+        `On ${this.node.path} ${e.message}. Give each service sharing a load balancer its own hostHeaders and/or pathPatterns, or set an explicit priority.`);
     }
+    this.targetGroups += rulesNeeded;
     const conditions: elbv2.ListenerCondition[] = [];
     if (hostHeaders.length > 0) conditions.push(elbv2.ListenerCondition.hostHeaders(hostHeaders));
     conditions.push(elbv2.ListenerCondition.pathPatterns(pathPatterns.length > 0 ? pathPatterns : ['/*']));
 
-    const identity = JSON.stringify({ h: [...hostHeaders].sort(), p: [...pathPatterns].sort() });
-    const band = specificityBand(hostHeaders, pathPatterns);
-    let priority: number;
-    if (route.priority !== undefined) {
-      try {
-        this.priorities.reserve(route.priority, owner);
-      } catch (e) {
-        invalidProp(route.owner, 'priority', route.priority, `On ${this.node.path} ${(e as Error).message}; choose another priority or leave it unset.`);
-      }
-      priority = route.priority;
-    } else {
-      priority = this.priorities.allocate(identity, band, owner);
-    }
     let test: elbv2.ApplicationListenerRule | undefined;
-    if (route.testHeader && route.alternateTargetGroup) {
-      // Test traffic (a request with the header) is evaluated first: its priority sits in band 0 of the same identity.
-      const testPriority = this.priorities.allocate(`test:${identity}`, 0, `${owner} (test route)`);
+    if (blueGreen) {
+      // Test traffic (a request with the header) is evaluated right before the route's production rule.
       test = new elbv2.ApplicationListenerRule(route.owner, 'TestRule', {
         listener: this.listener,
-        priority: testPriority,
-        conditions: [...conditions, elbv2.ListenerCondition.httpHeader(route.testHeader, ['*'])],
-        action: elbv2.ListenerAction.forward([route.alternateTargetGroup]),
+        priority: placement.testPriority!,
+        conditions: [...conditions, elbv2.ListenerCondition.httpHeader(route.testHeader!, ['*'])],
+        action: elbv2.ListenerAction.forward([route.alternateTargetGroup!]),
       });
     }
     const production = new elbv2.ApplicationListenerRule(route.owner, 'Rule', {
       listener: this.listener,
-      priority,
+      priority: placement.priority,
       conditions,
       action: elbv2.ListenerAction.forward([route.targetGroup]),
     });
-    return { production, test, priority };
+    return { production, test, priority: placement.priority };
   }
 
   private createWebAcl(): wafv2.CfnWebACL {
@@ -316,9 +359,12 @@ export class WebLoadBalancer extends Construct {
         managed('AWSManagedRulesAmazonIpReputationList', 2),
       ],
     });
-    // WAF logs to CloudWatch Logs only into groups named aws-waf-logs-*.
+    // WAF logs to CloudWatch Logs only into groups named aws-waf-logs-* (a LogGroup without a name cannot have the
+    // prefix). https://docs.aws.amazon.com/waf/latest/APIReference/API_LoggingConfiguration.html
+    // The name ends with the web ACL's ID, which AWS generates: a new web ACL (a new stack, or the load balancer
+    // removed and added again) logs into a new group instead of failing on the retained one ("already exists").
     const logGroup = new logs.LogGroup(this, 'WebAclLogGroup', {
-      logGroupName: `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`,
+      logGroupName: `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}-${webAcl.attrId}`,
       encryptionKey: this.cluster.encryptionKey,
       retention: this.cluster.logRetention,
       removalPolicy: this.cluster.removalPolicy,
@@ -349,7 +395,10 @@ function validateOptions(scope: Construct, props: WebLoadBalancerOptions): void 
   if (props.accessLogsRetention !== undefined) {
     checkNumber(scope, 'accessLogsRetention (days)', props.accessLogsRetention.toDays(), { min: 1, max: 3650, integer: true });
   }
-  checkNumber(scope, 'maxRules', props.maxRules, { min: 1, max: 1000, integer: true });
+  // Every rule forwards to a target group of its own: 100 target groups per load balancer (not adjustable) bound the
+  // rules too. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+  checkNumber(scope, 'maxRules', props.maxRules, { min: 1, max: MAX_TARGET_GROUPS_PER_ALB, integer: true });
+  checkNumber(scope, 'maxCertificates', props.maxCertificates, { min: 0, integer: true });
   if (props.idleTimeout !== undefined) {
     checkNumber(scope, 'idleTimeout (seconds)', props.idleTimeout.toSeconds(), { min: 1, max: 4000, integer: true });
   }

@@ -9,6 +9,7 @@ import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { FoundryServiceBase, ServiceOptions } from './service-base';
 import { WebLoadBalancer, WebLoadBalancerOptions } from './web-load-balancer';
+import { checkHostPatterns } from './web-routing';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeBlueGreenRole } from '../compliance/acknowledgements';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
@@ -180,7 +181,8 @@ export class WebService extends FoundryServiceBase {
     validateWebProps(this, props, port);
     const containerPort = port!;
 
-    if (props.domainName && props.hostedZone) {
+    const plainHttp = props.loadBalancer?.plainHttp ?? props.loadBalancerOptions?.allowHttp ?? false;
+    if (props.domainName && props.hostedZone && !plainHttp) {
       this.certificate = props.certificate ?? new acm.Certificate(this, 'Certificate', {
         domainName: props.domainName,
         validation: acm.CertificateValidation.fromDns(props.hostedZone),
@@ -194,7 +196,7 @@ export class WebService extends FoundryServiceBase {
       cluster: this.cluster,
       certificate: this.certificate,
     });
-    if (props.loadBalancer && this.certificate && !this.loadBalancer.plainHttp) {
+    if (props.loadBalancer && this.certificate && this.loadBalancer._addCertificate(this, this.certificate)) {
       // Created here, not under the listener: the service may live in another stack than the load balancer.
       new elbv2.ApplicationListenerCertificate(this, 'ListenerCertificate', {
         listener: this.loadBalancer.listener,
@@ -266,10 +268,8 @@ export class WebService extends FoundryServiceBase {
         target: route53.RecordTarget.fromAlias(new route53targets.LoadBalancerTarget(this.loadBalancer.loadBalancer)),
       });
     }
-    // Blue/green moves production traffic to the alternate target group every other deployment: scaling and alarms
-    // watch both.
-    this.enableScaling(props.scaling, this.targetGroup, this.alternateTargetGroup);
-    this._enableOperations({ targetGroup: this.targetGroup, alternateTargetGroup: this.alternateTargetGroup });
+    this.enableScaling(props.scaling, this.targetGroup);
+    this._enableOperations({ targetGroup: this.targetGroup });
   }
 
   /** The role ECS uses to shift traffic between the target groups (scoped to this service's rules). */
@@ -322,6 +322,10 @@ function validateWebProps(scope: Construct, props: WebServiceProps, port: number
     invalidProp(scope, 'domainName', props.domainName, `The name is not in the hosted zone '${props.hostedZone.zoneName}'; use a name in that zone or the zone of the name.`);
   }
   const lbPlainHttp = props.loadBalancer?.plainHttp ?? props.loadBalancerOptions?.allowHttp ?? false;
+  if (lbPlainHttp && props.certificate) {
+    invalidProp(scope, 'certificate', props.certificate,
+      'The load balancer serves plain HTTP (allowHttp), so the certificate would be dropped: use an HTTPS load balancer, or remove the certificate.');
+  }
   if (!lbPlainHttp && !props.loadBalancer && !props.certificate && !(props.domainName && props.hostedZone)) {
     invalidProp(scope, 'certificate', undefined,
       'HTTPS needs a certificate: pass certificate, or domainName with hostedZone to create one. For plain HTTP set loadBalancerOptions: { allowHttp: true } explicitly.');
@@ -331,15 +335,9 @@ function validateWebProps(scope: Construct, props: WebServiceProps, port: number
       invalidProp(scope, 'pathPatterns', path, "Use paths starting with '/', up to 128 characters, with '*' and '?' wildcards, e.g. '/api/*'.");
     }
   }
-  if ((props.pathPatterns?.length ?? 0) > 5 || (props.hostHeaders?.length ?? 0) > 5) {
-    invalidProp(scope, props.hostHeaders && props.hostHeaders.length > 5 ? 'hostHeaders' : 'pathPatterns', props.hostHeaders ?? props.pathPatterns,
-      'A listener rule takes at most 5 values per condition; split the service or use wildcards.');
-  }
-  for (const host of props.hostHeaders ?? []) {
-    if (!/^[A-Za-z0-9*?.-]{1,128}$/.test(host)) {
-      invalidProp(scope, 'hostHeaders', host, "Use host names with optional '*' and '?' wildcards, e.g. 'api.example.com' or '*.example.com'.");
-    }
-  }
+  // Per-rule quotas (values per condition, match evaluations and wildcards per rule) are checked where the rule is
+  // made (WebLoadBalancer), counting the implicit '/*' path and the blue/green test header.
+  checkHostPatterns(scope, props.hostHeaders ?? []);
   checkNumber(scope, 'priority', props.priority, { min: 1, max: 50_000, integer: true });
   const hc = props.targetHealthCheck ?? {};
   const interval = hc.interval?.toSeconds() ?? 10;

@@ -1,27 +1,48 @@
 import * as fc from 'fast-check';
-import { hashSlot, ListenerPriorityAllocator, specificityBand } from '../../src/services/listener-priority';
+import { hashSlot, ListenerPriorityAllocator, PlacementError } from '../../src/services/listener-priority';
+import { languageSubset, languagesIntersect, RouteSpec, routeWithin, specificityKey, compareKeys, wildcardCount } from '../../src/services/web-routing';
 
 const route = fc.record({
-  hosts: fc.array(fc.constantFrom('a.example.com', 'b.example.com', '*.example.com', 'c.example.org'), { maxLength: 2 }),
-  paths: fc.array(fc.constantFrom('/api/*', '/docs/*', '/*', '/v1/users', '/static/*', '/health'), { maxLength: 2 }),
+  hosts: fc.array(fc.constantFrom('a.example.com', 'b.example.com', '*.example.com', 'c.example.org', 'api.example.com'), { maxLength: 2 }),
+  paths: fc.array(fc.constantFrom('/api/*', '/docs/*', '/*', '/v1/users', '/static/*', '/health', '/api/v1/*'), { maxLength: 2 }),
 });
-const assign = (routes: Array<{ hosts: string[]; paths: string[] }>) => {
+
+/** Place the routes that can be placed; duplicates of earlier routes are skipped. */
+const assign = (routes: RouteSpec[]) => {
   const allocator = new ListenerPriorityAllocator();
-  return routes.map((r, i) => allocator.allocate(JSON.stringify([r.hosts, r.paths, i]), specificityBand(r.hosts, r.paths), `svc${i}`));
+  return routes.map((r, i) => {
+    try {
+      return allocator.place(r, `svc${i}`, { withTest: i % 3 === 0 }).priority;
+    } catch (e) {
+      if (e instanceof PlacementError && /already routes exactly these requests/.test(e.message)) return undefined;
+      throw e;
+    }
+  });
 };
 
 describe('listener rule priorities', () => {
   test('are deterministic: the same routes give the same priorities', () => {
-    fc.assert(fc.property(fc.array(route, { maxLength: 60 }), routes => {
+    fc.assert(fc.property(fc.array(route, { maxLength: 30 }), routes => {
       expect(assign(routes)).toEqual(assign(routes));
     }), { numRuns: 100 });
   });
 
-  test('never collide and stay within 1-50000', () => {
-    fc.assert(fc.property(fc.array(route, { minLength: 1, maxLength: 100 }), routes => {
-      const priorities = assign(routes);
-      expect(new Set(priorities).size).toBe(priorities.length);
-      for (const p of priorities) {
+  test('never collide (test rules included) and stay within 1-50000', () => {
+    fc.assert(fc.property(fc.array(route, { minLength: 1, maxLength: 40 }), routes => {
+      const allocator = new ListenerPriorityAllocator();
+      const used: number[] = [];
+      routes.forEach((r, i) => {
+        try {
+          const placed = allocator.place(r, `svc${i}`, { withTest: i % 2 === 0 });
+          used.push(placed.priority, ...(placed.testPriority !== undefined ? [placed.testPriority] : []));
+          if (placed.testPriority !== undefined) expect(placed.testPriority).toBe(placed.priority - 1);
+        } catch (e) {
+          expect((e as Error).message).toMatch(/already routes exactly these requests/);
+        }
+      });
+      expect(new Set(used).size).toBe(used.length);
+      expect(allocator.size).toBe(used.length);
+      for (const p of used) {
         expect(p).toBeGreaterThanOrEqual(1);
         expect(p).toBeLessThanOrEqual(ListenerPriorityAllocator.MAX_PRIORITY);
       }
@@ -29,37 +50,98 @@ describe('listener rule priorities', () => {
   });
 
   test('adding services never changes an existing priority', () => {
-    fc.assert(fc.property(fc.array(route, { maxLength: 60 }), fc.array(route, { minLength: 1, maxLength: 20 }), (before, added) => {
+    fc.assert(fc.property(fc.array(route, { maxLength: 30 }), fc.array(route, { minLength: 1, maxLength: 10 }), (before, added) => {
       const original = assign(before);
       const after = assign([...before, ...added]);
       expect(after.slice(0, before.length)).toEqual(original);
     }), { numRuns: 100 });
   });
 
-  test('more specific routes get lower numbers than catch-all routes', () => {
-    expect(specificityBand(['a.example.com'], ['/api/*'])).toBe(0);
-    expect(specificityBand(['a.example.com'], [])).toBe(1);
-    expect(specificityBand([], ['/api/*'])).toBe(2);
-    expect(specificityBand([], ['/*.png'])).toBe(3);
-    expect(specificityBand([], ['/*'])).toBe(4);
-    expect(specificityBand([], [])).toBe(4);
-    fc.assert(fc.property(fc.string(), fc.string(), (a, b) => {
+  test('a route inside another always gets the lower priority, in whichever order they are added', () => {
+    fc.assert(fc.property(fc.array(route, { maxLength: 30 }), routes => {
       const allocator = new ListenerPriorityAllocator();
-      const specific = allocator.allocate(a, 0, 'a');
-      const catchAll = allocator.allocate(b, 4, 'b');
-      expect(specific).toBeLessThan(catchAll);
-    }), { numRuns: 200 });
+      routes.forEach((r, i) => {
+        try {
+          allocator.place(r, `svc${i}`, { withTest: false });
+        } catch (e) {
+          expect((e as Error).message).toMatch(/already routes exactly these requests/);
+        }
+      });
+      for (const a of allocator.routes) {
+        for (const b of allocator.routes) {
+          if (a !== b && routeWithin(a.route, b.route)) expect(a.priority).toBeLessThan(b.low);
+        }
+      }
+    }), { numRuns: 100 });
   });
 
-  test('reserve() refuses a taken priority and names its holder', () => {
+  test('specific bands come first: exact host, then wildcard host, then any host; catch-all last', () => {
     const allocator = new ListenerPriorityAllocator();
-    allocator.reserve(10, 'Stack/Api');
-    expect(() => allocator.reserve(10, 'Stack/Web')).toThrow("priority 10 is already used by 'Stack/Api'");
+    const catchAll = allocator.place({ hosts: [], paths: [] }, 'all', { withTest: false }).priority;
+    const path = allocator.place({ hosts: [], paths: ['/api/*'] }, 'path', { withTest: false }).priority;
+    const wildHost = allocator.place({ hosts: ['*.example.com'], paths: [] }, 'wild', { withTest: false }).priority;
+    const host = allocator.place({ hosts: ['www.example.com'], paths: [] }, 'host', { withTest: false }).priority;
+    expect(host).toBeLessThan(wildHost);
+    expect(wildHost).toBeLessThan(path);
+    expect(path).toBeLessThan(catchAll);
+    expect(catchAll).toBeGreaterThan(40_000);
+  });
+
+  test('an explicit priority already taken names its holder', () => {
+    const allocator = new ListenerPriorityAllocator();
+    allocator.place({ hosts: [], paths: ['/a'] }, 'Stack/Api', { explicit: 10, withTest: false });
+    expect(() => allocator.place({ hosts: [], paths: ['/b'] }, 'Stack/Web', { explicit: 10, withTest: false }))
+      .toThrow("priority 10 is already used by 'Stack/Api'");
+    expect(() => allocator.place({ hosts: [], paths: ['/c'] }, 'Stack/Blue', { explicit: 11, withTest: true }))
+      .toThrow("priority 10 is already used by 'Stack/Api'");
     expect(allocator.holderOf(10)).toBe('Stack/Api');
   });
 
   test('hashSlot is stable across runs (pinned values)', () => {
     expect(hashSlot('{"h":[],"p":["/api/*"]}', 10_000)).toBe(hashSlot('{"h":[],"p":["/api/*"]}', 10_000));
     expect([hashSlot('a', 10_000), hashSlot('b', 10_000)]).toMatchSnapshot();
+  });
+});
+
+// The pattern languages, checked against brute force: every string over a small alphabet up to a length that
+// exceeds any witness two short patterns can need.
+const ALPHABET = ['a', 'b', '/', 'x'];
+const UNIVERSE: string[] = (() => {
+  const out = [''];
+  let layer = [''];
+  for (let n = 1; n <= 6; n++) {
+    layer = layer.flatMap(s => ALPHABET.map(c => s + c));
+    out.push(...layer);
+  }
+  return out;
+})();
+const toRegExp = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+const membership = (ps: string[]) => {
+  const res = ps.map(toRegExp);
+  return UNIVERSE.map(s => res.some(r => r.test(s)));
+};
+const pattern = fc.array(fc.constantFrom('a', 'b', '/', '*', '?'), { minLength: 1, maxLength: 4 }).map(cs => cs.join(''));
+const patterns = fc.array(pattern, { minLength: 1, maxLength: 2 });
+
+describe('pattern languages (ALB "*" and "?")', () => {
+  test('intersection and inclusion agree with brute force', () => {
+    fc.assert(fc.property(patterns, patterns, (a, b) => {
+      const inA = membership(a);
+      const inB = membership(b);
+      expect(languagesIntersect(a, b)).toBe(inA.some((v, i) => v && inB[i]));
+      expect(languageSubset(a, b)).toBe(inA.every((v, i) => !v || inB[i]));
+    }), { numRuns: 200 });
+  });
+
+  test('the specificity key never ranks a route above a route that contains it', () => {
+    fc.assert(fc.property(patterns, patterns, (a, b) => {
+      const ra: RouteSpec = { hosts: [], paths: a.map(p => `/${p}`) };
+      const rb: RouteSpec = { hosts: [], paths: b.map(p => `/${p}`) };
+      if (routeWithin(ra, rb)) expect(compareKeys(specificityKey(ra), specificityKey(rb))).toBeLessThanOrEqual(0);
+    }), { numRuns: 500 });
+  });
+
+  test('wildcards are counted per character', () => {
+    expect(wildcardCount(['*.example.com', '/a/*/b?', '*'])).toBe(4);
   });
 });

@@ -121,7 +121,16 @@ describe('WebService with its own load balancer', () => {
     });
     ownTemplate.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
     ownTemplate.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 1);
-    ownTemplate.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-') });
+  });
+
+  test('the WAF log group is named after its web ACL, so a new stack or load balancer never meets a retained group', () => {
+    // Retained and named: a fixed name fails with "already exists" when the stack or the load balancer is created again.
+    const webAclId = ownStack.getLogicalId(own.loadBalancer.webAcl!);
+    const logGroup = resourceOf(ownTemplate, ownStack, own.loadBalancer.node.findChild('WebAclLogGroup'));
+    expect(logGroup.DeletionPolicy).toBe('Retain');
+    expect(logGroup.Properties.LogGroupName).toEqual({
+      'Fn::Join': ['', [expect.stringMatching(/^aws-waf-logs-[A-Za-z0-9-]+-$/), { 'Fn::GetAtt': [webAclId, 'Id'] }]],
+    });
   });
 
   test('access logs go to an encrypted, versioned, TLS-only bucket that expires them', () => {
@@ -280,6 +289,37 @@ describe('WebServices sharing a load balancer', () => {
   });
 });
 
+describe('routing order on a shared load balancer', () => {
+  const stack = plainStack('Order');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  const alb = new WebLoadBalancer(stack, 'Alb', { cluster, allowHttp: true });
+  const svc = (id: string, props: Partial<WebServiceProps>) =>
+    new WebService(stack, id, { cluster, image, port: 8080, loadBalancer: alb, ...props } as WebServiceProps);
+  // Added general first: a hash inside a band could put the general route first, and it would take the specific
+  // route's traffic.
+  const apiAll = svc('ApiAll', { pathPatterns: ['/api/*'] });
+  const apiV1 = svc('ApiV1', { pathPatterns: ['/api/v1/*'], deployment: { blueGreen: {} } });
+  const apiV1Users = svc('ApiV1Users', { pathPatterns: ['/api/v1/users'] });
+  const anySub = svc('AnySub', { hostHeaders: ['*.example.com'] });
+  const apiHost = svc('ApiHost', { hostHeaders: ['api.example.com'] });
+  const catchAll = svc('CatchAll', {});
+
+  test('a route inside another comes first, whatever the order services were added in', () => {
+    expect(apiV1Users.priority).toBeLessThan(apiV1.priority);
+    expect(apiV1.priority).toBeLessThan(apiAll.priority);
+    expect(apiHost.priority).toBeLessThan(anySub.priority);
+    expect(apiAll.priority).toBeLessThan(catchAll.priority);
+  });
+
+  test('a blue/green test rule sits right before its production rule', () => {
+    const template = Template.fromStack(stack);
+    const test = Object.values<any>(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'))
+      .find(r => r.Properties.Conditions.some((c: any) => c.Field === 'http-header'));
+    expect(test.Properties.Priority).toBe(apiV1.priority - 1);
+    expect(apiV1Users.priority).toBeLessThan(apiV1.priority - 1);
+  });
+});
+
 describe('WebService rejects bad input with the prop name and a fix', () => {
   const stack = plainStack('Bad');
   const cluster = new FoundryCluster(stack, 'Cluster');
@@ -298,7 +338,16 @@ describe('WebService rejects bad input with the prop name and a fix', () => {
     }, /invalid domainName = 'api\.other\.org'\. The name is not in the hosted zone 'example\.com'/],
     ['shared and own load balancer options', { loadBalancer: shared, loadBalancerOptions: { allowHttp: true }, hostHeaders: ['a.example.com'] }, /invalid loadBalancerOptions = .*pass either loadBalancer or loadBalancerOptions/],
     ['path without a slash', { loadBalancer: shared, pathPatterns: ['api/*'] }, /invalid pathPatterns = 'api\/\*'\. Use paths starting with '\/'/],
-    ['too many paths', { loadBalancer: shared, pathPatterns: ['/a', '/b', '/c', '/d', '/e', '/f'] }, /A listener rule takes at most 5 values per condition/],
+    ['four paths', { loadBalancer: shared, pathPatterns: ['/a', '/b', '/c', '/d'] }, /invalid pathPatterns = \['\/a', '\/b', '\/c', '\/d'\]\. A listener rule condition takes at most 3 values .*load-balancer-limits\.html.*split the routes over several services/],
+    ['four host headers', { loadBalancer: shared, hostHeaders: ['a.example.com', 'b.example.com', 'c.example.com', 'd.example.com'] }, /invalid hostHeaders = .*A listener rule condition takes at most 3 values/],
+    ['three hosts and three paths', { loadBalancer: shared, hostHeaders: ['a.example.com', 'b.example.com', 'c.example.com'], pathPatterns: ['/a', '/b', '/c'] }, /invalid pathPatterns = .*A listener rule matches at most 5 values in all .* this one needs 6: 3 host\(s\) \+ 3 path\(s\)\. Split the routes/],
+    ['three hosts, two paths and blue/green', {
+      loadBalancer: shared, hostHeaders: ['a.example.com', 'b.example.com', 'c.example.com'], pathPatterns: ['/a', '/b'], deployment: { blueGreen: {} },
+    }, /this one needs 6: 3 host\(s\) \+ 2 path\(s\) \+ the blue\/green test header/],
+    ['six wildcards in one rule', { loadBalancer: shared, hostHeaders: ['*.a.com', '*.b.com', '*.c.com'], pathPatterns: ['/x/*/y*z*'] }, /at most 5 wildcard characters .* this one has 6/],
+    ['a host without a dot', { loadBalancer: shared, hostHeaders: ['localhost'] }, /invalid hostHeaders = 'localhost'\. .*at least one '\.'/],
+    ['a host ending in a wildcard', { loadBalancer: shared, hostHeaders: ['example.*'] }, /invalid hostHeaders = 'example\.\*'/],
+    ['a certificate on a plain-HTTP load balancer of its own', { loadBalancerOptions: { allowHttp: true } }, /invalid certificate = .*serves plain HTTP \(allowHttp\), so the certificate would be dropped/],
     ['priority out of range', { loadBalancer: shared, pathPatterns: ['/x/*'], priority: 60000 }, /invalid priority = 60000\. Use a whole number between 1 and 50000/],
     ['health check timeout not below interval', { targetHealthCheck: { interval: Duration.seconds(5), timeout: Duration.seconds(5) } }, /invalid targetHealthCheck\.timeout = '5 s'\. The timeout must be shorter than the interval \(5 s\)/],
     ['healthy threshold of 1', { targetHealthCheck: { healthyThreshold: 1 } }, /invalid targetHealthCheck\.healthyThreshold = 1\. Use a whole number between 2 and 10/],
@@ -319,7 +368,35 @@ describe('WebService rejects bad input with the prop name and a fix', () => {
 
   test('two catch-all services on one load balancer', () => {
     make({ loadBalancer: shared, certificate: undefined })();
-    expect(make({ loadBalancer: shared, certificate: undefined })).toThrow(/invalid hostHeaders = \[\]\. 'Bad\/Svc\d+' already takes every request on Bad\/Alb/);
+    expect(make({ loadBalancer: shared, certificate: undefined }))
+      .toThrow(/invalid hostHeaders = \[\]\. On Bad\/Alb 'Bad\/Svc\d+' already routes exactly these requests \(any host \/ every path\), so the second rule would never match/);
+  });
+
+  test('the same host and path on two services names both (hosts compare case-insensitively)', () => {
+    make({ loadBalancer: shared, certificate: undefined, hostHeaders: ['dup.example.com'], pathPatterns: ['/v1/*'] })();
+    expect(make({ loadBalancer: shared, certificate: undefined, hostHeaders: ['DUP.example.com'], pathPatterns: ['/v1/*'] }))
+      .toThrow(/WebService 'Bad\/Svc(\d+)': invalid pathPatterns = \['\/v1\/\*'\]\. On Bad\/Alb 'Bad\/Svc(?!\1)\d+' already routes exactly these requests/);
+  });
+
+  test('routes that differ in spelling but match the same requests are duplicates too', () => {
+    make({ loadBalancer: shared, certificate: undefined, pathPatterns: ['/same/*'] })();
+    expect(make({ loadBalancer: shared, certificate: undefined, pathPatterns: ['/same/**'] })).toThrow(/already routes exactly these requests/);
+  });
+
+  test('an explicit priority may not put a route before a more specific one it contains', () => {
+    make({ loadBalancer: shared, certificate: undefined, pathPatterns: ['/shop/cart/*'], priority: 300 })();
+    expect(make({ loadBalancer: shared, certificate: undefined, pathPatterns: ['/shop/*'], priority: 200 }))
+      .toThrow(/invalid priority = 200\. On Bad\/Alb 'Bad\/Svc\d+' \(any host \/ \/shop\/cart\/\*, priority 300\) is more specific and must come first; use a priority above 300/);
+  });
+
+  test('a certificate on a shared plain-HTTP load balancer', () => {
+    const http = new WebLoadBalancer(stack, 'HttpAlb', { cluster, allowHttp: true });
+    expect(make({ loadBalancer: http, hostHeaders: ['h.example.com'] })).toThrow(/invalid certificate = .*serves plain HTTP \(allowHttp\)/);
+  });
+
+  test('a WebLoadBalancer with a certificate and allowHttp', () => {
+    expect(() => new WebLoadBalancer(stack, 'Both', { cluster, allowHttp: true, certificate: cert }))
+      .toThrow(/WebLoadBalancer 'Bad\/Both': invalid certificate = .*A plain-HTTP listener \(allowHttp: true\) serves no certificate, so it would be dropped/);
   });
 
   test('the same explicit priority twice', () => {
