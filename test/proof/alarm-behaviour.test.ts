@@ -1,0 +1,236 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { FoundryCluster, ServiceAlarm, WebService, WorkerService } from '../../src';
+import { plainStack } from '../support/stacks';
+import { alarmSeries, alarmStates, AlarmResource, evaluate, MetricRef, MetricSource, Mode, Series } from './support/metric-math';
+
+/**
+ * Alarms as behaviour: the service alarms are read from the synthesized template and evaluated by the metric-math
+ * and alarm model of ./support/metric-math.ts, fed with the data AWS really has in the situations where it has the
+ * least: a worker at zero tasks (no AWS/ECS metrics, no Container Insights counts), a cluster without Container
+ * Insights, an idle queue (SQS publishes nothing), a blue/green web service after the swap (the first target group
+ * has no targets and no data). Every documented condition must still fire, under both alignment rules.
+ */
+
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
+const MODES: Mode[] = ['documented', 'strict'];
+const MINUTES = 10;
+const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
+
+/** What AWS publishes in each minute of a scenario; a key left out has no datapoint at all. */
+type Facts = Partial<Record<string, number>>;
+
+interface Fixture {
+  readonly name: string;
+  readonly alarms: AlarmResource[];
+  readonly conditions: ServiceAlarm[];
+  /** Logical IDs: queue, dead-letter queue, target group (a) and alternate target group (b). */
+  readonly entities: Record<string, string>;
+  readonly template: any;
+  /** Warnings the service's constructs carry. */
+  readonly warnings: string[];
+}
+
+function fixture(name: string, build: (stack: Stack) => WorkerService | WebService): Fixture {
+  const stack = plainStack(name);
+  const service = build(stack);
+  const template = Template.fromStack(stack).toJSON();
+  const id = (c: any) => stack.getLogicalId(c.node.defaultChild ?? c);
+  const entities: Record<string, string> = {};
+  if (service instanceof WorkerService) {
+    entities.queue = id(service.queue);
+    if (service.deadLetterQueue) entities.dlq = id(service.deadLetterQueue);
+  } else {
+    entities.a = id(service.targetGroup);
+    if (service.alternateTargetGroup) entities.b = id(service.alternateTargetGroup);
+  }
+  const alarms = service.alarms.map(a => ({ logicalId: id(a), props: template.Resources[id(a)].Properties }));
+  const warnings = service.node.findAll().flatMap(c => c.node.metadata).filter(m => m.type === 'aws:cdk:warning').map(m => String(m.data));
+  return { name, alarms, conditions: (service as any)._alarms?.conditions ?? [], entities, template, warnings };
+}
+
+/** Turns facts into metric data: AWS/ECS and Insights by metric name, SQS and ALB metrics by the entity they name. */
+function sourceOf(f: Fixture, facts: Facts): MetricSource {
+  const constant = (v: number | undefined): Series => Array.from({ length: MINUTES }, () => v);
+  return (m: MetricRef) => {
+    const entity = Object.entries(f.entities).find(([, logicalId]) => m.refs.includes(logicalId))?.[0];
+    let key: string;
+    if (m.namespace === 'AWS/ECS') key = m.metricName === 'CPUUtilization' ? 'cpu' : m.metricName === 'MemoryUtilization' ? 'memory' : m.metricName;
+    else if (m.namespace === 'ECS/ContainerInsights') key = m.metricName === 'RunningTaskCount' ? 'running' : m.metricName === 'DesiredTaskCount' ? 'desired' : m.metricName;
+    else if (m.namespace === 'AWS/SQS') key = `${m.metricName === 'ApproximateAgeOfOldestMessage' ? 'oldest' : 'visible'}:${entity}`;
+    else if (m.namespace === 'AWS/ApplicationELB') key = `${m.metricName}:${entity}`;
+    else throw new Error(`no facts for ${m.namespace} ${m.metricName}`);
+    return constant(facts[key]);
+  };
+}
+
+/** The state of each alarm of the service after MINUTES minutes of these facts. */
+function finalStates(f: Fixture, facts: Facts, mode: Mode): Record<string, string> {
+  const source = sourceOf(f, facts);
+  return Object.fromEntries(f.alarms.map(a => [a.logicalId, alarmStates(a, alarmSeries(a, source, MINUTES, mode))[MINUTES - 1]]));
+}
+
+const firing = (states: Record<string, string>) => Object.values(states).filter(s => s === 'ALARM').length;
+
+// Situations with the least data, and for each condition the facts that make it hold.
+const workerAtZero: Facts = { 'visible:dlq': undefined };
+const workerNoInsights: Facts = { cpu: 20, memory: 30 };
+const webAfterSwap: Facts = { cpu: 20, memory: 30, running: 2, desired: 2, 'RequestCount:b': 600, 'TargetResponseTime:b': 0.1, 'UnHealthyHostCount:b': 0 };
+const webNoInsights: Facts = { cpu: 20, memory: 30, 'RequestCount:a': 600, 'TargetResponseTime:a': 0.1, 'UnHealthyHostCount:a': 0 };
+
+const triggers = (traffic: 'a' | 'b'): Record<ServiceAlarm, Facts> => ({
+  [ServiceAlarm.CPU]: { cpu: 97 },
+  [ServiceAlarm.MEMORY]: { memory: 97 },
+  [ServiceAlarm.RUNNING_TASKS]: { running: 1, desired: 2 },
+  [ServiceAlarm.HTTP_5XX]: { [`HTTPCode_Target_5XX_Count:${traffic}`]: 60 },
+  [ServiceAlarm.RESPONSE_TIME]: { [`TargetResponseTime:${traffic}`]: 4 },
+  [ServiceAlarm.UNHEALTHY_HOSTS]: { [`UnHealthyHostCount:${traffic}`]: 1 },
+  [ServiceAlarm.DLQ_NOT_EMPTY]: { 'visible:dlq': 3 },
+  [ServiceAlarm.OLDEST_MESSAGE_AGE]: { 'visible:queue': 4, 'oldest:queue': 3600 },
+});
+
+describe('service alarms fed with missing data, evaluated from the template', () => {
+  const fixtures: Record<string, Fixture> = {};
+  beforeAll(() => {
+    const worker = (separateAlarms: boolean) => (stack: Stack) => new WorkerService(stack, 'Worker', {
+      cluster: new FoundryCluster(stack, 'Cluster'),
+      image,
+      queueScaling: { minTasks: 0, maxTasks: 10, messagesPerTask: 10 },
+      alarms: { separateAlarms },
+    });
+    const web = (insights: boolean, separateAlarms: boolean) => (stack: Stack) => new WebService(stack, 'Web', {
+      cluster: new FoundryCluster(stack, 'Cluster', { containerInsights: insights ? undefined : ecs.ContainerInsights.DISABLED }),
+      image,
+      port: 8080,
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certificateArn),
+      deployment: insights ? { blueGreen: {} } : undefined,
+      alarms: { separateAlarms },
+    });
+    for (const separate of [false, true]) {
+      const suffix = separate ? 'Separate' : 'Combined';
+      fixtures[`worker${suffix}`] = fixture(`Worker${suffix}`, worker(separate));
+      fixtures[`workerNoInsights${suffix}`] = fixture(`WorkerNoInsights${suffix}`, stack => new WorkerService(stack, 'Worker', {
+        cluster: new FoundryCluster(stack, 'Cluster', { containerInsights: ecs.ContainerInsights.DISABLED }),
+        image,
+        desiredCount: 2,
+        alarms: { separateAlarms: separate },
+      }));
+      fixtures[`webBlueGreen${suffix}`] = fixture(`WebBlueGreen${suffix}`, web(true, separate));
+      fixtures[`webNoInsights${suffix}`] = fixture(`WebNoInsights${suffix}`, web(false, separate));
+    }
+  });
+
+  // [fixture, baseline facts, the conditions it documents, the target group with the traffic]
+  const cases: [string, Facts, ServiceAlarm[], 'a' | 'b'][] = [];
+  for (const suffix of ['Combined', 'Separate']) {
+    cases.push(
+      [`worker${suffix}`, workerAtZero, [ServiceAlarm.RUNNING_TASKS, ServiceAlarm.DLQ_NOT_EMPTY, ServiceAlarm.OLDEST_MESSAGE_AGE], 'a'],
+      [`workerNoInsights${suffix}`, workerNoInsights, [ServiceAlarm.CPU, ServiceAlarm.MEMORY, ServiceAlarm.DLQ_NOT_EMPTY, ServiceAlarm.OLDEST_MESSAGE_AGE], 'a'],
+      [`webBlueGreen${suffix}`, webAfterSwap, [ServiceAlarm.CPU, ServiceAlarm.MEMORY, ServiceAlarm.RUNNING_TASKS, ServiceAlarm.HTTP_5XX, ServiceAlarm.RESPONSE_TIME, ServiceAlarm.UNHEALTHY_HOSTS], 'b'],
+      [`webNoInsights${suffix}`, webNoInsights, [ServiceAlarm.CPU, ServiceAlarm.MEMORY, ServiceAlarm.HTTP_5XX, ServiceAlarm.RESPONSE_TIME, ServiceAlarm.UNHEALTHY_HOSTS], 'a'],
+    );
+  }
+
+  describe.each(MODES)('metric math alignment: %s', mode => {
+    describe.each(cases)('%s', (name, baseline, conditions, traffic) => {
+      test('quiet: no alarm fires', () => {
+        expect(firing(finalStates(fixtures[name], baseline, mode))).toBe(0);
+      });
+
+      test.each(conditions)('%s fires', condition => {
+        const facts = { ...baseline, ...triggers(traffic)[condition] };
+        if (condition === ServiceAlarm.RUNNING_TASKS && name.startsWith('worker')) {
+          // A worker at zero: one task desired, none running (cannot be placed). Container Insights reports it.
+          Object.assign(facts, { running: 0, desired: 1 });
+        }
+        expect(firing(finalStates(fixtures[name], facts, mode))).toBeGreaterThanOrEqual(1);
+      });
+    });
+  });
+
+  test('every condition of each service is alarmed on (nothing documented is left without an alarm)', () => {
+    for (const [name, , conditions] of cases) {
+      const f = fixtures[name];
+      expect(f.conditions).toEqual(expect.arrayContaining(conditions));
+      expect(f.alarms.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('without Container Insights the running-tasks condition is left out with a warning, not kept as a silent term', () => {
+    for (const name of ['workerNoInsightsCombined', 'webNoInsightsSeparate']) {
+      const f = fixtures[name];
+      expect(f.conditions).not.toContain(ServiceAlarm.RUNNING_TASKS);
+      expect(JSON.stringify(f.alarms.map(a => a.props))).not.toContain('ECS/ContainerInsights');
+      expect(f.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/RUNNING_TASKS alarm .* reads Container Insights, which is disabled/)]));
+    }
+  });
+
+  test('every alarm reads at most 10 metrics (a hard CloudWatch limit) and acts on the alert topic', () => {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html
+    for (const f of Object.values(fixtures)) {
+      for (const a of f.alarms) {
+        expect((a.props.Metrics ?? []).filter((q: any) => q.MetricStat).length).toBeLessThanOrEqual(10);
+        expect(a.props.AlarmActions).toHaveLength(1);
+      }
+    }
+    // The blue/green web service's twelve metrics fill two combined alarms.
+    expect(fixtures.webBlueGreenCombined.alarms).toHaveLength(2);
+  });
+});
+
+describe('the model reproduces the examples of the AWS documentation', () => {
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
+  const u = undefined;
+  test('comparison and logical operators: a missing value counts as 0 where the other series has one', () => {
+    const inputs = { metric1: [30, 20, 0, 0], metric2: [20, u, 20, u] };
+    expect(evaluate('(metric1 < metric2)', inputs, 4)).toEqual([0, 0, 1, 0]);
+    expect(evaluate('(metric1 >= 30)', inputs, 4)).toEqual([1, 0, 0, 0]);
+    expect(evaluate('(metric1 > 15 AND metric2 > 15)', inputs, 4)).toEqual([1, 0, 0, 0]);
+  });
+
+  test('IF with time series and scalars', () => {
+    const inputs = { metric1: [1, 1, 0, 0, u], metric2: [30, u, 0, 0, 30], metric3: [0, 0, 20, u, 20] };
+    expect(evaluate('IF(metric1, metric2, metric3)', inputs, 5)).toEqual([30, 0, 20, u, u]);
+    expect(evaluate('IF(metric1, 5, metric3)', inputs, 5)).toEqual([5, 5, 20, u, u]);
+    expect(evaluate('IF(metric1, metric2, 5)', inputs, 5)).toEqual([30, 0, 5, 5, u]);
+  });
+
+  test('FILL gives every minute a point; the strict rule drops a point when an operand has none', () => {
+    const inputs = { a: [1, u, 3], b: [u, u, u] };
+    expect(evaluate('FILL(b, 0) + a', inputs, 3)).toEqual([1, 0, 3]);
+    expect(evaluate('a + b', inputs, 3, 'strict')).toEqual([u, u, u]);
+    expect(evaluate('FILL(a, 0) + FILL(b, 0)', inputs, 3, 'strict')).toEqual([1, 0, 3]);
+    expect(evaluate('FILL(a, REPEAT)', inputs, 3)).toEqual([1, 1, 3]);
+    expect(evaluate('MAX([FILL(a, 0), FILL(b, 0)])', inputs, 3)).toEqual([1, 0, 3]);
+  });
+
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html: "0" is a datapoint
+  // within the threshold, "X" a breaching one, "-" a missing one; CloudWatch looks at the 5 most recent.
+  const table = (m: number, rows: [string, string, string, string][]) => rows.map(([points, missing, breaching, notBreaching]) => ({ m, points, missing, breaching, notBreaching }));
+  const rows = [
+    ...table(3, [
+      ['0 - X - X', 'OK', 'OK', 'OK'],
+      ['0 - - - -', 'OK', 'OK', 'OK'],
+      ['- - - - -', 'INSUFFICIENT_DATA', 'ALARM', 'OK'],
+      ['0 X X - X', 'ALARM', 'ALARM', 'ALARM'],
+      ['- - - - X', 'INSUFFICIENT_DATA', 'ALARM', 'OK'],
+    ]),
+    ...table(2, [
+      ['0 - X - X', 'ALARM', 'ALARM', 'ALARM'],
+      ['0 0 X 0 X', 'ALARM', 'ALARM', 'ALARM'],
+      ['0 - X - -', 'OK', 'ALARM', 'OK'],
+      ['- - - - 0', 'OK', 'ALARM', 'OK'],
+      ['- - - - X', 'INSUFFICIENT_DATA', 'ALARM', 'OK'],
+    ]),
+  ];
+  test.each(rows)('$m of 3, datapoints $points', ({ m, points, missing, breaching, notBreaching }) => {
+    const series = points.split(' ').map(p => (p === '-' ? undefined : p === 'X' ? 10 : 0));
+    const state = (treat: string) => alarmStates({
+      logicalId: 'A',
+      props: { EvaluationPeriods: 3, DatapointsToAlarm: m, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: treat },
+    }, series)[4];
+    expect({ missing: state('missing'), breaching: state('breaching'), notBreaching: state('notBreaching') }).toEqual({ missing, breaching, notBreaching });
+  });
+});
