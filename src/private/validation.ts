@@ -71,3 +71,14 @@ export function checkNumber(scope: IConstruct | string, prop: string, value: num
 export function isConcrete(value: number | undefined): value is number {
   return value !== undefined && !Token.isUnresolved(value);
 }
+
+/**
+ * The message `invalidProp` throws, for validations that return their errors (`node.addValidation`).
+ */
+export function invalidPropMessage(scope: IConstruct | string, prop: string, value: unknown, fix: string): string {
+  try {
+    invalidProp(scope, prop, value, fix);
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

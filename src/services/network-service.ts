@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,7 +10,7 @@ import { FoundryServiceBase, ServiceOptions } from './service-base';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeInternetFacingListener, acknowledgeNetworkListener } from '../compliance/acknowledgements';
 import { createAccessLogsBucket } from '../private/access-logs';
-import { checkNumber, invalidProp } from '../private/validation';
+import { checkNumber, invalidProp, invalidPropMessage, isConcrete } from '../private/validation';
 
 /**
  * Transport of a network service's listener.
@@ -29,8 +29,11 @@ export enum NetworkProtocol {
  */
 export interface PrivateLinkOptions {
   /**
-   * Principals (accounts, roles) allowed to create endpoints to the service, e.g.
+   * Principals (accounts, IAM roles, IAM users) allowed to create endpoints to the service, e.g.
    * `new iam.ArnPrincipal('arn:aws:iam::210987654321:root')`.
+   *
+   * `'*'` lets every AWS account connect. Consumers are admitted by these principals and by acceptance, not by
+   * address: the load balancer's security group does not filter PrivateLink traffic (see `allowedCidrs`).
    */
   readonly allowedPrincipals: iam.ArnPrincipal[];
 
@@ -79,6 +82,10 @@ export interface NetworkServiceProps extends ServiceOptions {
 
   /**
    * Client IPv4 ranges allowed to reach the listener.
+   *
+   * They filter traffic that reaches the load balancer directly. With `privateLink`, traffic through VPC endpoints is
+   * not filtered by them: endpoint connections are admitted by `privateLink.allowedPrincipals` and acceptance, and each
+   * consumer restricts its own endpoint with the endpoint's security group.
    *
    * @default - ['0.0.0.0/0'] when internet-facing, the VPC's range when internal
    */
@@ -166,6 +173,10 @@ export class NetworkService extends FoundryServiceBase {
       securityGroups: [this.loadBalancerSecurityGroup],
       deletionProtection: props.deletionProtection ?? true,
       crossZoneEnabled: true,
+      // The security group would filter PrivateLink traffic too, by addresses of the consumers' VPCs that the
+      // provider does not know: every endpoint connection would be dropped. Consumers are admitted by principal and
+      // acceptance instead (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html).
+      enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: props.privateLink ? false : undefined,
     });
     // NLB access logs record TLS listeners only; the bucket is created either way so logging is never missing.
     this.accessLogsBucket = createAccessLogsBucket(this, Duration.days(90));
@@ -228,6 +239,8 @@ export class NetworkService extends FoundryServiceBase {
     }
     this.enableScaling(props.scaling);
     this._enableOperations();
+    const loadBalancer = this.loadBalancer;
+    this.node.addValidation({ validate: () => validateLoadBalancerQuotas(this, loadBalancer) });
   }
 }
 
@@ -247,27 +260,135 @@ function validateNetworkProps(scope: Construct, props: NetworkServiceProps, prot
   if (protocol === NetworkProtocol.UDP && props.healthCheckPort === undefined) {
     invalidProp(scope, 'healthCheckPort', undefined, 'UDP targets are health-checked over TCP: give the TCP port the container answers health checks on.');
   }
-  const mainProtocol = props.ports?.[0]?.protocol;
+  // A listener forwards to a target group of the same transport: TCP and TLS listeners to TCP targets, UDP to UDP
+  // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-listeners.html).
+  const mainProtocol = props.port === undefined ? props.ports?.[0]?.protocol : undefined;
   if (protocol === NetworkProtocol.UDP && props.port === undefined && mainProtocol !== ecs.Protocol.UDP) {
     invalidProp(scope, 'ports', props.ports, 'The container port of a UDP service must be a UDP port: ports: [{ port, protocol: ecs.Protocol.UDP }].');
   }
+  if (protocol !== NetworkProtocol.UDP && mainProtocol === ecs.Protocol.UDP) {
+    invalidProp(scope, 'ports', props.ports, `A ${protocol} listener forwards TCP connections, which a UDP container port never receives; use protocol: NetworkProtocol.UDP, or a TCP port.`);
+  }
+  // Listener and health check ports: 1-65535; deregistration delay: 0-3600 seconds
+  // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-listeners.html,
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html).
   checkNumber(scope, 'listenerPort', props.listenerPort, { min: 1, max: 65_535, integer: true });
   checkNumber(scope, 'healthCheckPort', props.healthCheckPort, { min: 1, max: 65_535, integer: true });
-  checkNumber(scope, 'deregistrationDelay (seconds)', props.deregistrationDelay?.toSeconds(), { min: 0, max: 3600, integer: true });
+  checkNumber(scope, 'deregistrationDelay (seconds)', props.deregistrationDelay?.toSeconds({ integral: false }), { min: 0, max: 3600, integer: true });
   if (props.internetFacing && props.cluster.vpc.publicSubnets.length === 0) {
     invalidProp(scope, 'internetFacing', true, "The cluster's VPC has no public subnets; use internetFacing: false.");
   }
-  for (const cidr of props.allowedCidrs ?? []) {
-    if (!Token.isUnresolved(cidr) && !/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/.test(cidr)) {
-      invalidProp(scope, 'allowedCidrs', cidr, "Use IPv4 CIDR blocks such as '203.0.113.0/24'.");
-    }
-  }
+  validateAllowedCidrs(scope, props.allowedCidrs);
   if (props.privateLink) {
-    if (!props.privateLink.allowedPrincipals?.length) {
-      invalidProp(scope, 'privateLink.allowedPrincipals', [], 'List the accounts or roles that may connect, e.g. [new iam.ArnPrincipal(\'arn:aws:iam::210987654321:root\')].');
+    validatePrivateLink(scope, props.privateLink, props.internetFacing ?? false);
+  }
+  // Targets per Network Load Balancer: 500 with cross-zone load balancing, adjustable
+  // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-limits.html). Each task is an IP
+  // target, and a rolling deployment runs up to maxHealthyPercent of the desired tasks.
+  const tasks = props.scaling ? props.scaling.maxTasks : (props.desiredCount ?? 2);
+  const maxPercent = props.deployment?.maxHealthyPercent ?? 200;
+  if (isConcrete(tasks) && isConcrete(maxPercent) && Math.floor(tasks * maxPercent / 100) > NLB_TARGETS) {
+    Annotations.of(scope).addWarningV2('cdk-ecs-foundry:nlbTargetsQuota',
+      `Up to ${Math.floor(tasks * maxPercent / 100)} tasks (${tasks} at ${maxPercent} % during a deployment) register as targets, above the default quota of ${NLB_TARGETS} targets per Network Load Balancer with cross-zone load balancing; request a quota increase before deploying, or lower ${props.scaling ? 'scaling.maxTasks' : 'desiredCount'}.`);
+  }
+}
+
+/** Listeners per Network Load Balancer (not adjustable). */
+const NLB_LISTENERS = 50;
+/** Certificates per Network Load Balancer (adjustable). */
+const NLB_CERTIFICATES = 25;
+/** Targets per Network Load Balancer with cross-zone load balancing (adjustable). */
+const NLB_TARGETS = 500;
+/** Inbound rules per security group (adjustable). */
+const SG_INBOUND_RULES = 60;
+
+function validateAllowedCidrs(scope: Construct, cidrs: string[] | undefined): void {
+  if (cidrs === undefined) {
+    return;
+  }
+  if (cidrs.length === 0) {
+    invalidProp(scope, 'allowedCidrs', cidrs, 'An empty list admits no client; remove allowedCidrs for the default, or list the client ranges.');
+  }
+  for (const cidr of cidrs) {
+    if (Token.isUnresolved(cidr)) {
+      continue;
     }
-    if (props.internetFacing) {
-      invalidProp(scope, 'privateLink', 'internetFacing: true', 'PrivateLink serves other VPCs privately; use an internal load balancer (internetFacing: false).');
+    if (cidr.includes(':')) {
+      invalidProp(scope, 'allowedCidrs', cidr, 'The load balancer has IPv4 addresses only, so IPv6 clients cannot reach it; use IPv4 CIDR blocks.');
+    }
+    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    const octets = match ? match.slice(1, 5).map(Number) : [];
+    const prefix = match ? Number(match[5]) : -1;
+    if (!match || octets.some(o => o > 255) || prefix > 32) {
+      invalidProp(scope, 'allowedCidrs', cidr, "Use IPv4 CIDR blocks such as '203.0.113.0/24' (four numbers 0-255, a prefix 0-32).");
+    }
+    // EC2 masks host bits silently ('203.0.113.7/24' admits all of 203.0.113.0/24): most often a typo for /32.
+    const address = octets.reduce((a, o) => a * 256 + o, 0);
+    const size = 2 ** (32 - prefix);
+    if (address % size !== 0) {
+      const network = Math.floor(address / size) * size;
+      const canonical = `${[24, 16, 8, 0].map(b => Math.floor(network / 2 ** b) % 256).join('.')}/${prefix}`;
+      invalidProp(scope, 'allowedCidrs', cidr, `Host bits are set: EC2 would admit the whole network ${canonical}; write '${canonical}', or '${octets.join('.')}/32' for that one address.`);
     }
   }
+  // Inbound rules per security group: 60 by default, adjustable
+  // (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups).
+  const unique = new Set(cidrs).size;
+  if (unique > SG_INBOUND_RULES) {
+    Annotations.of(scope).addWarningV2('cdk-ecs-foundry:securityGroupRulesQuota',
+      `allowedCidrs has ${unique} ranges, one inbound rule each, above the default quota of ${SG_INBOUND_RULES} inbound rules per security group; request a quota increase before deploying, or use fewer, wider ranges.`);
+  }
+}
+
+function validatePrivateLink(scope: Construct, privateLink: PrivateLinkOptions, internetFacing: boolean): void {
+  const principals = privateLink.allowedPrincipals ?? [];
+  if (principals.length === 0) {
+    invalidProp(scope, 'privateLink.allowedPrincipals', [], 'List the accounts or roles that may connect, e.g. [new iam.ArnPrincipal(\'arn:aws:iam::210987654321:root\')].');
+  }
+  // Endpoint service permissions name AWS accounts, IAM users and IAM roles by ARN, or '*' for every principal
+  // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpointservicepermissions.html).
+  for (const principal of principals) {
+    const arn = principal?.arn;
+    if (typeof arn !== 'string' || (!Token.isUnresolved(arn) && arn !== '*'
+      && !/^arn:aws[a-z-]*:iam::\d{12}:(root|user\/.+|role\/.+)$/.test(arn))) {
+      invalidProp(scope, 'privateLink.allowedPrincipals', arn,
+        "Use the ARN of an account ('arn:aws:iam::210987654321:root'), an IAM role or an IAM user, or '*' for every AWS account.");
+    }
+  }
+  if (internetFacing) {
+    invalidProp(scope, 'privateLink', 'internetFacing: true', 'PrivateLink serves other VPCs privately; use an internal load balancer (internetFacing: false).');
+  }
+  if (principals.some(p => p.arn === '*') && privateLink.acceptanceRequired === false) {
+    // "If you grant permissions to all principals, the service is public ... If the service does not require manual
+    // approval, attachments are automatically approved" (same page).
+    Annotations.of(scope).addWarningV2('cdk-ecs-foundry:publicEndpointService',
+      "allowedPrincipals '*' without acceptanceRequired lets any AWS account that knows the service name connect, without your approval.");
+  }
+}
+
+/**
+ * Listeners and certificates on the load balancer, counted when the app is complete (escape hatches can add them to
+ * `loadBalancer`). Quotas: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-limits.html
+ */
+function validateLoadBalancerQuotas(scope: Construct, loadBalancer: elbv2.NetworkLoadBalancer): string[] {
+  const stack = Stack.of(loadBalancer);
+  const lbRef = JSON.stringify(stack.resolve((loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer).ref));
+  const all = stack.node.findAll();
+  const listeners = all.filter((c): c is elbv2.CfnListener => c instanceof elbv2.CfnListener
+    && JSON.stringify(stack.resolve(c.loadBalancerArn)) === lbRef);
+  const listenerRefs = new Set(listeners.map(l => JSON.stringify(stack.resolve(l.ref))));
+  const certificates = listeners.reduce((n, l) => n + ((stack.resolve(l.certificates) as unknown[] | undefined)?.length ?? 0), 0)
+    + all.filter((c): c is elbv2.CfnListenerCertificate => c instanceof elbv2.CfnListenerCertificate
+      && listenerRefs.has(JSON.stringify(stack.resolve(c.listenerArn))))
+      .reduce((n, c) => n + ((stack.resolve(c.certificates) as unknown[] | undefined)?.length ?? 0), 0);
+  const errors: string[] = [];
+  if (listeners.length > NLB_LISTENERS) {
+    errors.push(invalidPropMessage(scope, 'loadBalancer listeners', listeners.length,
+      `A Network Load Balancer has at most ${NLB_LISTENERS} listeners (not adjustable); put the other ports on a second NetworkService.`));
+  }
+  if (certificates > NLB_CERTIFICATES) {
+    Annotations.of(scope).addWarningV2('cdk-ecs-foundry:nlbCertificatesQuota',
+      `The load balancer has ${certificates} certificates, above the default quota of ${NLB_CERTIFICATES} per Network Load Balancer; request a quota increase before deploying.`);
+  }
+  return errors;
 }

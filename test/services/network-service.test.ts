@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Capacity, FoundryCluster, NetworkProtocol, NetworkService, NetworkServiceProps } from '../../src';
@@ -90,6 +91,9 @@ describe('NetworkService', () => {
       NetworkLoadBalancerArns: [{ Ref: stack.getLogicalId(udp.loadBalancer.node.defaultChild as any) }],
     });
     template.hasResourceProperties('AWS::EC2::VPCEndpointServicePermissions', { AllowedPrincipals: ['arn:aws:iam::210987654321:root'] });
+    // Consumers' traffic is not filtered by the provider VPC's range (it would drop every consumer).
+    expect(props(udp.loadBalancer).EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic).toBe('off');
+    expect(props(tcp.loadBalancer).EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic).toBeUndefined();
   });
 
   test('services share the defaults: circuit breaker, 2 tasks or scaling, no public IPs', () => {
@@ -111,6 +115,7 @@ describe('NetworkService rejects bad input with the prop name and a fix', () => 
   const bad = plainStack('Bad');
   const badCluster = new FoundryCluster(bad, 'Cluster');
   const privateOnly = new FoundryCluster(bad, 'Private', { publicSubnets: false });
+  const privateRepo = ecr.Repository.fromRepositoryName(bad, 'Repo', 'postgres');
   let n = 0;
   const make = (p: Partial<NetworkServiceProps>) => () => new NetworkService(bad, `N${n++}`, { cluster: badCluster, image, port: 5432, ...p } as NetworkServiceProps);
   const cert = acm.Certificate.fromCertificateArn(bad, 'Cert', certArn);
@@ -122,7 +127,8 @@ describe('NetworkService rejects bad input with the prop name and a fix', () => 
     ['UDP without a health check port', { protocol: NetworkProtocol.UDP, ports: [{ port: 53, protocol: ecs.Protocol.UDP }], port: undefined }, /invalid healthCheckPort = undefined\. UDP targets are health-checked over TCP/],
     ['UDP on a TCP container port', { protocol: NetworkProtocol.UDP, port: undefined, ports: [{ port: 53 }], healthCheckPort: 8080 }, /invalid ports = .*must be a UDP port/],
     ['listener port 0', { listenerPort: 0 }, /invalid listenerPort = 0/],
-    ['internet-facing without public subnets', { cluster: privateOnly, internetFacing: true }, /invalid internetFacing = true\. The cluster's VPC has no public subnets/],
+    // An image from this region's ECR: tasks in the isolated subnets of a VPC without public subnets can pull it.
+    ['internet-facing without public subnets', { cluster: privateOnly, internetFacing: true, image: ecs.ContainerImage.fromEcrRepository(privateRepo, 'v1') }, /invalid internetFacing = true\. The cluster's VPC has no public subnets/],
     ['PrivateLink with no principals', { privateLink: { allowedPrincipals: [] } }, /invalid privateLink\.allowedPrincipals = \[\]/],
     ['PrivateLink on an internet-facing NLB', { internetFacing: true, privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] } }, /invalid privateLink = 'internetFacing: true'/],
     ['bad client range', { allowedCidrs: ['10.0.0.0'] }, /invalid allowedCidrs = '10\.0\.0\.0'/],

@@ -1,0 +1,122 @@
+import { Duration } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { FoundryCluster, NetworkProtocol, NetworkService, NetworkServiceProps } from '../../src';
+import { plainStack } from '../support/stacks';
+
+/**
+ * Network Load Balancer quotas and constraints a NetworkService prop (or an escape hatch on its `loadBalancer`) can
+ * break, checked at synth. Quotas: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-limits.html
+ */
+
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/postgres:16');
+const certArn = (i: number) => `arn:aws:acm:us-east-1:123456789012:certificate/${String(i).padStart(8, '0')}-2222-3333-4444-555555555555`;
+const consumer = new iam.ArnPrincipal('arn:aws:iam::210987654321:root');
+
+/** A NetworkService in a stack of its own. */
+function build(p: Partial<NetworkServiceProps> = {}) {
+  const stack = plainStack('Nlb');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  const service = new NetworkService(stack, 'Db', { cluster, image, port: 5432, ...p } as NetworkServiceProps);
+  return { stack, service };
+}
+
+describe('PrivateLink consumers reach the service', () => {
+  // The NLB's security group filters PrivateLink traffic too unless turned off, and it admits only the provider
+  // VPC's range: every consumer VPC's connection would be dropped
+  // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html).
+  test('the security group does not filter traffic through endpoints; principals and acceptance admit consumers', () => {
+    const { stack, service } = build({ privateLink: { allowedPrincipals: [consumer] } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'network',
+      EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: 'off',
+    });
+    template.hasResourceProperties('AWS::EC2::VPCEndpointService', { AcceptanceRequired: true });
+    template.hasResourceProperties('AWS::EC2::VPCEndpointServicePermissions', { AllowedPrincipals: ['arn:aws:iam::210987654321:root'] });
+    // Direct clients are still filtered by the security group.
+    expect(Object.values<any>(template.findResources('AWS::EC2::SecurityGroup'))
+      .find(r => r.Properties.GroupDescription.startsWith(`Network load balancer of ${service.node.path}`)).Properties.SecurityGroupIngress)
+      .toEqual([expect.objectContaining({ CidrIp: '10.0.0.0/16', FromPort: 5432 })]);
+  });
+
+  test('without PrivateLink the load balancer keeps the default (the security group filters all traffic)', () => {
+    const { stack } = build();
+    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: Match.absent(),
+    });
+  });
+
+  test("'*' without acceptance is a public service: a warning", () => {
+    const { stack } = build({ privateLink: { allowedPrincipals: [new iam.ArnPrincipal('*')], acceptanceRequired: false } });
+    Annotations.fromStack(stack).hasWarning('/Nlb/Db', Match.stringLikeRegexp('lets any AWS account that knows the service name connect'));
+  });
+});
+
+describe('quotas counted on the finished app (escape hatches included)', () => {
+  test('listeners per Network Load Balancer: 50, not adjustable', () => {
+    const { stack, service } = build();
+    for (let port = 1; port <= 49; port++) {
+      service.loadBalancer.addListener(`Extra${port}`, { port: 10_000 + port, defaultTargetGroups: [service.targetGroup] });
+    }
+    expect(() => Template.fromStack(stack)).not.toThrow(); // 50 listeners
+    const { stack: over, service: full } = build();
+    for (let port = 1; port <= 50; port++) {
+      full.loadBalancer.addListener(`Extra${port}`, { port: 10_000 + port, defaultTargetGroups: [full.targetGroup] });
+    }
+    expect(() => Template.fromStack(over)).toThrow(/NetworkService 'Nlb\/Db': invalid loadBalancer listeners = 51\. A Network Load Balancer has at most 50 listeners/);
+  });
+
+  test('certificates per Network Load Balancer: 25 by default, adjustable: a warning', () => {
+    const { stack, service } = build({ protocol: NetworkProtocol.TLS, certificate: acm.Certificate.fromCertificateArn(plainStack(), 'C', certArn(0)) });
+    service.listener.addCertificates('More', Array.from({ length: 25 }, (_, i) => elbv2.ListenerCertificate.fromArn(certArn(i + 1))));
+    Annotations.fromStack(stack).hasWarning('/Nlb/Db', Match.stringLikeRegexp('26 certificates, above the default quota of 25'));
+  });
+
+  test('targets per Network Load Balancer with cross-zone load balancing: 500 by default, adjustable: a warning', () => {
+    const { stack } = build({ scaling: { maxTasks: 300 } }); // 600 targets while a deployment runs at 200 %
+    Annotations.fromStack(stack).hasWarning('/Nlb/Db', Match.stringLikeRegexp('Up to 600 tasks .* above the default quota of 500 targets'));
+    const { stack: within } = build({ scaling: { maxTasks: 250 } });
+    Annotations.fromStack(within).hasNoWarning('/Nlb/Db', Match.stringLikeRegexp('targets per Network Load Balancer'));
+  });
+
+  test('inbound rules per security group: 60 by default, adjustable: a warning', () => {
+    const cidrs = Array.from({ length: 61 }, (_, i) => `10.${i}.0.0/16`);
+    const { stack } = build({ allowedCidrs: cidrs });
+    Annotations.fromStack(stack).hasWarning('/Nlb/Db', Match.stringLikeRegexp('allowedCidrs has 61 ranges'));
+  });
+});
+
+describe('constraints AWS would reject (or apply silently) fail with the prop and a fix', () => {
+  test.each<[string, Partial<NetworkServiceProps>, RegExp]>([
+    ['an empty client list', { allowedCidrs: [] }, /invalid allowedCidrs = \[\]\. An empty list admits no client/],
+    ['an IPv6 range on an IPv4 load balancer', { allowedCidrs: ['2001:db8::/32'] }, /invalid allowedCidrs = '2001:db8::\/32'\. The load balancer has IPv4 addresses only/],
+    ['an octet above 255', { allowedCidrs: ['10.0.256.0/24'] }, /invalid allowedCidrs = '10\.0\.256\.0\/24'\. Use IPv4 CIDR blocks/],
+    ['a prefix above 32', { allowedCidrs: ['10.0.0.0/33'] }, /invalid allowedCidrs = '10\.0\.0\.0\/33'/],
+    ['a range without a prefix', { allowedCidrs: ['10.0.0.0'] }, /invalid allowedCidrs = '10\.0\.0\.0'/],
+    ['host bits set (EC2 would widen it silently)', { allowedCidrs: ['203.0.113.7/24'] },
+      /invalid allowedCidrs = '203\.0\.113\.7\/24'\. Host bits are set: EC2 would admit the whole network 203\.0\.113\.0\/24; write '203\.0\.113\.0\/24', or '203\.0\.113\.7\/32'/],
+    ['a principal that is not an account, role or user', { privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:group/devs')] } },
+      /invalid privateLink\.allowedPrincipals = 'arn:aws:iam::210987654321:group\/devs'\. Use the ARN of an account/],
+    ['an account id instead of an ARN', { privateLink: { allowedPrincipals: [new iam.ArnPrincipal('210987654321')] } }, /invalid privateLink\.allowedPrincipals = '210987654321'/],
+    ['a TCP listener on a UDP container port', { port: undefined, ports: [{ port: 53, protocol: ecs.Protocol.UDP }] },
+      /invalid ports = .*A TCP listener forwards TCP connections, which a UDP container port never receives/],
+    ['a health check port of 0', { healthCheckPort: 0 }, /invalid healthCheckPort = 0/],
+    ['a deregistration delay in fractions of a second', { deregistrationDelay: Duration.millis(2500) }, /invalid deregistrationDelay \(seconds\) = 2\.5/],
+  ])('%s', (_name, p, message) => {
+    expect(() => build(p)).toThrow(message);
+  });
+
+  test('valid forms pass: accounts, roles with paths, users, everyone; canonical and single-address ranges', () => {
+    expect(() => build({
+      allowedCidrs: ['0.0.0.0/0', '203.0.113.7/32', '198.51.100.0/24', '10.0.0.0/8'],
+      privateLink: {
+        allowedPrincipals: ['arn:aws:iam::210987654321:root', 'arn:aws:iam::210987654321:role/team/consumer', 'arn:aws-us-gov:iam::210987654321:user/ci', '*']
+          .map(arn => new iam.ArnPrincipal(arn)),
+      },
+    })).not.toThrow();
+  });
+});
