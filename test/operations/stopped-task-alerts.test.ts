@@ -215,12 +215,16 @@ describe('stopped-task rule', () => {
 
   test.each([
     ['service event', () => cluster.stoppedTaskAlerts!.serviceEventRule!, {
-      'detail-type': 'ECS Service Action', 'source': 'aws.ecs', 'time': '2026-11-21T10:00:00Z',
+      'detail-type': 'ECS Service Action',
+      'source': 'aws.ecs',
+      'time': '2026-11-21T10:00:00Z',
       'resources': ['arn:aws:ecs:us-east-1:123456789012:service/platform/web'],
       'detail': { eventType: 'WARN', eventName: 'SERVICE_TASK_START_IMPAIRED', clusterArn: CLUSTER_ARN, reason: 'image "web:1" not found\nretrying' },
     }],
     ['failed deployment', () => cluster.stoppedTaskAlerts!.deploymentRule!, {
-      'detail-type': 'ECS Deployment State Change', 'source': 'aws.ecs', 'time': '2026-11-21T10:00:00Z',
+      'detail-type': 'ECS Deployment State Change',
+      'source': 'aws.ecs',
+      'time': '2026-11-21T10:00:00Z',
       'resources': ['arn:aws:ecs:us-east-1:123456789012:service/platform/web'],
       'detail': { eventName: 'SERVICE_DEPLOYMENT_FAILED', deploymentId: 'ecs-svc/1', reason: 'ECS deployment circuit breaker: "tasks failed to start".' },
     }],

@@ -51,8 +51,11 @@ function worstCase(value: unknown): any {
   const node = value as Record<string, any>;
   if ('Ref' in node) {
     const pseudo: Record<string, string> = {
-      'AWS::Partition': 'aws-iso-b', 'AWS::Region': 'ap-southeast-5', 'AWS::AccountId': '123456789012',
-      'AWS::URLSuffix': 'amazonaws.com.cn', 'AWS::StackName': 'S'.repeat(128),
+      'AWS::Partition': 'aws-iso-b',
+      'AWS::Region': 'ap-southeast-5',
+      'AWS::AccountId': '123456789012',
+      'AWS::URLSuffix': 'amazonaws.com.cn',
+      'AWS::StackName': 'S'.repeat(128),
     };
     return pseudo[node.Ref] ?? 'r'.repeat(64);
   }
@@ -171,7 +174,8 @@ describe('CloudWatch dashboards', () => {
     const alarms = Array.from({ length: 250 }, (_, i) => new cloudwatch.Alarm(stack, `A${i}`, { metric, threshold: 1, evaluationPeriods: 1 }));
     addDashboardAlarms(dashboard, alarms.slice(0, 60));
     addDashboardAlarms(dashboard, alarms.slice(60));
-    const body = JSON.parse(worstCase(Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(dashboard.node.defaultChild as any)].Properties.DashboardBody));
+    const resource = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(dashboard.node.defaultChild as any)];
+    const body = JSON.parse(worstCase(resource.Properties.DashboardBody));
     const sizes = body.widgets.filter((w: any) => w.type === 'alarm').map((w: any) => w.properties.alarms.length);
     expect(sizes).toEqual([100, 100, 50]);
     expect(MAX_ALARMS_PER_STATUS_WIDGET).toBe(LIMITS.alarmsPerAlarmWidget);
