@@ -144,7 +144,7 @@ export interface Ec2CapacityOptions {
   readonly capacityProviderName?: string;
 
   /**
-   * Time for a new instance to warm up before managed scaling counts it.
+   * Time for a new instance to warm up before managed scaling counts it (and before an instance refresh replaces the next one).
    *
    * @default Duration.minutes(5)
    */
@@ -192,9 +192,11 @@ export interface Ec2CapacityProps extends Ec2CapacityOptions {
  * Normally created with `cluster.addEc2Capacity(id, options)`; use it in capacity strategies with
  * `Capacity.ec2(capacity)`.
  *
- * Hardening: IMDSv2 only with a hop limit of 1 (containers cannot reach the instance's credentials),
- * encrypted gp3 volumes, no public IPs, no SSH key, an instance role with only what the ECS agent needs
+ * Hardening: IMDSv2 only with a hop limit of 1 and IMDS blocked for awsvpc tasks (containers cannot reach the
+ * instance's credentials), encrypted gp3 volumes, no public IPs, no SSH key, an instance role with only what the ECS agent needs
  * (image pulls and logs use each task's execution role), Auto Scaling error notifications to the alert topic.
+ * A deploy that changes the launch template (a newer ECS-optimized AMI) replaces the instances with a rolling
+ * instance refresh that drains their tasks first (`instanceUpdate`).
  */
 export class Ec2Capacity extends Construct {
   /** The cluster this capacity serves. */
