@@ -62,6 +62,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@^4.1.0',
     // Integration tests (test/integ.*.ts): assertions a user with an AWS account runs; test/integ-snapshots.test.ts
     // checks their templates on every build.
+    // 2.245.0-alpha.0 is the newest integ-tests-alpha on npm (no 2.271 alpha exists); its assertion constructs work with
+    // the tested aws-cdk-lib 2.271, and test/integ-snapshots.test.ts synthesizes every app with it on each build.
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     // Proofs (test/proof/): what AWS does with the synthesized templates, without an AWS account.
     // The IAM policy simulator is AGPL: a test-only dev dependency, never bundled or shipped.
@@ -74,7 +76,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'smol-toml@^1.9.1',
   ],
 
-  // Integration tests will use integ-runner (issue: scale and proof), not projen's own discovery.
+  // Integration apps are deployed by the deploy kit (test/integ-run.ts, `npm run integ`), not projen's own discovery.
   integrationTestAutoDiscover: false,
   lambdaAutoDiscover: false,
   sampleCode: false,
@@ -91,7 +93,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'projenrc'] },
-  gitignore: ['cdk.out/', 'examples/cdk.out/', '.jsii.tabl.json', 'rosetta/*.tabl.json', '/validation-report.json'],
+  gitignore: [
+    'cdk.out/', 'examples/cdk.out/', '.jsii.tabl.json', 'rosetta/*.tabl.json', '/validation-report.json',
+    // The deploy kit's cloud assemblies and CLI logs (test/integ-run.ts).
+    'test/cdk-integ.out.*',
+  ],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/rosetta/', '/.ci/', 'cdk.out/'] },
 
   // Keep the generated GitHub workflows but do not let them push on their own.
@@ -148,12 +154,13 @@ project.package.setScript('bench', `npx projen ${bench.name}`);
 // `npm ci` rejects elsewhere; restore the missing optional platform entries after every install.
 project.tasks.tryFind('install')?.exec('node .ci/lockfile-platform-stubs.js');
 
-// Integration tests (test/integ.*.ts) deploy with integ-runner. The newest @aws-cdk/integ-runner on npm (2.197.x)
-// bundles a toolkit that reads cloud assembly schema 53 only, and aws-cdk-lib >= 2.262 writes schema 54, so it is
-// not a dependency yet; `integ` runs it from npm for users with an AWS account once a compatible release exists.
+// The deploy kit: deploy each integration app (test/integ.*.ts) with its assertion stack using the project's own CDK
+// CLI, then destroy it, and print a result per app. integ-runner is not used: its newest release (2.197.x) reads cloud
+// assembly schema 53 only, and aws-cdk-lib >= 2.262 writes 54. Extra arguments select apps by name
+// (`npm run integ -- web-service`).
 const integ = project.addTask('integ', {
-  description: 'Deploy the integration tests, run their assertions and destroy them (needs AWS credentials)',
-  exec: 'npx --yes @aws-cdk/integ-runner@latest --language typescript --directory test --parallel-regions us-east-1 --update-on-failed',
+  description: 'Deploy each integration app with its assertions, then destroy it (needs AWS credentials and a bootstrapped account)',
+  steps: [{ exec: 'ts-node --prefer-ts-exts test/integ-run.ts', receiveArgs: true }],
 });
 project.package.setScript('integ', `npx projen ${integ.name}`);
 
