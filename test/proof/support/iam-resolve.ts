@@ -120,20 +120,20 @@ export class ResolvedTemplate {
     const p = r.Properties ?? {};
     const lower = id.toLowerCase();
     switch (r.Type) {
-      case 'AWS::IAM::Role': return this.resolve(p.RoleName) ?? id;
+      case 'AWS::IAM::Role': return this.resolve(p.RoleName) ?? this.physicalName(id, 64);
       case 'AWS::IAM::ManagedPolicy': return `arn:${PARTITION}:iam::${ACCOUNT}:policy/${this.resolve(p.ManagedPolicyName) ?? id}`;
       case 'AWS::SQS::Queue': return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${this.queueName(id)}`;
-      case 'AWS::SNS::Topic': return arn('sns', this.resolve(p.TopicName) ?? id);
+      case 'AWS::SNS::Topic': return arn('sns', this.resolve(p.TopicName) ?? this.physicalName(id, 256));
       case 'AWS::KMS::Key': return `key-${lower}`;
-      case 'AWS::Logs::LogGroup': return this.resolve(p.LogGroupName) ?? id;
+      case 'AWS::Logs::LogGroup': return this.resolve(p.LogGroupName) ?? this.physicalName(id, 512);
       case 'AWS::S3::Bucket': return this.resolve(p.BucketName) ?? lower;
-      case 'AWS::ECS::Cluster': return this.resolve(p.ClusterName) ?? id;
+      case 'AWS::ECS::Cluster': return this.resolve(p.ClusterName) ?? this.physicalName(id, 255);
       case 'AWS::ECS::TaskDefinition': return arn('ecs', `task-definition/${this.resolve(p.Family) ?? id}:1`);
       case 'AWS::ECS::Service': return arn('ecs', `service/${this.resolve(p.Cluster)}/${this.resolve(p.ServiceName) ?? id}`);
       case 'AWS::EFS::FileSystem': return `fs-${lower}`;
       case 'AWS::EFS::AccessPoint': return `fsap-${lower}`;
       case 'AWS::ECR::Repository': return this.resolve(p.RepositoryName) ?? lower;
-      case 'AWS::SecretsManager::Secret': return arn('secretsmanager', `secret:${this.resolve(p.Name) ?? id}-AbCdEf`);
+      case 'AWS::SecretsManager::Secret': return arn('secretsmanager', `secret:${this.resolve(p.Name) ?? this.physicalName(id, 256)}-AbCdEf`);
       case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
         return arn('elasticloadbalancing', `loadbalancer/${p.Type === 'network' ? 'net' : 'app'}/${id}/0123456789abcdef`);
       case 'AWS::ElasticLoadBalancingV2::TargetGroup': return arn('elasticloadbalancing', `targetgroup/${id}/0123456789abcdef`);
@@ -210,7 +210,16 @@ export class ResolvedTemplate {
     const p = this.resource(id).Properties ?? {};
     const given = this.resolve(p.QueueName);
     if (given) return given;
-    return p.FifoQueue ? `${id}.fifo` : id;
+    return p.FifoQueue ? `${this.physicalName(id, 75)}.fifo` : this.physicalName(id, 80);
+  }
+
+  /**
+   * The name CloudFormation generates for a resource without one: '<stack>-<logical ID>-<13 random characters>',
+   * cut to the type's maximum length, so that policy sizes measured on resolved templates are realistic.
+   */
+  public physicalName(id: string, maxLength: number): string {
+    const suffix = '-A1B2C3D4E5F6G';
+    return `${this.stackName}-${id}`.slice(0, maxLength - suffix.length) + suffix;
   }
 }
 
