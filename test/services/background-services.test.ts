@@ -143,7 +143,7 @@ describe('WorkerService', () => {
           Metrics: [
             Match.objectLike({ Id: 'visible', ReturnData: false, MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' }) }) }),
             Match.objectLike({ Id: 'tasks', ReturnData: false, MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'ECS/ContainerInsights', MetricName: 'RunningTaskCount' }) }) }),
-            { Id: 'backlogPerTask', Label: 'Backlog per task', ReturnData: true, Expression: 'visible / IF(tasks > 0, tasks, 1)' },
+            { Id: 'backlogPerTask', Label: 'Backlog per task', ReturnData: true, Expression: 'FILL(visible, 0) / IF(FILL(tasks, 0) > 0, FILL(tasks, 0), 1)' },
           ],
         },
       },
@@ -151,15 +151,27 @@ describe('WorkerService', () => {
     expect(props(worker.service).DesiredCount).toBeUndefined();
   });
 
-  test('scales to zero and a step policy wakes it on the first message', () => {
+  test('scales to zero and a step policy sets one task when messages wait while none is desired or running', () => {
     expect(props(worker.scalableTarget)).toMatchObject({ MinCapacity: 0, MaxCapacity: 50 });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'StepScaling',
-      StepScalingPolicyConfiguration: Match.objectLike({ AdjustmentType: 'ChangeInCapacity', StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }] }),
+      StepScalingPolicyConfiguration: Match.objectLike({ AdjustmentType: 'ExactCapacity', StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }] }),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible', ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(FILL(visible, 0) > 0 AND FILL(running, 0) == 0 AND FILL(desired, 0) == 0, 1, 0)' })]),
     });
+    // The worker runs no step policy on the raw queue depth (a `visible >= 1` alarm stays in ALARM under any trickle).
+    expect(Object.values<any>(template.findResources('AWS::CloudWatch::Alarm')).filter(a => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toEqual([]);
+  });
+
+  test('the scalable target uses the ECS Application Auto Scaling service-linked role', () => {
+    expect(JSON.stringify(props(worker.scalableTarget).RoleARN)).toContain(
+      ':iam::', // formatted for the stack's partition and account
+    );
+    expect(JSON.stringify(props(worker.scalableTarget).RoleARN)).toContain('role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService');
   });
 
   test('CPU scaling only scales out, so it never fights the queue policy', () => {
@@ -260,7 +272,7 @@ describe('background services reject bad input with the prop name and a fix', ()
     ['bad queue URL variable', makeWorker({ queueUrlVariable: 'queue-url' }), /invalid queueUrlVariable = 'queue-url'/],
     ['cron with 5 fields', () => TaskSchedule.cron('0 3 * * *'), /^TaskSchedule\.cron\(\): invalid expression = '0 3 \* \* \*'\. EventBridge Scheduler cron has 6 fields/],
     ['cron with both day fields', () => TaskSchedule.cron('0 3 * * * *'), /Exactly one of day-of-month and day-of-week must be '\?'/],
-    ['cron with an invalid hour', () => TaskSchedule.cron('0 25 * * ? *'), /invalid expression \(hours\) = '25'/],
+    ['cron with an invalid hour', () => TaskSchedule.cron('0 25 * * ? *'), /invalid expression = '0 25 \* \* \? \*'\. Invalid hours field '25': hours takes 0-23/],
     ['rate below a minute', () => TaskSchedule.rate(Duration.seconds(30)), /^TaskSchedule\.rate\(\): invalid interval = '30 seconds'\. Use whole minutes/],
     ['at with an invalid date', () => TaskSchedule.at(new Date('nope')), /TaskSchedule\.at\(\): invalid date = 'Invalid Date'/],
     ['time zone on a rate', job({ timeZone: TimeZone.EUROPE_BERLIN }), /invalid timeZone = 'Europe\/Berlin'\. A rate schedule has no time of day/],
