@@ -70,7 +70,14 @@ const worker: UpdateCase<WorkerKnobs> = {
   },
   configurations: {
     default: DEFAULT_SERVICE,
-    fullest: { ...FULLEST_SERVICE, fifo: true, maxReceiveCount: 3, retentionDays: 7, processingSeconds: 40, scaling: { minTasks: 0, maxTasks: 10, cpuPercent: 85 } },
+    fullest: {
+      ...FULLEST_SERVICE,
+      fifo: true,
+      maxReceiveCount: 3,
+      retentionDays: 7,
+      processingSeconds: 40,
+      scaling: { minTasks: 0, maxTasks: 10, cpuPercent: 85 },
+    },
     ec2: { ...DEFAULT_SERVICE, capacity: 'ec2' },
   },
   changes: [
@@ -120,8 +127,17 @@ const scheduled: UpdateCase<ScheduledKnobs> = {
   configurations: {
     default: { ...DEFAULT_SERVICE, schedule: 'hourly' },
     fullest: {
-      ...DEFAULT_SERVICE, capacity: 'spot', schedule: 'cron', timeZone: TimeZone.EUROPE_BERLIN, flexibleMinutes: 10, taskCount: 2,
-      maxRetries: 2, cpu: 1024, memoryMiB: 2048, environment: { JOB: 'report' }, volume: true,
+      ...DEFAULT_SERVICE,
+      capacity: 'spot',
+      schedule: 'cron',
+      timeZone: TimeZone.EUROPE_BERLIN,
+      flexibleMinutes: 10,
+      taskCount: 2,
+      maxRetries: 2,
+      cpu: 1024,
+      memoryMiB: 2048,
+      environment: { JOB: 'report' },
+      volume: true,
     },
     ec2: { ...DEFAULT_SERVICE, capacity: 'ec2', schedule: 'at', timeZone: TimeZone.AMERICA_LOS_ANGELES },
   },

@@ -47,8 +47,13 @@ const cluster: UpdateCase<ClusterKnobs> = {
   configurations: {
     default: {},
     fullest: {
-      natGateways: NatGatewayStrategy.SINGLE, maxAzs: 3, defaultCapacity: 'spot', namespace: 'prod.internal',
-      logRetention: logs.RetentionDays.THREE_MONTHS, alertEmails: ['ops@example.com'], vpcEndpoints: true,
+      natGateways: NatGatewayStrategy.SINGLE,
+      maxAzs: 3,
+      defaultCapacity: 'spot',
+      namespace: 'prod.internal',
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+      alertEmails: ['ops@example.com'],
+      vpcEndpoints: true,
     },
   },
   changes: [
@@ -99,8 +104,15 @@ const ec2Capacity: UpdateCase<Ec2Knobs> = {
   configurations: {
     default: { instanceType: 'm7i.large' },
     fullest: {
-      instanceType: 'm7i.large', machineImage: 'bottlerocket', minCapacity: 1, maxCapacity: 20, targetCapacityPercent: 90, volumeGiB: 60,
-      sessionManager: true, spot: true, warmupSeconds: 120,
+      instanceType: 'm7i.large',
+      machineImage: 'bottlerocket',
+      minCapacity: 1,
+      maxCapacity: 20,
+      targetCapacityPercent: 90,
+      volumeGiB: 60,
+      sessionManager: true,
+      spot: true,
+      warmupSeconds: 120,
     },
   },
   changes: [
@@ -156,8 +168,18 @@ const taskDefinition: UpdateCase<WorkloadKnobs> = {
   configurations: {
     default: { capacity: 'fargate', imageTag: 'stable' },
     fullest: {
-      capacity: 'spot', imageTag: '1.27', cpu: 1024, memoryMiB: 2048, arm: true, ephemeralGiB: 40, environment: { LOG_LEVEL: 'info' },
-      logRetention: logs.RetentionDays.ONE_MONTH, firelens: true, nonBlocking: true, sidecar: true, family: 'api',
+      capacity: 'spot',
+      imageTag: '1.27',
+      cpu: 1024,
+      memoryMiB: 2048,
+      arm: true,
+      ephemeralGiB: 40,
+      environment: { LOG_LEVEL: 'info' },
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      firelens: true,
+      nonBlocking: true,
+      sidecar: true,
+      family: 'api',
     },
   },
   changes: [
@@ -239,8 +261,13 @@ const volume: UpdateCase<VolumeKnobs> = {
   configurations: {
     default: {},
     fullest: {
-      throughputMode: efs.ThroughputMode.PROVISIONED, provisionedMiBps: 64, lifecyclePolicy: efs.LifecyclePolicy.AFTER_7_DAYS,
-      fileSystemName: 'shared-data', accessPointPath: '/shared', uid: 2000, extraAccessPoint: true,
+      throughputMode: efs.ThroughputMode.PROVISIONED,
+      provisionedMiBps: 64,
+      lifecyclePolicy: efs.LifecyclePolicy.AFTER_7_DAYS,
+      fileSystemName: 'shared-data',
+      accessPointPath: '/shared',
+      uid: 2000,
+      extraAccessPoint: true,
     },
   },
   changes: [
@@ -251,8 +278,11 @@ const volume: UpdateCase<VolumeKnobs> = {
     { name: 'file system name', apply: k => ({ ...k, fileSystemName: `${k.fileSystemName ?? 'data'}-renamed` }) },
     { name: 'access point uid/gid → 3000', apply: k => ({ ...k, uid: 3000 }) },
     { name: 'encryption → own key', apply: k => (k.ownKey ? undefined : { ...k, ownKey: true }) },
-    { name: 'performance mode → MAX_IO', apply: k => (k.performanceMode === efs.PerformanceMode.MAX_IO ? undefined
-      : { ...k, performanceMode: efs.PerformanceMode.MAX_IO, throughputMode: k.throughputMode ?? efs.ThroughputMode.BURSTING }) },
+    {
+      name: 'performance mode → MAX_IO',
+      apply: k => (k.performanceMode === efs.PerformanceMode.MAX_IO ? undefined
+        : { ...k, performanceMode: efs.PerformanceMode.MAX_IO, throughputMode: k.throughputMode ?? efs.ThroughputMode.BURSTING }),
+    },
     { name: 'add an access point', apply: k => (k.extraAccessPoint ? undefined : { ...k, extraAccessPoint: true }) },
   ],
 };

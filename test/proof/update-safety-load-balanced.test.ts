@@ -76,8 +76,14 @@ const web: UpdateCase<WebKnobs> = {
   configurations: {
     default: { ...DEFAULT_SERVICE, certificate: 1, lb: {} },
     fullest: {
-      ...FULLEST_SERVICE, certificate: 1, sharedAlb: true, pathPatterns: ['/api/*'], hostHeaders: ['api.example.com'], healthCheckPath: '/health',
-      deregistrationSeconds: 20, blueGreen: true,
+      ...FULLEST_SERVICE,
+      certificate: 1,
+      sharedAlb: true,
+      pathPatterns: ['/api/*'],
+      hostHeaders: ['api.example.com'],
+      healthCheckPath: '/health',
+      deregistrationSeconds: 20,
+      blueGreen: true,
       lb: { allowedCidrs: ['203.0.113.0/24'], idleTimeoutSeconds: 120, accessLogsDays: 90, sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS, webAcl: true },
     },
     ec2: { ...DEFAULT_SERVICE, capacity: 'ec2', certificate: 1, lb: {} },
@@ -135,8 +141,13 @@ const network: UpdateCase<NetworkKnobs> = {
   configurations: {
     default: DEFAULT_SERVICE,
     fullest: {
-      ...FULLEST_SERVICE, protocol: NetworkProtocol.TLS, listenerPort: 443, allowedCidrs: ['10.0.0.0/8'], healthCheckPort: 8080,
-      privateLink: true, deregistrationSeconds: 10,
+      ...FULLEST_SERVICE,
+      protocol: NetworkProtocol.TLS,
+      listenerPort: 443,
+      allowedCidrs: ['10.0.0.0/8'],
+      healthCheckPort: 8080,
+      privateLink: true,
+      deregistrationSeconds: 10,
     },
     ec2: { ...DEFAULT_SERVICE, capacity: 'ec2' },
   },

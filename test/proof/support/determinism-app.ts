@@ -36,8 +36,15 @@ const certificate = acm.Certificate.fromCertificateArn(stack, 'Certificate',
   'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555');
 const alb = new WebLoadBalancer(stack, 'Alb', { cluster, certificate });
 const api = new WebService(stack, 'Api', {
-  cluster, image: repo.image('1.0.0'), port: 8080, loadBalancer: alb, pathPatterns: ['/api/*'], capacity: Capacity.spot({ onDemandBase: 1 }),
-  scaling: { minTasks: 2, maxTasks: 10, cpuPercent: 60, requestsPerTask: 500 }, deployment: { blueGreen: {} }, logging: { firelens: true },
+  cluster,
+  image: repo.image('1.0.0'),
+  port: 8080,
+  loadBalancer: alb,
+  pathPatterns: ['/api/*'],
+  capacity: Capacity.spot({ onDemandBase: 1 }),
+  scaling: { minTasks: 2, maxTasks: 10, cpuPercent: 60, requestsPerTask: 500 },
+  deployment: { blueGreen: {} },
+  logging: { firelens: true },
 });
 api.addVolume(volume, '/data');
 new WebService(stack, 'Site', { cluster, image, port: 3000, loadBalancer: alb, hostHeaders: ['www.example.com'], capacity: Capacity.ec2(al2023) });

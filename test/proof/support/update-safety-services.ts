@@ -6,8 +6,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Capacity, FoundryCluster, ServiceOptions, SharedVolume } from '../../../src';
 import { UpdateCase } from './update-safety';
+import { Capacity, FoundryCluster, ServiceOptions, SharedVolume } from '../../../src';
 
 /** What a service's props are made of, as data. */
 export interface ServiceKnobs {

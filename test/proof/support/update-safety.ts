@@ -156,12 +156,12 @@ export interface AcceptedReplacement {
 export interface UpdateCase<K> {
   /** Construct name, e.g. 'SharedVolume'. */
   readonly construct: string;
-  /** Build the construct (and what it needs) from knobs. */
-  build(stack: Stack, knobs: K): void;
   /** Named configurations: at least 'default' and 'fullest'. */
   readonly configurations: Record<string, K>;
   /** Prop changes a user would plausibly make later; `apply` returns undefined when it does not apply. */
   readonly changes: Array<{ readonly name: string; apply(knobs: K): K | undefined }>;
+  /** Build the construct (and what it needs) from knobs. */
+  build(stack: Stack, knobs: K): void;
 }
 
 /** The outcome of one prop change on one configuration. */
