@@ -364,7 +364,12 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
    * Alarms and dashboards; concrete services call it last, with what they add (target group, queues).
    * @internal
    */
-  protected _enableOperations(extra: { targetGroup?: elbv2.ApplicationTargetGroup; alternateTargetGroup?: elbv2.ApplicationTargetGroup; queue?: sqs.IQueue; deadLetterQueue?: sqs.IQueue } = {}): void {
+  protected _enableOperations(extra: {
+    targetGroup?: elbv2.ApplicationTargetGroup;
+    alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+    queue?: sqs.IQueue;
+    deadLetterQueue?: sqs.IQueue;
+  } = {}): void {
     const subject: AlarmSubject = {
       service: this.service,
       clusterName: this.cluster.cluster.clusterName,
@@ -401,7 +406,8 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
   }
 
   /** Set up auto scaling; concrete services call it after their load balancer wiring. */
-  protected enableScaling(scaling: ScalingOptions | undefined, targetGroup?: elbv2.ApplicationTargetGroup, alternateTargetGroup?: elbv2.ApplicationTargetGroup): void {
+  protected enableScaling(scaling: ScalingOptions | undefined, targetGroup?: elbv2.ApplicationTargetGroup,
+    alternateTargetGroup?: elbv2.ApplicationTargetGroup): void {
     if (scaling) {
       this._scaling = new ServiceScaling(this, this.service, scaling, targetGroup, alternateTargetGroup);
     }
