@@ -295,15 +295,15 @@ export class WebLoadBalancer extends Construct {
     const blueGreen = route.testHeader !== undefined && route.alternateTargetGroup !== undefined;
     checkRuleQuotas(route.owner, hostHeaders, pathPatterns, blueGreen);
     const rulesNeeded = blueGreen ? 2 : 1;
-    if (this.priorities.size + rulesNeeded > this.maxRules) {
-      invalidProp(route.owner, 'loadBalancer', this.node.path,
-        `The listener already has ${this.priorities.size} of its ${this.maxRules} rules (maxRules, the "Rules per Application Load Balancer" quota). Put this service behind a second WebLoadBalancer.`);
-    }
     // "Target Groups per Application Load Balancer": 100, not adjustable. A blue/green service uses two.
     // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
     if (this.targetGroups + rulesNeeded > MAX_TARGET_GROUPS_PER_ALB) {
       invalidProp(route.owner, 'loadBalancer', this.node.path,
         `Too many services for one load balancer: it already forwards to ${this.targetGroups} target groups and an Application Load Balancer holds at most ${MAX_TARGET_GROUPS_PER_ALB} (not adjustable; a blue/green service uses 2). Put this service behind a second WebLoadBalancer.`);
+    }
+    if (this.priorities.size + rulesNeeded > this.maxRules) {
+      invalidProp(route.owner, 'loadBalancer', this.node.path,
+        `The listener already has ${this.priorities.size} of its ${this.maxRules} rules (maxRules, the "Rules per Application Load Balancer" quota). Put this service behind a second WebLoadBalancer.`);
     }
     let placement;
     try {

@@ -101,7 +101,8 @@ describe('routing on a shared load balancer', () => {
   });
 
   test('adding a service changes no existing priority', () => {
-    fc.assert(fc.property(fc.array(routeInput, { minLength: 1, maxLength: 6 }), fc.array(routeInput, { minLength: 1, maxLength: 3 }), (routes, added) => {
+    const routeSets = fc.array(routeInput, { minLength: 1, maxLength: 6 });
+    fc.assert(fc.property(routeSets, fc.array(routeInput, { minLength: 1, maxLength: 3 }), (routes, added) => {
       const before = shareAlb(routes);
       const after = shareAlb([...routes, ...added]);
       expect(after.priorities.slice(0, routes.length)).toEqual(before.priorities);

@@ -1,6 +1,6 @@
 /**
- * Beyond one stack: 200 web services over 5 stacks share one FoundryCluster and one WebLoadBalancer (its listener
- * holds 200 rules, with the "Rules per Application Load Balancer" quota raised from the default 100 to 250).
+ * Beyond one stack: 200 web services over 5 stacks share one FoundryCluster and two WebLoadBalancers (an ALB holds at
+ * most 100 target groups, not adjustable, so at most 100 services).
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -22,11 +22,13 @@ function build(count: number): Built {
   const app = new App();
   const platform = new Stack(app, 'Platform', { env });
   const cluster = new FoundryCluster(platform, 'Cluster');
-  const alb = new WebLoadBalancer(platform, 'Alb', {
-    cluster,
-    certificate: acm.Certificate.fromCertificateArn(platform, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
-    maxRules: 250,
-  });
+  const certificate = acm.Certificate.fromCertificateArn(platform, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+  const albs: WebLoadBalancer[] = [];
+  const albFor = (i: number) => {
+    const n = Math.floor(i / 100);
+    albs[n] ??= new WebLoadBalancer(platform, n === 0 ? 'Alb' : `Alb${n + 1}`, { cluster, certificate });
+    return albs[n];
+  };
   const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
   const serviceStacks: Stack[] = [];
   const services: WebService[] = [];
@@ -37,7 +39,7 @@ function build(count: number): Built {
     const stack = serviceStacks[serviceStacks.length - 1];
     services.push(new WebService(stack, `Svc${i}`, {
       cluster,
-      loadBalancer: alb,
+      loadBalancer: albFor(i),
       image,
       port: 8080,
       hostHeaders: [`svc${i}.example.com`],
@@ -73,12 +75,17 @@ describe('200 web services over several stacks', () => {
     expect(base.platform.dependencies).toEqual([]);
   });
 
-  test('no two rules on the listener share a priority', () => {
-    const priorities = assembly.stacks.flatMap(a => Object.values<any>(a.template.Resources)
-      .filter(r => r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule')
-      .map(r => r.Properties.Priority));
-    expect(priorities).toHaveLength(SERVICES);
-    expect(new Set(priorities).size).toBe(SERVICES);
+  test('no two rules on a listener share a priority', () => {
+    const rules = assembly.stacks.flatMap(a => Object.values<any>(a.template.Resources)
+      .filter(r => r.Type === 'AWS::ElasticLoadBalancingV2::ListenerRule'));
+    expect(rules).toHaveLength(SERVICES);
+    const byListener = new Map<string, number[]>();
+    for (const r of rules) {
+      const listener = JSON.stringify(r.Properties.ListenerArn);
+      byListener.set(listener, [...(byListener.get(listener) ?? []), r.Properties.Priority]);
+    }
+    expect(byListener.size).toBe(2);
+    for (const priorities of byListener.values()) expect(new Set(priorities).size).toBe(priorities.length);
   });
 
   test('adding a service changes no other service priority', () => {
@@ -97,6 +104,6 @@ describe('200 web services over several stacks', () => {
     new WebService(stack, 'A', { cluster, loadBalancer: alb, image, port: 80, hostHeaders: ['a.example.com'] });
     new WebService(stack, 'B', { cluster, loadBalancer: alb, image, port: 80, hostHeaders: ['b.example.com'] });
     expect(() => new WebService(stack, 'C', { cluster, loadBalancer: alb, image, port: 80, hostHeaders: ['c.example.com'] }))
-      .toThrow(/WebService 'Full\/C': invalid loadBalancer = 'Full\/Alb'\. The listener already has 2 of its 2 rules .* Put this service behind another WebLoadBalancer, or raise the quota and maxRules/);
+      .toThrow(/WebService 'Full\/C': invalid loadBalancer = 'Full\/Alb'\. The listener already has 2 of its 2 rules .* Put this service behind a second WebLoadBalancer/);
   });
 });

@@ -245,7 +245,13 @@ describe('WebServices sharing a load balancer', () => {
     expect(tracking).toEqual(expect.arrayContaining([
       expect.objectContaining({ TargetValue: 60, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } }),
       expect.objectContaining({ TargetValue: 75, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageMemoryUtilization' } }),
-      expect.objectContaining({ TargetValue: 500, PredefinedMetricSpecification: expect.objectContaining({ PredefinedMetricType: 'ALBRequestCountPerTarget' }) }),
+      // Blue/green: requests per target over both target groups (production traffic alternates between them).
+      expect.objectContaining({
+        TargetValue: 500,
+        CustomizedMetricSpecification: expect.objectContaining({
+          Metrics: expect.arrayContaining([expect.objectContaining({ Expression: 'FILL(requestsa, 0) + FILL(requestsb, 0)' })]),
+        }),
+      }),
     ]));
     expect(policies.some(p => p.PolicyType === 'StepScaling')).toBe(true);
   });
@@ -281,7 +287,7 @@ describe('WebServices sharing a load balancer', () => {
     });
     // The exec agent needs writable state directories in a read-only root file system.
     const taskDef = resourceOf(sharedTemplate, sharedStack, api.taskDefinition).Properties;
-    expect(taskDef.ContainerDefinitions[0].MountPoints.map((m: any) => m.ContainerPath)).toEqual(['/tmp', '/var/lib/amazon/ssm', '/var/log/amazon/ssm']);
+    expect(taskDef.ContainerDefinitions[0].MountPoints.map((m: any) => m.ContainerPath)).toEqual(['/tmp', '/var/lib/amazon', '/var/log/amazon']);
   });
 
   test('matches the snapshot', () => {
@@ -292,9 +298,9 @@ describe('WebServices sharing a load balancer', () => {
 describe('routing order on a shared load balancer', () => {
   const stack = plainStack('Order');
   const cluster = new FoundryCluster(stack, 'Cluster');
-  const alb = new WebLoadBalancer(stack, 'Alb', { cluster, allowHttp: true });
+  const orderAlb = new WebLoadBalancer(stack, 'Alb', { cluster, allowHttp: true });
   const svc = (id: string, props: Partial<WebServiceProps>) =>
-    new WebService(stack, id, { cluster, image, port: 8080, loadBalancer: alb, ...props } as WebServiceProps);
+    new WebService(stack, id, { cluster, image, port: 8080, loadBalancer: orderAlb, ...props } as WebServiceProps);
   // Added general first: a hash inside a band could put the general route first, and it would take the specific
   // route's traffic.
   const apiAll = svc('ApiAll', { pathPatterns: ['/api/*'] });
