@@ -1,3 +1,4 @@
+import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -48,6 +49,16 @@ describe('PrivateLink consumers reach the service', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: Match.absent(),
     });
+  });
+
+  test('offering an existing service through PrivateLink later updates the load balancer in place', () => {
+    const before = Template.fromStack(build().stack).toJSON();
+    const after = Template.fromStack(build({ privateLink: { allowedPrincipals: [consumer] } }).stack).toJSON();
+    const replaced: string[] = [];
+    fullDiff(before, after).resources.forEachDifference((id, change) => {
+      if ([ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE].includes(change.changeImpact)) replaced.push(`${id} ${change.resourceType}`);
+    });
+    expect(replaced).toEqual([]);
   });
 
   test("'*' without acceptance is a public service: a warning", () => {
