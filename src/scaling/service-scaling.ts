@@ -165,7 +165,8 @@ export class ServiceScaling {
    * The target group without traffic has no targets and no data: FILL(…, 0) keeps the sum defined, and with no
    * traffic at all the sum is 0, which lets the service scale in to its minimum.
    */
-  private trackRequestsOfBothTargetGroups(requestsPerTask: number, groups: elbv2.ApplicationTargetGroup[], cooldowns: { scaleInCooldown: Duration; scaleOutCooldown: Duration }): void {
+  private trackRequestsOfBothTargetGroups(requestsPerTask: number, groups: elbv2.ApplicationTargetGroup[],
+    cooldowns: { scaleInCooldown: Duration; scaleOutCooldown: Duration }): void {
     const target = this.scalableTarget.node.findChild('Target') as appscaling.ScalableTarget;
     const ids = ['requestsa', 'requestsb'];
     new appscaling.CfnScalingPolicy(this.scalableTarget, 'Requests', {
@@ -185,7 +186,11 @@ export class ServiceScaling {
                 returnData: false,
                 metricStat: {
                   stat: 'Sum',
-                  metric: { namespace: stat.namespace, metricName: stat.metricName, dimensions: stat.dimensions?.map(d => ({ name: d.name, value: d.value })) },
+                  metric: {
+                    namespace: stat.namespace,
+                    metricName: stat.metricName,
+                    dimensions: stat.dimensions?.map(d => ({ name: d.name, value: d.value })),
+                  },
                 },
               };
             }),

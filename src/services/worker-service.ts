@@ -244,8 +244,9 @@ export class WorkerService extends FoundryServiceBase {
         role: ecsScalingServiceLinkedRole(this),
       });
       (this.service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
-      const queueMetric = (id: string, metricName: string) => ({
-        id, returnData: false,
+      const queueMetric = (metricId: string, metricName: string) => ({
+        id: metricId,
+        returnData: false,
         metricStat: { stat: 'Maximum', metric: { namespace: 'AWS/SQS', metricName, dimensions: [{ name: 'QueueName', value: this.queue.queueName }] } },
       });
       const insightsDimensions = [{ name: 'ClusterName', value: this.cluster.cluster.clusterName }, { name: 'ServiceName', value: this.service.serviceName }];

@@ -77,8 +77,8 @@ const firing = (states: Record<string, string>) => Object.values(states).filter(
 // Situations with the least data, and for each condition the facts that make it hold.
 const workerAtZero: Facts = { 'visible:dlq': undefined };
 const workerNoInsights: Facts = { cpu: 20, memory: 30 };
-const webAfterSwap: Facts = { cpu: 20, memory: 30, running: 2, desired: 2, 'RequestCount:b': 600, 'TargetResponseTime:b': 0.1, 'UnHealthyHostCount:b': 0 };
-const webNoInsights: Facts = { cpu: 20, memory: 30, 'RequestCount:a': 600, 'TargetResponseTime:a': 0.1, 'UnHealthyHostCount:a': 0 };
+const webAfterSwap: Facts = { 'cpu': 20, 'memory': 30, 'running': 2, 'desired': 2, 'RequestCount:b': 600, 'TargetResponseTime:b': 0.1, 'UnHealthyHostCount:b': 0 };
+const webNoInsights: Facts = { 'cpu': 20, 'memory': 30, 'RequestCount:a': 600, 'TargetResponseTime:a': 0.1, 'UnHealthyHostCount:a': 0 };
 
 const triggers = (traffic: 'a' | 'b'): Record<ServiceAlarm, Facts> => ({
   [ServiceAlarm.CPU]: { cpu: 97 },
@@ -208,7 +208,8 @@ describe('the model reproduces the examples of the AWS documentation', () => {
 
   // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html: "0" is a datapoint
   // within the threshold, "X" a breaching one, "-" a missing one; CloudWatch looks at the 5 most recent.
-  const table = (m: number, rows: [string, string, string, string][]) => rows.map(([points, missing, breaching, notBreaching]) => ({ m, points, missing, breaching, notBreaching }));
+  const table = (m: number, rows: [string, string, string, string][]) =>
+    rows.map(([points, missing, breaching, notBreaching]) => ({ m, points, missing, breaching, notBreaching }));
   const rows = [
     ...table(3, [
       ['0 - X - X', 'OK', 'OK', 'OK'],

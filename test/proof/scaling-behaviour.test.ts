@@ -214,7 +214,8 @@ class WebWorld implements World {
   private readonly perTarget: Record<string, Series> = {};
   private tasks: number;
 
-  constructor(private readonly live: string, private readonly groups: string[], private readonly requests: (minute: number) => number, initial: number) {
+  constructor(private readonly live: string, private readonly groups: string[], private readonly requests: (minute: number) => number,
+    initial: number) {
     for (const g of groups) this.perTarget[g] = [];
     this.tasks = initial;
   }

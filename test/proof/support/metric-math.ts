@@ -319,7 +319,8 @@ export function evaluateQueries(queries: any[], source: MetricSource, length: nu
   for (const q of queries.filter(x => x.MetricStat)) {
     const m = q.MetricStat.Metric;
     if (q.MetricStat.Period !== undefined && q.MetricStat.Period !== 60) throw new Error(`only one-minute periods are modelled (got ${q.MetricStat.Period})`);
-    inputs[q.Id] = seriesOf(source, { namespace: m.Namespace, metricName: m.MetricName, stat: q.MetricStat.Stat, refs: referencedIds(m.Dimensions) }, length);
+    const ref = { namespace: m.Namespace, metricName: m.MetricName, stat: q.MetricStat.Stat, refs: referencedIds(m.Dimensions) };
+    inputs[q.Id] = seriesOf(source, ref, length);
   }
   const expressions = queries.filter(x => x.Expression);
   // Expressions may use each other: evaluate until all resolve (the library uses at most one level).
@@ -357,7 +358,8 @@ export function alarmSeries(alarm: AlarmResource, source: MetricSource, length: 
   const p = alarm.props;
   if (p.Metrics) return evaluateQueries(p.Metrics, source, length, mode);
   if (p.Period !== 60) throw new Error(`only one-minute periods are modelled (got ${p.Period})`);
-  return seriesOf(source, { namespace: p.Namespace, metricName: p.MetricName, stat: p.Statistic ?? p.ExtendedStatistic, refs: referencedIds(p.Dimensions) }, length);
+  const ref = { namespace: p.Namespace, metricName: p.MetricName, stat: p.Statistic ?? p.ExtendedStatistic, refs: referencedIds(p.Dimensions) };
+  return seriesOf(source, ref, length);
 }
 
 function breaches(op: string, value: number, threshold: number): boolean {
@@ -473,7 +475,9 @@ export function readScaling(template: any, serviceLogicalId: string): ScalingMod
         logicalId: id,
         adjustmentType: c.AdjustmentType,
         cooldown: c.Cooldown ?? 300,
-        steps: c.StepAdjustments.map((s: any) => ({ lower: s.MetricIntervalLowerBound, upper: s.MetricIntervalUpperBound, adjustment: s.ScalingAdjustment })),
+        steps: c.StepAdjustments.map((s: any) => ({
+          lower: s.MetricIntervalLowerBound, upper: s.MetricIntervalUpperBound, adjustment: s.ScalingAdjustment,
+        })),
         alarm: { logicalId: alarm[0], props: alarm[1].Properties },
       });
     } else {
@@ -506,10 +510,10 @@ export function readScaling(template: any, serviceLogicalId: string): ScalingMod
 
 /** The world a scenario runs in: it turns the desired count into running tasks and metrics, minute by minute. */
 export interface World {
-  /** Advance one minute with this desired count; record the metrics of that minute. */
-  step(minute: number, desired: number): void;
   /** Metric data so far (series of length minute + 1). */
   readonly source: MetricSource;
+  /** Advance one minute with this desired count; record the metrics of that minute. */
+  step(minute: number, desired: number): void;
 }
 
 /** What the simulator saw. */
@@ -553,8 +557,7 @@ export function simulateScaling(model: ScalingModel, world: World, minutes: numb
         const inCooldown = cooling !== undefined && (t - cooling.minute) * 60 < p.cooldown;
         const base = inCooldown ? cooling.base : desired;
         const proposal = clamp(adjust(p.adjustmentType, base, step.adjustment));
-        if (proposal > desired) outs.push({ by: p.logicalId, capacity: proposal });
-        else if (proposal < desired) {
+        if (proposal > desired) {outs.push({ by: p.logicalId, capacity: proposal });} else if (proposal < desired) {
           const lastScaleIn = lastIn.get(p.logicalId);
           if (lastScaleIn === undefined || (t - lastScaleIn) * 60 >= p.cooldown) ins.push({ by: p.logicalId, capacity: proposal });
         }
