@@ -77,11 +77,14 @@ export function build(app: App, workload: Workload, count: number): Stack {
     case 'ours-web-shared-alb':
     case 'ours-web-shared-alb-no-alarms': {
       const cluster = new FoundryCluster(stack, 'Cluster');
-      // maxRules: the benchmark probes past ALB's default quota of 100 rules to find the stack's own limits.
-      const alb = new WebLoadBalancer(stack, 'Alb', { cluster, certificate, maxRules: 1000 });
+      // An ALB holds at most 100 target groups (one per service): one WebLoadBalancer per 100 services, so the
+      // benchmark can probe past one load balancer to find the stack's own limits. The first keeps the id 'Alb'.
+      const albs: WebLoadBalancer[] = [];
       const alarms = workload === 'ours-web-shared-alb-no-alarms' ? { enabled: false } : undefined;
       for (let i = 0; i < count; i++) {
-        new WebService(stack, `Web${i}`, { cluster, loadBalancer: alb, hostHeaders: [`web${i}.example.com`], image, port: CONTAINER_PORT, alarms });
+        const n = Math.floor(i / 100);
+        albs[n] ??= new WebLoadBalancer(stack, n === 0 ? 'Alb' : `Alb${n + 1}`, { cluster, certificate });
+        new WebService(stack, `Web${i}`, { cluster, loadBalancer: albs[n], hostHeaders: [`web${i}.example.com`], image, port: CONTAINER_PORT, alarms });
       }
       break;
     }
