@@ -268,8 +268,10 @@ export class WebService extends FoundryServiceBase {
         target: route53.RecordTarget.fromAlias(new route53targets.LoadBalancerTarget(this.loadBalancer.loadBalancer)),
       });
     }
-    this.enableScaling(props.scaling, this.targetGroup);
-    this._enableOperations({ targetGroup: this.targetGroup });
+    // Blue/green moves production traffic to the alternate target group every other deployment: scaling and alarms
+    // watch both.
+    this.enableScaling(props.scaling, this.targetGroup, this.alternateTargetGroup);
+    this._enableOperations({ targetGroup: this.targetGroup, alternateTargetGroup: this.alternateTargetGroup });
   }
 
   /** The role ECS uses to shift traffic between the target groups (scoped to this service's rules). */
