@@ -8,16 +8,18 @@
  * does not count white space.
  */
 import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BackendService, FoundryCluster } from '../../src';
-import { MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICY_MAX_CHARS } from '../../src/private/managed-policy-role';
 import { ACCOUNT, REGION } from './support/iam-cases';
 import { Fixtures, synthFixtures } from './support/iam-paths';
 import { TemplatePolicies } from './support/iam-policies';
 import { ResolvedTemplate } from './support/iam-resolve';
+import { MANAGED_POLICIES_PER_ROLE_DEFAULT, MANAGED_POLICY_MAX_CHARS, ManagedPolicyRole } from '../../src/private/managed-policy-role';
 
 const TRUST_POLICY_MAX_CHARS = 2048;
 const size = (doc: unknown) => JSON.stringify(doc).replace(/\s/g, '').length;
@@ -103,5 +105,35 @@ describe('a role with many grants', () => {
     const parts = p.identityPolicies(taskRole).map(x => x.where);
     expect(parts.length).toBeGreaterThan(1);
     expect(dependsOn).toEqual(expect.arrayContaining(parts));
+  });
+});
+
+describe('managed policies per role', () => {
+  /** A role with statements of about 2,000 characters each: three fit in one managed policy. */
+  function roleWith(statements: number): Stack {
+    const stack = new Stack(new App(), 'Quota', { env: { account: ACCOUNT, region: REGION } });
+    const role = new ManagedPolicyRole(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    for (let i = 0; i < statements; i++) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject'], resources: [`arn:aws:s3:::bucket-${i}/${'x'.repeat(1950)}`],
+      }));
+    }
+    return stack;
+  }
+
+  test('more than 10 managed policies warns that the role needs a quota increase', () => {
+    const annotations = Annotations.fromStack(roleWith(36));
+    annotations.hasWarning('/Quota/Role', Match.stringLikeRegexp('needs 12 managed policies: IAM allows 10 per role unless you raise the quota'));
+    annotations.hasNoError('/Quota/Role', Match.anyValue());
+  });
+
+  test('more than 20 managed policies is an error', () => {
+    Annotations.fromStack(roleWith(66)).hasError('/Quota/Role', Match.stringLikeRegexp('needs 22 managed policies, more than IAM allows a role \\(20'));
+  });
+
+  test('10 managed policies or fewer synthesize quietly', () => {
+    const annotations = Annotations.fromStack(roleWith(30));
+    annotations.hasNoWarning('/Quota/Role', Match.anyValue());
+    annotations.hasNoError('/Quota/Role', Match.anyValue());
   });
 });

@@ -98,12 +98,22 @@ export function fullestStack(app: App, id: string, onEc2: boolean): FullestCase 
   });
   api.addVolume(uploads, '/uploads');
   const docs = new WebService(stack, 'Docs', {
-    cluster, capacity, image: nginx, port: 8080, loadBalancer: alb, pathPatterns: ['/docs/*'],
+    cluster,
+    capacity,
+    image: nginx,
+    port: 8080,
+    loadBalancer: alb,
+    pathPatterns: ['/docs/*'],
     secrets: { TOKEN: ecs.Secret.fromSsmParameter(token) },
   });
   docs.addVolume(archive, '/archive', { readOnly: true });
   const tcp = new NetworkService(stack, 'Tcp', {
-    cluster, capacity, image: nginx, port: 8443, protocol: NetworkProtocol.TLS, certificate: certificate(stack, 'NlbCert'),
+    cluster,
+    capacity,
+    image: nginx,
+    port: 8443,
+    protocol: NetworkProtocol.TLS,
+    certificate: certificate(stack, 'NlbCert'),
     privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] },
   });
   const backend = new BackendService(stack, 'Backend', { cluster, capacity, image: nginx, port: 8080, enableExecuteCommand: true });
@@ -115,8 +125,13 @@ export function fullestStack(app: App, id: string, onEc2: boolean): FullestCase 
   });
   orders.connectTo(backend);
   const job = new ScheduledTask(stack, 'Job', {
-    cluster, capacity, image: repo.image('1.0.0'), schedule: TaskSchedule.cron('30 2 ? * MON-FRI *'),
-    timeZone: TimeZone.EUROPE_BERLIN, maxRetries: 2, secrets: { DB_PASSWORD: ecs.Secret.fromSecretsManager(dbSecret, 'password') },
+    cluster,
+    capacity,
+    image: repo.image('1.0.0'),
+    schedule: TaskSchedule.cron('30 2 ? * MON-FRI *'),
+    timeZone: TimeZone.EUROPE_BERLIN,
+    maxRetries: 2,
+    secrets: { DB_PASSWORD: ecs.Secret.fromSecretsManager(dbSecret, 'password') },
   });
   const reports = new FoundryTaskDefinition(stack, 'Reports', { cluster, capacity, image: nginx });
   reports.addVolume(archive, '/archive');

@@ -15,11 +15,11 @@ export interface Fixture {
   readonly name: string;
   readonly t: ResolvedTemplate;
   readonly p: TemplatePolicies;
+  readonly onEc2: boolean;
   /** Logical ID of the one resource of a type whose logical ID starts with the prefix. */
   id(type: string, prefix: string): string;
   /** ARN (`Fn::GetAtt Arn`, or `Ref` for types whose Ref is the ARN) of that resource. */
   arn(type: string, prefix: string): string;
-  readonly onEc2: boolean;
 }
 
 export interface AccessPath {
@@ -38,7 +38,10 @@ function fixture(name: string, template: any, onEc2: boolean): Fixture {
   const t = new ResolvedTemplate(name, template);
   const p = new TemplatePolicies(t);
   return {
-    name, t, p, onEc2,
+    name,
+    t,
+    p,
+    onEc2,
     id: (type, prefix) => t.find(type, prefix),
     arn: (type, prefix) => {
       const id = t.find(type, prefix);

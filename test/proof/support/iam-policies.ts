@@ -217,7 +217,10 @@ export class TemplatePolicies {
     };
     const renamed: Simulation = {
       ...simulation,
-      request: { ...simulation.request, contextVariables: Object.fromEntries(Object.entries(simulation.request.contextVariables).map(([k, v]) => [alias(k), v])) },
+      request: {
+        ...simulation.request,
+        contextVariables: Object.fromEntries(Object.entries(simulation.request.contextVariables).map(([k, v]) => [alias(k), v])),
+      },
       identityPolicies: simulation.identityPolicies.map(p => ({ ...p, policy: renameConditionKeys(p.policy, alias) })),
       resourcePolicy: simulation.resourcePolicy && renameConditionKeys(simulation.resourcePolicy, alias),
     };
