@@ -17,9 +17,6 @@ import { MetricScalingOptions, ScalingOptions, ScheduledScalingOptions, ServiceS
 import type { SharedVolume } from '../storage/shared-volume';
 import { FoundryTaskDefinition, VolumeMountOptions, WorkloadOptions } from '../workload/task-definition';
 
-/** Paths the ECS Exec (SSM) agent writes to inside the container. */
-const EXEC_WRITABLE_PATHS = ['/var/lib/amazon/ssm', '/var/log/amazon/ssm'];
-
 /**
  * Native ECS blue/green deployments (`deploymentStrategy: BLUE_GREEN`).
  */
@@ -199,13 +196,9 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     validateServiceOptions(this, props, behindAlb);
 
     const exec = props.enableExecuteCommand ?? false;
-    const readonlyRoot = props.readonlyRootFilesystem ?? !(props.operatingSystemFamily?.isWindows() ?? false);
-    this.workload = new FoundryTaskDefinition(this, 'Task', {
-      ...props,
-      capacity: this.capacity,
-      // The ECS Exec agent writes its state inside the container: keep those paths writable.
-      writablePaths: exec && readonlyRoot ? [...(props.writablePaths ?? ['/tmp']), ...EXEC_WRITABLE_PATHS] : props.writablePaths,
-    });
+    // enableExecuteCommand reaches the task definition with the other props: it keeps the ECS Exec agent's paths
+    // writable in every container with a read-only root file system.
+    this.workload = new FoundryTaskDefinition(this, 'Task', { ...props, capacity: this.capacity });
     this.taskDefinition = this.workload.taskDefinition;
 
     const deployment = props.deployment ?? {};
