@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -80,5 +80,50 @@ export function invalidPropMessage(scope: IConstruct | string, prop: string, val
     invalidProp(scope, prop, value, fix);
   } catch (e) {
     return (e as Error).message;
+  }
+}
+
+/** Inbound rules per security group (adjustable). */
+const SG_INBOUND_RULES = 60;
+
+/**
+ * Validate a load balancer's client IPv4 ranges: well-formed, no host bits set, not empty, and within the security
+ * group's inbound rule quota (`rulesPerCidr` rules per range: one per listener port).
+ */
+export function validateAllowedCidrs(scope: IConstruct, cidrs: string[] | undefined, rulesPerCidr: number): void {
+  if (cidrs === undefined) {
+    return;
+  }
+  if (cidrs.length === 0) {
+    invalidProp(scope, 'allowedCidrs', cidrs, 'An empty list admits no client; remove allowedCidrs for the default, or list the client ranges.');
+  }
+  for (const cidr of cidrs) {
+    if (Token.isUnresolved(cidr)) {
+      continue;
+    }
+    if (cidr.includes(':')) {
+      invalidProp(scope, 'allowedCidrs', cidr, 'The load balancer has IPv4 addresses only, so IPv6 clients cannot reach it; use IPv4 CIDR blocks.');
+    }
+    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    const octets = match ? match.slice(1, 5).map(Number) : [];
+    const prefix = match ? Number(match[5]) : -1;
+    if (!match || octets.some(o => o > 255) || prefix > 32) {
+      invalidProp(scope, 'allowedCidrs', cidr, "Use IPv4 CIDR blocks such as '203.0.113.0/24' (four numbers 0-255, a prefix 0-32).");
+    }
+    // EC2 masks host bits silently ('203.0.113.7/24' admits all of 203.0.113.0/24): most often a typo for /32.
+    const address = octets.reduce((a, o) => a * 256 + o, 0);
+    const size = 2 ** (32 - prefix);
+    if (address % size !== 0) {
+      const network = Math.floor(address / size) * size;
+      const canonical = `${[24, 16, 8, 0].map(b => Math.floor(network / 2 ** b) % 256).join('.')}/${prefix}`;
+      invalidProp(scope, 'allowedCidrs', cidr, `Host bits are set: EC2 would admit the whole network ${canonical}; write '${canonical}', or '${octets.join('.')}/32' for that one address.`);
+    }
+  }
+  // Inbound rules per security group: 60 by default, adjustable
+  // (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups).
+  const unique = new Set(cidrs).size;
+  if (unique * rulesPerCidr > SG_INBOUND_RULES) {
+    Annotations.of(scope).addWarningV2('cdk-ecs-foundry:securityGroupRulesQuota',
+      `allowedCidrs has ${unique} ranges, ${rulesPerCidr === 1 ? 'one inbound rule' : `${rulesPerCidr} inbound rules`} each, above the default quota of ${SG_INBOUND_RULES} inbound rules per security group; request a quota increase before deploying, or use fewer, wider ranges.`);
   }
 }

@@ -10,7 +10,7 @@ import { FoundryServiceBase, ServiceOptions } from './service-base';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeInternetFacingListener, acknowledgeNetworkListener } from '../compliance/acknowledgements';
 import { createAccessLogsBucket } from '../private/access-logs';
-import { checkNumber, invalidProp, invalidPropMessage, isConcrete } from '../private/validation';
+import { checkNumber, invalidProp, invalidPropMessage, isConcrete, validateAllowedCidrs } from '../private/validation';
 
 /**
  * Transport of a network service's listener.
@@ -278,7 +278,7 @@ function validateNetworkProps(scope: Construct, props: NetworkServiceProps, prot
   if (props.internetFacing && props.cluster.vpc.publicSubnets.length === 0) {
     invalidProp(scope, 'internetFacing', true, "The cluster's VPC has no public subnets; use internetFacing: false.");
   }
-  validateAllowedCidrs(scope, props.allowedCidrs);
+  validateAllowedCidrs(scope, props.allowedCidrs, 1);
   if (props.privateLink) {
     validatePrivateLink(scope, props.privateLink, props.internetFacing ?? false);
   }
@@ -299,46 +299,6 @@ const NLB_LISTENERS = 50;
 const NLB_CERTIFICATES = 25;
 /** Targets per Network Load Balancer with cross-zone load balancing (adjustable). */
 const NLB_TARGETS = 500;
-/** Inbound rules per security group (adjustable). */
-const SG_INBOUND_RULES = 60;
-
-function validateAllowedCidrs(scope: Construct, cidrs: string[] | undefined): void {
-  if (cidrs === undefined) {
-    return;
-  }
-  if (cidrs.length === 0) {
-    invalidProp(scope, 'allowedCidrs', cidrs, 'An empty list admits no client; remove allowedCidrs for the default, or list the client ranges.');
-  }
-  for (const cidr of cidrs) {
-    if (Token.isUnresolved(cidr)) {
-      continue;
-    }
-    if (cidr.includes(':')) {
-      invalidProp(scope, 'allowedCidrs', cidr, 'The load balancer has IPv4 addresses only, so IPv6 clients cannot reach it; use IPv4 CIDR blocks.');
-    }
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    const octets = match ? match.slice(1, 5).map(Number) : [];
-    const prefix = match ? Number(match[5]) : -1;
-    if (!match || octets.some(o => o > 255) || prefix > 32) {
-      invalidProp(scope, 'allowedCidrs', cidr, "Use IPv4 CIDR blocks such as '203.0.113.0/24' (four numbers 0-255, a prefix 0-32).");
-    }
-    // EC2 masks host bits silently ('203.0.113.7/24' admits all of 203.0.113.0/24): most often a typo for /32.
-    const address = octets.reduce((a, o) => a * 256 + o, 0);
-    const size = 2 ** (32 - prefix);
-    if (address % size !== 0) {
-      const network = Math.floor(address / size) * size;
-      const canonical = `${[24, 16, 8, 0].map(b => Math.floor(network / 2 ** b) % 256).join('.')}/${prefix}`;
-      invalidProp(scope, 'allowedCidrs', cidr, `Host bits are set: EC2 would admit the whole network ${canonical}; write '${canonical}', or '${octets.join('.')}/32' for that one address.`);
-    }
-  }
-  // Inbound rules per security group: 60 by default, adjustable
-  // (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups).
-  const unique = new Set(cidrs).size;
-  if (unique > SG_INBOUND_RULES) {
-    Annotations.of(scope).addWarningV2('cdk-ecs-foundry:securityGroupRulesQuota',
-      `allowedCidrs has ${unique} ranges, one inbound rule each, above the default quota of ${SG_INBOUND_RULES} inbound rules per security group; request a quota increase before deploying, or use fewer, wider ranges.`);
-  }
-}
 
 function validatePrivateLink(scope: Construct, privateLink: PrivateLinkOptions, internetFacing: boolean): void {
   const principals = privateLink.allowedPrincipals ?? [];

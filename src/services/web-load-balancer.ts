@@ -11,7 +11,7 @@ import { checkRuleQuotas, MAX_CERTIFICATES_PER_ALB, MAX_RULES_PER_ALB, MAX_TARGE
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeInternetFacingListener, acknowledgePlainHttp, acknowledgeRedirectListener } from '../compliance/acknowledgements';
 import { createAccessLogsBucket } from '../private/access-logs';
-import { checkNumber, invalidProp } from '../private/validation';
+import { checkNumber, invalidProp, validateAllowedCidrs } from '../private/validation';
 
 /** ALB listener rules allowed per load balancer by default. */
 export const MAX_RULES_PER_LISTENER = MAX_RULES_PER_ALB;
@@ -384,14 +384,8 @@ function privateSubnets(vpc: ec2.IVpc): ec2.ISubnet[] {
 }
 
 function validateOptions(scope: Construct, props: WebLoadBalancerOptions): void {
-  for (const cidr of props.allowedCidrs ?? []) {
-    if (!Token.isUnresolved(cidr) && !/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/.test(cidr)) {
-      invalidProp(scope, 'allowedCidrs', cidr, "Use IPv4 CIDR blocks such as '203.0.113.0/24'.");
-    }
-  }
-  if (props.allowedCidrs !== undefined && props.allowedCidrs.length === 0) {
-    invalidProp(scope, 'allowedCidrs', [], 'An empty list lets no client in; leave it unset for the default, or list the client ranges.');
-  }
+  // HTTPS admits each range on 443 and on 80 (the redirect): two inbound rules per range.
+  validateAllowedCidrs(scope, props.allowedCidrs, props.allowHttp ? 1 : 2);
   if (props.accessLogsRetention !== undefined) {
     checkNumber(scope, 'accessLogsRetention (days)', props.accessLogsRetention.toDays(), { min: 1, max: 3650, integer: true });
   }
