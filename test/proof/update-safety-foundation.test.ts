@@ -57,7 +57,11 @@ const cluster: UpdateCase<ClusterKnobs> = {
     },
   },
   changes: [
-    { name: 'NAT gateways → one per AZ', apply: k => (k.natGateways === NatGatewayStrategy.ONE_PER_AZ ? undefined : { ...k, natGateways: NatGatewayStrategy.ONE_PER_AZ }) },
+    {
+      name: 'NAT gateways → one per AZ',
+      apply: k => ((k.natGateways ?? NatGatewayStrategy.PER_AZ) === NatGatewayStrategy.PER_AZ
+        ? undefined : { ...k, natGateways: NatGatewayStrategy.PER_AZ }),
+    },
     { name: 'NAT gateways → single', apply: k => (k.natGateways === NatGatewayStrategy.SINGLE ? undefined : { ...k, natGateways: NatGatewayStrategy.SINGLE }) },
     { name: 'default capacity → spot', apply: k => (k.defaultCapacity === 'spot' ? undefined : { ...k, defaultCapacity: 'spot' }) },
     { name: 'default capacity → fargate', apply: k => (k.defaultCapacity === 'spot' ? { ...k, defaultCapacity: 'fargate' } : undefined) },
