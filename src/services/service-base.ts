@@ -241,6 +241,9 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     // (UpdateService moves a service between Fargate and Auto Scaling group capacity providers:
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html).
     (this.service.node.defaultChild as ecs.CfnService).schedulingStrategy = 'REPLICA';
+    // The task definition references the execution role, not its policies: without this the first tasks can start
+    // before they may pull their image, write their logs or read their secrets.
+    this.service.node.addDependency(this.workload.executionRole);
     if (props.scaling) {
       // aws-cdk-lib writes DesiredCount: 1 unless a feature flag is set; with auto scaling, leave it out so
       // that a deployment never resets the count auto scaling chose.

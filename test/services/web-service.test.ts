@@ -429,3 +429,19 @@ describe('WebService rejects bad input with the prop name and a fix', () => {
     expect(() => validateScaling(stack, { maxTasks: 4, requestsPerTask: 100 }, false)).toThrow(/invalid scaling\.requestsPerTask = 100\. Request-count scaling needs an Application Load Balancer/);
   });
 });
+
+describe('first deploy ordering', () => {
+  test('the ECS service waits for every policy of its execution role, not only for the role', () => {
+    // GIVEN the default web service: its task definition references the execution role's ARN only.
+    const services = ownTemplate.findResources('AWS::ECS::Service');
+    const [service] = Object.values(services) as Array<{ DependsOn?: string[] }>;
+    const executionPolicies = Object.entries(ownTemplate.findResources('AWS::IAM::ManagedPolicy'))
+      .filter(([, r]) => JSON.stringify((r as any).Properties.Roles).includes('ExecutionRole'))
+      .map(([id]) => id);
+    // THEN the service depends on each of them, so no task starts before it may pull its image and write its logs.
+    expect(executionPolicies.length).toBeGreaterThan(0);
+    for (const policy of executionPolicies) {
+      expect(service.DependsOn ?? []).toContain(policy);
+    }
+  });
+});
