@@ -6,6 +6,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as fc from 'fast-check';
 import {
@@ -45,8 +46,12 @@ function build(stack: Stack, c: Config): void {
     arch = ecs.CpuArchitecture.ARM64;
   }
   const memories = memoryOptions(FARGATE_LINUX, c.cpu)!;
+  // Tasks in isolated subnets (NatGatewayStrategy.NONE) reach only ECR of their region: images (and the FireLens
+  // router's) come from a private repository there.
+  const isolated = c.nat === NatGatewayStrategy.NONE;
+  const repository = ecr.Repository.fromRepositoryName(stack, 'Repository', 'app');
   const common: ServiceOptions = {
-    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+    image: isolated ? ecs.ContainerImage.fromEcrRepository(repository, '1.0.0') : ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
     capacity,
     cpu: c.cpu,
     memoryMiB: memories[c.memoryIndex % memories.length],
@@ -54,7 +59,11 @@ function build(stack: Stack, c: Config): void {
     enableExecuteCommand: c.exec,
     readonlyRootFilesystem: c.readonlyRoot,
     environment: c.environment ? { MODE: 'test' } : undefined,
-    logging: { nonBlocking: c.nonBlockingLogs, firelens: c.firelens },
+    logging: {
+      nonBlocking: c.nonBlockingLogs,
+      firelens: c.firelens,
+      firelensImage: c.firelens && isolated ? ecs.ContainerImage.fromEcrRepository(repository, 'aws-for-fluent-bit-stable') : undefined,
+    },
   };
   const cert = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
   const scaling = c.scaling ? { minTasks: 1, maxTasks: 4, cpuPercent: 60 } : undefined;

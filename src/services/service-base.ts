@@ -209,6 +209,10 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
       desiredCount: props.scaling ? undefined : (props.desiredCount ?? 2),
       capacityProviderStrategies: this.capacity.strategies(this.cluster),
       circuitBreaker: (deployment.circuitBreaker ?? true) ? { enable: true, rollback: true } : undefined,
+      // aws-cdk-lib writes DeploymentController only with a circuit breaker, and changing it replaces the service
+      // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentcontroller.html):
+      // write it always so that turning the circuit breaker off or on is an in-place update.
+      deploymentController: { type: ecs.DeploymentControllerType.ECS },
       minHealthyPercent: deployment.minHealthyPercent ?? 100,
       maxHealthyPercent,
       deploymentAlarms: deployment.alarms?.length ? {

@@ -6,6 +6,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as fc from 'fast-check';
@@ -60,7 +61,7 @@ new elbv2.NetworkLoadBalancer(platform, 'Nlb', { vpc: cluster.vpc });
 const batch = stackIn(main, 'Batch');
 const isolated = new FoundryCluster(batch, 'Cluster', { natGateways: NatGatewayStrategy.NONE });
 new SharedVolume(batch, 'Results', { cluster: isolated });
-new FoundryTaskDefinition(batch, 'Arm', { cluster: isolated, image: IMAGE, cpu: 1024, memoryMiB: 2048, cpuArchitecture: ecs.CpuArchitecture.ARM64 });
+new FoundryTaskDefinition(batch, 'Arm', { cluster: isolated, image: ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(batch, 'Repo', 'jobs'), '1.0.0'), cpu: 1024, memoryMiB: 2048, cpuArchitecture: ecs.CpuArchitecture.ARM64 });
 
 const estimate = CostEstimate.of(main, {
   taskCounts: [{ taskDefinition: spot, tasks: 4 }, { taskDefinition: mixed, tasks: 5 }, { taskDefinition: onEc2, tasks: 3 }],
