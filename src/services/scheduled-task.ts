@@ -265,7 +265,10 @@ export class ScheduledTask extends Construct {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:scheduler:${stack.region}:${stack.account}:schedule/default/${scheduleName}` },
+          // Scheduler sends its schedule group's ARN, never the schedule's own: AWS says not to scope aws:SourceArn
+          // to a schedule or a name prefix (a condition on the schedule ARN never matches, so the task never runs).
+          // https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+          ArnEquals: { 'aws:SourceArn': `arn:${stack.partition}:scheduler:${stack.region}:${stack.account}:schedule-group/default` },
         },
       }),
       description: `Lets EventBridge Scheduler run ${this.node.path}`,

@@ -296,24 +296,36 @@ const paths: AccessPath[] = [
   ]),
 
   // The scheduler runs its task on its cluster, passes only that task's roles, and reports failures to its queue.
+  // Scheduler sends the ARN of the schedule's group as aws:SourceArn, never the schedule's own ARN
+  // (https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).
   {
-    name: 'EventBridge Scheduler assumes the schedule role for its schedule',
+    name: 'EventBridge Scheduler assumes the schedule role for a schedule of its group (the ARN Scheduler sends)',
     expect: 'Allowed',
     request: f => ({
       caller: { service: 'scheduler.amazonaws.com' },
       action: 'sts:AssumeRole',
       resource: f.p.roleArn(f.id(ROLE, 'JobSchedulerRole')),
-      context: { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': f.arn('AWS::Scheduler::Schedule', 'JobSchedule') },
+      context: { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/default` },
     }),
   },
   {
-    name: 'EventBridge Scheduler cannot assume the schedule role for another schedule',
+    name: 'EventBridge Scheduler cannot assume the schedule role for a schedule of another group',
     expect: 'Denied',
     request: f => ({
       caller: { service: 'scheduler.amazonaws.com' },
       action: 'sts:AssumeRole',
       resource: f.p.roleArn(f.id(ROLE, 'JobSchedulerRole')),
-      context: { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/other` },
+      context: { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/other` },
+    }),
+  },
+  {
+    name: 'EventBridge Scheduler cannot assume the schedule role for a schedule of another account',
+    expect: 'Denied',
+    request: f => ({
+      caller: { service: 'scheduler.amazonaws.com' },
+      action: 'sts:AssumeRole',
+      resource: f.p.roleArn(f.id(ROLE, 'JobSchedulerRole')),
+      context: { 'aws:SourceAccount': '210987654321', 'aws:SourceArn': `arn:aws:scheduler:${REGION}:210987654321:schedule-group/default` },
     }),
   },
   {
