@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -12,6 +12,7 @@ import { WebLoadBalancer, WebLoadBalancerOptions } from './web-load-balancer';
 import { checkHostPatterns } from './web-routing';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeBlueGreenRole } from '../compliance/acknowledgements';
+import { securityGroupDescription } from '../private/descriptions';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { checkNumber, invalidProp } from '../private/validation';
 
@@ -242,6 +243,9 @@ export class WebService extends FoundryServiceBase {
     });
     this.listenerRule = rules.production;
     this.priority = rules.priority;
+    if (blueGreen) {
+      warnBlueGreenRouteChanges(this);
+    }
 
     const mainContainer = this.workload.mainContainer.containerName;
     const target = this.service.loadBalancerTarget({
@@ -260,7 +264,7 @@ export class WebService extends FoundryServiceBase {
     const withoutRules = Object.create(this.targetGroup, { registerConnectable: { value: () => undefined } }) as elbv2.IApplicationTargetGroup;
     this.targetGroup.addTarget({ attachToApplicationTargetGroup: () => target.attachToApplicationTargetGroup(withoutRules) });
     this.workload.securityGroup.addIngressRule(ec2.Peer.securityGroupId(this.loadBalancer.securityGroup.securityGroupId),
-      ec2.Port.tcp(containerPort), `From the load balancer ${this.loadBalancer.node.path}`);
+      ec2.Port.tcp(containerPort), securityGroupDescription(`From the load balancer ${this.loadBalancer.node.path}`));
     if (props.domainName && props.hostedZone) {
       new route53.ARecord(this, 'AliasRecord', {
         zone: props.hostedZone,
@@ -303,6 +307,30 @@ export class WebService extends FoundryServiceBase {
   }
 }
 
+/**
+ * Native blue/green shifts production traffic by rewriting the production listener rule's actions (a weighted forward
+ * over both target groups), and every deployment moves it to the other group. CloudFormation still owns the rule's
+ * `Actions`: any later update of that rule (its conditions, priority, target group or listener) sends the template's
+ * actions again, which forward to the primary target group only — empty when the last deployment left traffic on the
+ * alternate one: 503s until the next deployment or a manual fix.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html (primary and alternate
+ * target groups, production and test rules); https://github.com/aws/aws-cdk/issues/36649 (a stack update resets the
+ * rule ECS rewrote); https://github.com/go-to-k/cdk-real-drift/issues/1730 (observed live: the rule becomes a
+ * weighted forward, alternate 100 / primary 0, and swings on every deployment);
+ * https://github.com/aws/containers-roadmap/issues/2853 (ECS does not check the live weights before shifting).
+ * A weighted forward in the template would not help: CloudFormation re-applies its weights just the same, and changing
+ * the action's form would itself update every existing blue/green rule once.
+ */
+function warnBlueGreenRouteChanges(service: WebService): void {
+  Annotations.of(service).addWarningV2('cdk-ecs-foundry:blueGreenRouteChanges',
+    `${service.node.path} uses native blue/green: ECS moves production traffic between the two target groups by rewriting `
+    + 'the production listener rule, and CloudFormation re-applies the rule\'s template action (forward to the primary target '
+    + 'group) whenever the rule itself changes: a change of hostHeaders, pathPatterns, domainName, priority, load balancer '
+    + 'or target group. After a deployment that left traffic on the alternate target group, the primary one is empty and '
+    + 'clients get 503 errors. Make such changes only while traffic is on the primary target group (check the rule with '
+    + "'aws elbv2 describe-rules'; one more deployment moves it back); see the README, 'Blue/green and route changes'.");
+}
+
 function validateWebProps(scope: Construct, props: WebServiceProps, port: number | undefined): void {
   if (port === undefined) {
     invalidProp(scope, 'port', undefined, 'A web service needs the port its main container listens on, e.g. port: 8080.');
@@ -342,9 +370,9 @@ function validateWebProps(scope: Construct, props: WebServiceProps, port: number
   checkHostPatterns(scope, props.hostHeaders ?? []);
   checkNumber(scope, 'priority', props.priority, { min: 1, max: 50_000, integer: true });
   const hc = props.targetHealthCheck ?? {};
-  const interval = hc.interval?.toSeconds() ?? 10;
-  checkNumber(scope, 'targetHealthCheck.interval (seconds)', hc.interval?.toSeconds(), { min: 5, max: 300, integer: true });
-  checkNumber(scope, 'targetHealthCheck.timeout (seconds)', hc.timeout?.toSeconds(), { min: 2, max: 120, integer: true });
+  const interval = hc.interval?.toSeconds({ integral: false }) ?? 10;
+  checkNumber(scope, 'targetHealthCheck.interval (seconds)', hc.interval?.toSeconds({ integral: false }), { min: 5, max: 300, integer: true });
+  checkNumber(scope, 'targetHealthCheck.timeout (seconds)', hc.timeout?.toSeconds({ integral: false }), { min: 2, max: 120, integer: true });
   if ((hc.timeout?.toSeconds() ?? 5) >= interval) {
     invalidProp(scope, 'targetHealthCheck.timeout', `${hc.timeout?.toSeconds() ?? 5} s`, `The timeout must be shorter than the interval (${interval} s).`);
   }
@@ -356,5 +384,5 @@ function validateWebProps(scope: Construct, props: WebServiceProps, port: number
   if (hc.healthyHttpCodes !== undefined && !/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(hc.healthyHttpCodes)) {
     invalidProp(scope, 'targetHealthCheck.healthyHttpCodes', hc.healthyHttpCodes, "Use codes and ranges such as '200' or '200-299,302'.");
   }
-  checkNumber(scope, 'deregistrationDelay (seconds)', props.deregistrationDelay?.toSeconds(), { min: 0, max: 3600, integer: true });
+  checkNumber(scope, 'deregistrationDelay (seconds)', props.deregistrationDelay?.toSeconds({ integral: false }), { min: 0, max: 3600, integer: true });
 }

@@ -8,7 +8,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NetworkProtocol, NetworkService, WebLoadBalancer, WebLoadBalancerOptions, WebService } from '../../src';
-import { proveUpdateSafety, UpdateCase } from './support/update-safety';
+import { proveUpdateSafety, synthTemplate, trafficHazards, UpdateCase } from './support/update-safety';
 import { clusterFor, DEFAULT_SERVICE, FULLEST_SERVICE, maybeVolume, ServiceKnobs, serviceChanges, serviceOptions } from './support/update-safety-services';
 
 const certificate = (stack: Stack, n: number) => acm.Certificate.fromCertificateArn(stack, `Certificate${n}`,
@@ -164,3 +164,24 @@ const network: UpdateCase<NetworkKnobs> = {
 };
 
 proveUpdateSafety([web, network]);
+
+describe('blue/green traffic hazards (aws-cdk#36649)', () => {
+  // The production rule of a blue/green service is rewritten by ECS on every deployment; an update of the rule makes
+  // CloudFormation send its template action again (forward to the primary target group).
+  const own: WebKnobs = { ...DEFAULT_SERVICE, certificate: 1, lb: {}, blueGreen: true };
+  const hazards = (before: WebKnobs, after: WebKnobs) =>
+    trafficHazards(synthTemplate(s => web.build(s, before)), synthTemplate(s => web.build(s, after)));
+
+  test('changing pathPatterns or hostHeaders of a blue/green service updates its ECS-managed production rule', () => {
+    const paths = hazards(own, { ...own, pathPatterns: ['/v2/*'] });
+    expect(paths).toEqual([expect.objectContaining({ hazard: true, type: 'AWS::ElasticLoadBalancingV2::ListenerRule' })]);
+    expect(paths[0].why).toMatch(/production listener rule of blue\/green service .* is updated \(Conditions.*\): CloudFormation sends its Actions again/);
+    expect(hazards(own, { ...own, hostHeaders: ['api.example.com'] })).toHaveLength(1);
+  });
+
+  test('the same route change without blue/green, and a deployment (new image) with blue/green, are no hazard', () => {
+    const rolling: WebKnobs = { ...own, blueGreen: undefined };
+    expect(hazards(rolling, { ...rolling, pathPatterns: ['/v2/*'] })).toEqual([]);
+    expect(hazards(own, { ...own, imageTag: 'next' })).toEqual([]);
+  });
+});

@@ -278,6 +278,17 @@ describe('WebServices sharing a load balancer', () => {
     });
   });
 
+  test('a blue/green service warns that route changes re-apply the production rule\'s action (aws-cdk#36649)', () => {
+    // Read from the construct metadata (the stacks are already synthesized once).
+    const warnings = (service: WebService) => service.node.findAll().flatMap(c => c.node.metadata)
+      .filter(m => m.type === 'aws:cdk:warning' && /native blue\/green/.test(String(m.data))).map(m => String(m.data));
+    // THEN: the warning names the changes that update the rule, the outage and the safe procedure...
+    expect(warnings(api)).toEqual([expect.stringMatching(
+      /^Shared\/Api uses native blue\/green: .*hostHeaders, pathPatterns, domainName, priority, load balancer or target group.*primary one is empty and clients get 503 errors.*only while traffic is on the primary target group.*'Blue\/green and route changes'/)]);
+    // ...and services without blue/green do not get it.
+    expect([site, docs, own].flatMap(warnings)).toEqual([]);
+  });
+
   test('deployment alarms roll back and ECS Exec is opted in', () => {
     expect(serviceOf(sharedTemplate, sharedStack, api)).toMatchObject({
       DeploymentConfiguration: {

@@ -73,6 +73,8 @@ export interface Replacement {
   readonly type: string;
   /** Why this replacement is a problem. */
   readonly why: string;
+  /** True when the resource is updated in place, not replaced, and the update itself breaks traffic. */
+  readonly hazard?: boolean;
 }
 
 /** A template: CloudFormation JSON. */
@@ -138,6 +140,49 @@ export function harmfulReplacements(before: Template, after: Template): Replacem
   return found;
 }
 
+/** The logical ID a `Ref` or `Fn::GetAtt` points at. */
+function referenced(value: unknown): string | undefined {
+  const v = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] } | undefined;
+  return v?.Ref ?? v?.['Fn::GetAtt']?.[0];
+}
+
+/**
+ * Updates that break traffic without replacing a stateful resource: a change of the production listener rule of an
+ * ECS native blue/green service. ECS shifts traffic by rewriting that rule's actions (every deployment moves it to
+ * the other target group), while CloudFormation still owns `Actions`: updating or replacing the rule for any reason
+ * (conditions, priority, target group, listener) sends the template's action again — forward to the primary target
+ * group, which has no targets after a deployment that left traffic on the alternate one.
+ * https://github.com/aws/aws-cdk/issues/36649, https://github.com/go-to-k/cdk-real-drift/issues/1730,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
+ */
+export function trafficHazards(before: Template, after: Template): Replacement[] {
+  const managed = new Map<string, string>();
+  for (const [id, resource] of Object.entries<any>(before.Resources ?? {})) {
+    if (resource.Type !== 'AWS::ECS::Service') continue;
+    for (const lb of resource.Properties?.LoadBalancers ?? []) {
+      const rule = referenced(lb.AdvancedConfiguration?.ProductionListenerRule);
+      if (rule) managed.set(rule, id);
+    }
+  }
+  const found: Replacement[] = [];
+  fullDiff(before, after).resources.forEachDifference((logicalId, change) => {
+    const service = managed.get(logicalId);
+    if (!service) return;
+    const what = change.isRemoval ? 'removed (a new rule starts with the template\'s action)'
+      : change.changeImpact === ResourceImpact.WILL_REPLACE || change.changeImpact === ResourceImpact.MAY_REPLACE
+        ? 'replaced (the new rule starts with the template\'s action)'
+        : `updated (${Object.keys(change.propertyUpdates).join(', ')}): CloudFormation sends its Actions again`;
+    found.push({
+      logicalId,
+      type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+      hazard: true,
+      why: `the production listener rule of blue/green service ${service} is ${what}, pointing production traffic at the `
+        + 'primary target group, which is empty while the last deployment left traffic on the alternate one',
+    });
+  });
+  return found;
+}
+
 /** A replacement the library accepts, because the README documents the migration (or the change is refused). */
 export interface AcceptedReplacement {
   /** Case name (construct/configuration) as a regular expression. */
@@ -187,7 +232,7 @@ export function runCase<K>(c: UpdateCase<K>): ChangeOutcome[] {
       outcomes.push({
         scenario: `${c.construct}/${configName}`,
         change: change.name,
-        replacements: harmfulReplacements(before, after),
+        replacements: [...harmfulReplacements(before, after), ...trafficHazards(before, after)],
         changedTemplate: JSON.stringify(before) !== JSON.stringify(after),
       });
     }
@@ -224,7 +269,7 @@ export function judge(outcomes: ChangeOutcome[], accepted: AcceptedReplacement[]
         used.add(entry);
         acceptedHits.push({ outcome, replacement, entry });
       } else {
-        problems.push(`${outcome.scenario}: '${outcome.change}' replaces ${replacement.type} ${replacement.logicalId}: ${replacement.why}`);
+        problems.push(`${outcome.scenario}: '${outcome.change}' ${replacement.hazard ? 'breaks traffic through' : 'replaces'} ${replacement.type} ${replacement.logicalId}: ${replacement.why}`);
       }
     }
   }
@@ -263,6 +308,13 @@ export const ACCEPTED_REPLACEMENTS: AcceptedReplacement[] = [
     type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
     reason: 'A load balancer\'s scheme is fixed at creation (a new DNS name); the README describes moving clients with a second load balancer.',
     readme: '#updates-that-replace-resources',
+  },
+  {
+    scenario: /^WebService\//,
+    change: /^(route: path patterns → \/v2\/\*|route: add a host header|explicit priority|load balancer: internal)$/,
+    type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+    reason: 'Not a replacement but a traffic hazard of ECS native blue/green (aws-cdk#36649): the production rule\'s update re-applies its template action (the primary target group). The service warns at synth and the README gives the safe order: change routes while traffic is on the primary target group.',
+    readme: '#bluegreen-and-route-changes',
   },
   {
     scenario: /^BackendService\//,
