@@ -229,6 +229,19 @@ export function acknowledgeTeardownFunction(fn: lambda.IFunction, role: iam.IRol
 }
 
 /**
+ * Network Load Balancer access logs record TLS listeners only
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html): a TCP or UDP
+ * NetworkService has no log buckets, which would stay empty. Acknowledged on that load balancer only; a TLS listener
+ * added to it later fails synth until its access logs are turned on (`NetworkService.enableAccessLogs()`).
+ */
+export function acknowledgeNetworkLoadBalancerLogging(loadBalancer: elbv2.INetworkLoadBalancer, protocol: string): void {
+  const reason = `This network load balancer has a ${protocol} listener, and NLB access logs are created only for TLS listeners: an access-log bucket would stay empty. Its connections are recorded by the VPC flow logs (FoundryCluster creates them for its VPC, all traffic; an imported VPC's flow logs are its owner's). A TLS listener added later fails synth until NetworkService.enableAccessLogs() turns the access logs on.`;
+  for (const id of ['AwsSolutions-ELB2', ...PACKS.map(pack => `${pack}-ELBLoggingEnabled`)]) {
+    Validations.of(loadBalancer).acknowledge({ id, reason });
+  }
+}
+
+/**
  * An Auto Scaling group ARN contains the group's ID, which CloudFormation does not expose: the teardown function
  * may change the group with this name, whatever its ID. The finding's ID names the ARN as cdk-nag renders it, so
  * the acknowledgement covers exactly that one resource (a renamed group is reported again).

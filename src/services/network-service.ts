@@ -8,8 +8,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { FoundryServiceBase, ServiceOptions } from './service-base';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
-import { acknowledgeInternetFacingListener, acknowledgeNetworkListener } from '../compliance/acknowledgements';
+import { acknowledgeInternetFacingListener, acknowledgeNetworkListener, acknowledgeNetworkLoadBalancerLogging } from '../compliance/acknowledgements';
 import { createAccessLogsBucket } from '../private/access-logs';
+import { securityGroupDescription } from '../private/descriptions';
 import { checkNumber, invalidProp, invalidPropMessage, isConcrete, validateAllowedCidrs } from '../private/validation';
 
 /**
@@ -145,8 +146,7 @@ export class NetworkService extends FoundryServiceBase {
   public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   /** The PrivateLink endpoint service, when enabled. */
   public readonly endpointService?: ec2.VpcEndpointService;
-  /** The access logs bucket (TLS listeners). */
-  public readonly accessLogsBucket?: s3.IBucket;
+  private _accessLogsBucket?: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: NetworkServiceProps) {
     super(scope, id, props, 'nlb');
@@ -161,7 +161,7 @@ export class NetworkService extends FoundryServiceBase {
 
     this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc,
-      description: `Network load balancer of ${this.node.path}: clients on the listener port only`,
+      description: securityGroupDescription(`Network load balancer of ${this.node.path}: clients on the listener port only`),
       allowAllOutbound: true,
     });
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
@@ -178,9 +178,19 @@ export class NetworkService extends FoundryServiceBase {
       // acceptance instead (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html).
       enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: props.privateLink ? false : undefined,
     });
-    // NLB access logs record TLS listeners only; the bucket is created either way so logging is never missing.
-    this.accessLogsBucket = createAccessLogsBucket(this, Duration.days(90));
-    this.loadBalancer.logAccessLogs(this.accessLogsBucket, 'nlb');
+    // "Access logs are created only if the load balancer has a TLS listener, and the logs contain information about
+    // TLS requests only" (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html):
+    // a TCP or UDP load balancer gets no log buckets, which would stay empty. Logging is set off explicitly, because
+    // CloudFormation does not reset a load balancer attribute removed from the template
+    // (https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/554): a load balancer deployed by an
+    // earlier version, which logged every NetworkService, would otherwise keep logging to a bucket that left the stack.
+    // A TLS listener added later through `loadBalancer` fails synth until `enableAccessLogs()` is called.
+    if (protocol === NetworkProtocol.TLS) {
+      this.enableAccessLogs();
+    } else {
+      this.loadBalancer.setAttribute('access_logs.s3.enabled', 'false');
+      acknowledgeNetworkLoadBalancerLogging(this.loadBalancer, protocol);
+    }
 
     const cidrs = props.allowedCidrs ?? (internetFacing ? ['0.0.0.0/0'] : [this.cluster.vpcCidrBlock]);
     for (const cidr of cidrs) {
@@ -241,6 +251,28 @@ export class NetworkService extends FoundryServiceBase {
     this._enableOperations();
     const loadBalancer = this.loadBalancer;
     this.node.addValidation({ validate: () => validateLoadBalancerQuotas(this, loadBalancer) });
+  }
+
+  /** The access logs bucket, when the load balancer logs (TLS listeners). */
+  public get accessLogsBucket(): s3.IBucket | undefined {
+    return this._accessLogsBucket;
+  }
+
+  /**
+   * Turn on the load balancer's access logs, to a versioned, TLS-only bucket that keeps them 90 days.
+   *
+   * Network Load Balancers log TLS listeners only, so a `NetworkProtocol.TLS` service turns them on itself and TCP and
+   * UDP services do not. Call this after adding a TLS listener to `loadBalancer` yourself: synth fails until you do.
+   * Calling it again returns the same bucket.
+   *
+   * @returns the access logs bucket
+   */
+  public enableAccessLogs(): s3.IBucket {
+    if (!this._accessLogsBucket) {
+      this._accessLogsBucket = createAccessLogsBucket(this, Duration.days(90));
+      this.loadBalancer.logAccessLogs(this._accessLogsBucket, 'nlb');
+    }
+    return this._accessLogsBucket;
   }
 }
 
@@ -328,7 +360,7 @@ function validatePrivateLink(scope: Construct, privateLink: PrivateLinkOptions, 
 
 /**
  * Listeners and certificates on the load balancer, counted when the app is complete (escape hatches can add them to
- * `loadBalancer`). Quotas: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-limits.html
+ * `loadBalancer`), and access logs for any TLS listener among them. Quotas: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-limits.html
  */
 function validateLoadBalancerQuotas(scope: Construct, loadBalancer: elbv2.NetworkLoadBalancer): string[] {
   const stack = Stack.of(loadBalancer);
@@ -349,6 +381,17 @@ function validateLoadBalancerQuotas(scope: Construct, loadBalancer: elbv2.Networ
   if (certificates > NLB_CERTIFICATES) {
     Annotations.of(scope).addWarningV2('cdk-ecs-foundry:nlbCertificatesQuota',
       `The load balancer has ${certificates} certificates, above the default quota of ${NLB_CERTIFICATES} per Network Load Balancer; request a quota increase before deploying.`);
+  }
+  // A TLS listener is what NLB access logs record
+  // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html): one added through
+  // `loadBalancer` to a TCP or UDP service, whose logging is off, would go unlogged.
+  const cfnLoadBalancer = loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer;
+  const attributes = (stack.resolve(cfnLoadBalancer.loadBalancerAttributes) ?? []) as Array<Record<string, unknown>>;
+  const logging = attributes.some(a => (a.key ?? a.Key) === 'access_logs.s3.enabled' && (a.value ?? a.Value) === 'true');
+  const tlsListeners = listeners.filter(l => stack.resolve(l.protocol) === 'TLS');
+  if (tlsListeners.length > 0 && !logging) {
+    errors.push(invalidPropMessage(scope, 'loadBalancer listeners', tlsListeners.map(l => l.node.path).join(', '),
+      'A TLS listener without access logs: Network Load Balancers log TLS connections only, so this TCP/UDP service turned its logs off. Call enableAccessLogs() on the service (a 90-day log bucket), or give the TLS listener its own NetworkService with protocol: NetworkProtocol.TLS.'));
   }
   return errors;
 }

@@ -5,6 +5,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { FoundryCluster, NetworkProtocol, NetworkService, NetworkServiceProps } from '../../src';
 import { plainStack } from '../support/stacks';
 
@@ -129,5 +130,67 @@ describe('constraints AWS would reject (or apply silently) fail with the prop an
           .map(arn => new iam.ArnPrincipal(arn)),
       },
     })).not.toThrow();
+  });
+});
+
+describe('access logs exist only where NLBs write them: TLS listeners', () => {
+  // "Access logs are created only if the load balancer has a TLS listener, and the logs contain information about TLS
+  // requests only" (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html).
+  const tlsListener = (service: NetworkService) => service.loadBalancer.addListener('Tls', {
+    port: 443,
+    certificates: [elbv2.ListenerCertificate.fromArn(certArn(1))],
+    defaultTargetGroups: [service.targetGroup],
+  });
+
+  test('a TLS listener added to a TCP service through loadBalancer fails synth until its logs are on', () => {
+    const { stack, service } = build();
+    tlsListener(service);
+    expect(() => Template.fromStack(stack)).toThrow(
+      /NetworkService 'Nlb\/Db': invalid loadBalancer listeners = 'Nlb\/Db\/LoadBalancer\/Tls\/Resource'\. A TLS listener without access logs.*Call enableAccessLogs\(\)/);
+
+    const { stack: fixed, service: logged } = build();
+    tlsListener(logged);
+    const bucket = logged.enableAccessLogs();
+    expect(logged.enableAccessLogs()).toBe(bucket); // idempotent
+    const template = Template.fromStack(fixed);
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
+    });
+  });
+
+  test("logs turned on with aws-cdk-lib's own logAccessLogs, to a bucket of your own, satisfy the check too", () => {
+    const { stack, service } = build();
+    tlsListener(service);
+    service.loadBalancer.logAccessLogs(new s3.Bucket(stack, 'MyLogs', { enforceSSL: true }));
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    expect(service.accessLogsBucket).toBeUndefined();
+  });
+
+  test('upgrading a TCP service: the log buckets leave the stack but stay in the account; the load balancer stops logging in place', () => {
+    // What earlier versions synthesized for every TCP NetworkService: the same service with its logs on.
+    const earlier = build();
+    earlier.service.enableAccessLogs();
+    const before = Template.fromStack(earlier.stack).toJSON();
+    const after = Template.fromStack(build().stack).toJSON();
+
+    const changes: string[] = [];
+    fullDiff(before, after).resources.forEachDifference((id, change) => {
+      if (change.isRemoval) changes.push(`remove ${change.oldResourceType} (DeletionPolicy ${before.Resources[id].DeletionPolicy ?? 'Delete'})`);
+      else if (change.isAddition) changes.push(`add ${change.newResourceType}`);
+      else changes.push(`${change.changeImpact} ${change.resourceType}`);
+    });
+    expect(changes.sort()).toEqual([
+      // The load balancer turns logging off explicitly (CloudFormation does not reset removed attributes).
+      `${ResourceImpact.WILL_UPDATE} AWS::ElasticLoadBalancingV2::LoadBalancer`,
+      // Both buckets are retained with their objects; their policies (TLS-only, log delivery) are deleted.
+      'remove AWS::S3::Bucket (DeletionPolicy Retain)',
+      'remove AWS::S3::Bucket (DeletionPolicy Retain)',
+      'remove AWS::S3::BucketPolicy (DeletionPolicy Delete)',
+      'remove AWS::S3::BucketPolicy (DeletionPolicy Delete)',
+    ].sort());
+    const lb = Object.values<any>(after.Resources).find(r => r.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    expect(lb.Properties.LoadBalancerAttributes).toContainEqual({ Key: 'access_logs.s3.enabled', Value: 'false' });
+    expect(Object.keys(before.Resources).length - Object.keys(after.Resources).length).toBe(4);
   });
 });

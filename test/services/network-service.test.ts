@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnResource, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -38,7 +38,7 @@ const template = Template.fromStack(stack);
 const props = (construct: any) => template.toJSON().Resources[stack.getLogicalId(construct.node.defaultChild ?? construct)].Properties;
 
 describe('NetworkService', () => {
-  test('TCP: an internal NLB with a security group, deletion protection, cross-zone and access logs', () => {
+  test('TCP: an internal NLB with a security group, deletion protection and cross-zone', () => {
     expect(props(tcp.loadBalancer)).toMatchObject({
       Type: 'network',
       Scheme: 'internal',
@@ -47,9 +47,40 @@ describe('NetworkService', () => {
     expect(props(tcp.loadBalancer).LoadBalancerAttributes).toEqual(expect.arrayContaining([
       { Key: 'deletion_protection.enabled', Value: 'true' },
       { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
-      { Key: 'access_logs.s3.enabled', Value: 'true' },
     ]));
     expect(props(tcp.listener)).toMatchObject({ Port: 5432, Protocol: 'TCP' });
+  });
+
+  // "Access logs are created only if the load balancer has a TLS listener"
+  // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html).
+  /** Logical IDs of the service's resources of a type, in the synthesized template. */
+  const resourcesUnder = (service: NetworkService, type: string) => {
+    const ids = new Set(service.node.findAll().filter((c): c is CfnResource => c instanceof CfnResource).map(c => stack.getLogicalId(c)));
+    return Object.keys(template.findResources(type)).filter(id => ids.has(id)).sort();
+  };
+  const attribute = (service: NetworkService, key: string) =>
+    (props(service.loadBalancer).LoadBalancerAttributes as Array<{ Key: string; Value: string }>).find(a => a.Key === key)?.Value;
+
+  test.each([['TCP', () => tcp], ['UDP', () => udp]])('%s: no access-log buckets (NLBs log TLS listeners only), logging set off', (_name, service) => {
+    expect(service().accessLogsBucket).toBeUndefined();
+    expect(resourcesUnder(service(), 'AWS::S3::Bucket')).toEqual([]);
+    expect(resourcesUnder(service(), 'AWS::S3::BucketPolicy')).toEqual([]);
+    // Off explicitly: CloudFormation does not reset an attribute removed from the template, so a load balancer
+    // deployed by an earlier version (which logged) is turned off on upgrade.
+    expect(attribute(service(), 'access_logs.s3.enabled')).toBe('false');
+    expect(attribute(service(), 'access_logs.s3.bucket')).toBeUndefined();
+  });
+
+  test('TLS: access logs to a bucket of its own, with a bucket for its server access logs', () => {
+    expect(tls.accessLogsBucket).toBeDefined();
+    expect(resourcesUnder(tls, 'AWS::S3::BucketPolicy')).toHaveLength(2);
+    expect(resourcesUnder(tls, 'AWS::S3::Bucket')).toEqual([
+      stack.getLogicalId(tls.accessLogsBucket!.node.defaultChild as any),
+      stack.getLogicalId(tls.node.findChild('ServerAccessLogsBucket').node.defaultChild as any),
+    ].sort());
+    expect(attribute(tls, 'access_logs.s3.enabled')).toBe('true');
+    expect(attribute(tls, 'access_logs.s3.bucket')).toEqual({ Ref: stack.getLogicalId(tls.accessLogsBucket!.node.defaultChild as any) });
+    expect(attribute(tls, 'access_logs.s3.prefix')).toBe('nlb');
   });
 
   test('TCP: clients from the VPC reach the listener port; the tasks admit the load balancer on the container port', () => {
