@@ -142,7 +142,7 @@ export function harmfulReplacements(before: Template, after: Template): Replacem
 
 /** The logical ID a `Ref` or `Fn::GetAtt` points at. */
 function referenced(value: unknown): string | undefined {
-  const v = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] } | undefined;
+  const v = value as { 'Ref'?: string; 'Fn::GetAtt'?: [string, string] } | undefined;
   return v?.Ref ?? v?.['Fn::GetAtt']?.[0];
 }
 
