@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { amazonLinuxUserData, bottlerocketUserData, completeBottlerocketUserData, grantAgentPermissions, rollingRefresh } from './ec2-capacity-host';
+import { amazonLinuxUserData, bottlerocketUserData, completeBottlerocketUserData, grantAgentPermissions, grantControlContainerPull, rollingRefresh } from './ec2-capacity-host';
 import { validateEc2Capacity } from './ec2-capacity-validation';
 import type { FoundryCluster } from './foundry-cluster';
 import { resolveInstanceImage, Ec2InstanceUpdate, Ec2MachineImage } from './instance-image';
@@ -132,6 +132,10 @@ export interface Ec2CapacityOptions {
   /**
    * Let operators open a shell on instances through AWS Systems Manager Session Manager.
    *
+   * On Bottlerocket the session lands in the control host container: it runs only when this is true, and the
+   * instance role may then pull that one image from Bottlerocket's ECR repository (`bottlerocket-control`).
+   * The admin container stays disabled either way.
+   *
    * @default false
    */
   readonly enableSessionManager?: boolean;
@@ -251,7 +255,8 @@ export class Ec2Capacity extends Construct {
     });
 
     const bottlerocket = info.machineImage === Ec2MachineImage.BOTTLEROCKET;
-    const userData = bottlerocket ? bottlerocketUserData() : amazonLinuxUserData(this.spot);
+    const sessionManager = props.enableSessionManager ?? false;
+    const userData = bottlerocket ? bottlerocketUserData(sessionManager) : amazonLinuxUserData(this.spot);
 
     const volume = ec2.BlockDeviceVolume.ebs((props.volumeSize ?? Size.gibibytes(30)).toGibibytes(), {
       encrypted: true,
@@ -326,7 +331,11 @@ export class Ec2Capacity extends Construct {
     if (spot) {
       acknowledgeMixedInstancesPolicy(this.autoScalingGroup);
     }
-    const containerInstances = grantAgentPermissions(role, cluster.cluster, props.enableSessionManager ?? false);
+    const containerInstances = grantAgentPermissions(role, cluster.cluster, sessionManager);
+    if (bottlerocket && sessionManager) {
+      // Session Manager on Bottlerocket lands in the control host container, which host-ctr pulls with this role.
+      grantControlContainerPull(role);
+    }
     acknowledgeEc2InstanceRole(role, containerInstances);
     if (props.cleanTeardown ?? true) {
       this.teardown = new Ec2CapacityTeardown(this, 'Teardown', { capacity: this, wait: props.teardownWait });

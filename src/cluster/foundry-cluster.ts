@@ -218,7 +218,7 @@ export class FoundryCluster extends Construct {
       containerInsightsV2: this.containerInsights,
       enableFargateCapacityProviders: true,
       executeCommandConfiguration: {
-        kmsKey: this.encryptionKey,
+        kmsKey: this.execSessionKey(),
         logging: ecs.ExecuteCommandLogging.OVERRIDE,
         logConfiguration: { cloudWatchLogGroup: this.execLogGroup, cloudWatchEncryptionEnabled: true },
       },
@@ -382,6 +382,21 @@ export class FoundryCluster extends Construct {
     }
   }
 
+  /**
+   * The key ECS Exec sessions use. For the key the cluster creates, a reference to it by ARN (no resource of its
+   * own): each service with ECS Exec would otherwise add aws-cdk-lib's key statements (BaseService
+   * `enableExecuteCommandEncryption`): the account root, which the key policy has already, and CloudWatch Logs
+   * on `arn:...:logs:<region>:<account>:*`, broader than AllowCloudWatchLogs (log groups only), which already covers
+   * the audit log group. A key you pass is used as given.
+   */
+  private execSessionKey(): kms.IKey {
+    const key = this.encryptionKey;
+    if (key instanceof kms.Key && key.node.scope === this) {
+      return kms.Key.fromKeyArn(this, 'ExecSessionKey', key.keyArn);
+    }
+    return key;
+  }
+
   private createKey(): kms.Key {
     const stack = Stack.of(this);
     const key = new kms.Key(this, 'Key', {
@@ -410,14 +425,10 @@ export class FoundryCluster extends Construct {
       resources: ['*'],
       conditions: alarmSourceConditions(stack),
     }));
-    // EventBridge rules. No aws:SourceAccount / aws:SourceArn here: the same page says they are "not supported
-    // for EventBridge-to-encrypted topics" in a key policy, and delivery fails with them.
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowEventBridgeRules',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-    }));
+    // EventBridge rules get their statement from their SNS target, as in the topic policy: aws-cdk-lib's
+    // targets.SnsTopic calls topic.grantPublish(events.amazonaws.com), which grants kms:Decrypt and
+    // kms:GenerateDataKey* on the topic's key to the same principal, without conditions (the same page: aws:Source*
+    // keys are "not supported for EventBridge-to-encrypted topics"). A statement of our own would be a duplicate.
     return key;
   }
 

@@ -51,6 +51,18 @@ export function acknowledgeEc2InstanceRole(role: iam.IRole, containerInstanceArn
 }
 
 /**
+ * In an environment-agnostic stack the Region, and so the account of Bottlerocket's registry, is known only at deploy
+ * time: the control container pull names the repository `bottlerocket-control` in any account of the Region, and the
+ * aws:ResourceAccount condition limits it to Bottlerocket's registry accounts.
+ */
+export function acknowledgeControlContainerPull(role: iam.IRole, repositoryArn: string): void {
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${renderForFinding(Stack.of(role).resolve(repositoryArn))}]`,
+    reason: "host-ctr pulls Bottlerocket's control container (SSM agent) from Bottlerocket's registry in the stack's Region, whose account is known only at deploy time in an environment-agnostic stack; the aws:ResourceAccount condition limits the account wildcard to Bottlerocket's registry accounts and the repository name to bottlerocket-control.",
+  });
+}
+
+/**
  * cdk-nag's IMDSv2 and EBS-encryption rules read only an Auto Scaling group's top-level LaunchTemplate and
  * cannot follow the launch template of a MixedInstancesPolicy (used for Spot). The template they miss requires
  * IMDSv2 and encrypts every volume; test/cluster/ec2-capacity.test.ts asserts both on the Spot group.

@@ -100,18 +100,41 @@ describe('Ec2Capacity launch template', () => {
     expect(userData).not.toContain('SPOT_INSTANCE_DRAINING');
   });
 
-  test('Bottlerocket user data is one TOML table of documented settings: cluster, IMDS blocked, Spot draining', () => {
+  test('Bottlerocket user data is one TOML document of documented settings: cluster, IMDS blocked, Spot draining, host containers', () => {
     // The host parses the user data as TOML; a table declared twice stops it before the agent starts.
     const toml = renderCfnText(launchTemplateOf(graviton).UserData);
     const clusterRef = placeholder('REF', stack.getLogicalId(cluster.cluster.node.defaultChild as any));
     expect(parse(toml)).toEqual({
-      settings: { ecs: { 'cluster': clusterRef, 'awsvpc-block-imds': true, 'enable-spot-instance-draining': true } },
+      settings: {
+        'ecs': { 'cluster': clusterRef, 'awsvpc-block-imds': true, 'enable-spot-instance-draining': true },
+        'host-containers': { admin: { enabled: false }, control: { enabled: true } },
+      },
     });
     expect(toml).not.toContain('awslogs-execution-role-override');
     expect(toml).not.toContain('#!/bin/bash');
     expect(parse(renderCfnText(launchTemplateOf(gpuArm).UserData))).toEqual({
-      settings: { ecs: { 'cluster': clusterRef, 'awsvpc-block-imds': true } },
+      settings: {
+        'ecs': { 'cluster': clusterRef, 'awsvpc-block-imds': true },
+        'host-containers': { admin: { enabled: false }, control: { enabled: false } },
+      },
     });
+  });
+
+  test('without Session Manager the Bottlerocket control container is off (nothing runs that cannot pull or connect)', () => {
+    const control = (parse(renderCfnText(launchTemplateOf(gpuArm).UserData)) as any).settings['host-containers'].control;
+    expect(control).toEqual({ enabled: false });
+  });
+
+  test('keys appended to Bottlerocket user data still land in [settings.ecs] (the host-container tables come first)', () => {
+    const s = plainStack('AppendBr');
+    const c = new FoundryCluster(s, 'Cluster');
+    const cap = c.addEc2Capacity('Br', { instanceType: new ec2.InstanceType('m7g.large'), machineImage: Ec2MachineImage.BOTTLEROCKET });
+    cap.launchTemplate.userData!.addCommands('image-cleanup-enabled = true');
+    const resources = Template.fromStack(s).toJSON().Resources;
+    const data = resources[s.getLogicalId(cap.launchTemplate.node.defaultChild as any)].Properties.LaunchTemplateData.UserData;
+    const settings = (parse(renderCfnText(data)) as any).settings;
+    expect(settings.ecs['image-cleanup-enabled']).toBe(true);
+    expect(settings['host-containers']).toEqual({ admin: { enabled: false }, control: { enabled: false } });
   });
 });
 
@@ -255,6 +278,42 @@ describe('Ec2Capacity instance role', () => {
   test('Session Manager is opt-in', () => {
     expect(policyOf(standard).map((s: any) => s.Sid)).not.toContain('SessionManager');
     expect(policyOf(graviton).map((s: any) => s.Sid)).toContain('SessionManager');
+  });
+
+  test('Bottlerocket with Session Manager may pull its control container, from Bottlerocket\'s repository only', () => {
+    // host-ctr pulls the control container (the SSM agent) with the instance role through the ECR API.
+    const pull = policyOf(graviton).filter((s: any) => JSON.stringify(s.Action).includes('ecr:'));
+    expect(pull).toEqual([{
+      Sid: 'PullBottlerocketControlContainer',
+      Effect: 'Allow',
+      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:us-east-1:328549459982:repository/bottlerocket-control']] },
+    }]);
+    // No ECR permission without Session Manager, or on Amazon Linux.
+    for (const c of [gpuArm, standard, gpu, neuron]) {
+      expect(JSON.stringify(policyOf(c))).not.toContain('ecr:');
+    }
+  });
+
+  test('the control container repository follows the Region (Bottlerocket\'s registry map, us-east-1 fallback)', () => {
+    const pullResource = (region: string | undefined) => {
+      const app = new App();
+      const s = new Stack(app, 'Region', region ? { env: { account: '123456789012', region } } : {});
+      const c = new FoundryCluster(s, 'Cluster');
+      const cap = c.addEc2Capacity('Br', { instanceType: new ec2.InstanceType('m7g.large'), machineImage: Ec2MachineImage.BOTTLEROCKET, enableSessionManager: true });
+      const t = Template.fromStack(s);
+      const policy = Object.values<any>(t.findResources('AWS::IAM::ManagedPolicy'))
+        .find(p => p.Properties.Roles[0].Ref === s.getLogicalId(cap.instanceRole.node.defaultChild as any));
+      const statement = policy.Properties.PolicyDocument.Statement.find((x: any) => x.Sid === 'PullBottlerocketControlContainer');
+      return { resource: JSON.stringify(statement.Resource), condition: statement.Condition };
+    };
+    expect(pullResource('af-south-1').resource).toContain(':ecr:af-south-1:917644944286:repository/bottlerocket-control');
+    expect(pullResource('eu-west-1').resource).toContain(':ecr:eu-west-1:328549459982:repository/bottlerocket-control');
+    expect(pullResource('xx-newregion-1').resource).toContain(':ecr:us-east-1:328549459982:repository/bottlerocket-control');
+    const agnostic = pullResource(undefined);
+    expect(agnostic.resource).toContain(':ecr:');
+    expect(agnostic.resource).toContain(':*:repository/bottlerocket-control');
+    expect(agnostic.condition.StringEquals['aws:ResourceAccount']).toEqual(expect.arrayContaining(['328549459982', '917644944286']));
   });
 
   test('Session Manager channels carry no resource condition (ssmmessages actions have no resource type to match)', () => {

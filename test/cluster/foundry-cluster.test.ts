@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Capacity, FoundryCluster, NatGatewayStrategy } from '../../src';
+import { BackendService, Capacity, FoundryCluster, NatGatewayStrategy } from '../../src';
 import { plainStack } from '../support/stacks';
 
 // GIVEN one stack per configuration, synthesized once for the whole file.
@@ -216,20 +216,44 @@ describe('FoundryCluster alert topic publishers (the topic policy replaces SNS\'
     });
   });
 
-  test('the key lets EventBridge use it without aws:Source* conditions (SNS: "not supported for EventBridge-to-encrypted topics")', () => {
-    expect(bySid(defaults, 'AWS::KMS::Key', 'AllowEventBridgeRules')).toEqual({
-      Sid: 'AllowEventBridgeRules',
+  test('the key lets EventBridge use it once, without aws:Source* conditions (SNS: "not supported for EventBridge-to-encrypted topics")', () => {
+    // The statement comes from the rules' SNS target (topic.grantPublish grants on the topic's key too): one, not two.
+    const events = statements(defaults, 'AWS::KMS::Key').filter(s => JSON.stringify(s.Principal).includes('events.amazonaws.com'));
+    expect(events).toEqual([{
       Effect: 'Allow',
       Principal: { Service: 'events.amazonaws.com' },
       Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       Resource: '*',
+    }]);
+  });
+
+  test('without EventBridge rules on the topic, EventBridge may not use the key', () => {
+    const stack = plainStack('NoRules');
+    new FoundryCluster(stack, 'Cluster', { stoppedTaskAlerts: false });
+    const events = statements(Template.fromStack(stack), 'AWS::KMS::Key').filter(s => JSON.stringify(s.Principal).includes('events.amazonaws.com'));
+    expect(events).toEqual([]);
+  });
+
+  test('services with ECS Exec add nothing to the key policy (CloudWatch Logs stays scoped to log groups)', () => {
+    const stack = plainStack('ExecKey');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const before = statements(Template.fromStack(stack), 'AWS::KMS::Key');
+    const stack2 = plainStack('ExecKeyWithServices');
+    const cluster2 = new FoundryCluster(stack2, 'Cluster');
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+    new BackendService(stack2, 'Api', { cluster: cluster2, image, port: 8080, enableExecuteCommand: true });
+    new BackendService(stack2, 'Admin', { cluster: cluster2, image, port: 8080, enableExecuteCommand: true });
+    const after = statements(Template.fromStack(stack2), 'AWS::KMS::Key');
+    expect(after).toEqual(before);
+    const logStatements = after.filter(s => JSON.stringify(s.Principal).includes('logs.'));
+    expect(logStatements.map(s => s.Sid)).toEqual(['AllowCloudWatchLogs']);
+    expect(logStatements[0].Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']).toEqual(
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:123456789012:log-group:*']] });
+    // ECS Exec still uses the cluster key, and the tasks may use it.
+    Template.fromStack(stack2).hasResourceProperties('AWS::ECS::Cluster', {
+      Configuration: { ExecuteCommandConfiguration: { KmsKeyId: { 'Fn::GetAtt': [stack2.getLogicalId(cluster2.encryptionKey.node.defaultChild as any), 'Arn'] } } },
     });
-    // No statement for events.amazonaws.com carries a source condition.
-    for (const statement of statements(defaults, 'AWS::KMS::Key')) {
-      if (JSON.stringify(statement.Principal).includes('events.amazonaws.com')) {
-        expect(JSON.stringify(statement.Condition ?? {})).not.toMatch(/aws:Source/);
-      }
-    }
+    expect(cluster.encryptionKey).toBeInstanceOf(kms.Key);
   });
 
   test('EventBridge may publish, without Condition blocks (EventBridge does not support them on SNS topic policies)', () => {
@@ -293,6 +317,19 @@ describe('FoundryCluster options', () => {
     isolated.hasResourceProperties('AWS::EC2::SecurityGroup', {
       SecurityGroupIngress: [{ CidrIp: '10.0.0.0/16', FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: Match.anyValue() }],
     });
+  });
+
+  test("without NAT, Bottlerocket hosts reach Bottlerocket's own ECR repository for the control container", () => {
+    // host-ctr calls the ECR API (BatchGetImage, GetDownloadUrlForLayer) in the host's Region on the repository of
+    // Bottlerocket's account, then downloads each layer from a pre-signed URL of an AWS-owned S3 bucket: the ECR API
+    // endpoint (private DNS) and the S3 gateway endpoint carry it, provided no endpoint policy limits them to this
+    // account's resources (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html).
+    const endpoints = Object.values(isolated.findResources('AWS::EC2::VPCEndpoint')).map(r => r.Properties);
+    const ecrApi = endpoints.filter(p => p.ServiceName === 'com.amazonaws.us-east-1.ecr.api');
+    expect(ecrApi).toEqual([expect.objectContaining({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true })]);
+    const s3 = endpoints.filter(p => JSON.stringify(p.ServiceName).includes('.s3'));
+    expect(s3).toHaveLength(1);
+    expect(endpoints.filter(p => p.PolicyDocument !== undefined)).toEqual([]);
   });
 
   test('creates a private DNS namespace used for Service Connect', () => {

@@ -58,6 +58,19 @@ const nlbDelivery = (f: Fixture) => ({
 
 const INSTANCE_ROLES = ['ClusterStandardInstanceRole', 'ClusterSpotInstanceRole'];
 
+/**
+ * Bottlerocket's host-container repositories in us-east-1 (account from the `ecr-prefix` helper,
+ * bottlerocket-core-kit sources/api/schnauzer/src/helpers/mod.rs). Their repository policy is Bottlerocket's and not
+ * published; it admits any account's pull, since an identity policy (AmazonEC2ContainerRegistryReadOnly) is all a
+ * host needs (https://github.com/bottlerocket-os/bottlerocket/issues/1139). Modelled so, the decision rests on the
+ * instance role's own policy, which a cross-account request needs as well.
+ */
+const bottlerocketRepo = (name: string) => `arn:aws:ecr:${REGION}:328549459982:repository/${name}`;
+const BOTTLEROCKET_REPO_POLICY = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow' as const, Principal: '*', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: '*' }],
+};
+
 const paths: AccessPath[] = [
   // The ECS agent on each EC2 host: registers with its cluster, reports state, polls, drains Spot hosts.
   ...INSTANCE_ROLES.flatMap((r): AccessPath[] => [
@@ -153,6 +166,45 @@ const paths: AccessPath[] = [
       request: f => ({ caller: { service: 'ec2.amazonaws.com' }, action: 'sts:AssumeRole', resource: f.p.roleArn(f.id(ROLE, r)) }),
     },
   ]),
+
+  // Bottlerocket with Session Manager (the Spot capacity): host-ctr pulls the control host container, which runs the
+  // SSM agent, from Bottlerocket's repository with the instance role; it calls only ecr:BatchGetImage and
+  // ecr:GetDownloadUrlForLayer (amazon-ecr-containerd-resolver). Everything else stays closed.
+  ...['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'].map((action): AccessPath => ({
+    name: `ClusterSpotInstanceRole (Bottlerocket): host-ctr pulls the control container (${action})`,
+    expect: 'Allowed',
+    only: ec2Only,
+    request: f => ({ caller: role(f, 'ClusterSpotInstanceRole'), action, resource: bottlerocketRepo('bottlerocket-control'), resourcePolicy: BOTTLEROCKET_REPO_POLICY }),
+  })),
+  {
+    name: 'ClusterSpotInstanceRole (Bottlerocket): the host cannot pull the admin container (it stays disabled)',
+    expect: 'Denied',
+    only: ec2Only,
+    request: f => ({ caller: role(f, 'ClusterSpotInstanceRole'), action: 'ecr:BatchGetImage', resource: bottlerocketRepo('bottlerocket-admin'), resourcePolicy: BOTTLEROCKET_REPO_POLICY }),
+  },
+  {
+    name: 'ClusterSpotInstanceRole (Bottlerocket): the host cannot pull a workload image',
+    expect: 'Denied',
+    only: ec2Only,
+    request: f => ({ caller: role(f, 'ClusterSpotInstanceRole'), action: 'ecr:GetDownloadUrlForLayer', resource: f.arn('AWS::ECR::Repository', 'RepoRepository') }),
+  },
+  {
+    name: "ClusterSpotInstanceRole (Bottlerocket): the host cannot pull another account's bottlerocket-control",
+    expect: 'Denied',
+    only: ec2Only,
+    request: f => ({
+      caller: role(f, 'ClusterSpotInstanceRole'),
+      action: 'ecr:BatchGetImage',
+      resource: `arn:aws:ecr:${REGION}:${ANOTHER_ACCOUNT}:repository/bottlerocket-control`,
+      resourcePolicy: BOTTLEROCKET_REPO_POLICY,
+    }),
+  },
+  {
+    name: 'ClusterStandardInstanceRole (Amazon Linux): the host cannot pull the Bottlerocket control container',
+    expect: 'Denied',
+    only: ec2Only,
+    request: f => ({ caller: role(f, 'ClusterStandardInstanceRole'), action: 'ecr:BatchGetImage', resource: bottlerocketRepo('bottlerocket-control'), resourcePolicy: BOTTLEROCKET_REPO_POLICY }),
+  },
 
   // The alert topic: EventBridge rules, CloudWatch alarms and Auto Scaling of this account publish through the key.
   {
@@ -273,6 +325,19 @@ const paths: AccessPath[] = [
       action: 'kms:Decrypt',
       resource: clusterKey(f),
       context: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ANOTHER_ACCOUNT}:log-group:stolen` },
+    }),
+  },
+  {
+    // Services with ECS Exec made aws-cdk-lib add CloudWatch Logs on `arn:...:logs:<region>:<account>:*` to the key;
+    // the key admits log groups only (Logs Insights query results carry `query-result:*` as their context:
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+    name: 'CloudWatch Logs cannot use the key for anything but log groups (a Logs Insights query result)',
+    expect: 'Denied',
+    request: f => ({
+      caller: { service: `logs.${REGION}.amazonaws.com` },
+      action: 'kms:GenerateDataKey',
+      resource: clusterKey(f),
+      context: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${REGION}:${ACCOUNT}:query-result:*` },
     }),
   },
 

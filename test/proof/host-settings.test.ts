@@ -3,7 +3,8 @@
  *
  * - Bottlerocket: early-boot-config parses the user data as ONE TOML document and rejects unknown settings; an
  *   invalid document stops the host before the ECS agent starts, so it never joins the cluster. Parsed here with
- *   a real TOML parser (smol-toml), every key checked against Bottlerocket's ECS settings reference.
+ *   a real TOML parser (smol-toml), every key checked against Bottlerocket's ECS and host-containers settings
+ *   references.
  * - Amazon Linux 2023: the script appends `KEY=VALUE` lines to /etc/ecs/ecs.config, which the ECS agent reads;
  *   every key checked against the agent's documented environment variables, each once, with a value of the
  *   documented form.
@@ -45,6 +46,21 @@ const BOTTLEROCKET_ECS_SETTINGS: Record<string, 'boolean' | 'string' | 'integer'
   'reserved-memory': 'integer',
   'task-cleanup-wait': 'string',
 };
+
+/**
+ * Bottlerocket's `settings.host-containers.<container>.*` settings, with the TOML type each takes.
+ * Source: https://bottlerocket.dev/en/os/1.27.x/api/settings/host-containers/ (the same four settings in the 1.34.x
+ * reference), and the model `HostContainer` (bottlerocket-core-kit sources/api/host-containers/src/config.rs:
+ * `source`, `enabled`, `superpowered`, `user_data`, kebab-case).
+ */
+const BOTTLEROCKET_HOST_CONTAINER_SETTINGS: Record<string, 'boolean' | 'string'> = {
+  'enabled': 'boolean',
+  'source': 'string',
+  'superpowered': 'boolean',
+  'user-data': 'string',
+};
+/** The host containers Bottlerocket defines (source and superpowered come from its defaults): control and admin. */
+const BOTTLEROCKET_BUILT_IN_HOST_CONTAINERS = ['admin', 'control'];
 
 /**
  * The ECS agent's documented environment variables (the "Environment Variables" table of the agent's README,
@@ -112,6 +128,8 @@ const BOTTLEROCKET: Config[] = [
   { name: 'Spot ARM (m7g.large)', options: { ...BR, instanceType: new ec2.InstanceType('m7g.large'), spot: spotTypes('c7g.large') }, spot: true },
   { name: 'GPU (g5.xlarge)', options: { ...BR, instanceType: new ec2.InstanceType('g5.xlarge') }, spot: false },
   { name: 'GPU ARM Spot (g5g.xlarge)', options: { ...BR, instanceType: new ec2.InstanceType('g5g.xlarge'), spot: spotTypes('g5g.2xlarge') }, spot: true },
+  { name: 'Session Manager (m7i.large)', options: { ...BR, instanceType: new ec2.InstanceType('m7i.large'), enableSessionManager: true }, spot: false },
+  { name: 'Spot with Session Manager (m7g.large)', options: { ...BR, instanceType: new ec2.InstanceType('m7g.large'), spot: spotTypes('c7g.large'), enableSessionManager: true }, spot: true },
 ];
 
 let stack: Stack;
@@ -137,7 +155,7 @@ const clusterName = () => placeholder('REF', stack.getLogicalId(cluster.cluster.
 /** The raw size on the host, with the cluster name at its longest. */
 const hostBytes = (userData: string) => Buffer.byteLength(userData.split(clusterName()).join(LONGEST_CLUSTER_NAME), 'utf-8');
 
-describe('Bottlerocket user data is one valid TOML document of documented ECS settings', () => {
+describe('Bottlerocket user data is one valid TOML document of documented ECS and host-container settings', () => {
   describe.each(BOTTLEROCKET)('$name', config => {
     const key = `Bottlerocket ${config.name}`;
     let document: Record<string, any>;
@@ -145,10 +163,29 @@ describe('Bottlerocket user data is one valid TOML document of documented ECS se
       document = parse(userDataOf(key)) as Record<string, any>;
     });
 
-    test('parses as TOML with a single [settings.ecs] table and nothing else', () => {
+    test('parses as TOML with [settings.ecs] and the two built-in host containers, each table declared once, and nothing else', () => {
       expect(Object.keys(document)).toEqual(['settings']);
-      expect(Object.keys(document.settings)).toEqual(['ecs']);
-      expect(userDataOf(key).match(/^\s*\[settings\.ecs\]\s*$/gm)).toHaveLength(1);
+      expect(Object.keys(document.settings).sort()).toEqual(['ecs', 'host-containers']);
+      expect(Object.keys(document.settings['host-containers']).sort()).toEqual(BOTTLEROCKET_BUILT_IN_HOST_CONTAINERS);
+      const headers = userDataOf(key).split('\n').map(line => line.trim()).filter(line => line.startsWith('['));
+      // [settings.ecs] last: keys a user appends to the user data land in it.
+      expect(headers).toEqual(['[settings.host-containers.admin]', '[settings.host-containers.control]', '[settings.ecs]']);
+    });
+
+    test('every host-container key is a documented setting with a value of its type', () => {
+      for (const [container, settings] of Object.entries(document.settings['host-containers'] as Record<string, Record<string, unknown>>)) {
+        for (const [name, value] of Object.entries(settings)) {
+          expect({ container, name, documented: name in BOTTLEROCKET_HOST_CONTAINER_SETTINGS }).toEqual({ container, name, documented: true });
+          expect({ container, name, type: typeof value }).toEqual({ container, name, type: BOTTLEROCKET_HOST_CONTAINER_SETTINGS[name] });
+        }
+      }
+    });
+
+    test('the admin container stays off; the control container (SSM agent) runs exactly with Session Manager', () => {
+      expect(document.settings['host-containers']).toEqual({
+        admin: { enabled: false },
+        control: { enabled: config.options.enableSessionManager === true },
+      });
     });
 
     test('every key is a documented Bottlerocket ECS setting with a value of its type', () => {
@@ -159,7 +196,7 @@ describe('Bottlerocket user data is one valid TOML document of documented ECS se
         const actual = Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value === 'object' ? 'table' : typeof value;
         expect({ name, type: actual }).toEqual({ name, type });
       }
-      expect(leafPaths(document).every(path => path.startsWith('settings.ecs.'))).toBe(true);
+      expect(leafPaths(document).filter(path => !path.startsWith('settings.ecs.') && !path.startsWith('settings.host-containers.'))).toEqual([]);
     });
 
     test('joins the cluster, blocks IMDS for awsvpc tasks, and drains on Spot interruptions only for Spot', () => {

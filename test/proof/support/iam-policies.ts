@@ -52,6 +52,8 @@ export interface AccessRequest {
   readonly resource: string;
   /** Context keys beyond the defaults (TLS on; principal ARN and account for roles; resource account). */
   readonly context?: Record<string, string | string[]>;
+  /** The resource policy of a resource outside the template (another account's), as its owner sets it. */
+  readonly resourcePolicy?: PolicyDocument;
 }
 
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
@@ -269,7 +271,7 @@ export class TemplatePolicies {
       identityPolicies,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      resourcePolicy: request.resource === '*' ? undefined : this.resourcePolicy(request.resource),
+      resourcePolicy: request.resource === '*' ? undefined : request.resourcePolicy ?? this.resourcePolicy(request.resource),
     };
   }
 }
