@@ -1,4 +1,4 @@
-import { Aspects, Duration, IAspect, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, Duration, IAspect, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -12,7 +12,10 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { Capacity } from './capacity';
 import { Ec2Capacity, Ec2CapacityOptions } from './ec2-capacity';
-import { createNetwork, FoundryNetworkOptions, validateImportedVpc, validateNetworkOptions } from './network';
+import {
+  addInterfaceEndpoint, createdVpcCidrBlock, createNetwork, FoundryNetworkOptions, NatGatewayStrategy, ON_DEMAND_ENDPOINTS,
+  validateImportedVpc, validateNetworkOptions,
+} from './network';
 import { clusterServicesWidgets } from '../operations/service-dashboard';
 import { StoppedTaskAlerts, validateAlertEmails } from '../operations/stopped-task-alerts';
 import { orderServiceDeletion } from '../operations/teardown';
@@ -149,6 +152,9 @@ export class FoundryCluster extends Construct {
   /** The cluster's VPC. */
   public readonly vpc: ec2.IVpc;
   private readonly createdVpcCidr?: string;
+  /** The VPC the cluster created, when its private subnets are isolated (no NAT): endpoints are added on demand. */
+  private readonly isolatedCreatedVpc?: ec2.Vpc;
+  private readonly onDemandEndpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
   /** The ECS cluster. */
   public readonly cluster: ecs.Cluster;
   /** The KMS key for logs, ECS Exec sessions and the alert topic. */
@@ -202,7 +208,13 @@ export class FoundryCluster extends Construct {
         key: this.encryptionKey, logRetention: this.logRetention, removalPolicy: this.removalPolicy,
       });
       this.vpc = network.vpc;
-      this.createdVpcCidr = networkOptions.vpcCidr ?? '10.0.0.0/16';
+      // The block the VPC resource is created with, never the user's string (they agree: host bits are rejected).
+      this.createdVpcCidr = createdVpcCidrBlock(network.vpc);
+      const withPublic = networkOptions.publicSubnets ?? true;
+      const strategy = networkOptions.natGateways ?? (withPublic ? NatGatewayStrategy.PER_AZ : NatGatewayStrategy.NONE);
+      if (strategy === NatGatewayStrategy.NONE) {
+        this.isolatedCreatedVpc = network.vpc;
+      }
       this.flowLogGroup = network.flowLogGroup;
     }
 
@@ -315,6 +327,12 @@ export class FoundryCluster extends Construct {
    * with managed scaling, termination protection and draining, registered on this cluster.
    */
   public addEc2Capacity(id: string, options: Ec2CapacityOptions): Ec2Capacity {
+    const existing = this.node.tryFindChild(id);
+    if (existing) {
+      invalidProp(this, 'addEc2Capacity id', id, existing instanceof Ec2Capacity
+        ? `An Ec2Capacity with id '${id}' already exists on this cluster; use another id.`
+        : `The cluster already has a construct with id '${id}'; use another id for the Ec2Capacity.`);
+    }
     return new Ec2Capacity(this, id, { ...options, cluster: this });
   }
 
@@ -354,6 +372,28 @@ export class FoundryCluster extends Construct {
     return this._namespace;
   }
 
+  /**
+   * Make sure tasks in isolated subnets reach an AWS service: in a VPC the cluster created without NAT, add the
+   * service's interface endpoint (once; private DNS, HTTPS from inside the VPC). Elsewhere the NAT gateways carry the
+   * traffic, or, for an imported VPC with isolated subnets only, a warning asks for the endpoint.
+   *
+   * @internal
+   */
+  public _requireInterfaceEndpoint(service: 'sqs', requiredBy: IConstruct): void {
+    const [id, endpointService] = Object.entries(ON_DEMAND_ENDPOINTS)
+      .find(([, s]) => s.shortName === service) ?? invalidProp(this, 'interface endpoint', service, 'Internal error: unknown endpoint.');
+    if (this.isolatedCreatedVpc) {
+      if (!this.onDemandEndpoints.has(id)) {
+        this.onDemandEndpoints.set(id, addInterfaceEndpoint(this.isolatedCreatedVpc, id, endpointService));
+      }
+      return;
+    }
+    if (!this.createdVpcCidr && this.vpc.privateSubnets.length === 0) {
+      Annotations.of(requiredBy).addWarningV2(`cdk-ecs-foundry:${service}Endpoint`,
+        `The cluster's imported VPC has isolated subnets only: its tasks reach ${service.toUpperCase()} only through an interface endpoint for '${endpointService.shortName}' with private DNS, which the VPC's owner must add.`);
+    }
+  }
+
   /** @internal */
   public _registerEc2Capacity(capacity: Ec2Capacity): void {
     if (this.ec2Capacities.length === 0) {
@@ -369,6 +409,27 @@ export class FoundryCluster extends Construct {
 
   private validate(props: FoundryClusterProps): void {
     validateAlertEmails(this, props.alertEmails);
+    const stack = Stack.of(this);
+    // KMS keys are Regional: services encrypt with a key in their own Region (a multi-Region key needs a replica
+    // in each Region, https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html).
+    // Log groups, the alert topic and worker queues name this key, so it must be in the stack's Region. Another
+    // account's key works when its key policy allows this account.
+    const keyRegion = props.encryptionKey?.env.region;
+    if (props.encryptionKey && differs(keyRegion, stack.region)) {
+      invalidProp(this, 'encryptionKey', props.encryptionKey.node.path,
+        `The key is in ${keyRegion} and the stack in ${stack.region}: CloudWatch Logs, SNS and SQS encrypt only with a key of their own Region. Use a key in ${stack.region} (a replica of a multi-Region key works).`);
+    }
+    // EventBridge rules deliver to targets in their own Region, and to SNS topics of other accounts only with an
+    // execution role and the topic owner's policy (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-cross-account.html:
+    // "EventBridge supports sending events to cross-account targets in the same Region"), which these rules do not use.
+    const topic = props.alertTopic;
+    if (topic) {
+      const { region, account } = topic.env;
+      if (differs(region, stack.region) || differs(account, stack.account)) {
+        invalidProp(this, 'alertTopic', topic.topicArn,
+          `The topic is in ${account}/${region} and the cluster in ${stack.account}/${stack.region}: the cluster's EventBridge rules and alarms publish only to a topic of their own account and Region. Let the cluster create its topic and subscribe the other one through alertSubscriptions, or pass a topic of this account and Region.`);
+      }
+    }
     const name = props.clusterName;
     if (name !== undefined && !Token.isUnresolved(name) && !/^[A-Za-z0-9_-]{1,255}$/.test(name)) {
       invalidProp(this, 'clusterName', name, 'Use 1 to 255 letters, digits, hyphens and underscores.');
@@ -500,4 +561,9 @@ function alarmSourceConditions(stack: Stack): Record<string, unknown> {
     StringEquals: { 'aws:SourceAccount': stack.account },
     ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
   };
+}
+
+/** True when both values are concrete and not equal (a token could be anything: CloudFormation decides). */
+function differs(a: string | undefined, b: string): boolean {
+  return a !== undefined && a !== '' && !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
 }

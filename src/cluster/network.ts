@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgePublicSubnetRoutes } from '../compliance/acknowledgements';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
-import { checkNumber, invalidProp } from '../private/validation';
+import { checkNumber, cidrProblem, invalidProp } from '../private/validation';
 
 /**
  * How a new VPC reaches the internet from its private subnets.
@@ -30,8 +30,11 @@ export enum NatGatewayStrategy {
    * No NAT gateway: private subnets are isolated.
    *
    * For workloads that must not reach the internet. The cluster adds VPC endpoints for the AWS services
-   * ECS tasks need (ECR, CloudWatch Logs, Secrets Manager, SSM, KMS, S3), so images still pull and logs
-   * still flow; anything else on the internet is unreachable.
+   * ECS tasks need, so images still pull and logs still flow; anything else on the internet is unreachable.
+   *
+   * Always: S3 (gateway) and the interface endpoints `ecr.api`, `ecr.dkr`, `logs`, `secretsmanager`, `ssm`,
+   * `ssmmessages`, `kms`, `ecs`, `ecs-agent` and `ecs-telemetry`. With a `WorkerService`: `sqs` too (added once).
+   * Every interface endpoint has private DNS and accepts HTTPS from the VPC's range only.
    */
   NONE = 'NONE',
 }
@@ -55,7 +58,7 @@ export interface FoundryNetworkOptions {
   readonly natGateways?: NatGatewayStrategy;
 
   /**
-   * IPv4 CIDR block of the new VPC, a /16 to /22 private range.
+   * IPv4 CIDR block of the new VPC, a /16 to /22 private range with no host bits set.
    *
    * Each AZ gets a /24 public subnet and a /20 private subnet (4,091 task IPs) when the block is
    * large enough; smaller blocks get proportionally smaller subnets.
@@ -108,14 +111,20 @@ export function validateNetworkOptions(scope: IConstruct, options: FoundryNetwor
   }
   const cidr = options.vpcCidr;
   if (cidr !== undefined && !Token.isUnresolved(cidr)) {
-    const m = CIDR_PATTERN.exec(cidr);
-    const octetsOk = m && m.slice(1, 5).every(o => Number(o) <= 255);
-    if (!m || !octetsOk) {
+    const problem = cidrProblem(cidr);
+    if (problem?.kind === 'malformed') {
       invalidProp(scope, 'vpcCidr', cidr, "Use an IPv4 CIDR block such as '10.0.0.0/16'.");
     }
-    const prefix = Number(m[5]);
+    // aws-cdk-lib's IpAddresses.cidr does not mask host bits the way EC2 does ('10.0.128.0/16' becomes a VPC of
+    // 10.1.0.0/16 while EC2 would read 10.0.0.0/16), so a block with host bits set is never what gets created.
+    if (problem?.kind === 'hostBits') {
+      invalidProp(scope, 'vpcCidr', cidr, `Host bits are set: the block that prefix describes is '${problem.canonical}'; write that.`);
+    }
+    // A VPC's IPv4 block is a /16 to a /28 (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html);
+    // the cluster asks for /22 at most so that every AZ has room for awsvpc tasks.
+    const prefix = Number(cidr.split('/')[1]);
     if (prefix < 16 || prefix > 22) {
-      invalidProp(scope, 'vpcCidr', cidr, 'Use a prefix length from /16 to /22: smaller blocks leave too few addresses for awsvpc tasks in every AZ.');
+      invalidProp(scope, 'vpcCidr', cidr, 'Use a prefix length from /16 to /22: a VPC is at most a /16, and smaller blocks than /22 leave too few addresses for awsvpc tasks in every AZ.');
     }
   } else if (cidr !== undefined) {
     invalidProp(scope, 'vpcCidr', cidr, 'The VPC CIDR must be a literal string: subnets are carved out of it at synth time.');
@@ -179,14 +188,41 @@ export function createNetwork(scope: Construct, options: FoundryNetworkOptions, 
   });
 
   if (options.vpcEndpoints ?? strategy === NatGatewayStrategy.NONE) {
-    addServiceEndpoints(vpc, cidr);
+    addServiceEndpoints(vpc);
   }
   return { vpc, flowLogGroup };
 }
 
-function addServiceEndpoints(vpc: ec2.Vpc, cidr: string): void {
+/**
+ * The IPv4 block the VPC is created with: the `CidrBlock` aws-cdk-lib writes on the AWS::EC2::VPC resource. A literal
+ * (so rules stay reviewable in the template) that is, by construction, the VPC's own range.
+ */
+export function createdVpcCidrBlock(vpc: ec2.Vpc): string {
+  return (vpc.node.defaultChild as ec2.CfnVPC).cidrBlock!;
+}
+
+/** Interface endpoints the cluster adds on demand (`FoundryCluster._requireInterfaceEndpoint`), by construct ID. */
+export const ON_DEMAND_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
+  // WorkerService tasks receive and delete messages (SQS has no gateway endpoint).
+  SqsEndpoint: ec2.InterfaceVpcEndpointAwsService.SQS,
+};
+
+/**
+ * Add one interface endpoint with private DNS that accepts HTTPS from inside the VPC only.
+ */
+export function addInterfaceEndpoint(vpc: ec2.Vpc, id: string, service: ec2.InterfaceVpcEndpointAwsService): ec2.InterfaceVpcEndpoint {
+  // open: false — only what we allow below reaches the endpoint: HTTPS from inside the VPC.
+  const endpoint = vpc.addInterfaceEndpoint(id, { service, privateDnsEnabled: true, open: false });
+  // The VPC's own block, as written on the VPC resource (a literal, not the CidrBlock attribute, keeps the rule
+  // reviewable in the template; never the user's string, which could differ from what the VPC gets).
+  endpoint.connections.allowFrom(ec2.Peer.ipv4(createdVpcCidrBlock(vpc)), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+  return endpoint;
+}
+
+function addServiceEndpoints(vpc: ec2.Vpc): void {
   // S3 serves ECR image layers; a gateway endpoint is free.
   vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+  // Stateful-ish: these construct IDs never change (renaming one replaces the endpoint).
   const services: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
     EcrApiEndpoint: ec2.InterfaceVpcEndpointAwsService.ECR,
     EcrDockerEndpoint: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
@@ -200,10 +236,7 @@ function addServiceEndpoints(vpc: ec2.Vpc, cidr: string): void {
     EcsTelemetryEndpoint: ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
   };
   for (const [id, service] of Object.entries(services)) {
-    // open: false — only what we allow below reaches the endpoint: HTTPS from inside the VPC.
-    const endpoint = vpc.addInterfaceEndpoint(id, { service, privateDnsEnabled: true, open: false });
-    // The literal CIDR (not the VPC's CidrBlock attribute) keeps the rule reviewable in the template.
-    endpoint.connections.allowFrom(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+    addInterfaceEndpoint(vpc, id, service);
   }
 }
 

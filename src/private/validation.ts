@@ -104,19 +104,13 @@ export function validateAllowedCidrs(scope: IConstruct, cidrs: string[] | undefi
     if (cidr.includes(':')) {
       invalidProp(scope, 'allowedCidrs', cidr, 'The load balancer has IPv4 addresses only, so IPv6 clients cannot reach it; use IPv4 CIDR blocks.');
     }
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    const octets = match ? match.slice(1, 5).map(Number) : [];
-    const prefix = match ? Number(match[5]) : -1;
-    if (!match || octets.some(o => o > 255) || prefix > 32) {
+    const problem = cidrProblem(cidr);
+    if (problem?.kind === 'malformed') {
       invalidProp(scope, 'allowedCidrs', cidr, "Use IPv4 CIDR blocks such as '203.0.113.0/24' (four numbers 0-255, a prefix 0-32).");
     }
     // EC2 masks host bits silently ('203.0.113.7/24' admits all of 203.0.113.0/24): most often a typo for /32.
-    const address = octets.reduce((a, o) => a * 256 + o, 0);
-    const size = 2 ** (32 - prefix);
-    if (address % size !== 0) {
-      const network = Math.floor(address / size) * size;
-      const canonical = `${[24, 16, 8, 0].map(b => Math.floor(network / 2 ** b) % 256).join('.')}/${prefix}`;
-      invalidProp(scope, 'allowedCidrs', cidr, `Host bits are set: EC2 would admit the whole network ${canonical}; write '${canonical}', or '${octets.join('.')}/32' for that one address.`);
+    if (problem?.kind === 'hostBits') {
+      invalidProp(scope, 'allowedCidrs', cidr, `Host bits are set: EC2 would admit the whole network ${problem.canonical}; write '${problem.canonical}', or '${problem.address}/32' for that one address.`);
     }
   }
   // Inbound rules per security group: 60 by default, adjustable
@@ -126,4 +120,30 @@ export function validateAllowedCidrs(scope: IConstruct, cidrs: string[] | undefi
     Annotations.of(scope).addWarningV2('cdk-ecs-foundry:securityGroupRulesQuota',
       `allowedCidrs has ${unique} ranges, ${rulesPerCidr === 1 ? 'one inbound rule' : `${rulesPerCidr} inbound rules`} each, above the default quota of ${SG_INBOUND_RULES} inbound rules per security group; request a quota increase before deploying, or use fewer, wider ranges.`);
   }
+}
+
+/** What is wrong with an IPv4 CIDR block, as `cidrProblem` reports it. */
+export type CidrProblem =
+  | { readonly kind: 'malformed' }
+  | { readonly kind: 'hostBits'; readonly canonical: string; readonly address: string; readonly prefix: number };
+
+/**
+ * Check a literal IPv4 CIDR block: undefined when it is well formed (four numbers 0-255, a prefix 0-32) with no host
+ * bits set; otherwise what is wrong, and for host bits the network block it stands for ('10.0.0.1/16' → '10.0.0.0/16').
+ */
+export function cidrProblem(cidr: string): CidrProblem | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  const octets = match ? match.slice(1, 5).map(Number) : [];
+  const prefix = match ? Number(match[5]) : -1;
+  if (!match || octets.some(o => o > 255) || prefix > 32) {
+    return { kind: 'malformed' };
+  }
+  const address = octets.reduce((a, o) => a * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  if (address % size !== 0) {
+    const network = Math.floor(address / size) * size;
+    const canonical = `${[24, 16, 8, 0].map(b => Math.floor(network / 2 ** b) % 256).join('.')}/${prefix}`;
+    return { kind: 'hostBits', canonical, address: octets.join('.'), prefix };
+  }
+  return undefined;
 }

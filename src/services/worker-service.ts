@@ -44,10 +44,11 @@ function ecsScalingServiceLinkedRole(scope: Construct): iam.IRole {
  */
 export interface WorkerQueueOptions {
   /**
-   * Time a received message stays invisible to other workers. Must exceed `expectedProcessingTime`, or a message
-   * is handed to a second worker while the first still works on it.
+   * Time a received message stays invisible to other workers, in whole seconds up to 12 hours.
    *
-   * @default - six times `expectedProcessingTime`, at least 30 seconds (AWS's recommendation for Lambda and workers alike)
+   * Must exceed `expectedProcessingTime`, or a message is handed to a second worker while the first still works on it.
+   *
+   * @default - six times `expectedProcessingTime` rounded up to whole seconds, at least 30 seconds and at most 12 hours
    */
   readonly visibilityTimeout?: Duration;
 
@@ -149,7 +150,10 @@ export interface WorkerServiceProps extends ServiceOptions {
   readonly queueOptions?: WorkerQueueOptions;
 
   /**
-   * How long one message takes to process; checked against the visibility timeout and used for `acceptableLatency`.
+   * How long one message takes to process, more than 0 and less than 12 hours.
+   *
+   * It is checked against the visibility timeout (at most 12 hours, so the processing time must stay below that) and
+   * used for `acceptableLatency`.
    *
    * @default Duration.seconds(30)
    */
@@ -210,6 +214,8 @@ export class WorkerService extends FoundryServiceBase {
     }
     this.queue = queues.queue;
     this.queue.grantConsumeMessages(this.workload.taskRole);
+    // Tasks in isolated subnets (a cluster without NAT) reach SQS only through its interface endpoint.
+    props.cluster._requireInterfaceEndpoint('sqs', this);
 
     const visible = this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' });
     const running = new cloudwatch.Metric({
@@ -231,7 +237,7 @@ export class WorkerService extends FoundryServiceBase {
     const scaling = props.queueScaling;
     if (scaling) {
       const perTask = scaling.messagesPerTask
-        ?? Math.max(1, Math.floor(scaling.acceptableLatency!.toSeconds() / early.processingSeconds));
+        ?? Math.max(1, Math.floor(scaling.acceptableLatency!.toSeconds({ integral: false }) / early.processingSeconds));
       this.messagesPerTask = perTask;
       const minTasks = scaling.minTasks ?? 1;
       this._setBaselineTaskCount(minTasks);
@@ -321,6 +327,14 @@ export class WorkerService extends FoundryServiceBase {
   }
 }
 
+/** The longest visibility timeout SQS allows: 12 hours. */
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+/** A duration in seconds, fractions kept (aws-cdk-lib's `toSeconds()` throws on milliseconds). */
+function seconds(duration: Duration): number {
+  return duration.toSeconds({ integral: false });
+}
+
 interface EarlyChecks {
   readonly processingSeconds: number;
   readonly visibilityTimeout: Duration;
@@ -337,21 +351,35 @@ function validateWorkerEarly(scope: Construct, id: string, props: WorkerServiceP
   if (props.scaling) {
     invalidProp(where, 'scaling', props.scaling, 'Workers scale on their queue: use queueScaling (backlog per task), which does not fight CPU scaling.');
   }
+  // Durations are read with integral: false so that milliseconds reach our checks instead of aws-cdk-lib's error.
   const processing = props.expectedProcessingTime ?? Duration.seconds(30);
-  const processingSeconds = processing.toSeconds();
-  checkNumber(where, 'expectedProcessingTime (seconds)', processingSeconds, { min: 1, max: 43_200 });
+  const processingSeconds = seconds(processing);
+  // The visibility timeout is at most 12 hours (43,200 s) and must exceed the processing time
+  // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html),
+  // so the processing time must stay below 12 hours.
+  if (!(processingSeconds > 0 && processingSeconds < MAX_VISIBILITY_SECONDS)) {
+    invalidProp(where, 'expectedProcessingTime', `${processingSeconds} s`,
+      `Use more than 0 and less than ${MAX_VISIBILITY_SECONDS} s (12 hours): the visibility timeout must exceed it, and SQS allows at most 12 hours.`);
+  }
   const q = props.queueOptions ?? {};
-  const visibility = q.visibilityTimeout ?? Duration.seconds(Math.min(43_200, Math.max(30, processingSeconds * 6)));
-  checkNumber(where, 'queueOptions.visibilityTimeout (seconds)', visibility.toSeconds(), { min: 0, max: 43_200, integer: true });
-  if (visibility.toSeconds() <= processingSeconds) {
-    invalidProp(where, 'queueOptions.visibilityTimeout', `${visibility.toSeconds()} s`,
-      `It must exceed expectedProcessingTime (${processingSeconds} s), or a message reappears and a second worker processes it while the first still is. Use at least ${Math.min(43_200, processingSeconds * 2)} s (AWS recommends 6x).`);
+  // Whole seconds, above the processing time, at most 12 hours: defined for every accepted processing time.
+  const visibility = q.visibilityTimeout ?? Duration.seconds(Math.min(MAX_VISIBILITY_SECONDS, Math.max(30, Math.ceil(processingSeconds * 6))));
+  const visibilitySeconds = seconds(visibility);
+  if (!Number.isInteger(visibilitySeconds)) {
+    invalidProp(where, 'queueOptions.visibilityTimeout', `${visibilitySeconds} s`,
+      `SQS sets the visibility timeout in whole seconds; use Duration.seconds(${Math.ceil(visibilitySeconds)}).`);
+  }
+  checkNumber(where, 'queueOptions.visibilityTimeout (seconds)', visibilitySeconds, { min: 0, max: MAX_VISIBILITY_SECONDS, integer: true });
+  if (visibilitySeconds <= processingSeconds) {
+    const suggestion = Math.min(MAX_VISIBILITY_SECONDS, Math.max(Math.floor(processingSeconds) + 1, Math.ceil(processingSeconds * 2)));
+    invalidProp(where, 'queueOptions.visibilityTimeout', `${visibilitySeconds} s`,
+      `It must exceed expectedProcessingTime (${processingSeconds} s), or a message reappears and a second worker processes it while the first still is. Use at least ${suggestion} s (AWS recommends 6x, at most ${MAX_VISIBILITY_SECONDS} s).`);
   }
   const retention = q.retentionPeriod ?? Duration.days(4);
   const dlqRetention = q.deadLetterRetentionPeriod ?? Duration.days(14);
-  checkNumber(where, 'queueOptions.retentionPeriod (seconds)', retention.toSeconds(), { min: 60, max: 1_209_600, integer: true });
-  checkNumber(where, 'queueOptions.deadLetterRetentionPeriod (seconds)', dlqRetention.toSeconds(), { min: 60, max: 1_209_600, integer: true });
-  if (dlqRetention.toSeconds() <= retention.toSeconds()) {
+  checkNumber(where, 'queueOptions.retentionPeriod (seconds)', seconds(retention), { min: 60, max: 1_209_600, integer: true });
+  checkNumber(where, 'queueOptions.deadLetterRetentionPeriod (seconds)', seconds(dlqRetention), { min: 60, max: 1_209_600, integer: true });
+  if (seconds(dlqRetention) <= seconds(retention)) {
     invalidProp(where, 'queueOptions.deadLetterRetentionPeriod', `${dlqRetention.toDays({ integral: false })} days`,
       `It must be longer than the queue's retention (${retention.toDays({ integral: false })} days): messages keep their original age in the dead-letter queue and would expire on arrival.`);
   }
@@ -370,8 +398,8 @@ function validateWorkerEarly(scope: Construct, id: string, props: WorkerServiceP
       invalidProp(where, 'queueScaling', s, 'State the target once: messagesPerTask (backlog per task) or acceptableLatency (with expectedProcessingTime).');
     }
     checkNumber(where, 'queueScaling.messagesPerTask', s.messagesPerTask, { min: 1, max: 1_000_000, integer: true });
-    if (s.acceptableLatency && s.acceptableLatency.toSeconds() < processingSeconds) {
-      invalidProp(where, 'queueScaling.acceptableLatency', `${s.acceptableLatency.toSeconds()} s`,
+    if (s.acceptableLatency && s.acceptableLatency.toSeconds({ integral: false }) < processingSeconds) {
+      invalidProp(where, 'queueScaling.acceptableLatency', `${s.acceptableLatency.toSeconds({ integral: false })} s`,
         `No backlog can meet a latency below the processing time of one message (${processingSeconds} s); raise acceptableLatency or lower expectedProcessingTime.`);
     }
     checkNumber(where, 'queueScaling.cpuPercent', s.cpuPercent, { min: 1, max: 100 });
