@@ -10,6 +10,7 @@ import type { FoundryCluster } from './foundry-cluster';
 import { resolveInstanceImage, Ec2InstanceUpdate, Ec2MachineImage } from './instance-image';
 import { acknowledgeEc2InstanceRole, acknowledgeMixedInstancesPolicy } from '../compliance/acknowledgements';
 import { Ec2CapacityTeardown } from '../operations/teardown';
+import { securityGroupDescription } from '../private/descriptions';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { invalidProp } from '../private/validation';
 
@@ -250,7 +251,7 @@ export class Ec2Capacity extends Construct {
     this.instanceRole = role;
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: cluster.vpc,
-      description: `ECS container instances of ${this.node.path}: no inbound rules; tasks in awsvpc mode have their own groups`,
+      description: securityGroupDescription(`ECS container instances of ${this.node.path}: no inbound rules; tasks in awsvpc mode have their own groups`),
       allowAllOutbound: true,
     });
 

@@ -112,7 +112,7 @@ export function validateAlarms(scope: Construct, options: ServiceAlarmOptions | 
   checkNumber(scope, 'alarms.http5xxPercent', options.http5xxPercent, { min: 0, max: 100 });
   checkNumber(scope, 'alarms.evaluationMinutes', options.evaluationMinutes, { min: 1, max: 60, integer: true });
   checkNumber(scope, 'alarms.responseTime (ms)', options.responseTime?.toMilliseconds(), { min: 1, max: 3_600_000 });
-  checkNumber(scope, 'alarms.oldestMessageAge (seconds)', options.oldestMessageAge?.toSeconds(), { min: 60, max: 1_209_600 });
+  checkNumber(scope, 'alarms.oldestMessageAge (seconds)', options.oldestMessageAge?.toSeconds({ integral: false }), { min: 60, max: 1_209_600 });
   for (const kind of options.disable ?? []) {
     if (!Object.values(ServiceAlarm).includes(kind)) {
       invalidProp(scope, 'alarms.disable', kind, `Use ServiceAlarm values: ${Object.values(ServiceAlarm).join(', ')}.`);
@@ -192,7 +192,7 @@ export class ServiceAlarms extends Construct {
       );
     }
     if (subject.queue) {
-      const age = (options.oldestMessageAge ?? Duration.minutes(15)).toSeconds();
+      const age = (options.oldestMessageAge ?? Duration.minutes(15)).toSeconds({ integral: false });
       all.push({
         kind: ServiceAlarm.OLDEST_MESSAGE_AGE,
         metrics: { oldest: subject.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }) },

@@ -12,6 +12,7 @@ import { Construct, IConstruct } from 'constructs';
 import type { Ec2Capacity } from '../cluster/ec2-capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeTeardownFunction, acknowledgeTeardownGroup } from '../compliance/acknowledgements';
+import { boundedDescription, LAMBDA_DESCRIPTION } from '../private/descriptions';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { checkNumber, invalidProp } from '../private/validation';
 
@@ -137,7 +138,7 @@ class TeardownProvider extends Construct {
     logGroup.grantWrite(this.role);
 
     this.function = new lambda.Function(this, 'Function', {
-      description: `Removes scale-in protection from the Auto Scaling groups of ${cluster.node.path} when they are deleted`,
+      description: boundedDescription(`Removes scale-in protection from the Auto Scaling groups of ${cluster.node.path} when they are deleted`, LAMBDA_DESCRIPTION.maxLength),
       runtime: RUNTIME,
       code: handlerCode(),
       handler: 'index.handler',

@@ -1,6 +1,7 @@
 import { Annotations, AspectPriority, Aspects, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, DependencyGroup, IConstruct } from 'constructs';
+import { iamDescription } from './descriptions';
 
 /**
  * The IAM quotas a role's customer-managed policies must fit, from
@@ -46,7 +47,7 @@ export class ManagedPolicyRole extends iam.Role {
   private split = false;
 
   constructor(scope: Construct, id: string, props: iam.RoleProps) {
-    super(scope, id, props);
+    super(scope, id, { ...props, description: props.description === undefined ? undefined : iamDescription(props.description) });
     // A mutating aspect runs after all user code and before dependencies are resolved and the template is written.
     Aspects.of(this).add(new SplitPolicies(this), { priority: AspectPriority.MUTATING });
   }
@@ -54,7 +55,7 @@ export class ManagedPolicyRole extends iam.Role {
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     if (!this.managedPolicy) {
       this.managedPolicy = new iam.ManagedPolicy(this, 'Policy', {
-        description: `Permissions of ${this.node.path}`,
+        description: iamDescription(`Permissions of ${this.node.path}`),
         roles: [this],
       });
       this.policies.add(this.managedPolicy);
@@ -88,7 +89,7 @@ export class ManagedPolicyRole extends iam.Role {
     this.managedPolicy.addStatements(...groups[0]);
     groups.slice(1).forEach((group, i) => {
       this.policies.add(new iam.ManagedPolicy(this, `Policy${i + 2}`, {
-        description: `Permissions of ${this.node.path} (part ${i + 2})`,
+        description: iamDescription(`Permissions of ${this.node.path} (part ${i + 2})`),
         roles: [this],
         statements: group,
       }));

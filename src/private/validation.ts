@@ -1,4 +1,4 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, IResolvable, IResolveContext, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -146,4 +146,46 @@ export function cidrProblem(cidr: string): CidrProblem | undefined {
     return { kind: 'hostBits', canonical, address: octets.join('.'), prefix };
   }
   return undefined;
+}
+
+/**
+ * Validate an ECS name (a service's `serviceName`, a task definition's `family`) and return it: "Up to 255 letters
+ * (uppercase and lowercase), numbers, underscores, and hyphens are allowed"
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html,
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html).
+ * Unresolved tokens are accepted (CloudFormation checks them).
+ */
+export function checkEcsName(scope: IConstruct | string, prop: string, value: string | undefined): string | undefined {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return value;
+  }
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,255}$/.test(value)) {
+    invalidProp(scope, prop, value, `Use 1 to 255 letters (A-Z, a-z), digits, hyphens and underscores${typeof value === 'string' && value.length > 255 ? ` (this one has ${value.length} characters)` : ''}, e.g. 'orders-api'.`);
+  }
+  return value;
+}
+
+/**
+ * A number as the string a CloudFormation property of type string expects (a task definition's `Cpu` and `Memory`).
+ * A concrete number becomes its decimal text; a token stays a token, and one that resolves to a number at synth
+ * (`Lazy.number`) is written as its text, where `String(token)` would write a bare number that the property's schema
+ * rejects ("should be a string"). A parameter or another intrinsic is written as the intrinsic.
+ */
+export function numberAsString(value: number): string {
+  if (!Token.isUnresolved(value)) {
+    return String(value);
+  }
+  return Token.asString(new NumberAsString(value));
+}
+
+class NumberAsString implements IResolvable {
+  public readonly creationStack: string[] = [];
+  constructor(private readonly value: number) {}
+  public resolve(context: IResolveContext): unknown {
+    const resolved = context.resolve(this.value);
+    return typeof resolved === 'number' ? String(resolved) : resolved;
+  }
+  public toString(): string {
+    return Token.asString(this);
+  }
 }

@@ -121,10 +121,21 @@ export function validateScaling(scope: IConstruct, scaling: ScalingOptions, behi
   checkNumber(scope, 'scaling.cpuPercent', scaling.cpuPercent, { min: 1, max: 100 });
   checkNumber(scope, 'scaling.memoryPercent', scaling.memoryPercent, { min: 1, max: 100 });
   checkNumber(scope, 'scaling.requestsPerTask', scaling.requestsPerTask, { min: 1, max: 1_000_000, integer: true });
+  checkCooldown(scope, 'scaling.scaleInCooldown', scaling.scaleInCooldown);
+  checkCooldown(scope, 'scaling.scaleOutCooldown', scaling.scaleOutCooldown);
   if (scaling.requestsPerTask !== undefined && !behindAlb) {
     invalidProp(scope, 'scaling.requestsPerTask', scaling.requestsPerTask,
       'Request-count scaling needs an Application Load Balancer; use WebService, or scale on cpuPercent/memoryPercent or scaleOnMetric().');
   }
+}
+
+/**
+ * Cooldowns are whole seconds ("The amount of time, in seconds ... Type: Integer",
+ * https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html,
+ * https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepScalingPolicyConfiguration.html).
+ */
+function checkCooldown(scope: IConstruct, prop: string, cooldown: Duration | undefined): void {
+  checkNumber(scope, `${prop} (seconds)`, cooldown?.toSeconds({ integral: false }), { min: 0, integer: true });
 }
 
 /**
@@ -213,6 +224,7 @@ export class ServiceScaling {
       }
     }
     checkNumber(this.scope, 'evaluationPeriods', options.evaluationPeriods, { min: 1, max: 100, integer: true });
+    checkCooldown(this.scope, 'cooldown', options.cooldown);
     this.scalableTarget.scaleOnMetric(id, {
       metric: options.metric,
       scalingSteps: options.steps.map(s => ({ lower: s.lower, upper: s.upper, change: s.change })),

@@ -127,7 +127,7 @@ export class BackendService extends FoundryServiceBase {
       invalidProp(this, 'serviceConnectTls.certificateAuthorityArn', props.serviceConnectTls.certificateAuthorityArn,
         'Use the ARN of an AWS Private CA: arn:aws:acm-pca:<region>:<account>:certificate-authority/<id>.');
     }
-    checkNumber(this, 'idleTimeout (seconds)', props.idleTimeout?.toSeconds(), { min: 0, max: 86_400, integer: true });
+    checkNumber(this, 'idleTimeout (seconds)', props.idleTimeout?.toSeconds({ integral: false }), { min: 0, max: 86_400, integer: true });
     this.discoveryName = discoveryName;
     this.namespace = this._serviceConnectNamespace();
     this.reserveCloudMapName(discoveryName, 'discoveryName');

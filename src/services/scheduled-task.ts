@@ -225,7 +225,7 @@ export class ScheduledTask extends Construct {
     }
     checkNumber(this, 'taskCount', props.taskCount, { min: 1, max: 10, integer: true });
     checkNumber(this, 'maxRetries', props.maxRetries, { min: 0, max: 185, integer: true });
-    checkNumber(this, 'maxEventAge (seconds)', props.maxEventAge?.toSeconds(), { min: 60, max: 86_400, integer: true });
+    checkNumber(this, 'maxEventAge (seconds)', props.maxEventAge?.toSeconds({ integral: false }), { min: 60, max: 86_400, integer: true });
     checkNumber(this, 'flexibleWindow (minutes)', props.flexibleWindow?.toMinutes({ integral: false }), { min: 1, max: 1440, integer: true });
     if (props.timeZone && props.schedule.expressionString.startsWith('rate(')) {
       invalidProp(this, 'timeZone', props.timeZone.timezoneName, 'A rate schedule has no time of day; remove timeZone or use a cron schedule.');

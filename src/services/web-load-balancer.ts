@@ -11,6 +11,7 @@ import { checkRuleQuotas, MAX_CERTIFICATES_PER_ALB, MAX_RULES_PER_ALB, MAX_TARGE
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeInternetFacingListener, acknowledgePlainHttp, acknowledgeRedirectListener } from '../compliance/acknowledgements';
 import { createAccessLogsBucket } from '../private/access-logs';
+import { securityGroupDescription } from '../private/descriptions';
 import { checkNumber, invalidProp, validateAllowedCidrs } from '../private/validation';
 
 /** ALB listener rules allowed per load balancer by default. */
@@ -200,7 +201,7 @@ export class WebLoadBalancer extends Construct {
     // cost one egress rule per service. Each target's own group admits this group on the container port only.
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
-      description: `Load balancer ${this.node.path}: clients on the listener ports only`,
+      description: securityGroupDescription(`Load balancer ${this.node.path}: clients on the listener ports only`),
       allowAllOutbound: true,
     });
 
@@ -387,14 +388,14 @@ function validateOptions(scope: Construct, props: WebLoadBalancerOptions): void 
   // HTTPS admits each range on 443 and on 80 (the redirect): two inbound rules per range.
   validateAllowedCidrs(scope, props.allowedCidrs, props.allowHttp ? 1 : 2);
   if (props.accessLogsRetention !== undefined) {
-    checkNumber(scope, 'accessLogsRetention (days)', props.accessLogsRetention.toDays(), { min: 1, max: 3650, integer: true });
+    checkNumber(scope, 'accessLogsRetention (days)', props.accessLogsRetention.toDays({ integral: false }), { min: 1, max: 3650, integer: true });
   }
   // Every rule forwards to a target group of its own: 100 target groups per load balancer (not adjustable) bound the
   // rules too. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
   checkNumber(scope, 'maxRules', props.maxRules, { min: 1, max: MAX_TARGET_GROUPS_PER_ALB, integer: true });
   checkNumber(scope, 'maxCertificates', props.maxCertificates, { min: 0, integer: true });
   if (props.idleTimeout !== undefined) {
-    checkNumber(scope, 'idleTimeout (seconds)', props.idleTimeout.toSeconds(), { min: 1, max: 4000, integer: true });
+    checkNumber(scope, 'idleTimeout (seconds)', props.idleTimeout.toSeconds({ integral: false }), { min: 1, max: 4000, integer: true });
   }
   if (props.webAclArn !== undefined && !Token.isUnresolved(props.webAclArn) && !/^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\//.test(props.webAclArn)) {
     invalidProp(scope, 'webAclArn', props.webAclArn, 'Use the ARN of a REGIONAL AWS WAF (v2) web ACL: arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>.');

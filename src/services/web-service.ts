@@ -12,6 +12,7 @@ import { WebLoadBalancer, WebLoadBalancerOptions } from './web-load-balancer';
 import { checkHostPatterns } from './web-routing';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeBlueGreenRole } from '../compliance/acknowledgements';
+import { securityGroupDescription } from '../private/descriptions';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { checkNumber, invalidProp } from '../private/validation';
 
@@ -263,7 +264,7 @@ export class WebService extends FoundryServiceBase {
     const withoutRules = Object.create(this.targetGroup, { registerConnectable: { value: () => undefined } }) as elbv2.IApplicationTargetGroup;
     this.targetGroup.addTarget({ attachToApplicationTargetGroup: () => target.attachToApplicationTargetGroup(withoutRules) });
     this.workload.securityGroup.addIngressRule(ec2.Peer.securityGroupId(this.loadBalancer.securityGroup.securityGroupId),
-      ec2.Port.tcp(containerPort), `From the load balancer ${this.loadBalancer.node.path}`);
+      ec2.Port.tcp(containerPort), securityGroupDescription(`From the load balancer ${this.loadBalancer.node.path}`));
     if (props.domainName && props.hostedZone) {
       new route53.ARecord(this, 'AliasRecord', {
         zone: props.hostedZone,
@@ -369,9 +370,9 @@ function validateWebProps(scope: Construct, props: WebServiceProps, port: number
   checkHostPatterns(scope, props.hostHeaders ?? []);
   checkNumber(scope, 'priority', props.priority, { min: 1, max: 50_000, integer: true });
   const hc = props.targetHealthCheck ?? {};
-  const interval = hc.interval?.toSeconds() ?? 10;
-  checkNumber(scope, 'targetHealthCheck.interval (seconds)', hc.interval?.toSeconds(), { min: 5, max: 300, integer: true });
-  checkNumber(scope, 'targetHealthCheck.timeout (seconds)', hc.timeout?.toSeconds(), { min: 2, max: 120, integer: true });
+  const interval = hc.interval?.toSeconds({ integral: false }) ?? 10;
+  checkNumber(scope, 'targetHealthCheck.interval (seconds)', hc.interval?.toSeconds({ integral: false }), { min: 5, max: 300, integer: true });
+  checkNumber(scope, 'targetHealthCheck.timeout (seconds)', hc.timeout?.toSeconds({ integral: false }), { min: 2, max: 120, integer: true });
   if ((hc.timeout?.toSeconds() ?? 5) >= interval) {
     invalidProp(scope, 'targetHealthCheck.timeout', `${hc.timeout?.toSeconds() ?? 5} s`, `The timeout must be shorter than the interval (${interval} s).`);
   }
@@ -383,5 +384,5 @@ function validateWebProps(scope: Construct, props: WebServiceProps, port: number
   if (hc.healthyHttpCodes !== undefined && !/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(hc.healthyHttpCodes)) {
     invalidProp(scope, 'targetHealthCheck.healthyHttpCodes', hc.healthyHttpCodes, "Use codes and ranges such as '200' or '200-299,302'.");
   }
-  checkNumber(scope, 'deregistrationDelay (seconds)', props.deregistrationDelay?.toSeconds(), { min: 0, max: 3600, integer: true });
+  checkNumber(scope, 'deregistrationDelay (seconds)', props.deregistrationDelay?.toSeconds({ integral: false }), { min: 0, max: 3600, integer: true });
 }

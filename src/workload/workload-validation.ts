@@ -72,8 +72,12 @@ export function validateWorkload(scope: IConstruct, props: WorkloadOptions, capa
     if (isConcrete(cpu) && !table.some(r => r.cpu === cpu)) {
       invalidProp(scope, 'cpu', cpu, `Fargate ${windows ? 'Windows ' : ''}tasks take ${table.map(r => r.cpu).join(', ')} CPU units.`);
     }
+    if (!isConcrete(cpu) && memory === undefined) {
+      invalidProp(scope, 'memoryMiB', undefined, 'cpu is a token, so the memory Fargate pairs with it is unknown at synth: set memoryMiB as well (CloudFormation checks the pair).');
+    }
     memory ??= Math.min(...memoryOptions(table, cpu) ?? [512]);
-    if (isConcrete(memory) && !isValidFargateSize(table, cpu, memory)) {
+    // A token on either side: the pair is CloudFormation's to check.
+    if (isConcrete(memory) && isConcrete(cpu) && !isValidFargateSize(table, cpu, memory)) {
       invalidProp(scope, 'memoryMiB', memory, `On Fargate, ${describeMemoryOptions(table, cpu)}.`);
     }
   } else {
@@ -174,7 +178,7 @@ export function validateWorkload(scope: IConstruct, props: WorkloadOptions, capa
       }
     }
     if (spec.stopTimeout !== undefined) {
-      const seconds = spec.stopTimeout.toSeconds();
+      const seconds = spec.stopTimeout.toSeconds({ integral: false });
       checkNumber(scope, `${name}: stopTimeout (seconds)`, seconds, fargate ? { min: 2, max: 120, integer: true } : { min: 2, max: 86_400, integer: true });
     }
   };
