@@ -6,7 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as fc from 'fast-check';
-import { BackendService, FoundryCluster, NatGatewayStrategy, WorkerService } from '../../src';
+import { BackendService, CostEstimate, FoundryCluster, NatGatewayStrategy, WorkerService } from '../../src';
 import { validateAllowedCidrs } from '../../src/private/validation';
 import { plainStack } from '../support/stacks';
 
@@ -117,6 +117,20 @@ describe('isolated VPC endpoints', () => {
     // Existing endpoints keep their construct IDs (update safety); the new one has its own.
     const ids = cluster.vpc.node.children.map(c => c.node.id);
     expect(ids).toEqual(expect.arrayContaining(['S3Endpoint', 'EcrApiEndpoint', 'EcrDockerEndpoint', 'LogsEndpoint', 'SqsEndpoint']));
+  });
+
+  test('the cost estimate counts the SQS endpoint', () => {
+    const endpointLine = (withWorker: boolean) => {
+      const stack = plainStack();
+      const cluster = new FoundryCluster(stack, 'Cluster', { natGateways: NatGatewayStrategy.NONE });
+      if (withWorker) {
+        new WorkerService(stack, 'Worker', { cluster, image: ecs.ContainerImage.fromEcrRepository(repository(stack), '1.0.0') });
+      }
+      return CostEstimate.of(stack).lines.find(l => l.category === 'VPC endpoints');
+    };
+    // 2 AZs: one endpoint network interface per AZ.
+    expect(endpointLine(false)).toMatchObject({ item: '10 interface endpoint(s)', quantity: expect.stringMatching(/^20 endpoint-AZs/) });
+    expect(endpointLine(true)).toMatchObject({ item: '11 interface endpoint(s)', quantity: expect.stringMatching(/^22 endpoint-AZs/) });
   });
 
   test('no SQS endpoint without a worker, nor in a cluster with NAT gateways', () => {
