@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { Ec2CapacityProps, Ec2SpotOptions } from './ec2-capacity';
 import { Ec2InstanceUpdate, Ec2MachineImage, InstanceProfileInfo } from './instance-image';
+import { checkInstanceTypes } from './instance-types';
 import { checkNumber, describeValue, invalidProp, isConcrete } from '../private/validation';
 
 /**
@@ -13,6 +14,8 @@ export function validateEc2Capacity(scope: Construct, props: Ec2CapacityProps): 
   if (!props.instanceType || !(props.instanceType instanceof ec2.InstanceType)) {
     invalidProp(scope, 'instanceType', props.instanceType, "Pass an ec2.InstanceType, for example new ec2.InstanceType('m7g.large').");
   }
+  checkInstanceTypes(scope, 'instanceType', [props.instanceType]);
+  checkInstanceTypes(scope, 'spot.additionalInstanceTypes', props.spot?.additionalInstanceTypes ?? []);
   const min = props.minCapacity;
   const max = props.maxCapacity;
   const desired = props.desiredCapacity;

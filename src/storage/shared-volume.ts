@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { checkMountTargetSubnets, checkTaskDefinition, fileSystemPolicy, validateAccessPoint, validateVolumeOptions } from './shared-volume-validation';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeEfsAutomaticBackups } from '../compliance/acknowledgements';
+import { securityGroupDescription } from '../private/descriptions';
 import { describeValue, invalidProp } from '../private/validation';
 
 /**
@@ -126,7 +127,8 @@ export interface SharedVolumeOptions {
 
   /**
    * Subnets for the mount targets: private or isolated subnets of the cluster's VPC, at most one per AZ.
-   * Tasks reach the file system through the mount target in their own AZ.
+   * Tasks reach the file system through the mount target in their own AZ, so mounting the volume into a
+   * workload fails at synth when a zone of the task subnets has no mount target.
    *
    * @default - one private subnet per AZ (isolated subnets when the VPC has no private ones)
    */
@@ -186,6 +188,11 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
   public readonly securityGroup: ec2.SecurityGroup;
   /** Network connections of the mount targets (default port: NFS, TCP 2049). */
   public readonly connections: ec2.Connections;
+  /**
+   * Availability Zones of the mount targets. Tasks can mount the volume only in these zones, so `addVolume()`
+   * checks that they cover every zone of the task subnets.
+   */
+  public readonly availabilityZones: string[];
 
   private readonly accessPoints: efs.AccessPoint[] = [];
   private readonly mounted = new Map<ecs.TaskDefinition, Set<string>>();
@@ -203,13 +210,15 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
-      description: `EFS mount targets of ${this.node.path}: NFS from allowed security groups only`,
+      description: securityGroupDescription(`EFS mount targets of ${this.node.path}: NFS from allowed security groups only`),
       allowAllOutbound: false,
     });
 
+    const mountTargetSubnets = checkMountTargetSubnets(this, vpc, props.vpcSubnets);
+    this.availabilityZones = vpc.selectSubnets(mountTargetSubnets).availabilityZones;
     this.fileSystem = new efs.FileSystem(this, 'FileSystem', {
       vpc,
-      vpcSubnets: checkMountTargetSubnets(this, vpc, props.vpcSubnets),
+      vpcSubnets: mountTargetSubnets,
       securityGroup: this.securityGroup,
       encrypted: true,
       kmsKey: props.encryptionKey ?? this.cluster.encryptionKey,
@@ -307,8 +316,7 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
     }
     const from = Construct.isConstruct(peer) ? peer.node.path : groups.map(g => g.node.path).join(', ');
     // Security group rule descriptions allow a limited character set and 255 characters.
-    const description = `NFS between ${from} and the EFS mount targets of ${this.node.path}`
-      .replace(/[^a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]/g, '-').slice(0, 255);
+    const description = securityGroupDescription(`NFS between ${from} and the EFS mount targets of ${this.node.path}`);
     this.connections.allowDefaultPortFrom(peer, description);
   }
 

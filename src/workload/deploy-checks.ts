@@ -1,9 +1,12 @@
 import { Stack, Token } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
-import { invalidProp } from '../private/validation';
+import type { Ec2Capacity } from '../cluster/ec2-capacity';
+import { InstanceShape, instanceShape, registrableMemoryMiB } from '../cluster/instance-types';
+import { invalidProp, isConcrete } from '../private/validation';
 
 /**
  * Checks of what AWS accepts or can do at deploy and run time that the task definition's shape alone does not show:
@@ -113,4 +116,103 @@ export function checkTaskDefinitionSize(scope: IConstruct, taskDefinition: ecs.T
       + 'environment variables and commands (into secrets, files in the image, or a configuration service).';
   }
   return undefined;
+}
+
+/** The instance types an EC2 capacity may launch: its instance type and, with Spot, the additional types. */
+export function capacityInstanceTypes(capacity: Ec2Capacity): string[] {
+  const group = capacity.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+  const mixed = Stack.of(capacity).resolve(group.mixedInstancesPolicy) as
+    { launchTemplate?: { overrides?: { instanceType?: string }[] } } | undefined;
+  const overrides = (mixed?.launchTemplate?.overrides ?? []).map(o => o.instanceType);
+  const main = capacity.launchTemplate.instanceType?.toString();
+  return [...new Set([main, ...overrides].filter((t): t is string => typeof t === 'string'))];
+}
+
+/** What a task asks of one instance. */
+export interface TaskSize {
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly gpuCount?: number;
+}
+
+/**
+ * Reject a task that no instance of its EC2 capacity can hold: ECS would leave it in PROVISIONING forever and
+ * the first deployment would fail when the circuit breaker trips. An instance registers 1024 CPU units per vCPU
+ * and less memory than it has installed (`registrableMemoryMiB`,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/memory-management.html), and offers its GPUs
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-gpu.html). The task must fit on one instance
+ * type of the group (the largest for each resource is what the message names). Types the library does not know
+ * are skipped; the capacity warned about them.
+ */
+export function checkTaskFitsInstances(scope: IConstruct, size: TaskSize, capacity: Ec2Capacity): void {
+  if (!isConcrete(size.cpu) || !isConcrete(size.memoryMiB) || (size.gpuCount !== undefined && !isConcrete(size.gpuCount))) {
+    return;
+  }
+  const types = capacityInstanceTypes(capacity);
+  const known = types.map(name => ({ name, shape: instanceShape(name) }))
+    .filter((t): t is { name: string; shape: InstanceShape } => t.shape !== undefined);
+  if (known.length === 0 || known.length < types.length) {
+    // An unknown type may be large enough: only a group of known types can be judged.
+    return;
+  }
+  const gpus = size.gpuCount ?? 0;
+  const fits = (s: InstanceShape) => size.cpu <= s.vcpus * 1024 && size.memoryMiB <= registrableMemoryMiB(s) && gpus <= s.gpus;
+  if (known.some(t => fits(t.shape))) {
+    return;
+  }
+  const largest = <K extends 'vcpus' | 'gpus'>(key: K) => known.reduce((a, b) => (b.shape[key] > a.shape[key] ? b : a));
+  const byMemory = known.reduce((a, b) => (registrableMemoryMiB(b.shape) > registrableMemoryMiB(a.shape) ? b : a));
+  const where = `the EC2 capacity '${capacity.node.path}' (${types.join(', ')})`;
+  const fix = 'Choose a larger instance type for the capacity (or add one to spot.additionalInstanceTypes), or make the task smaller.';
+  const cpuMax = largest('vcpus');
+  if (size.cpu > cpuMax.shape.vcpus * 1024) {
+    invalidProp(scope, 'cpu', size.cpu,
+      `No instance of ${where} can hold the task: the largest, ${cpuMax.name}, has ${cpuMax.shape.vcpus} vCPUs = ${cpuMax.shape.vcpus * 1024} CPU units (1024 per vCPU). ${fix}`);
+  }
+  if (size.memoryMiB > registrableMemoryMiB(byMemory.shape)) {
+    invalidProp(scope, 'memoryMiB', size.memoryMiB,
+      `No instance of ${where} can hold the task: the largest, ${byMemory.name}, has ${byMemory.shape.memoryGiB} GiB installed, of which ECS registers `
+      + `at most about ${registrableMemoryMiB(byMemory.shape)} MiB for tasks (the kernel keeps the rest; an m4.large registers 7985 of 8192 MiB, `
+      + `https://docs.aws.amazon.com/AmazonECS/latest/developerguide/memory-management.html). ${fix}`);
+  }
+  const gpuMax = largest('gpus');
+  if (gpus > gpuMax.shape.gpus) {
+    invalidProp(scope, 'gpuCount', gpus,
+      `No instance of ${where} can hold the task: the largest, ${gpuMax.name}, has ${gpuMax.shape.gpus} GPU(s). ${fix}`);
+  }
+  invalidProp(scope, 'memoryMiB', `${size.cpu} CPU units, ${size.memoryMiB} MiB${gpus ? `, ${gpus} GPU(s)` : ''}`,
+    `No single instance type of ${where} has enough CPU, memory and GPUs together for the task: `
+    + `${known.map(t => `${t.name} = ${t.shape.vcpus * 1024} CPU units, ~${registrableMemoryMiB(t.shape)} MiB, ${t.shape.gpus} GPU(s)`).join('; ')}. ${fix}`);
+}
+
+/** The subnets the library places tasks in: private subnets with egress, else isolated ones (as the services do). */
+export function taskSubnetsOf(vpc: ec2.IVpc): ec2.ISubnet[] {
+  return vpc.privateSubnets.length > 0 ? vpc.privateSubnets : vpc.isolatedSubnets;
+}
+
+/**
+ * Reject a volume whose mount targets miss an Availability Zone the tasks run in. A task resolves the file
+ * system's DNS name to the mount target of its own zone; in a zone without one the name does not resolve and
+ * the task stops with `ResourceInitializationError: failed to resolve "fs-....efs....amazonaws.com"`. "At a
+ * minimum, you should create a mount target in each Availability Zone from which you want to access the file
+ * system" (https://docs.aws.amazon.com/efs/latest/ug/manage-fs-access-create-delete-mount-targets.html; the EFS
+ * DNS name resolves to the mount target in the client's zone, https://docs.aws.amazon.com/efs/latest/ug/mounting-fs-mount-cmd-dns-name.html).
+ * Zones that are tokens (an imported VPC without zone names) are not compared.
+ */
+export function checkVolumeZones(scope: IConstruct, volumePath: string, mountTargetZones: string[], vpc: ec2.IVpc): void {
+  if (mountTargetZones.some(az => Token.isUnresolved(az))) {
+    return;
+  }
+  const taskZones = [...new Set(taskSubnetsOf(vpc).map(s => s.availabilityZone))];
+  if (taskZones.some(az => Token.isUnresolved(az))) {
+    return;
+  }
+  const missing = taskZones.filter(az => !mountTargetZones.includes(az));
+  if (missing.length > 0) {
+    invalidProp(scope, 'volume', volumePath,
+      `The volume has mount targets in ${mountTargetZones.join(', ')} only, but the tasks run in ${taskZones.join(', ')}: tasks in ${missing.join(', ')} `
+      + 'cannot resolve the file system\'s DNS name and stop with ResourceInitializationError '
+      + '(https://docs.aws.amazon.com/efs/latest/ug/manage-fs-access-create-delete-mount-targets.html). '
+      + 'Give the SharedVolume a mount target in every zone of the task subnets (leave vpcSubnets unset, or select one subnet per zone with onePerAz: true).');
+  }
 }

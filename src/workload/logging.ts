@@ -51,6 +51,7 @@ export interface WorkloadLoggingOptions {
   /**
    * Route the containers' logs through a FireLens (AWS for Fluent Bit) log router sidecar into the same log group,
    * the starting point for sending logs elsewhere too. The router's own logs go to the group through awslogs.
+   * Linux only: Windows containers do not support FireLens.
    *
    * @default false - the awslogs driver sends logs straight to CloudWatch Logs
    */
@@ -67,7 +68,15 @@ export interface WorkloadLoggingOptions {
 }
 
 /** Validate logging options. */
-export function validateLogging(scope: IConstruct, options: WorkloadLoggingOptions): void {
+export function validateLogging(scope: IConstruct, options: WorkloadLoggingOptions, windows: boolean = false): void {
+  if (windows && options.firelens) {
+    // The ECS guide's FireLens considerations: FireLens is supported for tasks on Fargate on Linux and EC2 on Linux,
+    // Windows containers don't support it (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html).
+    // The windowsservercore images of AWS for Fluent Bit run as a log service of their own, not as a FireLens router.
+    invalidProp(scope, 'logging.firelens', options.firelens,
+      'Windows containers do not support FireLens (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html). '
+      + 'Remove firelens: the awslogs driver sends Windows container logs to CloudWatch Logs.');
+  }
   if (options.maxBufferSize !== undefined && !options.nonBlocking) {
     invalidProp(scope, 'logging.maxBufferSize', `${options.maxBufferSize.toKibibytes() / 1024} MiB`,
       'A buffer applies only to non-blocking delivery: set logging.nonBlocking to true, or remove maxBufferSize.');

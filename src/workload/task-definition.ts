@@ -6,15 +6,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ContainerOptions, SidecarOptions, WorkloadLinuxOptions } from './container';
-import { checkImagePullable, checkTaskDefinitionSize, EXEC_WRITABLE_PATHS, TASK_DEFINITION_QUOTAS } from './deploy-checks';
+import { checkImagePullable, checkTaskDefinitionSize, checkTaskFitsInstances, checkVolumeZones, EXEC_WRITABLE_PATHS, TASK_DEFINITION_QUOTAS } from './deploy-checks';
 import { WorkloadLoggingOptions, WorkloadLogs, validateLogging } from './logging';
 import { createTaskRole, ecsTasksPrincipal } from './roles';
 import { portMappings, validateWorkload, WorkloadPlatform } from './workload-validation';
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeEnvironmentVariables, acknowledgeExecutionRole } from '../compliance/acknowledgements';
+import { securityGroupDescription } from '../private/descriptions';
 import { OnDemandRole } from '../private/on-demand-role';
-import { invalidProp } from '../private/validation';
+import { checkEcsName, invalidProp, numberAsString } from '../private/validation';
 import type { SharedVolume } from '../storage/shared-volume';
 
 /**
@@ -237,7 +238,10 @@ export class FoundryTaskDefinition extends Construct {
     this.operatingSystemFamily = this.platform.operatingSystemFamily;
     this.cpu = this.platform.cpu;
     this.memoryMiB = this.platform.memoryMiB;
-    validateLogging(this, props.logging ?? {});
+    if (this.capacity.ec2Capacity) {
+      checkTaskFitsInstances(this, { cpu: this.cpu, memoryMiB: this.memoryMiB, gpuCount: props.gpuCount }, this.capacity.ec2Capacity);
+    }
+    validateLogging(this, props.logging ?? {}, this.platform.windows);
     this.execReady = props.enableExecuteCommand ?? false;
     this.firelens = props.logging?.firelens ?? false;
 
@@ -255,8 +259,8 @@ export class FoundryTaskDefinition extends Construct {
     this.taskDefinition = new ecs.TaskDefinition(this, 'TaskDefinition', {
       compatibility: fargate ? ecs.Compatibility.FARGATE : ecs.Compatibility.EC2,
       networkMode: ecs.NetworkMode.AWS_VPC,
-      cpu: String(this.cpu),
-      memoryMiB: String(this.memoryMiB),
+      cpu: numberAsString(this.cpu),
+      memoryMiB: numberAsString(this.memoryMiB),
       ephemeralStorageGiB: props.ephemeralStorageGiB,
       runtimePlatform: fargate ? {
         cpuArchitecture: this.cpuArchitecture,
@@ -264,7 +268,7 @@ export class FoundryTaskDefinition extends Construct {
       } : undefined,
       executionRole: this.executionRole,
       taskRole: this.taskRole,
-      family: props.family,
+      family: checkEcsName(this, 'family', props.family),
     });
 
     onDemandTaskRole?.arm();
@@ -280,7 +284,7 @@ export class FoundryTaskDefinition extends Construct {
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.cluster.vpc,
-      description: `Tasks of ${this.node.path}`,
+      description: securityGroupDescription(`Tasks of ${this.node.path}`),
       allowAllOutbound: true,
     });
 
@@ -345,6 +349,7 @@ export class FoundryTaskDefinition extends Construct {
       invalidProp(this, 'volume', volume.node.path,
         `The volume's mount targets are in the VPC of '${volume.cluster.node.path}', not of this workload's cluster '${this.cluster.node.path}'. Create the SharedVolume with this cluster.`);
     }
+    checkVolumeZones(this, volume.node.path, volume.availabilityZones, this.cluster.vpc);
     const containerName = options.containerName ?? this.mainContainer.containerName;
     const container = this.container(containerName);
     if (!/^\/[^\0]*$/.test(containerPath) || containerPath === '/' || containerPath.split('/').includes('..')) {
