@@ -36,7 +36,7 @@ export function validateEc2Capacity(scope: Construct, props: Ec2CapacityProps): 
   }
   checkNumber(scope, 'targetCapacityPercent', props.targetCapacityPercent, { min: 1, max: 100, integer: true });
   if (props.instanceWarmup !== undefined) {
-    const seconds = props.instanceWarmup.toSeconds();
+    const seconds = props.instanceWarmup.toSeconds({ integral: false });
     checkNumber(scope, 'instanceWarmup (seconds)', seconds, { min: 0, max: 10_000, integer: true });
   }
   if (props.machineImage !== undefined && !Object.values(Ec2MachineImage).includes(props.machineImage)) {
