@@ -69,7 +69,8 @@ export function serviceWidgets(title: string, subject: AlarmSubject, alarms: clo
 }
 
 /**
- * A CloudWatch dashboard for one service (the cluster dashboard has a row per service already).
+ * A CloudWatch dashboard for one service: every metric its alarm reads (the cluster dashboard shows only CPU, memory
+ * and running tasks of each service, and the alarm status).
  */
 export class ServiceDashboard extends Construct {
   /** The dashboard. */
