@@ -1,14 +1,18 @@
 import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwactions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { Construct } from 'constructs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { Construct, IConstruct } from 'constructs';
 import { ListenerPriorityAllocator, PlacementError } from './listener-priority';
 import { checkRuleQuotas, MAX_CERTIFICATES_PER_ALB, MAX_RULES_PER_ALB, MAX_TARGET_GROUPS_PER_ALB } from './web-routing';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
+import { addDashboardAlarms, clusterServicesWidgets } from '../operations/service-dashboard';
 import { acknowledgeInternetFacingListener, acknowledgePlainHttp, acknowledgeRedirectListener } from '../compliance/acknowledgements';
 import { createAccessLogsBucket } from '../private/access-logs';
 import { securityGroupDescription } from '../private/descriptions';
@@ -16,6 +20,37 @@ import { checkNumber, invalidProp, validateAllowedCidrs } from '../private/valid
 
 /** ALB listener rules allowed per load balancer by default. */
 export const MAX_RULES_PER_LISTENER = MAX_RULES_PER_ALB;
+
+/**
+ * Alarms of a load balancer, sent to the cluster's alert topic.
+ *
+ * The load balancer alarms on the 5xx responses it generates itself (`HTTPCode_ELB_5XX_Count`), which the services'
+ * alarms do not see: they read their target groups' `HTTPCode_Target_5XX_Count`. Among them are 503s for a rule
+ * that forwards to a target group without registered targets (see the README, 'Blue/green and route changes'),
+ * 502s when targets close connections and 504s when they time out.
+ */
+export interface WebLoadBalancerAlarmOptions {
+  /**
+   * Alarm at all.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Load balancer 5xx responses in one minute that make the minute breaching (a whole number, at least 1).
+   *
+   * @default 10
+   */
+  readonly elb5xxCount?: number;
+
+  /**
+   * Consecutive breaching minutes before the alarm fires (1-60).
+   *
+   * @default 3
+   */
+  readonly evaluationMinutes?: number;
+}
 
 /**
  * Options of an Application Load Balancer, own or shared.
@@ -96,6 +131,13 @@ export interface WebLoadBalancerOptions {
    * @default Duration.seconds(60)
    */
   readonly idleTimeout?: Duration;
+
+  /**
+   * Alarm on the 5xx responses the load balancer generates itself (not its targets), sent to the cluster's alert topic.
+   *
+   * @default - an alarm when the load balancer returns 10 or more 5xx responses a minute for 3 minutes in a row
+   */
+  readonly alarms?: WebLoadBalancerAlarmOptions;
 }
 
 /**
@@ -166,6 +208,8 @@ export class WebLoadBalancer extends Construct {
   public readonly maxRules: number;
   /** Certificates the listener may hold besides its default one. */
   public readonly maxCertificates: number;
+  /** The load balancer's alarms (empty when turned off). */
+  public readonly alarms: cloudwatch.IAlarm[] = [];
 
   private readonly priorities = new ListenerPriorityAllocator();
   private readonly defaultCertificate?: acm.ICertificate;
@@ -193,6 +237,7 @@ export class WebLoadBalancer extends Construct {
       invalidProp(this, 'certificate', undefined,
         'HTTPS needs an ACM certificate: pass certificate (or, on a WebService, domainName with hostedZone to create one). For plain HTTP set allowHttp: true explicitly.');
     }
+    checkCertificateRegion(this, props.certificate, this);
     if (internetFacing && vpc.publicSubnets.length === 0) {
       invalidProp(this, 'internetFacing', true, "The cluster's VPC has no public subnets; use internetFacing: false, or a VPC with public subnets.");
     }
@@ -255,6 +300,11 @@ export class WebLoadBalancer extends Construct {
       resourceArn: this.loadBalancer.loadBalancerArn,
       webAclArn: props.webAclArn ?? this.webAcl!.attrArn,
     });
+
+    if (props.alarms?.enabled ?? true) {
+      this.alarms.push(this.createElb5xxAlarm(props.alarms ?? {}));
+      addDashboardAlarms(this.stackDashboard(), this.alarms);
+    }
   }
 
   /** Number of listener rules in use. */
@@ -273,6 +323,7 @@ export class WebLoadBalancer extends Construct {
    */
   public _addCertificate(owner: Construct, certificate: acm.ICertificate): boolean {
     if (certificate === this.defaultCertificate || this.certificates.includes(certificate)) return false;
+    checkCertificateRegion(owner, certificate, this);
     const arn = certificate.certificateArn;
     if (!Token.isUnresolved(arn) && [this.defaultCertificate, ...this.certificates].some(c => c?.certificateArn === arn)) return false;
     // "Certificates per Application Load Balancer (excluding default certificates)": 25 by default, adjustable.
@@ -341,6 +392,49 @@ export class WebLoadBalancer extends Construct {
     return { production, test, priority: placement.priority };
   }
 
+  /**
+   * 5xx responses the load balancer generates itself: `HTTPCode_ELB_5XX_Count` ("The number of HTTP 5XX server error
+   * codes that originate from the load balancer. This count does not include any response codes generated by the
+   * targets"; dimensions LoadBalancer, or AvailabilityZone and LoadBalancer; reported only when nonzero, hence
+   * notBreaching). https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+   */
+  private createElb5xxAlarm(options: WebLoadBalancerAlarmOptions): cloudwatch.Alarm {
+    const count = options.elb5xxCount ?? 10;
+    const minutes = options.evaluationMinutes ?? 3;
+    const alarm = new cloudwatch.Alarm(this, 'Elb5xxAlarm', {
+      alarmDescription: `${this.node.path}: the load balancer itself returned ${count} or more 5xx responses a minute (for ${minutes} minutes), `
+        + 'e.g. 503 for a rule forwarding to a target group without registered targets (README: Blue/green and route changes), 502 or 504 from targets',
+      metric: this.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: Duration.minutes(1), statistic: 'Sum' }),
+      threshold: count,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: minutes,
+      datapointsToAlarm: minutes,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const action = new cwactions.SnsAction(this.cluster.alertTopic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    return alarm;
+  }
+
+  /**
+   * The dashboard that lists the alarms of this stack's services: the cluster's in the cluster's stack, the stack's
+   * services dashboard in any other (the same one `FoundryServiceBase` uses).
+   */
+  private stackDashboard(): cloudwatch.Dashboard {
+    const stack = Stack.of(this);
+    if (stack === Stack.of(this.cluster)) {
+      return this.cluster.dashboard;
+    }
+    const id = 'FoundryServicesDashboard';
+    const existing = stack.node.tryFindChild(id) as cloudwatch.Dashboard | undefined;
+    if (existing) return existing;
+    const dashboard = new cloudwatch.Dashboard(stack, id, { defaultInterval: Duration.hours(3) });
+    dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## Services of ${stack.stackName} in cluster ${this.cluster.node.path}`, width: 24, height: 1 }));
+    dashboard.addWidgets(...clusterServicesWidgets(this.cluster.cluster.clusterName));
+    return dashboard;
+  }
+
   private createWebAcl(): wafv2.CfnWebACL {
     const name = Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
     const managed = (ruleName: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
@@ -380,6 +474,31 @@ export class WebLoadBalancer extends Construct {
   }
 }
 
+/**
+ * Reject a certificate whose ARN names another Region (or partition) than the load balancer's stack: ACM certificates
+ * are regional, and a load balancer uses only those of its own Region ("To use a certificate with Elastic Load
+ * Balancing for the same fully qualified domain name (FQDN) or set of FQDNs in more than one AWS region, you must
+ * request or import a certificate for each region ... You cannot copy a certificate between regions.",
+ * https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html). CloudFormation only finds out at deploy time.
+ * Unresolved ARNs or Regions are left to CloudFormation.
+ *
+ * @internal
+ */
+export function checkCertificateRegion(owner: IConstruct, certificate: acm.ICertificate | undefined, where: IConstruct): void {
+  if (!certificate) return;
+  const arn = certificate.certificateArn;
+  const region = Stack.of(where).region;
+  if (Token.isUnresolved(arn) || Token.isUnresolved(region)) return;
+  const m = /^arn:([^:]+):acm:([^:]*):/.exec(arn);
+  if (!m) return;
+  const [, certPartition, certRegion] = m;
+  const partition = RegionInfo.get(region).partition;
+  if (certRegion !== region || (partition !== undefined && certPartition !== partition)) {
+    invalidProp(owner, 'certificate', arn,
+      `The certificate is in ${certRegion || 'no Region'} (partition ${certPartition}) and the load balancer in ${region}${partition ? ` (partition ${partition})` : ''}: ACM certificates are regional and a load balancer uses only those of its own Region. Request or import the certificate in ${region} and use that one.`);
+  }
+}
+
 function privateSubnets(vpc: ec2.IVpc): ec2.ISubnet[] {
   return vpc.privateSubnets.length > 0 ? vpc.privateSubnets : vpc.isolatedSubnets;
 }
@@ -394,6 +513,8 @@ function validateOptions(scope: Construct, props: WebLoadBalancerOptions): void 
   // rules too. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
   checkNumber(scope, 'maxRules', props.maxRules, { min: 1, max: MAX_TARGET_GROUPS_PER_ALB, integer: true });
   checkNumber(scope, 'maxCertificates', props.maxCertificates, { min: 0, integer: true });
+  checkNumber(scope, 'alarms.elb5xxCount', props.alarms?.elb5xxCount, { min: 1, integer: true });
+  checkNumber(scope, 'alarms.evaluationMinutes', props.alarms?.evaluationMinutes, { min: 1, max: 60, integer: true });
   if (props.idleTimeout !== undefined) {
     checkNumber(scope, 'idleTimeout (seconds)', props.idleTimeout.toSeconds({ integral: false }), { min: 1, max: 4000, integer: true });
   }

@@ -8,7 +8,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { FoundryServiceBase, ServiceOptions } from './service-base';
-import { WebLoadBalancer, WebLoadBalancerOptions } from './web-load-balancer';
+import { checkCertificateRegion, WebLoadBalancer, WebLoadBalancerOptions } from './web-load-balancer';
 import { checkHostPatterns } from './web-routing';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeBlueGreenRole } from '../compliance/acknowledgements';
@@ -182,6 +182,8 @@ export class WebService extends FoundryServiceBase {
     validateWebProps(this, props, port);
     const containerPort = port!;
 
+    // Checked here so the error names the service; a shared load balancer's Region is that of its own stack.
+    checkCertificateRegion(this, props.certificate, props.loadBalancer ?? this);
     const plainHttp = props.loadBalancer?.plainHttp ?? props.loadBalancerOptions?.allowHttp ?? false;
     if (props.domainName && props.hostedZone && !plainHttp) {
       this.certificate = props.certificate ?? new acm.Certificate(this, 'Certificate', {

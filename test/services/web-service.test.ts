@@ -1,4 +1,4 @@
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -414,6 +414,35 @@ describe('WebService rejects bad input with the prop name and a fix', () => {
   test('a WebLoadBalancer with a certificate and allowHttp', () => {
     expect(() => new WebLoadBalancer(stack, 'Both', { cluster, allowHttp: true, certificate: cert }))
       .toThrow(/WebLoadBalancer 'Bad\/Both': invalid certificate = .*A plain-HTTP listener \(allowHttp: true\) serves no certificate, so it would be dropped/);
+  });
+
+  describe('a certificate from another Region or partition fails at synth, not at deploy', () => {
+    const otherRegion = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+    const otherPartition = 'arn:aws-cn:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+    let c = 0;
+    const certOf = (arn: string) => acm.Certificate.fromCertificateArn(stack, `RegionCert${c++}`, arn);
+
+    test('on a WebLoadBalancer', () => {
+      expect(() => new WebLoadBalancer(stack, 'EuAlb', { cluster, certificate: certOf(otherRegion) }))
+        .toThrow(/WebLoadBalancer 'Bad\/EuAlb': invalid certificate = 'arn:aws:acm:eu-west-1:.*The certificate is in eu-west-1 \(partition aws\) and the load balancer in us-east-1 \(partition aws\): ACM certificates are regional/);
+      expect(() => new WebLoadBalancer(stack, 'CnAlb', { cluster, certificate: certOf(otherPartition) }))
+        .toThrow(/WebLoadBalancer 'Bad\/CnAlb': invalid certificate = 'arn:aws-cn:acm:us-east-1:.*partition aws-cn/);
+    });
+
+    test('on a WebService with a load balancer of its own', () => {
+      expect(make({ certificate: certOf(otherRegion) })).toThrow(/WebService 'Bad\/Svc\d+': invalid certificate = 'arn:aws:acm:eu-west-1:.*Request or import the certificate in us-east-1/);
+    });
+
+    test('on a WebService that adds its certificate to a shared load balancer', () => {
+      expect(make({ loadBalancer: shared, certificate: certOf(otherRegion), hostHeaders: ['eu.example.com'] }))
+        .toThrow(/WebService 'Bad\/Svc\d+': invalid certificate = 'arn:aws:acm:eu-west-1:/);
+    });
+
+    test('a certificate of the same Region, or with an ARN only known at deploy time, is accepted', () => {
+      expect(make({ certificate: certOf(certArn.replace('11111111-', '99999999-')) })).not.toThrow();
+      // A token (a parameter, an import, a certificate created in the stack) is left to CloudFormation.
+      expect(make({ certificate: certOf(Fn.importValue('EuCertificateArn')) })).not.toThrow();
+    });
   });
 
   test('the same explicit priority twice', () => {
