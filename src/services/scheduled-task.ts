@@ -1,4 +1,4 @@
-import { Duration, Lazy, Names, RemovalPolicy, Stack, TimeZone, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, Stack, TimeZone, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -250,7 +250,8 @@ export class ScheduledTask extends Construct {
       encryptionMasterKey: cluster.encryptionKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Encrypted with the cluster's key: the queue follows the key's removal policy, never outliving it unreadable.
+      removalPolicy: cluster.removalPolicy,
     });
 
     const stack = Stack.of(this);

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -426,13 +426,15 @@ function createQueues(scope: Construct, id: string, props: WorkerServiceProps, v
   const key = props.cluster.encryptionKey;
   const fifo = q.fifo ?? false;
   // Stateful: construct IDs '<id>DeadLetterQueue' and '<id>Queue' never change.
+  // The queues follow the removal policy of the cluster and its KMS key: a queue kept after the key that encrypts
+  // its messages is deleted can no longer be read.
   const deadLetterQueue = new sqs.Queue(scope, `${id}DeadLetterQueue`, {
     encryption: sqs.QueueEncryption.KMS,
     encryptionMasterKey: key,
     enforceSSL: true,
     retentionPeriod: q.deadLetterRetentionPeriod ?? Duration.days(14),
     fifo: fifo || undefined,
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: props.cluster.removalPolicy,
   });
   const queue = new sqs.Queue(scope, `${id}Queue`, {
     encryption: sqs.QueueEncryption.KMS,
@@ -443,7 +445,7 @@ function createQueues(scope: Construct, id: string, props: WorkerServiceProps, v
     deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: q.maxReceiveCount ?? 5 },
     fifo: fifo || undefined,
     contentBasedDeduplication: q.contentBasedDeduplication,
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: props.cluster.removalPolicy,
   });
   return { queue, deadLetterQueue };
 }

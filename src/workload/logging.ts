@@ -23,7 +23,10 @@ export interface WorkloadLoggingOptions {
   /**
    * What happens to the log group when it leaves the stack.
    *
-   * @default RemovalPolicy.RETAIN
+   * The log group is encrypted with the cluster's KMS key, which follows the cluster's `removalPolicy`: a log
+   * group kept after that key is deleted can no longer be read.
+   *
+   * @default - the cluster's `removalPolicy` (RETAIN unless changed)
    */
   readonly removalPolicy?: RemovalPolicy;
 
@@ -102,13 +105,18 @@ export class WorkloadLogs {
   private readonly options: WorkloadLoggingOptions;
   private _router?: ecs.FirelensLogRouter;
 
-  constructor(scope: Construct, options: WorkloadLoggingOptions, key: kms.IKey, defaultRetention: logs.RetentionDays) {
+  /**
+   * @param defaultRemovalPolicy the cluster's removal policy, that of its KMS key: a log group encrypted with the key
+   * must not outlive it, or it stays behind unreadable.
+   */
+  constructor(scope: Construct, options: WorkloadLoggingOptions, key: kms.IKey, defaultRetention: logs.RetentionDays,
+    defaultRemovalPolicy: RemovalPolicy) {
     this.options = options;
     // Stateful: the construct ID 'LogGroup' must never change.
     this.logGroup = new logs.LogGroup(scope, 'LogGroup', {
       encryptionKey: key,
       retention: options.retention ?? defaultRetention,
-      removalPolicy: options.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: options.removalPolicy ?? defaultRemovalPolicy,
     });
   }
 

@@ -279,7 +279,8 @@ export class FoundryTaskDefinition extends Construct {
       },
     });
 
-    this.logs = new WorkloadLogs(this, props.logging ?? {}, this.cluster.encryptionKey, this.cluster.logRetention);
+    this.logs = new WorkloadLogs(this, props.logging ?? {}, this.cluster.encryptionKey, this.cluster.logRetention,
+      this.cluster.removalPolicy);
     this.logGroup = this.logs.logGroup;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {

@@ -1,0 +1,112 @@
+/**
+ * Resources encrypted with the cluster's KMS key follow the cluster's `removalPolicy` (the key's): with DESTROY the
+ * key is deleted with the stack, and a log group or queue kept after it would stay behind unreadable.
+ */
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { BackendService, FoundryCluster, FoundryClusterProps, ScheduledTask, TaskSchedule, WorkerService } from '../../src';
+import { plainStack } from '../support/stacks';
+
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
+
+interface Synthesized {
+  readonly stack: Stack;
+  readonly template: Template;
+  readonly cluster: FoundryCluster;
+  readonly worker: WorkerService;
+  readonly job: ScheduledTask;
+  readonly backend: BackendService;
+}
+
+function synth(id: string, clusterProps: FoundryClusterProps): Synthesized {
+  const stack = plainStack(id);
+  const cluster = new FoundryCluster(stack, 'Cluster', clusterProps);
+  const worker = new WorkerService(stack, 'Worker', { cluster, image, expectedProcessingTime: Duration.seconds(20) });
+  const job = new ScheduledTask(stack, 'Job', { cluster, image, schedule: TaskSchedule.rate(Duration.hours(1)) });
+  const backend = new BackendService(stack, 'Api', { cluster, image, port: 8080 });
+  return { stack, template: Template.fromStack(stack), cluster, worker, job, backend };
+}
+
+/** DeletionPolicy and UpdateReplacePolicy of the resource behind a construct. */
+function policiesOf(s: Synthesized, construct: { node: { defaultChild?: unknown } }): [string, string] {
+  const resource = s.template.toJSON().Resources[s.stack.getLogicalId(construct.node.defaultChild as any)];
+  return [resource.DeletionPolicy, resource.UpdateReplacePolicy];
+}
+
+/** Every log group and queue (stores of data) whose properties name the cluster's key, with its DeletionPolicy. */
+function encryptedWithClusterKey(s: Synthesized): Record<string, string | undefined> {
+  const keyId = s.stack.getLogicalId(s.cluster.encryptionKey.node.defaultChild as any);
+  const names = (value: unknown): boolean => (JSON.stringify(value) ?? '').includes(`"${keyId}"`);
+  const out: Record<string, string | undefined> = {};
+  for (const [id, r] of Object.entries<any>(s.template.toJSON().Resources)) {
+    const p = r.Properties ?? {};
+    const store = r.Type === 'AWS::Logs::LogGroup' || r.Type === 'AWS::SQS::Queue';
+    if (store && (names(p.KmsKeyId) || names(p.KmsMasterKeyId))) {
+      out[`${r.Type} ${id}`] = r.DeletionPolicy;
+    }
+  }
+  return out;
+}
+
+const destroyed = synth('Destroy', { removalPolicy: RemovalPolicy.DESTROY });
+const defaults = synth('Default', {});
+
+describe('with removalPolicy DESTROY, what the cluster key encrypts goes away with the key', () => {
+  test('the KMS key itself is deleted', () => {
+    expect(policiesOf(destroyed, destroyed.cluster.encryptionKey)).toEqual(['Delete', 'Delete']);
+  });
+
+  test.each<[string, (s: Synthesized) => { node: { defaultChild?: unknown } }]>([
+    ['worker queue', s => s.worker.queue],
+    ['worker dead-letter queue', s => s.worker.deadLetterQueue!],
+    ['scheduled-task dead-letter queue', s => s.job.deadLetterQueue],
+    ['worker log group', s => s.worker.workload.logGroup],
+    ['scheduled-task log group', s => s.job.workload.logGroup],
+    ['service log group', s => s.backend.workload.logGroup],
+  ])('%s: DeletionPolicy Delete', (_name, pick) => {
+    expect(policiesOf(destroyed, pick(destroyed))).toEqual(['Delete', 'Delete']);
+  });
+
+  test('no resource encrypted with the key outlives it', () => {
+    const found = encryptedWithClusterKey(destroyed);
+    // The log groups (cluster, worker, job, service) and the three queues at least.
+    expect(Object.keys(found).filter(k => k.startsWith('AWS::Logs::LogGroup ')).length).toBeGreaterThanOrEqual(4);
+    expect(Object.keys(found).filter(k => k.startsWith('AWS::SQS::Queue ')).length).toBe(3);
+    for (const [resource, policy] of Object.entries(found)) {
+      expect([resource, policy]).toEqual([resource, 'Delete']);
+    }
+  });
+});
+
+describe('by default, the key and what it encrypts are kept', () => {
+  test.each<[string, (s: Synthesized) => { node: { defaultChild?: unknown } }]>([
+    ['KMS key', s => s.cluster.encryptionKey],
+    ['worker queue', s => s.worker.queue],
+    ['worker dead-letter queue', s => s.worker.deadLetterQueue!],
+    ['scheduled-task dead-letter queue', s => s.job.deadLetterQueue],
+    ['worker log group', s => s.worker.workload.logGroup],
+    ['scheduled-task log group', s => s.job.workload.logGroup],
+    ['service log group', s => s.backend.workload.logGroup],
+  ])('%s: DeletionPolicy Retain', (_name, pick) => {
+    expect(policiesOf(defaults, pick(defaults))).toEqual(['Retain', 'Retain']);
+  });
+
+  test('every resource encrypted with the key is retained', () => {
+    const found = encryptedWithClusterKey(defaults);
+    expect(Object.keys(found).length).toBeGreaterThanOrEqual(7);
+    for (const [resource, policy] of Object.entries(found)) {
+      expect([resource, policy]).toEqual([resource, 'Retain']);
+    }
+  });
+});
+
+test("a workload's own logging.removalPolicy still wins over the cluster's", () => {
+  const stack = plainStack('Override');
+  const cluster = new FoundryCluster(stack, 'Cluster', { removalPolicy: RemovalPolicy.DESTROY });
+  const job = new ScheduledTask(stack, 'Job', {
+    cluster, image, schedule: TaskSchedule.rate(Duration.hours(1)), logging: { removalPolicy: RemovalPolicy.RETAIN },
+  });
+  const resource = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(job.workload.logGroup.node.defaultChild as any)];
+  expect(resource.DeletionPolicy).toBe('Retain');
+});
