@@ -1,6 +1,7 @@
 /**
- * Shared settings of the integration tests (test/integ.*.ts). They deploy real resources: run them with an AWS
- * account (`npx integ-runner --language typescript --update-on-failed`); CI only checks their snapshots.
+ * Shared settings of the integration tests (test/integ.*.ts). They deploy real resources: run them in an AWS
+ * account with the deploy kit (`npm run integ`, test/integ-run.ts; see the README's "Deploy kit"); CI only checks
+ * their snapshots (test/integ-snapshots.test.ts).
  */
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -10,12 +11,15 @@ export function integApp(): App {
   return new App();
 }
 
-/** A stack in the region integ-runner deploys to (load balancer access logs need a concrete region). */
+/** A stack in the region the CDK CLI deploys to (load balancer access logs need a concrete region). */
 export function integStack(app: App, id: string): Stack {
   return new Stack(app, id, { env: { region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' } });
 }
 
-/** A cluster whose logs and key go away with the test stack. */
+/**
+ * A cluster whose key, log groups and queues go away with the test stack (`removalPolicy: DESTROY`). The load
+ * balancers' access-log buckets stay behind: see the README's "Deploy kit".
+ */
 export function integCluster(stack: Stack, props: FoundryClusterProps = {}): FoundryCluster {
   return new FoundryCluster(stack, 'Cluster', { removalPolicy: RemovalPolicy.DESTROY, ...props });
 }
