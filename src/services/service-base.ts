@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,11 +7,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { BackendService } from './backend-service';
 import { validateServiceOptions } from './service-options-validation';
+import { stackDashboard } from './stack-dashboard';
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeExecLogStreams, acknowledgeExecuteCommand } from '../compliance/acknowledgements';
 import { AlarmSubject, ServiceAlarmOptions, ServiceAlarms, validateAlarms } from '../operations/service-alarms';
-import { addDashboardAlarms, clusterServicesWidgets, ServiceDashboard } from '../operations/service-dashboard';
+import { addDashboardAlarms, ServiceDashboard } from '../operations/service-dashboard';
 import { securityGroupDescription } from '../private/descriptions';
 import { checkEcsName, invalidProp, isConcrete } from '../private/validation';
 import { MetricScalingOptions, ScalingOptions, ScheduledScalingOptions, ServiceScaling } from '../scaling/service-scaling';
@@ -384,29 +385,10 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     if (this.operations.alarms?.enabled ?? true) {
       this._alarms = new ServiceAlarms(this, 'Alarms', subject, this.operations.alarms);
     }
-    addDashboardAlarms(this.stackDashboard(), this.alarms);
+    addDashboardAlarms(stackDashboard(this, this.cluster), this.alarms);
     if (this.operations.dashboard) {
       this._dashboard = new ServiceDashboard(this, 'Dashboard', `${this.constructor.name} ${this.node.path}`, subject, this.alarms);
     }
-  }
-
-  /**
-   * The cluster dashboard for services in the cluster's stack; a services dashboard of its own for every other
-   * stack (a widget in the cluster's stack referencing a service in another stack would make the stacks depend on
-   * each other both ways).
-   */
-  private stackDashboard(): cloudwatch.Dashboard {
-    const stack = Stack.of(this);
-    if (stack === Stack.of(this.cluster)) {
-      return this.cluster.dashboard;
-    }
-    const id = 'FoundryServicesDashboard';
-    const existing = stack.node.tryFindChild(id) as cloudwatch.Dashboard | undefined;
-    if (existing) return existing;
-    const dashboard = new cloudwatch.Dashboard(stack, id, { defaultInterval: Duration.hours(3) });
-    dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## Services of ${stack.stackName} in cluster ${this.cluster.node.path}`, width: 24, height: 1 }));
-    dashboard.addWidgets(...clusterServicesWidgets(this.cluster.cluster.clusterName));
-    return dashboard;
   }
 
   /** Set up auto scaling; concrete services call it after their load balancer wiring. */

@@ -10,10 +10,11 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
 import { ListenerPriorityAllocator, PlacementError } from './listener-priority';
+import { stackDashboard } from './stack-dashboard';
 import { checkRuleQuotas, MAX_CERTIFICATES_PER_ALB, MAX_RULES_PER_ALB, MAX_TARGET_GROUPS_PER_ALB } from './web-routing';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeInternetFacingListener, acknowledgePlainHttp, acknowledgeRedirectListener } from '../compliance/acknowledgements';
-import { addDashboardAlarms, clusterServicesWidgets } from '../operations/service-dashboard';
+import { addDashboardAlarms } from '../operations/service-dashboard';
 import { createAccessLogsBucket } from '../private/access-logs';
 import { securityGroupDescription } from '../private/descriptions';
 import { checkNumber, invalidProp, validateAllowedCidrs } from '../private/validation';
@@ -303,7 +304,7 @@ export class WebLoadBalancer extends Construct {
 
     if (props.alarms?.enabled ?? true) {
       this.alarms.push(this.createElb5xxAlarm(props.alarms ?? {}));
-      addDashboardAlarms(this.stackDashboard(), this.alarms);
+      addDashboardAlarms(stackDashboard(this, this.cluster), this.alarms);
     }
   }
 
@@ -415,24 +416,6 @@ export class WebLoadBalancer extends Construct {
     alarm.addAlarmAction(action);
     alarm.addOkAction(action);
     return alarm;
-  }
-
-  /**
-   * The dashboard that lists the alarms of this stack's services: the cluster's in the cluster's stack, the stack's
-   * services dashboard in any other (the same one `FoundryServiceBase` uses).
-   */
-  private stackDashboard(): cloudwatch.Dashboard {
-    const stack = Stack.of(this);
-    if (stack === Stack.of(this.cluster)) {
-      return this.cluster.dashboard;
-    }
-    const id = 'FoundryServicesDashboard';
-    const existing = stack.node.tryFindChild(id) as cloudwatch.Dashboard | undefined;
-    if (existing) return existing;
-    const dashboard = new cloudwatch.Dashboard(stack, id, { defaultInterval: Duration.hours(3) });
-    dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## Services of ${stack.stackName} in cluster ${this.cluster.node.path}`, width: 24, height: 1 }));
-    dashboard.addWidgets(...clusterServicesWidgets(this.cluster.cluster.clusterName));
-    return dashboard;
   }
 
   private createWebAcl(): wafv2.CfnWebACL {
