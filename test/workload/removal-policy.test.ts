@@ -2,6 +2,7 @@
  * Resources encrypted with the cluster's KMS key follow the cluster's `removalPolicy` (the key's): with DESTROY the
  * key is deleted with the stack, and a log group or queue kept after it would stay behind unreadable.
  */
+import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -49,8 +50,9 @@ function encryptedWithClusterKey(s: Synthesized): Record<string, string | undefi
   return out;
 }
 
-const destroyed = synth('Destroy', { removalPolicy: RemovalPolicy.DESTROY });
-const defaults = synth('Default', {});
+// The same stack name in both (separate apps), so that the templates differ only by the policy.
+const destroyed = synth('Foundry', { removalPolicy: RemovalPolicy.DESTROY });
+const defaults = synth('Foundry', {});
 
 describe('with removalPolicy DESTROY, what the cluster key encrypts goes away with the key', () => {
   test('the KMS key itself is deleted', () => {
@@ -109,4 +111,18 @@ test("a workload's own logging.removalPolicy still wins over the cluster's", () 
   });
   const resource = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(job.workload.logGroup.node.defaultChild as any)];
   expect(resource.DeletionPolicy).toBe('Retain');
+});
+
+test('switching the cluster between RETAIN and DESTROY changes only DeletionPolicy and UpdateReplacePolicy, replacing nothing', () => {
+  const before = defaults.template.toJSON();
+  const after = destroyed.template.toJSON();
+  const changed: string[] = [];
+  fullDiff(before, after).resources.forEachDifference((logicalId, change) => {
+    changed.push(logicalId);
+    expect([logicalId, change.changeImpact]).toEqual([logicalId, ResourceImpact.WILL_UPDATE]);
+    expect([logicalId, Object.keys(change.propertyUpdates)]).toEqual([logicalId, []]);
+    expect([logicalId, Object.keys(change.otherChanges).sort()]).toEqual([logicalId, ['DeletionPolicy', 'UpdateReplacePolicy']]);
+  });
+  // The key, the cluster's log groups (exec, flow logs, alerts), the three workload log groups and the three queues.
+  expect(changed.length).toBeGreaterThanOrEqual(10);
 });
