@@ -88,7 +88,10 @@ export interface FoundryClusterProps extends FoundryNetworkOptions {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * What happens to the cluster's log groups and KMS key when they leave the stack.
+   * What happens to the cluster's KMS key and everything encrypted with it when they leave the stack.
+   *
+   * That is the cluster's log groups, every workload's log group, WorkerService queues and ScheduledTask dead-letter
+   * queues: with `DESTROY` nothing is left behind that the deleted key made unreadable.
    *
    * Audit logs outlive the stack by default; use `DESTROY` only for throw-away environments.
    *
