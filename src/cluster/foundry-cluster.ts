@@ -91,7 +91,9 @@ export interface FoundryClusterProps extends FoundryNetworkOptions {
    * What happens to the cluster's KMS key and everything encrypted with it when they leave the stack.
    *
    * That is the cluster's log groups, every workload's log group, WorkerService queues and ScheduledTask dead-letter
-   * queues: with `DESTROY` nothing is left behind that the deleted key made unreadable.
+   * queues, when the stack is deleted and when an update replaces them: with `DESTROY` none of them is left behind
+   * unreadable. A `SharedVolume` keeps its own `removalPolicy` (user data): a retained volume on a `DESTROY` key gets
+   * a warning.
    *
    * Audit logs outlive the stack by default; use `DESTROY` only for throw-away environments.
    *
@@ -412,6 +414,13 @@ export class FoundryCluster extends Construct {
 
   private validate(props: FoundryClusterProps): void {
     validateAlertEmails(this, props.alertEmails);
+    // The policy reaches the key, log groups and queues: SNAPSHOT applies to none of them (CloudFormation rejects
+    // it there, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
+    const allowedRemoval = [RemovalPolicy.RETAIN, RemovalPolicy.DESTROY, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE];
+    if (props.removalPolicy !== undefined && !allowedRemoval.includes(props.removalPolicy)) {
+      invalidProp(this, 'removalPolicy', props.removalPolicy,
+        'The key, log groups and queues it covers take RemovalPolicy.RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE; SNAPSHOT applies to none of them.');
+    }
     const stack = Stack.of(this);
     // KMS keys are Regional: services encrypt with a key in their own Region (a multi-Region key needs a replica
     // in each Region, https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html).

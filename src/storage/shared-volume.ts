@@ -237,6 +237,13 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
       // read-write ones; `true` only stops that statement.
       allowAnonymousAccess: true,
     });
+    const volumeRemoval = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    if (props.encryptionKey === undefined && this.cluster.removalPolicy === RemovalPolicy.DESTROY && volumeRemoval !== RemovalPolicy.DESTROY) {
+      Annotations.of(this).addWarningV2('cdk-ecs-foundry:volumeOutlivesKey',
+        'The file system is retained when it leaves the stack, but it is encrypted with the cluster key, which the cluster\'s removalPolicy DESTROY deletes: '
+        + 'its data becomes unreadable once the key\'s deletion window ends. Set removalPolicy: RemovalPolicy.DESTROY on the volume for a throw-away '
+        + 'environment, give the volume a retained encryptionKey of its own, or keep the cluster\'s removalPolicy RETAIN.');
+    }
     this.connections = this.fileSystem.connections;
 
     if (backups) {

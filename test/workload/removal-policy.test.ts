@@ -4,9 +4,9 @@
  */
 import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { BackendService, FoundryCluster, FoundryClusterProps, ScheduledTask, TaskSchedule, WorkerService } from '../../src';
+import { BackendService, FoundryCluster, FoundryClusterProps, ScheduledTask, SharedVolume, TaskSchedule, WorkerService } from '../../src';
 import { plainStack } from '../support/stacks';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
@@ -125,4 +125,23 @@ test('switching the cluster between RETAIN and DESTROY changes only DeletionPoli
   });
   // The key, the cluster's log groups (exec, flow logs, alerts), the three workload log groups and the three queues.
   expect(changed.length).toBeGreaterThanOrEqual(10);
+});
+
+describe('what the cluster removal policy cannot cover', () => {
+  test('RemovalPolicy.SNAPSHOT is rejected: the key, log groups and queues it reaches do not take it', () => {
+    const stack = plainStack('Snapshot');
+    expect(() => new FoundryCluster(stack, 'Cluster', { removalPolicy: RemovalPolicy.SNAPSHOT }))
+      .toThrow(/FoundryCluster 'Snapshot\/Cluster': invalid removalPolicy = 'snapshot'.*RETAIN, DESTROY or RETAIN_ON_UPDATE_OR_DELETE/);
+  });
+
+  test('a retained SharedVolume on a DESTROY cluster key is warned about; a DESTROY volume or RETAIN cluster is not', () => {
+    const stack = plainStack('VolumeKey');
+    const throwAway = new FoundryCluster(stack, 'ThrowAway', { removalPolicy: RemovalPolicy.DESTROY });
+    new SharedVolume(stack, 'Kept', { cluster: throwAway });
+    new SharedVolume(stack, 'Gone', { cluster: throwAway, removalPolicy: RemovalPolicy.DESTROY });
+    const kept = new FoundryCluster(stack, 'Kept2', {});
+    new SharedVolume(stack, 'OnRetained', { cluster: kept });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('volumeOutlivesKey'));
+    expect(warnings.map(w => w.id)).toEqual(['/VolumeKey/Kept']);
+  });
 });
