@@ -47,6 +47,18 @@ const T2: Record<string, [number, number]> = {
   'nano': [1, 0.5], 'micro': [1, 1], 'small': [1, 2], 'medium': [2, 4], 'large': [2, 8], 'xlarge': [4, 16], '2xlarge': [8, 32],
 };
 
+/** [vCPUs, GiB, GPUs] of the g5 sizes (g6 has the same shapes). */
+const G5_SIZES: Record<string, [number, number, number]> = {
+  'xlarge': [4, 16, 1],
+  '2xlarge': [8, 32, 1],
+  '4xlarge': [16, 64, 1],
+  '8xlarge': [32, 128, 1],
+  '16xlarge': [64, 256, 1],
+  '12xlarge': [48, 192, 4],
+  '24xlarge': [96, 384, 4],
+  '48xlarge': [192, 768, 8],
+};
+
 /** [vCPUs, GiB, GPUs] of the NVIDIA GPU and AWS Neuron types, by size (accelerated computing specifications). */
 const ACCELERATED: Readonly<Record<string, Record<string, [number, number, number]>>> = {
   g4dn: {
@@ -58,16 +70,7 @@ const ACCELERATED: Readonly<Record<string, Record<string, [number, number, numbe
     '12xlarge': [48, 192, 4],
     'metal': [96, 384, 8],
   },
-  g5: {
-    'xlarge': [4, 16, 1],
-    '2xlarge': [8, 32, 1],
-    '4xlarge': [16, 64, 1],
-    '8xlarge': [32, 128, 1],
-    '16xlarge': [64, 256, 1],
-    '12xlarge': [48, 192, 4],
-    '24xlarge': [96, 384, 4],
-    '48xlarge': [192, 768, 8],
-  },
+  g5: G5_SIZES,
   g5g: {
     'xlarge': [4, 8, 1],
     '2xlarge': [8, 16, 1],
@@ -76,16 +79,8 @@ const ACCELERATED: Readonly<Record<string, Record<string, [number, number, numbe
     '16xlarge': [64, 128, 2],
     'metal': [64, 128, 2],
   },
-  g6: {
-    'xlarge': [4, 16, 1],
-    '2xlarge': [8, 32, 1],
-    '4xlarge': [16, 64, 1],
-    '8xlarge': [32, 128, 1],
-    '16xlarge': [64, 256, 1],
-    '12xlarge': [48, 192, 4],
-    '24xlarge': [96, 384, 4],
-    '48xlarge': [192, 768, 8],
-  },
+  // g6 has the sizes, vCPUs, memory and GPU counts of g5 (L4 instead of A10G GPUs).
+  g6: G5_SIZES,
   g6e: {
     'xlarge': [4, 32, 1],
     '2xlarge': [8, 64, 1],
