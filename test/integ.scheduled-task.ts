@@ -20,7 +20,7 @@ const job = new ScheduledTask(stack, 'EveryMinute', {
 
 const test = integTest(app, 'ScheduledTaskRuns', stack);
 test.assertions.awsApiCall('ECS', 'listTasks', {
-  cluster: cluster.cluster.clusterArn, family: job.workload.taskDefinition.family, desiredStatus: 'STOPPED',
+  cluster: cluster.ecsCluster.clusterArn, family: job.workload.taskDefinition.family, desiredStatus: 'STOPPED',
 }).assertAtPath('taskArns.0', ExpectedResult.stringLikeRegexp('arn:aws'))
   .waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) });
 app.synth();

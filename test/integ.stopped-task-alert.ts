@@ -22,7 +22,7 @@ const crash = new FoundryTaskDefinition(stack, 'Crash', {
 
 const test = integTest(app, 'StoppedTaskRaisesAlert', stack);
 const run = test.assertions.awsApiCall('ECS', 'runTask', {
-  cluster: cluster.cluster.clusterArn,
+  cluster: cluster.ecsCluster.clusterArn,
   taskDefinition: crash.taskDefinition.taskDefinitionArn,
   capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
   networkConfiguration: {

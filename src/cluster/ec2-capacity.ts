@@ -325,14 +325,14 @@ export class Ec2Capacity extends Construct {
       instanceWarmupPeriod: (props.instanceWarmup ?? Duration.minutes(5)).toSeconds(),
       machineImageType: bottlerocket ? ecs.MachineImageType.BOTTLEROCKET : ecs.MachineImageType.AMAZON_LINUX_2,
     });
-    cluster.cluster.addAsgCapacityProvider(this.capacityProvider);
+    cluster.ecsCluster.addAsgCapacityProvider(this.capacityProvider);
     if (bottlerocket) {
-      completeBottlerocketUserData(userData, cluster.cluster.clusterName, this.spot);
+      completeBottlerocketUserData(userData, cluster.ecsCluster.clusterName, this.spot);
     }
     if (spot) {
       acknowledgeMixedInstancesPolicy(this.autoScalingGroup);
     }
-    const containerInstances = grantAgentPermissions(role, cluster.cluster, sessionManager);
+    const containerInstances = grantAgentPermissions(role, cluster.ecsCluster, sessionManager);
     if (bottlerocket && sessionManager) {
       // Session Manager on Bottlerocket lands in the control host container, which host-ctr pulls with this role.
       grantControlContainerPull(role);

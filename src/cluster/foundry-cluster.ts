@@ -161,7 +161,7 @@ export class FoundryCluster extends Construct {
   private readonly isolatedCreatedVpc?: ec2.Vpc;
   private readonly onDemandEndpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
   /** The ECS cluster. */
-  public readonly cluster: ecs.Cluster;
+  public readonly ecsCluster: ecs.Cluster;
   /** The KMS key for logs, ECS Exec sessions and the alert topic. */
   public readonly encryptionKey: kms.IKey;
   /** Audit log group of ECS Exec sessions. */
@@ -229,7 +229,7 @@ export class FoundryCluster extends Construct {
       removalPolicy: this.removalPolicy,
     });
 
-    this.cluster = new ecs.Cluster(this, 'Cluster', {
+    this.ecsCluster = new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
       clusterName,
       containerInsightsV2: this.containerInsights,
@@ -269,13 +269,13 @@ export class FoundryCluster extends Construct {
     let applied = false;
     const applyDefault: IAspect = {
       visit(node: IConstruct) {
-        if (node === self.cluster && !applied) {
+        if (node === self.ecsCluster && !applied) {
           applied = true;
-          self.cluster.addDefaultCapacityProviderStrategy(self._defaultCapacity.strategies(self));
+          self.ecsCluster.addDefaultCapacityProviderStrategy(self._defaultCapacity.strategies(self));
         }
       },
     };
-    Aspects.of(this.cluster).add(applyDefault, { priority: 10 });
+    Aspects.of(this.ecsCluster).add(applyDefault, { priority: 10 });
   }
 
   /**
@@ -302,7 +302,7 @@ export class FoundryCluster extends Construct {
   public get dashboard(): cloudwatch.Dashboard {
     if (!this._dashboard) {
       this._dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
-      const dims = { ClusterName: this.cluster.clusterName };
+      const dims = { ClusterName: this.ecsCluster.clusterName };
       const metric = (metricName: string, label: string) => new cloudwatch.Metric({
         namespace: 'ECS/ContainerInsights', metricName, dimensionsMap: dims, period: Duration.minutes(1), statistic: 'Sum', label,
       });
@@ -312,7 +312,7 @@ export class FoundryCluster extends Construct {
         new cloudwatch.GraphWidget({ title: 'Memory MiB: reserved and used', width: 8, left: [metric('MemoryReserved', 'Reserved'), metric('MemoryUtilized', 'Used')] }),
         new cloudwatch.GraphWidget({ title: 'Tasks and services', width: 8, left: [metric('TaskCount', 'Tasks'), metric('ServiceCount', 'Services')] }),
       );
-      this._dashboard.addWidgets(...clusterServicesWidgets(this.cluster.clusterName));
+      this._dashboard.addWidgets(...clusterServicesWidgets(this.ecsCluster.clusterName));
     }
     return this._dashboard;
   }
@@ -368,7 +368,7 @@ export class FoundryCluster extends Construct {
     if (!Token.isUnresolved(name) && !DNS_NAME.test(name)) {
       invalidProp(this, 'serviceConnectNamespace', name, "Use a lower-case DNS name such as 'internal' or 'prod.local'.");
     }
-    this._namespace = this.cluster.addDefaultCloudMapNamespace({
+    this._namespace = this.ecsCluster.addDefaultCloudMapNamespace({
       name,
       type: cloudmap.NamespaceType.DNS_PRIVATE,
       vpc: this.vpc,

@@ -83,7 +83,7 @@ export class StoppedTaskAlerts extends Construct {
     }
     const cluster = props.cluster;
     this.topic = props.topic ?? cluster.alertTopic;
-    const clusterArn = cluster.cluster.clusterArn;
+    const clusterArn = cluster.ecsCluster.clusterArn;
     const stack = Stack.of(this);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
@@ -122,7 +122,7 @@ export class StoppedTaskAlerts extends Construct {
           source: ['aws.ecs'],
           detailType: ['ECS Deployment State Change'],
           detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED'] },
-          resources: events.Match.prefix(`arn:${stack.partition}:ecs:${stack.region}:${stack.account}:service/${cluster.cluster.clusterName}/`),
+          resources: events.Match.prefix(`arn:${stack.partition}:ecs:${stack.region}:${stack.account}:service/${cluster.ecsCluster.clusterName}/`),
         },
       });
       this.deploymentRule.addTarget(new targets.SnsTopic(this.topic, { message: deploymentMessage(this.logGroup) }));

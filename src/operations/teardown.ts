@@ -200,7 +200,7 @@ function handlerCode(): lambda.Code {
  */
 export function orderServiceDeletion(cluster: FoundryCluster): void {
   const stack = Stack.of(cluster);
-  const ecsCluster = cluster.cluster;
+  const ecsCluster = cluster.ecsCluster;
   const aspect: IAspect = {
     visit(node: IConstruct) {
       if (!(node instanceof ecs.CfnService) || node.cluster === undefined) return;

@@ -278,7 +278,7 @@ export class ScheduledTask extends Construct {
       sid: 'RunThisTaskDefinition',
       actions: ['ecs:RunTask'],
       resources: [taskDefinition.taskDefinitionArn],
-      conditions: { ArnEquals: { 'ecs:cluster': cluster.cluster.clusterArn } },
+      conditions: { ArnEquals: { 'ecs:cluster': cluster.ecsCluster.clusterArn } },
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'PassOnlyTheTaskRoles',
@@ -312,7 +312,7 @@ export class ScheduledTask extends Construct {
         : { mode: 'OFF' },
       state: (props.enabled ?? true) ? 'ENABLED' : 'DISABLED',
       target: {
-        arn: cluster.cluster.clusterArn,
+        arn: cluster.ecsCluster.clusterArn,
         roleArn: role.roleArn,
         deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
         retryPolicy: {

@@ -209,7 +209,7 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     const deployment = props.deployment ?? {};
     const maxHealthyPercent = deployment.maxHealthyPercent ?? 200;
     const common: ecs.BaseServiceOptions = {
-      cluster: this.cluster.cluster,
+      cluster: this.cluster.ecsCluster,
       serviceName: props.serviceName,
       desiredCount: props.scaling ? undefined : (props.desiredCount ?? 2),
       capacityProviderStrategies: this.capacity.strategies(this.cluster),
@@ -377,7 +377,7 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
   } = {}): void {
     const subject: AlarmSubject = {
       service: this.service,
-      clusterName: this.cluster.cluster.clusterName,
+      clusterName: this.cluster.ecsCluster.clusterName,
       containerInsights: this.cluster.containerInsights,
       topic: this.cluster.alertTopic,
       ...extra,

@@ -19,6 +19,6 @@ export function stackDashboard(scope: IConstruct, cluster: FoundryCluster): clou
   if (existing) return existing;
   const dashboard = new cloudwatch.Dashboard(stack, id, { defaultInterval: Duration.hours(3) });
   dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## Services of ${stack.stackName} in cluster ${cluster.node.path}`, width: 24, height: 1 }));
-  dashboard.addWidgets(...clusterServicesWidgets(cluster.cluster.clusterName));
+  dashboard.addWidgets(...clusterServicesWidgets(cluster.ecsCluster.clusterName));
   return dashboard;
 }

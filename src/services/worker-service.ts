@@ -221,7 +221,7 @@ export class WorkerService extends FoundryServiceBase {
     const running = new cloudwatch.Metric({
       namespace: 'ECS/ContainerInsights',
       metricName: 'RunningTaskCount',
-      dimensionsMap: { ClusterName: this.cluster.cluster.clusterName, ServiceName: this.service.serviceName },
+      dimensionsMap: { ClusterName: this.cluster.ecsCluster.clusterName, ServiceName: this.service.serviceName },
       period: Duration.minutes(1),
       statistic: 'Average',
     });
@@ -243,7 +243,7 @@ export class WorkerService extends FoundryServiceBase {
       this._setBaselineTaskCount(minTasks);
       this.scalableTarget = new appscaling.ScalableTarget(this, 'ScalableTarget', {
         serviceNamespace: appscaling.ServiceNamespace.ECS,
-        resourceId: `service/${this.cluster.cluster.clusterName}/${this.service.serviceName}`,
+        resourceId: `service/${this.cluster.ecsCluster.clusterName}/${this.service.serviceName}`,
         scalableDimension: 'ecs:service:DesiredCount',
         minCapacity: minTasks,
         maxCapacity: scaling.maxTasks,
@@ -255,7 +255,7 @@ export class WorkerService extends FoundryServiceBase {
         returnData: false,
         metricStat: { stat: 'Maximum', metric: { namespace: 'AWS/SQS', metricName, dimensions: [{ name: 'QueueName', value: this.queue.queueName }] } },
       });
-      const insightsDimensions = [{ name: 'ClusterName', value: this.cluster.cluster.clusterName }, { name: 'ServiceName', value: this.service.serviceName }];
+      const insightsDimensions = [{ name: 'ClusterName', value: this.cluster.ecsCluster.clusterName }, { name: 'ServiceName', value: this.service.serviceName }];
       // Target tracking on metric math (no Lambda): keep visible messages per running task at the target.
       new appscaling.CfnScalingPolicy(this, 'BacklogPerTaskScaling', {
         policyName: `${Stack.of(this).stackName}-${id}-backlog`.slice(0, 255),

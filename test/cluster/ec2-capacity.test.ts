@@ -103,7 +103,7 @@ describe('Ec2Capacity launch template', () => {
   test('Bottlerocket user data is one TOML document of documented settings: cluster, IMDS blocked, Spot draining, host containers', () => {
     // The host parses the user data as TOML; a table declared twice stops it before the agent starts.
     const toml = renderCfnText(launchTemplateOf(graviton).UserData);
-    const clusterRef = placeholder('REF', stack.getLogicalId(cluster.cluster.node.defaultChild as any));
+    const clusterRef = placeholder('REF', stack.getLogicalId(cluster.ecsCluster.node.defaultChild as any));
     expect(parse(toml)).toEqual({
       settings: {
         'ecs': { 'cluster': clusterRef, 'awsvpc-block-imds': true, 'enable-spot-instance-draining': true },

@@ -162,7 +162,7 @@ describe('FoundryCluster defaults', () => {
 
   test('exposes the L2 objects', () => {
     expect(defaultCluster.vpc).toBeInstanceOf(ec2.Vpc);
-    expect(defaultCluster.cluster).toBeInstanceOf(ecs.Cluster);
+    expect(defaultCluster.ecsCluster).toBeInstanceOf(ecs.Cluster);
     expect(defaultCluster.encryptionKey).toBeInstanceOf(kms.Key);
     expect(defaultCluster.execLogGroup).toBeInstanceOf(logs.LogGroup);
     expect(defaultCluster.flowLogGroup).toBeInstanceOf(logs.LogGroup);

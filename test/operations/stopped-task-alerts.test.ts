@@ -36,7 +36,7 @@ const OTHER_CLUSTER_ARN = 'arn:aws:ecs:us-east-1:123456789012:cluster/other';
 /** The rendered event pattern of a rule, with the cluster's name and ARN filled in. */
 function patternOf(rule: { node: { defaultChild?: unknown } }, s: Stack = stack, c: FoundryCluster = cluster): any {
   const json = Template.fromStack(s).toJSON().Resources[s.getLogicalId(rule.node.defaultChild as any)];
-  const clusterId = s.getLogicalId(c.cluster.node.defaultChild as any);
+  const clusterId = s.getLogicalId(c.ecsCluster.node.defaultChild as any);
   return resolveIntrinsics(json.Properties.EventPattern, {
     'AWS::Partition': 'aws',
     [clusterId]: 'platform',

@@ -20,13 +20,13 @@ const manual = cluster.addEc2Capacity('Manual', { instanceType: new ec2.Instance
 const taskDefinition = new ecs.Ec2TaskDefinition(stack, 'TaskDef', { networkMode: ecs.NetworkMode.AWS_VPC });
 taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), memoryLimitMiB: 256 });
 const ec2Service = new ecs.Ec2Service(stack, 'Ec2Service', {
-  cluster: cluster.cluster,
+  cluster: cluster.ecsCluster,
   taskDefinition,
   capacityProviderStrategies: Capacity.ec2(general).strategies(cluster),
 });
 const fargateTask = new ecs.FargateTaskDefinition(stack, 'FargateTaskDef');
 fargateTask.addContainer('app', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable') });
-const fargateService = new ecs.FargateService(stack, 'FargateService', { cluster: cluster.cluster, taskDefinition: fargateTask });
+const fargateService = new ecs.FargateService(stack, 'FargateService', { cluster: cluster.ecsCluster, taskDefinition: fargateTask });
 // A service of another cluster in the same stack keeps its own ordering.
 const otherCluster = new ecs.Cluster(stack, 'OtherCluster', { vpc: cluster.vpc });
 const otherService = new ecs.FargateService(stack, 'OtherService', { cluster: otherCluster, taskDefinition: fargateTask });
@@ -36,7 +36,7 @@ const resources = template.toJSON().Resources as Record<string, any>;
 /** Logical ID of an L2's CloudFormation resource (its default child, or its only CfnResource child). */
 const id = (construct: IConstruct) => stack.getLogicalId((construct instanceof CfnResource ? construct : construct.node.defaultChild
   ?? construct.node.children.find(c => c instanceof CfnResource)) as CfnResource);
-const associationId = stack.getLogicalId(cluster.cluster.node.children.find(c => c instanceof ecs.CfnClusterCapacityProviderAssociations) as any);
+const associationId = stack.getLogicalId(cluster.ecsCluster.node.children.find(c => c instanceof ecs.CfnClusterCapacityProviderAssociations) as any);
 const dependsOn = (logicalId: string): string[] => resources[logicalId].DependsOn ?? [];
 
 describe('Ec2CapacityTeardown custom resource', () => {

@@ -151,7 +151,7 @@ function userDataOf(key: string): string {
   const logicalId = stack.getLogicalId(capacity.launchTemplate.node.defaultChild as ec2.CfnLaunchTemplate);
   return launchTemplateUserData(resources[logicalId]);
 }
-const clusterName = () => placeholder('REF', stack.getLogicalId(cluster.cluster.node.defaultChild as any));
+const clusterName = () => placeholder('REF', stack.getLogicalId(cluster.ecsCluster.node.defaultChild as any));
 /** The raw size on the host, with the cluster name at its longest. */
 const hostBytes = (userData: string) => Buffer.byteLength(userData.split(clusterName()).join(LONGEST_CLUSTER_NAME), 'utf-8');
 

@@ -59,7 +59,7 @@ export function ec2IntegApp(options: Ec2IntegOptions): Ec2Integ {
   });
 
   const test = integTest(app, options.testName, stack);
-  const clusterArn = cluster.cluster.clusterArn;
+  const clusterArn = cluster.ecsCluster.clusterArn;
   // 1. An ACTIVE container instance (waited for), whose agent is connected (read from a second, plain call: its
   //    response attributes feed the describe call).
   const registered = test.assertions.awsApiCall('ECS', 'listContainerInstances', { cluster: clusterArn, status: 'ACTIVE' })
