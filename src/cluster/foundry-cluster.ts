@@ -185,6 +185,10 @@ export class FoundryCluster extends Construct {
 
   private _defaultCapacity: Capacity;
   private defaultCapacityExplicit = false;
+  /** The first construct the default capacity was handed out to: the default is fixed from then on. */
+  private defaultCapacityConsumer?: IConstruct;
+  /** Names claimed in this cluster, by kind and name: the construct that claimed each. */
+  private readonly claimedNames = new Map<string, IConstruct>();
   private readonly ec2Capacities: Ec2Capacity[] = [];
   private _namespace?: cloudmap.INamespace;
   private _dashboard?: cloudwatch.Dashboard;
@@ -344,9 +348,15 @@ export class FoundryCluster extends Construct {
   /**
    * Make this capacity the cluster's default capacity provider strategy.
    *
-   * Can be called once; it replaces the `defaultCapacity` prop.
+   * Call it once, instead of the `defaultCapacity` prop, and before creating the workloads that use the default:
+   * afterwards it throws, since they already run on the previous default.
    */
   public useDefaultCapacity(capacity: Capacity): void {
+    const consumer = this.defaultCapacityConsumer;
+    if (consumer && this._defaultCapacity !== capacity) {
+      invalidProp(this, 'defaultCapacity', capacity.type,
+        `'${consumer.node.path}' already runs on the default capacity (${this._defaultCapacity.type}): call useDefaultCapacity() before creating workloads.`);
+    }
     if (this.defaultCapacityExplicit && this._defaultCapacity !== capacity) {
       invalidProp(this, 'defaultCapacity', capacity.type,
         'The default capacity was already chosen (prop or earlier useDefaultCapacity() call); choose it in one place.');
@@ -397,6 +407,39 @@ export class FoundryCluster extends Construct {
       Annotations.of(requiredBy).addWarningV2(`cdk-ecs-foundry:${service}Endpoint`,
         `The cluster's imported VPC has isolated subnets only: its tasks reach ${service.toUpperCase()} only through an interface endpoint for '${endpointService.shortName}' with private DNS, which the VPC's owner must add.`);
     }
+  }
+
+  /**
+   * The capacity a workload runs on: its own choice, else the cluster's default, validated for this cluster.
+   *
+   * Handing out the default fixes it: a later `useDefaultCapacity()` with another capacity would leave this
+   * consumer on the old one, so it throws instead.
+   *
+   * @internal
+   */
+  public _resolveCapacity(consumer: IConstruct, capacity?: Capacity): Capacity {
+    const resolved = capacity ?? this._defaultCapacity;
+    if (capacity === undefined && !this.defaultCapacityConsumer) {
+      this.defaultCapacityConsumer = consumer;
+    }
+    resolved.strategies(this); // EC2 capacity of this cluster and stack only
+    return resolved;
+  }
+
+  /**
+   * Claim a name of a kind (a service name, a Cloud Map name) within this cluster for a construct.
+   *
+   * @returns the path of the construct that claimed the name before, or undefined when the claim is recorded
+   * @internal
+   */
+  public _claimName(kind: string, name: string, owner: IConstruct): string | undefined {
+    const key = `${kind}\u0000${name}`;
+    const previous = this.claimedNames.get(key);
+    if (previous && previous !== owner) {
+      return previous.node.path;
+    }
+    this.claimedNames.set(key, owner);
+    return undefined;
   }
 
   /** @internal */

@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { Capacity, CapacityType, FoundryCluster } from '../../src';
 import { plainStack } from '../support/stacks';
@@ -78,5 +79,69 @@ describe('Capacity', () => {
     c.useDefaultCapacity(Capacity.ec2(e));
     expect(() => app.synth()).not.toThrow();
     expect(c.defaultCapacity.type).toBe(CapacityType.EC2);
+  });
+});
+
+describe('FoundryCluster._resolveCapacity', () => {
+  test("a workload's own capacity wins, validated for the cluster", () => {
+    const c = new FoundryCluster(plainStack('OwnCapacity'), 'Cluster');
+    const spot = Capacity.spot();
+    expect(c._resolveCapacity(c, spot)).toBe(spot);
+    // Choosing its own capacity does not fix the default.
+    expect(() => c.useDefaultCapacity(Capacity.spot({ onDemandBase: 1 }))).not.toThrow();
+    expect(() => c._resolveCapacity(c, Capacity.ec2(ec2Capacity)))
+      .toThrow(/FoundryCluster 'OwnCapacity\/Cluster': invalid capacity = 'Capacity\.ec2\(Capacity\/Cluster\/Ec2\)'\. That EC2 capacity belongs to the cluster 'Capacity\/Cluster'/);
+  });
+
+  test('without a capacity, the default is handed out', () => {
+    const c = new FoundryCluster(plainStack('DefaultHandedOut'), 'Cluster', { defaultCapacity: Capacity.spot() });
+    expect(c._resolveCapacity(c).type).toBe(CapacityType.FARGATE_SPOT);
+  });
+
+  test('useDefaultCapacity() after the default was handed out throws, naming the first consumer', () => {
+    // Before: a workload built before useDefaultCapacity() kept the old default while the cluster switched.
+    const s = plainStack('LateDefault');
+    const c = new FoundryCluster(s, 'Cluster');
+    const e = c.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+    const first = new Construct(s, 'FirstWorkload');
+    const second = new Construct(s, 'SecondWorkload');
+    const fargate = c._resolveCapacity(first);
+    c._resolveCapacity(second);
+    expect(fargate.type).toBe(CapacityType.FARGATE);
+    expect(() => c.useDefaultCapacity(Capacity.ec2(e)))
+      .toThrow("FoundryCluster 'LateDefault/Cluster': invalid defaultCapacity = 'EC2'. 'LateDefault/FirstWorkload' already runs on the default capacity (FARGATE): call useDefaultCapacity() before creating workloads.");
+    // Choosing the capacity it already hands out changes nothing, so it stays allowed.
+    expect(() => c.useDefaultCapacity(fargate)).not.toThrow();
+  });
+
+  test('useDefaultCapacity() before the first workload is what workloads get', () => {
+    const s = plainStack('EarlyDefault');
+    const c = new FoundryCluster(s, 'Cluster');
+    const ec2Default = Capacity.ec2(c.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') }));
+    c.useDefaultCapacity(ec2Default);
+    expect(c._resolveCapacity(new Construct(s, 'Workload'))).toBe(ec2Default);
+  });
+});
+
+describe('FoundryCluster._claimName', () => {
+  const s = plainStack('Claims');
+  const c = new FoundryCluster(s, 'Cluster');
+  const a = new Construct(s, 'A');
+  const b = new Construct(s, 'B');
+
+  test('the first claim is recorded, a second owner gets the first owner path', () => {
+    expect(c._claimName('service', 'api', a)).toBeUndefined();
+    expect(c._claimName('service', 'api', b)).toBe('Claims/A');
+  });
+
+  test('the same owner may claim again, and kinds do not collide', () => {
+    expect(c._claimName('service', 'api', a)).toBeUndefined();
+    expect(c._claimName('cloudmap:Claims/Ns', 'api', b)).toBeUndefined();
+    expect(c._claimName('cloudmap:Claims/Other', 'api', a)).toBeUndefined();
+  });
+
+  test('claims belong to one cluster', () => {
+    const other = new FoundryCluster(s, 'Other');
+    expect(other._claimName('service', 'api', b)).toBeUndefined();
   });
 });
