@@ -1,24 +1,63 @@
-export * from './cluster/capacity';
-export * from './cluster/foundry-cluster';
-export * from './cluster/ec2-capacity';
+// The public API: constructs, their props and options, enums and the classes users call — nothing else.
+// Every name here is a contract in five languages (test/api-surface.test.ts holds the reviewed list).
+// Helpers (validators, patterns, constants) and plumbing structs stay in their modules: tests import them from there.
+
+// Cluster and capacity
+export { Capacity, CapacityType } from './cluster/capacity';
+export type { SpotCapacityOptions } from './cluster/capacity';
+export { FoundryCluster } from './cluster/foundry-cluster';
+export type { FoundryClusterProps } from './cluster/foundry-cluster';
+export { Ec2Capacity } from './cluster/ec2-capacity';
+export type { Ec2CapacityOptions, Ec2CapacityProps, Ec2SpotOptions } from './cluster/ec2-capacity';
 export { NatGatewayStrategy } from './cluster/network';
 export type { FoundryNetworkOptions } from './cluster/network';
 export { Ec2InstanceUpdate, Ec2MachineImage } from './cluster/instance-image';
-export * from './storage/shared-volume';
-export * from './workload/container';
+export { StoppedTaskAlerts } from './cluster/stopped-task-alerts';
+export type { StoppedTaskAlertsOptions, StoppedTaskAlertsProps } from './cluster/stopped-task-alerts';
+export { Ec2CapacityTeardown } from './cluster/teardown';
+export type { Ec2CapacityTeardownProps } from './cluster/teardown';
+
+// Storage
+export { SharedVolume } from './storage/shared-volume';
+export type { AccessPointOptions, SharedVolumeMountOptions, SharedVolumeOptions, SharedVolumeProps } from './storage/shared-volume';
+
+// Workload
+export type { ContainerOptions, ContainerPortOptions, SidecarOptions, WorkloadLinuxOptions } from './workload/container';
 export type { WorkloadLoggingOptions } from './workload/logging';
-export * from './workload/repository';
-export * from './workload/task-definition';
-export * from './scaling/service-scaling';
-export * from './services/service-base';
-export * from './services/web-load-balancer';
-export * from './services/web-service';
-export * from './services/network-service';
-export * from './operations/stopped-task-alerts';
-export * from './operations/teardown';
-export * from './services/backend-service';
-export * from './services/worker-service';
-export * from './services/scheduled-task';
-export * from './operations/cost-estimate';
-export * from './operations/service-alarms';
+export { WorkloadRepository } from './workload/repository';
+export type { WorkloadRepositoryOptions, WorkloadRepositoryProps } from './workload/repository';
+export { FoundryTaskDefinition } from './workload/task-definition';
+export type { FoundryTaskDefinitionProps, VolumeMountOptions, WorkloadOptions } from './workload/workload-options';
+
+// Scaling
+export { ServiceScaling } from './scaling/service-scaling';
+export type { MetricScalingOptions, ScalingOptions, ScalingStep, ScheduledScalingOptions } from './scaling/service-scaling';
+
+// Services
+export type { BlueGreenOptions, DeploymentOptions, RequestServiceOptions, ServiceOptions } from './services/service-options';
+// TODO(A): FoundryServiceBase, ServiceBaseProps and ServiceFrontEnd leave the public API once the base is @internal (SPEC11).
+export { FoundryServiceBase } from './services/service-base';
+export { ServiceFrontEnd } from './services/service-options';
+export type { ServiceBaseProps } from './services/service-options';
+export { WebLoadBalancer } from './services/web-load-balancer';
+export type { WebLoadBalancerAlarmOptions, WebLoadBalancerOptions, WebLoadBalancerProps } from './services/web-load-balancer';
+export { WebService } from './services/web-service';
+export type { WebHealthCheckOptions, WebServiceProps } from './services/web-service';
+export { NetworkProtocol, NetworkService } from './services/network-service';
+export type { NetworkServiceProps, PrivateLinkOptions } from './services/network-service';
+export { BackendService } from './services/backend-service';
+export type { BackendServiceProps, ServiceConnectTlsOptions } from './services/backend-service';
+export { WorkerService } from './services/worker-service';
+export type { QueueScalingOptions, WorkerQueueOptions, WorkerServiceProps } from './services/worker-service';
+export { ScheduledTask, TaskSchedule } from './services/scheduled-task';
+export type { ScheduledTaskProps } from './services/scheduled-task';
+
+// Operations
+// TODO(A): AlarmSubject leaves the public API once ServiceAlarms takes (scope, id, props) (SPEC11).
+export { ServiceAlarm, ServiceAlarms } from './operations/service-alarms';
+export type { AlarmSubject, ServiceAlarmOptions } from './operations/service-alarms';
 export { ServiceDashboard } from './operations/service-dashboard';
+
+// Cost
+export { CostEstimate } from './cost/cost-estimate';
+export type { CostAssumptionValue, CostAssumptions, CostComparison, CostLine, TaskCountAssumption } from './cost/cost-estimate';
