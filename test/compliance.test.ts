@@ -326,7 +326,7 @@ describe('compliance harness', () => {
       // TCP/UDP network load balancers: NLB access logs record TLS listeners only.
       'AwsSolutions-ELB2',
       ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(pack => `${pack}-ELBLoggingEnabled`),
-      // The clean-teardown function of Ec2Capacity (src/operations/teardown.ts).
+      // The clean-teardown function of Ec2Capacity (src/cluster/teardown.ts).
       'AwsSolutions-IAM5[Resource::<Auto Scaling group of the cluster>]',
       ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(pack => `${pack}-LambdaInsideVPC`),
       ...['NIST.800.53.R5', 'HIPAA.Security'].flatMap(pack => [`${pack}-LambdaDLQ`, `${pack}-LambdaConcurrency`]),

@@ -9,7 +9,7 @@ import { validateEc2Capacity } from './ec2-capacity-validation';
 import type { FoundryCluster } from './foundry-cluster';
 import { resolveInstanceImage, Ec2InstanceUpdate, Ec2MachineImage } from './instance-image';
 import { acknowledgeEc2InstanceRole, acknowledgeMixedInstancesPolicy } from '../compliance/acknowledgements';
-import { Ec2CapacityTeardown } from '../operations/teardown';
+import { Ec2CapacityTeardown } from './teardown';
 import { securityGroupDescription } from '../private/descriptions';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { invalidProp } from '../private/validation';

@@ -1,4 +1,4 @@
-import { Annotations, Aspects, Duration, IAspect, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, IAspect, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -11,14 +11,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { Capacity } from './capacity';
+import { createClusterDashboard } from './cluster-dashboard';
 import { Ec2Capacity, Ec2CapacityOptions } from './ec2-capacity';
 import {
   addInterfaceEndpoint, createdVpcCidrBlock, createNetwork, FoundryNetworkOptions, NatGatewayStrategy, ON_DEMAND_ENDPOINTS,
   validateImportedVpc, validateNetworkOptions,
 } from './network';
-import { clusterServicesWidgets } from '../operations/service-dashboard';
-import { StoppedTaskAlerts, validateAlertEmails } from '../operations/stopped-task-alerts';
-import { orderServiceDeletion } from '../operations/teardown';
+import { StoppedTaskAlerts, validateAlertEmails } from './stopped-task-alerts';
+import { orderServiceDeletion } from './teardown';
 import { invalidProp } from '../private/validation';
 
 /**
@@ -257,7 +257,7 @@ export class FoundryCluster extends Construct {
       this.stoppedTaskRule = this.stoppedTaskAlerts.stoppedTaskRule;
       this.alertLogGroup = this.stoppedTaskAlerts.logGroup;
     }
-    // cdk destroy: services go before the capacity provider associations they use (see operations/teardown.ts).
+    // cdk destroy: services go before the capacity provider associations they use (see teardown.ts).
     orderServiceDeletion(this);
 
     if (serviceConnectNamespace !== undefined) {
@@ -305,18 +305,7 @@ export class FoundryCluster extends Construct {
    */
   public get dashboard(): cloudwatch.Dashboard {
     if (!this._dashboard) {
-      this._dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
-      const dims = { ClusterName: this.ecsCluster.clusterName };
-      const metric = (metricName: string, label: string) => new cloudwatch.Metric({
-        namespace: 'ECS/ContainerInsights', metricName, dimensionsMap: dims, period: Duration.minutes(1), statistic: 'Sum', label,
-      });
-      this._dashboard.addWidgets(
-        new cloudwatch.TextWidget({ markdown: `## ECS cluster ${this.node.path}`, width: 24, height: 1 }),
-        new cloudwatch.GraphWidget({ title: 'CPU units: reserved and used', width: 8, left: [metric('CpuReserved', 'Reserved'), metric('CpuUtilized', 'Used')] }),
-        new cloudwatch.GraphWidget({ title: 'Memory MiB: reserved and used', width: 8, left: [metric('MemoryReserved', 'Reserved'), metric('MemoryUtilized', 'Used')] }),
-        new cloudwatch.GraphWidget({ title: 'Tasks and services', width: 8, left: [metric('TaskCount', 'Tasks'), metric('ServiceCount', 'Services')] }),
-      );
-      this._dashboard.addWidgets(...clusterServicesWidgets(this.ecsCluster.clusterName));
+      this._dashboard = createClusterDashboard(this, 'Dashboard', this.ecsCluster, this.node.path);
     }
     return this._dashboard;
   }

@@ -220,7 +220,7 @@ export function acknowledgeNetworkListener(listener: elbv2.INetworkListener, pro
 }
 
 /**
- * The teardown function of `Ec2Capacity` (src/operations/teardown.ts): a CloudFormation custom resource that runs
+ * The teardown function of `Ec2Capacity` (src/cluster/teardown.ts): a CloudFormation custom resource that runs
  * only while a stack (or one of its Auto Scaling groups) is deleted.
  */
 export function acknowledgeTeardownFunction(fn: lambda.IFunction, role: iam.IRole): void {

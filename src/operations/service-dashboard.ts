@@ -84,25 +84,6 @@ export class ServiceDashboard extends Construct {
 }
 
 /**
- * Widgets that show every service of a cluster without a widget per service: CloudWatch SEARCH expressions keep
- * the dashboard (and the template) the same size however many services there are.
- */
-export function clusterServicesWidgets(clusterName: string): cloudwatch.IWidget[] {
-  const period = Duration.minutes(1);
-  const search = (namespace: string, metricName: string, statistic: string, label: string) => new cloudwatch.MathExpression({
-    expression: `SEARCH('{${namespace},ClusterName,ServiceName} MetricName="${metricName}" ClusterName="${clusterName}"', '${statistic}', 60)`,
-    usingMetrics: {},
-    label,
-    period,
-  });
-  return [
-    new cloudwatch.GraphWidget({ title: 'CPU by service (%)', width: 8, left: [search('AWS/ECS', 'CPUUtilization', 'Average', '')] }),
-    new cloudwatch.GraphWidget({ title: 'Memory by service (%)', width: 8, left: [search('AWS/ECS', 'MemoryUtilization', 'Average', '')] }),
-    new cloudwatch.GraphWidget({ title: 'Running tasks by service', width: 8, left: [search('ECS/ContainerInsights', 'RunningTaskCount', 'Average', '')] }),
-  ];
-}
-
-/**
  * The most alarms one alarm status widget shows: "You can include up to 100 alarms in one alarm status widget"
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/add_remove_alarm_dashboard.html).
  *

@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
-import { clusterServicesWidgets } from '../operations/service-dashboard';
+import { clusterServicesWidgets } from '../cluster/cluster-dashboard';
 
 /**
  * The dashboard that lists the alarms of a construct in the cluster: the cluster dashboard for constructs in the

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Capacity, FoundryCluster, FoundryTaskDefinition, WorkloadOptions } from '../../src';
 import { instanceShape, registrableMemoryMiB } from '../../src/cluster/instance-types';
-import { INSTANCE_SPECS } from '../../src/operations/price-table';
+import { INSTANCE_SPECS } from '../../src/cost/price-table';
 import { plainStack } from '../support/stacks';
 
 const nginx = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { FoundryCluster } from '../cluster/foundry-cluster';
+import type { FoundryCluster } from './foundry-cluster';
 import { invalidProp } from '../private/validation';
 
 /**

@@ -14,8 +14,8 @@ import {
   BackendService, Capacity, CostEstimate, CostLine, Ec2MachineImage,
   FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, SharedVolume, WorkerService,
 } from '../../src';
-import { pack, round, splitTasks } from '../../src/operations/cost-model';
-import { REGION_PRICES } from '../../src/operations/price-table';
+import { pack, round, splitTasks } from '../../src/cost/cost-model';
+import { REGION_PRICES } from '../../src/cost/price-table';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Clients, CustomResourceEvent, handler, onEvent } from '../../src/operations/teardown-handler';
+import { Clients, CustomResourceEvent, handler, onEvent } from '../../src/cluster/teardown-handler';
 
 // The response to CloudFormation goes out with https.request: capture it instead.
 const sent: Array<{ options: any; body: string }> = [];
