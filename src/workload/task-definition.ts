@@ -1,14 +1,14 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ContainerOptions, SidecarOptions, WorkloadLinuxOptions } from './container';
 import { checkImagePullable, checkTaskDefinitionSize, checkTaskFitsInstances, checkVolumeZones, EXEC_WRITABLE_PATHS, TASK_DEFINITION_QUOTAS } from './deploy-checks';
-import { WorkloadLoggingOptions, WorkloadLogs, validateLogging } from './logging';
+import { WorkloadLogs, validateLogging } from './logging';
 import { createTaskRole, ecsTasksPrincipal } from './roles';
+import { FoundryTaskDefinitionProps, VolumeMountOptions } from './workload-options';
 import { portMappings, validateWorkload, WorkloadPlatform } from './workload-validation';
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
@@ -17,164 +17,6 @@ import { securityGroupDescription } from '../private/descriptions';
 import { OnDemandRole } from '../private/on-demand-role';
 import { checkEcsName, invalidProp, numberAsString } from '../private/validation';
 import type { SharedVolume } from '../storage/shared-volume';
-
-/**
- * What a workload is: its main container, sidecars, size, platform and logging. Every service pattern takes
- * these options; `FoundryTaskDefinition` turns them into a task definition.
- */
-export interface WorkloadOptions extends ContainerOptions {
-  /** The main container's image: `ecs.ContainerImage.fromRegistry(...)`, `fromEcrRepository(...)`, `fromAsset(...)` or `WorkloadRepository.image(tag)`. */
-  readonly image: ecs.ContainerImage;
-
-  /**
-   * Name of the main container.
-   *
-   * @default 'app'
-   */
-  readonly containerName?: string;
-
-  /**
-   * The main container's port (TCP); shorthand for one entry in `ports`.
-   *
-   * @default - no port, unless given in `ports`
-   */
-  readonly port?: number;
-
-  /**
-   * Task CPU units (1024 = 1 vCPU). On Fargate one of 256, 512, 1024, 2048, 4096, 8192, 16384 (Windows: 1024-4096).
-   *
-   * @default 256 (1024 for Windows)
-   */
-  readonly cpu?: number;
-
-  /**
-   * Task memory in MiB; on Fargate it must be valid for `cpu` (the error lists the valid values).
-   *
-   * @default - the smallest memory valid for `cpu` (512 MiB for 256 CPU units)
-   */
-  readonly memoryMiB?: number;
-
-  /**
-   * GPUs for the main container (EC2 capacity with GPU instances only).
-   *
-   * @default - no GPU
-   */
-  readonly gpuCount?: number;
-
-  /**
-   * CPU architecture of the images.
-   *
-   * @default - the EC2 capacity's architecture, or X86_64 on Fargate
-   */
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
-
-  /**
-   * Operating system of the images. Windows Server runs on Fargate (not Spot) with 1-4 vCPU.
-   *
-   * @default ecs.OperatingSystemFamily.LINUX
-   */
-  readonly operatingSystemFamily?: ecs.OperatingSystemFamily;
-
-  /**
-   * Ephemeral storage of a Fargate task, 21-200 GiB.
-   *
-   * @default - 20 GiB, Fargate's included amount
-   */
-  readonly ephemeralStorageGiB?: number;
-
-  /**
-   * Linux settings of the main container.
-   *
-   * @default - an init process; Docker's default capabilities
-   */
-  readonly linux?: WorkloadLinuxOptions;
-
-  /**
-   * Containers next to the main one (proxies, agents, init containers), with start-up ordering.
-   *
-   * @default - none
-   */
-  readonly sidecars?: SidecarOptions[];
-
-  /**
-   * Logging: a KMS-encrypted log group per workload; awslogs or FireLens.
-   *
-   * @default - awslogs (blocking) to a new encrypted log group with the cluster's retention, retained on delete
-   */
-  readonly logging?: WorkloadLoggingOptions;
-
-  /**
-   * Task definition family name.
-   *
-   * @default - a name generated from the construct path
-   */
-  readonly family?: string;
-
-  /**
-   * Execution role (used by ECS to pull images, write logs and read secrets). When you pass one, the grants
-   * for the image, log group and secrets are still added to it.
-   *
-   * @default - a new role that can pull only this workload's image, write only its log group and read only its secrets
-   */
-  readonly executionRole?: iam.IRole;
-
-  /**
-   * Task role (used by the application).
-   *
-   * @default - a new role without any permission; grant it what the application needs
-   */
-  readonly taskRole?: iam.IRole;
-}
-
-/**
- * Properties of a `FoundryTaskDefinition`.
- */
-export interface FoundryTaskDefinitionProps extends WorkloadOptions {
-  /** The cluster the tasks run in: its network, KMS key and log retention are used. */
-  readonly cluster: FoundryCluster;
-
-  /**
-   * Where the tasks run; decides Fargate or EC2 compatibility and is checked against the workload.
-   *
-   * @default - the cluster's default capacity
-   */
-  readonly capacity?: Capacity;
-
-  /**
-   * Prepare the containers for ECS Exec: containers with a read-only root file system get writable task-scoped
-   * volumes at /var/lib/amazon and /var/log/amazon, where the SSM agent that ECS Exec starts in each container
-   * keeps its state and logs. Services set it from their own `enableExecuteCommand`.
-   *
-   * @default false
-   */
-  readonly enableExecuteCommand?: boolean;
-}
-
-/**
- * Options for `FoundryTaskDefinition.addVolume()`.
- */
-export interface VolumeMountOptions {
-  /**
-   * Mount read-only: the task role gets `ClientMount` only.
-   *
-   * @default false
-   */
-  readonly readOnly?: boolean;
-
-  /**
-   * Access point to mount.
-   *
-   * @default - the volume's default access point
-   */
-  readonly accessPoint?: efs.IAccessPoint;
-
-  /**
-   * Container to mount into.
-   *
-   * @default - the main container
-   */
-  readonly containerName?: string;
-}
 
 /**
  * An ECS task definition built from a workload spec: hardened containers, least-privilege execution and task

@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { ContainerOptions, ContainerPortOptions, SidecarOptions } from './container';
 import { stackPartition } from './deploy-checks';
 import { describeMemoryOptions, EPHEMERAL_STORAGE_GIB, FARGATE_LINUX, FARGATE_WINDOWS, isValidFargateSize, memoryOptions } from './sizes';
-import type { WorkloadOptions } from './task-definition';
+import type { FoundryTaskDefinitionProps } from './workload-options';
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
@@ -34,7 +34,7 @@ export function portMappings(ports: ContainerPortOptions[]): ecs.PortMapping[] {
 /**
  * Validate a workload against what ECS accepts for the chosen capacity, before anything is created.
  */
-export function validateWorkload(scope: IConstruct, props: WorkloadOptions, capacity: Capacity, cluster: FoundryCluster): WorkloadPlatform {
+export function validateWorkload(scope: IConstruct, props: FoundryTaskDefinitionProps, capacity: Capacity, cluster: FoundryCluster): WorkloadPlatform {
   // EC2 capacity of another cluster or stack is an error (Capacity.strategies says which).
   capacity.strategies(cluster);
   if (!props.image) {
