@@ -67,7 +67,7 @@ const CASES: Array<[string, string, string, () => unknown]> = [
   // WebLoadBalancer and WebService
   ['WebLoadBalancer', 'certificate', 'undefined', () => new WebLoadBalancer(stack, id(), { cluster })],
   ['WebLoadBalancer', 'allowedCidrs', "'everyone'", () => new WebLoadBalancer(stack, id(), { cluster, certificate: cert, allowedCidrs: ['everyone'] })],
-  ['WebService', 'port', 'undefined', () => new WebService(stack, id(), { cluster, image, certificate: cert })],
+  ['WebService', 'port', 'undefined', () => new WebService(stack, id(), { cluster, image, certificate: cert, port: undefined as unknown as number })],
   ['WebService', 'certificate', 'undefined', () => new WebService(stack, id(), { cluster, image, port: 80 })],
   ['WebService', 'targetHealthCheck.healthyThreshold', '11', () => new WebService(stack, id(), { cluster, image, port: 80, certificate: cert, targetHealthCheck: { healthyThreshold: 11 } })],
   ['WebService', 'scaling.cpuPercent', '0', () => new WebService(stack, id(), { cluster, image, port: 80, certificate: cert, scaling: { maxTasks: 2, cpuPercent: 0 } })],

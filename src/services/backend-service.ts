@@ -3,7 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import { FoundryServiceBase, ServiceOptions } from './service-base';
+import { FoundryServiceBase } from './service-base';
+import { RequestServiceOptions, ServiceFrontEnd } from './service-options';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { checkNumber, invalidProp } from '../private/validation';
 
@@ -34,7 +35,7 @@ const cloudMapNames = new WeakMap<cloudmap.INamespace, Map<string, string>>();
 /**
  * Properties of a `BackendService`.
  */
-export interface BackendServiceProps extends ServiceOptions {
+export interface BackendServiceProps extends RequestServiceOptions {
   /** The cluster; its Service Connect namespace is used (created as 'internal' when it has none). */
   readonly cluster: FoundryCluster;
 
@@ -103,7 +104,7 @@ export class BackendService extends FoundryServiceBase {
   public readonly cloudMapDnsName?: string;
 
   constructor(scope: Construct, id: string, props: BackendServiceProps) {
-    super(scope, id, props, 'none');
+    super(scope, id, { ...props, frontEnd: ServiceFrontEnd.NONE });
     const port = props.port ?? props.ports?.[0]?.port;
     if (port === undefined) {
       invalidProp(this, 'port', undefined, 'A backend service needs the port its main container listens on, e.g. port: 8080.');

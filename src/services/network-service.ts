@@ -6,7 +6,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { FoundryServiceBase, ServiceOptions } from './service-base';
+import { FoundryServiceBase } from './service-base';
+import { RequestServiceOptions, ServiceFrontEnd } from './service-options';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeInternetFacingListener, acknowledgeNetworkListener, acknowledgeNetworkLoadBalancerLogging } from '../compliance/acknowledgements';
 import { createAccessLogsBucket } from '../private/access-logs';
@@ -49,7 +50,7 @@ export interface PrivateLinkOptions {
 /**
  * Properties of a `NetworkService`.
  */
-export interface NetworkServiceProps extends ServiceOptions {
+export interface NetworkServiceProps extends RequestServiceOptions {
   /** The cluster. */
   readonly cluster: FoundryCluster;
 
@@ -149,7 +150,7 @@ export class NetworkService extends FoundryServiceBase {
   private _accessLogsBucket?: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: NetworkServiceProps) {
-    super(scope, id, props, 'nlb');
+    super(scope, id, { ...props, frontEnd: ServiceFrontEnd.NETWORK_LOAD_BALANCER });
     const protocol = props.protocol ?? NetworkProtocol.TCP;
     const containerPort = props.port ?? props.ports?.[0]?.port;
     validateNetworkProps(this, props, protocol, containerPort);

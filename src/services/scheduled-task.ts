@@ -11,7 +11,8 @@ import { acknowledgeSchedulerDeadLetterQueue } from '../compliance/acknowledgeme
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { OnDemandRole } from '../private/on-demand-role';
 import { checkNumber, invalidProp } from '../private/validation';
-import { FoundryTaskDefinition, WorkloadOptions } from '../workload/task-definition';
+import { FoundryTaskDefinition } from '../workload/task-definition';
+import { WorkloadOptions } from '../workload/workload-options';
 
 /**
  * When a scheduled task runs: a cron or rate expression, or one time.

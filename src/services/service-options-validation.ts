@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
-import type { ServiceOptions } from './service-base';
+import { ServiceBaseProps, ServiceFrontEnd } from './service-options';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 import { validateScaling } from '../scaling/service-scaling';
 
 /** Validate what every service takes besides its workload (the workload validates itself). */
-export function validateServiceOptions(scope: Construct, props: ServiceOptions, behindAlb: boolean): void {
+export function validateServiceOptions(scope: Construct, props: ServiceBaseProps): void {
+  const behindAlb = props.frontEnd === ServiceFrontEnd.APPLICATION_LOAD_BALANCER;
   // Tasks per service: 5,000, not adjustable (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
   checkNumber(scope, 'desiredCount', props.desiredCount, { min: 0, max: 5000, integer: true });
   if (props.desiredCount !== undefined && props.scaling) {

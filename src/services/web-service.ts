@@ -7,7 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { FoundryServiceBase, ServiceOptions } from './service-base';
+import { FoundryServiceBase } from './service-base';
+import { RequestServiceOptions, ServiceFrontEnd } from './service-options';
 import { WebLoadBalancer, WebLoadBalancerOptions } from './web-load-balancer';
 import { checkCertificateRegion } from './web-load-balancer-validation';
 import { checkHostPatterns } from './web-routing';
@@ -68,7 +69,7 @@ export interface WebHealthCheckOptions {
 /**
  * Properties of a `WebService`.
  */
-export interface WebServiceProps extends ServiceOptions {
+export interface WebServiceProps extends RequestServiceOptions {
   /** The cluster. */
   readonly cluster: FoundryCluster;
 
@@ -178,7 +179,7 @@ export class WebService extends FoundryServiceBase {
   public readonly modeledReplacementSeconds: number;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
-    super(scope, id, props, 'alb');
+    super(scope, id, { ...props, frontEnd: ServiceFrontEnd.APPLICATION_LOAD_BALANCER });
     const port = props.port ?? props.ports?.[0]?.port;
     validateWebProps(this, props, port);
     const containerPort = port!;

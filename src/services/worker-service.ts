@@ -5,7 +5,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FoundryServiceBase, ServiceOptions } from './service-base';
+import { FoundryServiceBase } from './service-base';
+import { ServiceFrontEnd, ServiceOptions } from './service-options';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 
@@ -208,7 +209,12 @@ export class WorkerService extends FoundryServiceBase {
       ...props,
       desiredCount: props.queueScaling ? undefined : props.desiredCount,
       environment: { ...props.environment, [variable]: queues.queue.queueUrl },
-    }, 'none');
+      // A worker answers no requests: nothing of a request service reaches its base, even from untyped callers.
+      port: undefined,
+      healthCheckGracePeriod: undefined,
+      scaling: undefined,
+      frontEnd: ServiceFrontEnd.NONE,
+    });
     if (queues !== undefined && 'deadLetterQueue' in queues) {
       this.deadLetterQueue = queues.deadLetterQueue;
     }
@@ -347,9 +353,6 @@ function validateWorkerEarly(scope: Construct, id: string, props: WorkerServiceP
   }
   if (props.queue && props.queueOptions) {
     invalidProp(where, 'queueOptions', props.queueOptions, 'Options shape a queue the worker creates; set them where your queue is created, or remove queue.');
-  }
-  if (props.scaling) {
-    invalidProp(where, 'scaling', props.scaling, 'Workers scale on their queue: use queueScaling (backlog per task), which does not fight CPU scaling.');
   }
   // Durations are read with integral: false so that milliseconds reach our checks instead of aws-cdk-lib's error.
   const processing = props.expectedProcessingTime ?? Duration.seconds(30);

@@ -56,7 +56,6 @@ const worker: UpdateCase<WorkerKnobs> = {
     const service = new WorkerService(stack, 'Worker', {
       cluster,
       ...options,
-      scaling: undefined,
       queueScaling: k.scaling ? { ...k.scaling, messagesPerTask: 10 } : undefined,
       queueOptions: {
         fifo: k.fifo,

@@ -265,7 +265,6 @@ describe('background services reject bad input with the prop name and a fix', ()
     ['two backlog targets', makeWorker({ queueScaling: { maxTasks: 2, messagesPerTask: 5, acceptableLatency: Duration.minutes(1) } }), /State the target once/],
     ['latency below processing time', makeWorker({ expectedProcessingTime: Duration.minutes(2), queueScaling: { maxTasks: 2, acceptableLatency: Duration.minutes(1) } }),
       /invalid queueScaling\.acceptableLatency = '60 s'\. No backlog can meet a latency below the processing time/],
-    ['CPU scaling instead of queue scaling', makeWorker({ scaling: { maxTasks: 3 } }), /invalid scaling = .*Workers scale on their queue: use queueScaling/],
     ['queue options with an existing queue', makeWorker({ queue: sqs.Queue.fromQueueArn(bad, 'Q', 'arn:aws:sqs:us-east-1:123456789012:q'), queueOptions: { fifo: true } }),
       /invalid queueOptions = .*Options shape a queue the worker creates/],
     ['desired count with queue scaling', makeWorker({ desiredCount: 2, queueScaling: { maxTasks: 4, messagesPerTask: 10 } }), /invalid desiredCount = 2\. With queueScaling the task count follows the backlog/],
