@@ -35,10 +35,8 @@ export type { MetricScalingOptions, ScalingOptions, ScalingStep, ScheduledScalin
 
 // Services
 export type { BlueGreenOptions, DeploymentOptions, RequestServiceOptions, ServiceOptions } from './services/service-options';
-// TODO(A): FoundryServiceBase, ServiceBaseProps and ServiceFrontEnd leave the public API once the base is @internal (SPEC11).
+// TODO(A): FoundryServiceBase leaves the public API once the base is @internal (SPEC11).
 export { FoundryServiceBase } from './services/service-base';
-export { ServiceFrontEnd } from './services/service-options';
-export type { ServiceBaseProps } from './services/service-options';
 export { WebLoadBalancer } from './services/web-load-balancer';
 export type { WebLoadBalancerAlarmOptions, WebLoadBalancerOptions, WebLoadBalancerProps } from './services/web-load-balancer';
 export { WebService } from './services/web-service';
