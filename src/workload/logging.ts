@@ -70,8 +70,26 @@ export interface WorkloadLoggingOptions {
   readonly firelensImage?: ecs.ContainerImage;
 }
 
-/** Validate logging options. */
-export function validateLogging(scope: IConstruct, options: WorkloadLoggingOptions, windows: boolean = false): void {
+/** The logging of a workload after defaults: what `WorkloadLogs` builds from. */
+export interface ResolvedLogging {
+  readonly retention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  readonly nonBlocking: boolean;
+  /** The buffer of non-blocking delivery, undefined with blocking delivery. */
+  readonly maxBufferSize?: Size;
+  readonly firelens: boolean;
+  /** The FireLens router's image, undefined without FireLens. */
+  readonly firelensImage?: ecs.ContainerImage;
+}
+
+/** What a workload's logging falls back to: the cluster's settings. */
+export interface LoggingDefaults {
+  readonly retention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** Validate logging options and apply their defaults. */
+export function resolveLogging(scope: IConstruct, options: WorkloadLoggingOptions, windows: boolean, defaults: LoggingDefaults): ResolvedLogging {
   if (windows && options.firelens) {
     // The ECS guide's FireLens considerations: FireLens is supported for tasks on Fargate on Linux and EC2 on Linux,
     // Windows containers don't support it (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html).
@@ -97,26 +115,35 @@ export function validateLogging(scope: IConstruct, options: WorkloadLoggingOptio
   if (options.retention !== undefined && !Object.values(logs.RetentionDays).includes(options.retention)) {
     invalidProp(scope, 'logging.retention', options.retention, 'Use a logs.RetentionDays value such as logs.RetentionDays.ONE_YEAR.');
   }
+  const nonBlocking = options.nonBlocking ?? false;
+  const firelens = options.firelens ?? false;
+  return {
+    retention: options.retention ?? defaults.retention,
+    removalPolicy: options.removalPolicy ?? defaults.removalPolicy,
+    nonBlocking,
+    maxBufferSize: nonBlocking ? (options.maxBufferSize ?? Size.mebibytes(25)) : undefined,
+    firelens,
+    firelensImage: firelens ? (options.firelensImage ?? ecs.ContainerImage.fromRegistry(FLUENT_BIT_IMAGE)) : undefined,
+  };
 }
 
 /** The log group and drivers of one workload. */
 export class WorkloadLogs {
   public readonly logGroup: logs.LogGroup;
-  private readonly options: WorkloadLoggingOptions;
+  private readonly options: ResolvedLogging;
   private _router?: ecs.FirelensLogRouter;
 
   /**
-   * @param defaultRemovalPolicy the cluster's removal policy, that of its KMS key: a log group encrypted with the key
-   * must not outlive it, or it stays behind unreadable.
+   * @param options resolved logging: its removal policy defaults to the cluster's, that of the KMS key, because a log
+   * group encrypted with the key must not outlive it, or it stays behind unreadable
    */
-  constructor(scope: Construct, options: WorkloadLoggingOptions, key: kms.IKey, defaultRetention: logs.RetentionDays,
-    defaultRemovalPolicy: RemovalPolicy) {
+  constructor(scope: Construct, options: ResolvedLogging, key: kms.IKey) {
     this.options = options;
     // Stateful: the construct ID 'LogGroup' must never change.
     this.logGroup = new logs.LogGroup(scope, 'LogGroup', {
       encryptionKey: key,
-      retention: options.retention ?? defaultRetention,
-      removalPolicy: options.removalPolicy ?? defaultRemovalPolicy,
+      retention: options.retention,
+      removalPolicy: options.removalPolicy,
     });
   }
 
@@ -126,7 +153,7 @@ export class WorkloadLogs {
       logGroup: this.logGroup,
       streamPrefix,
       mode: this.options.nonBlocking ? ecs.AwsLogDriverMode.NON_BLOCKING : ecs.AwsLogDriverMode.BLOCKING,
-      maxBufferSize: this.options.nonBlocking ? (this.options.maxBufferSize ?? Size.mebibytes(25)) : undefined,
+      maxBufferSize: this.options.maxBufferSize,
     });
   }
 
@@ -164,7 +191,7 @@ export class WorkloadLogs {
     if (this._router) return;
     this._router = taskDefinition.addFirelensLogRouter('LogRouter', {
       containerName: 'log-router',
-      image: this.options.firelensImage ?? ecs.ContainerImage.fromRegistry(FLUENT_BIT_IMAGE),
+      image: this.options.firelensImage!,
       essential: true,
       firelensConfig: { type: ecs.FirelensLogRouterType.FLUENTBIT, options: { enableECSLogMetadata: true } },
       logging: this.awsLogs('firelens'),

@@ -4,24 +4,26 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ContainerOptions, SidecarOptions, WorkloadLinuxOptions } from './container';
-import { checkImagePullable, checkTaskDefinitionSize, checkTaskFitsInstances, checkVolumeZones, EXEC_WRITABLE_PATHS, TASK_DEFINITION_QUOTAS } from './deploy-checks';
-import { WorkloadLogs, validateLogging } from './logging';
+import { SidecarOptions } from './container';
+import { checkImagePullable, checkTaskDefinitionSize, checkVolumeZones } from './deploy-checks';
+import { WorkloadLogs } from './logging';
 import { createTaskRole, ecsTasksPrincipal } from './roles';
-import { FoundryTaskDefinitionProps, VolumeMountOptions } from './workload-options';
-import { portMappings, validateWorkload, WorkloadPlatform } from './workload-validation';
-import { Capacity, CapacityType } from '../cluster/capacity';
+import { FoundryTaskDefinitionProps, ResolvedContainer, ResolvedLinux, ResolvedPlatform, ResolvedSidecar, VolumeMountOptions } from './workload-options';
+import { checkContainerSet, portMappings, resolveSidecar, resolveWorkload } from './workload-validation';
+import { Capacity } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeEnvironmentVariables, acknowledgeExecutionRole } from '../compliance/acknowledgements';
 import { securityGroupDescription } from '../private/descriptions';
 import { OnDemandRole } from '../private/on-demand-role';
-import { checkEcsName, invalidProp, numberAsString } from '../private/validation';
+import { invalidProp, numberAsString } from '../private/validation';
 import type { SharedVolume } from '../storage/shared-volume';
 
 /**
- * An ECS task definition built from a workload spec: hardened containers, least-privilege execution and task
- * roles, an encrypted log group, secrets injected by ECS, sizes validated against what ECS accepts, and a
- * security group for its tasks. Usable on its own (one-off and batch tasks) and by every service pattern.
+ * An ECS task definition built from a workload spec.
+ *
+ * Hardened containers, least-privilege execution and task roles, an encrypted log group, secrets injected by ECS,
+ * sizes validated against what ECS accepts, and a security group for its tasks. Usable on its own (one-off and
+ * batch tasks) and by every service pattern.
  *
  * @example
  * const worker = new FoundryTaskDefinition(stack, 'Migrate', {
@@ -40,17 +42,19 @@ export class FoundryTaskDefinition extends Construct {
   /** Role ECS uses to start the task (image pull, logs, secrets). */
   public readonly executionRole: iam.IRole;
   /**
-   * Role the application runs with. It has no permission until you grant one, and it is created only then: a
-   * workload that calls no AWS API runs without a task role.
+   * Role the application runs with.
+   *
+   * It has no permission until you grant one, and it is created only then: a workload that calls no AWS API runs
+   * without a task role.
    */
   public readonly taskRole: iam.IRole;
   /** The workload's log group. */
   public readonly logGroup: logs.ILogGroup;
-  /** Security group for the workload's tasks (awsvpc). Outbound open, inbound closed until something is allowed. */
+  /** Security group for the workload's tasks (awsvpc), outbound open, inbound closed until something is allowed. */
   public readonly securityGroup: ec2.SecurityGroup;
-  /** The cluster. */
+  /** The cluster the tasks run in. */
   public readonly cluster: FoundryCluster;
-  /** Where the tasks run. */
+  /** Where the tasks run: the `capacity` prop, or the cluster's default capacity, resolved once. */
   public readonly capacity: Capacity;
   /** CPU architecture of the tasks. */
   public readonly cpuArchitecture: ecs.CpuArchitecture;
@@ -58,59 +62,54 @@ export class FoundryTaskDefinition extends Construct {
   public readonly operatingSystemFamily: ecs.OperatingSystemFamily;
   /** Task CPU units. */
   public readonly cpu: number;
-  /** Task memory, MiB. */
+  /** Task memory in MiB. */
   public readonly memoryMiB: number;
 
   private readonly logs: WorkloadLogs;
-  private readonly platform: WorkloadPlatform;
+  private readonly platform: ResolvedPlatform;
+  private readonly resolvedContainers: (ResolvedContainer | ResolvedSidecar)[];
   private readonly containersByName = new Map<string, ecs.ContainerDefinition>();
   private readonly mountPaths = new Map<string, Set<string>>();
-  private readonly execReady: boolean;
-  private readonly firelens: boolean;
 
   constructor(scope: Construct, id: string, props: FoundryTaskDefinitionProps) {
     super(scope, id);
     if (!props || !props.cluster) {
       invalidProp(this, 'cluster', props?.cluster, 'Pass the FoundryCluster the tasks run in.');
     }
-    this.cluster = props.cluster;
-    this.capacity = props.capacity ?? props.cluster.defaultCapacity;
-    this.platform = validateWorkload(this, props, this.capacity, this.cluster);
+    const workload = resolveWorkload(this, props);
+    this.cluster = workload.cluster;
+    this.capacity = workload.capacity;
+    this.platform = workload.platform;
     this.cpuArchitecture = this.platform.cpuArchitecture;
     this.operatingSystemFamily = this.platform.operatingSystemFamily;
     this.cpu = this.platform.cpu;
     this.memoryMiB = this.platform.memoryMiB;
-    if (this.capacity.ec2Capacity) {
-      checkTaskFitsInstances(this, { cpu: this.cpu, memoryMiB: this.memoryMiB, gpuCount: props.gpuCount }, this.capacity.ec2Capacity);
-    }
-    validateLogging(this, props.logging ?? {}, this.platform.windows);
-    this.execReady = props.enableExecuteCommand ?? false;
-    this.firelens = props.logging?.firelens ?? false;
+    this.resolvedContainers = [workload.main, ...workload.sidecars];
 
-    this.executionRole = props.executionRole ?? createTaskRole(this, 'ExecutionRole',
+    this.executionRole = workload.executionRole ?? createTaskRole(this, 'ExecutionRole',
       `ECS execution role of ${this.node.path}: image pull, logs and secrets of this workload only`);
     // The task role is created on the first grant: an application that calls no AWS API gets no role at all.
-    const onDemandTaskRole = props.taskRole ? undefined
+    const onDemandTaskRole = workload.taskRole ? undefined
       : new OnDemandRole(this, 'TaskRole', { assumedBy: ecsTasksPrincipal(this), description: `Application role of ${this.node.path}` });
-    this.taskRole = props.taskRole ?? onDemandTaskRole!;
-    if (!props.executionRole) {
+    this.taskRole = workload.taskRole ?? onDemandTaskRole!;
+    if (!workload.executionRole) {
       acknowledgeExecutionRole(this.executionRole);
     }
 
-    const fargate = this.capacity.type !== CapacityType.EC2;
+    const fargate = this.platform.fargate;
     this.taskDefinition = new ecs.TaskDefinition(this, 'TaskDefinition', {
       compatibility: fargate ? ecs.Compatibility.FARGATE : ecs.Compatibility.EC2,
       networkMode: ecs.NetworkMode.AWS_VPC,
       cpu: numberAsString(this.cpu),
       memoryMiB: numberAsString(this.memoryMiB),
-      ephemeralStorageGiB: props.ephemeralStorageGiB,
+      ephemeralStorageGiB: workload.ephemeralStorageGiB,
       runtimePlatform: fargate ? {
         cpuArchitecture: this.cpuArchitecture,
         operatingSystemFamily: this.operatingSystemFamily,
       } : undefined,
       executionRole: this.executionRole,
       taskRole: this.taskRole,
-      family: checkEcsName(this, 'family', props.family),
+      family: workload.family,
     });
 
     onDemandTaskRole?.arm();
@@ -121,8 +120,7 @@ export class FoundryTaskDefinition extends Construct {
       },
     });
 
-    this.logs = new WorkloadLogs(this, props.logging ?? {}, this.cluster.encryptionKey, this.cluster.logRetention,
-      this.cluster.removalPolicy);
+    this.logs = new WorkloadLogs(this, workload.logging, this.cluster.encryptionKey);
     this.logGroup = this.logs.logGroup;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -131,17 +129,13 @@ export class FoundryTaskDefinition extends Construct {
       allowAllOutbound: true,
     });
 
-    const mainName = props.containerName ?? 'app';
-    const linux = props.linux ?? {};
-    this.mainContainer = this.addContainer(mainName, props, {
-      image: props.image,
+    this.mainContainer = this.addContainer(workload.main, {
       essential: true,
-      portMappings: portMappings([...(props.port !== undefined ? [{ port: props.port }] : []), ...(props.ports ?? [])]),
-      gpuCount: props.gpuCount,
-      linuxParameters: this.platform.windows ? undefined : this.linuxParameters(linux),
+      gpuCount: workload.gpuCount,
+      linuxParameters: workload.linux ? this.linuxParameters(workload.linux) : undefined,
     });
-    for (const sidecar of props.sidecars ?? []) {
-      this.addSidecar(sidecar);
+    for (const sidecar of workload.sidecars) {
+      this.addResolvedSidecar(sidecar);
     }
     if (this.logs.router) {
       checkImagePullable(this, 'logging.firelensImage', this.logs.router.imageName, this.cluster.vpc);
@@ -162,18 +156,28 @@ export class FoundryTaskDefinition extends Construct {
   }
 
   /**
-   * Add a sidecar container (validated like those in the `sidecars` prop).
+   * Add a sidecar container, validated like those in the `sidecars` prop.
    */
   public addSidecar(options: SidecarOptions): ecs.ContainerDefinition {
-    const container = this.addContainer(options.name, options, {
-      image: options.image,
-      essential: options.essential ?? true,
-      portMappings: portMappings(options.ports ?? []),
-      cpu: options.cpu,
-      memoryReservationMiB: options.memoryReservationMiB,
+    const sidecar = resolveSidecar(this, options, this.platform);
+    const containers = [...this.resolvedContainers, sidecar];
+    checkContainerSet(this, containers, this.platform, this.logs.router !== undefined);
+    this.resolvedContainers.push(sidecar);
+    const container = this.addResolvedSidecar(sidecar);
+    if (this.logs.router) {
+      container.addContainerDependencies({ container: this.logs.router, condition: ecs.ContainerDependencyCondition.START });
+    }
+    return container;
+  }
+
+  private addResolvedSidecar(sidecar: ResolvedSidecar): ecs.ContainerDefinition {
+    const container = this.addContainer(sidecar, {
+      essential: sidecar.essential,
+      cpu: sidecar.cpu,
+      memoryReservationMiB: sidecar.memoryReservationMiB,
     });
-    if (options.mainContainerWaitsFor !== undefined) {
-      this.mainContainer.addContainerDependencies({ container, condition: options.mainContainerWaitsFor });
+    if (sidecar.mainContainerWaitsFor !== undefined) {
+      this.mainContainer.addContainerDependencies({ container, condition: sidecar.mainContainerWaitsFor });
     }
     return container;
   }
@@ -213,23 +217,12 @@ export class FoundryTaskDefinition extends Construct {
     volume.allowFrom(this.securityGroup);
   }
 
-  private addContainer(
-    name: string,
-    spec: ContainerOptions,
-    extra: Partial<ecs.ContainerDefinitionOptions> & { image: ecs.ContainerImage },
-  ): ecs.ContainerDefinition {
-    if (this.containersByName.has(name) || name === 'log-router') {
-      invalidProp(this, 'containerName', name, "Container names must be unique in a task ('log-router' is reserved for FireLens); rename one of them.");
-    }
-    const containerCount = this.containersByName.size + 1 + (this.firelens ? 1 : 0);
-    if (containerCount > TASK_DEFINITION_QUOTAS.containers) {
-      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html ("Task definition max containers")
-      invalidProp(this, 'sidecars', `${containerCount} containers with '${name}'`,
-        `A task definition holds at most ${TASK_DEFINITION_QUOTAS.containers} containers (the main container, the sidecars${this.firelens ? ' and the FireLens log router' : ''}). Merge sidecars or move some into a workload of their own.`);
-    }
-    const readonlyRoot = spec.readonlyRootFilesystem ?? !this.platform.windows;
+  private addContainer(resolved: ResolvedContainer, extra: Partial<ecs.ContainerDefinitionOptions>): ecs.ContainerDefinition {
+    const { name, options: spec } = resolved;
     const container = this.taskDefinition.addContainer(name, {
       containerName: name,
+      image: resolved.image,
+      portMappings: portMappings(resolved.ports),
       environment: spec.environment,
       secrets: spec.secrets,
       command: spec.command,
@@ -237,24 +230,21 @@ export class FoundryTaskDefinition extends Construct {
       user: spec.user,
       workingDirectory: spec.workingDirectory,
       healthCheck: spec.healthCheck,
-      readonlyRootFilesystem: readonlyRoot,
+      readonlyRootFilesystem: resolved.readonlyRootFilesystem,
       stopTimeout: spec.stopTimeout,
       logging: this.logs.driverFor(this.taskDefinition, this.taskRole, name),
       ...extra,
     });
     this.containersByName.set(name, container);
     checkImagePullable(this, `${name}: image`, container.imageName, this.cluster.vpc);
-    if (readonlyRoot) {
-      const paths = new Set<string>();
-      const wanted = [...(spec.writablePaths ?? ['/tmp']), ...(this.execReady ? EXEC_WRITABLE_PATHS : [])];
-      // A path inside another writable path is already writable; a second mount there would only add a volume.
-      const inside = (path: string, parent: string) => path === parent || path.startsWith(`${parent}/`);
-      for (const path of wanted.filter((p, i) => !wanted.some((q, j) => j !== i && (inside(p, q) && (p !== q || j < i))))) {
-        const volumeName = `writable-${name}-${path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'root'}`;
-        this.taskDefinition.addVolume({ name: volumeName });
-        container.addMountPoints({ containerPath: path, sourceVolume: volumeName, readOnly: false });
-        paths.add(path);
-      }
+    const paths = new Set<string>();
+    for (const path of resolved.writablePaths) {
+      const volumeName = `writable-${name}-${path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'root'}`;
+      this.taskDefinition.addVolume({ name: volumeName });
+      container.addMountPoints({ containerPath: path, sourceVolume: volumeName, readOnly: false });
+      paths.add(path);
+    }
+    if (resolved.readonlyRootFilesystem) {
       this.mountPaths.set(name, paths);
     }
     if (spec.environment && Object.keys(spec.environment).length > 0) {
@@ -263,13 +253,13 @@ export class FoundryTaskDefinition extends Construct {
     return container;
   }
 
-  private linuxParameters(options: WorkloadLinuxOptions): ecs.LinuxParameters {
+  private linuxParameters(linux: ResolvedLinux): ecs.LinuxParameters {
     const params = new ecs.LinuxParameters(this, 'LinuxParameters', {
-      initProcessEnabled: options.initProcessEnabled ?? true,
-      sharedMemorySize: options.sharedMemorySizeMiB,
+      initProcessEnabled: linux.initProcessEnabled,
+      sharedMemorySize: linux.sharedMemorySizeMiB,
     });
-    if (options.dropCapabilities?.length) params.dropCapabilities(...options.dropCapabilities);
-    if (options.addCapabilities?.length) params.addCapabilities(...options.addCapabilities);
+    if (linux.dropCapabilities.length) params.dropCapabilities(...linux.dropCapabilities);
+    if (linux.addCapabilities.length) params.addCapabilities(...linux.addCapabilities);
     return params;
   }
 

@@ -1,14 +1,15 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ContainerOptions, SidecarOptions, WorkloadLinuxOptions } from './container';
-import { WorkloadLoggingOptions } from './logging';
+import { ContainerOptions, ContainerPortOptions, SidecarOptions, WorkloadLinuxOptions } from './container';
+import { ResolvedLogging, WorkloadLoggingOptions } from './logging';
 import type { Capacity } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 
 /*
- * The props of a `FoundryTaskDefinition`, in a file of their own: the construct (task-definition.ts) and its
- * validator (workload-validation.ts) both read them, and neither imports the other's file for them.
+ * The props of a `FoundryTaskDefinition` and what they resolve to, in a file of their own: the validator
+ * (workload-validation.ts, `resolveWorkload`) turns the props into a `ResolvedWorkload` and the construct
+ * (task-definition.ts) builds from it, so neither imports the other for its types.
  */
 
 /**
@@ -184,4 +185,61 @@ export interface VolumeMountOptions {
    * @default - the main container
    */
   readonly containerName?: string;
+}
+
+/** A container of the workload after defaults and validation: what the task definition builds. */
+export interface ResolvedContainer {
+  readonly name: string;
+  readonly image: ecs.ContainerImage;
+  /** The container's options as given (environment, secrets, command, ...). */
+  readonly options: ContainerOptions;
+  /** Every port, the main container's `port` first. */
+  readonly ports: ContainerPortOptions[];
+  readonly readonlyRootFilesystem: boolean;
+  /** The task-scoped writable volumes to mount (none when the root file system is writable), nested paths merged. */
+  readonly writablePaths: string[];
+}
+
+/** A sidecar after defaults and validation. */
+export interface ResolvedSidecar extends ResolvedContainer {
+  readonly essential: boolean;
+  readonly mainContainerWaitsFor?: ecs.ContainerDependencyCondition;
+  readonly cpu?: number;
+  readonly memoryReservationMiB?: number;
+}
+
+/** The main container's Linux settings after defaults. */
+export interface ResolvedLinux {
+  readonly initProcessEnabled: boolean;
+  readonly dropCapabilities: ecs.Capability[];
+  readonly addCapabilities: ecs.Capability[];
+  readonly sharedMemorySizeMiB?: number;
+}
+
+/** The platform of a workload after defaults and validation, which every container is checked against. */
+export interface ResolvedPlatform {
+  readonly fargate: boolean;
+  readonly windows: boolean;
+  readonly cpuArchitecture: ecs.CpuArchitecture;
+  readonly operatingSystemFamily: ecs.OperatingSystemFamily;
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly enableExecuteCommand: boolean;
+}
+
+/** A `FoundryTaskDefinition`'s props resolved once: every default applied, everything validated. */
+export interface ResolvedWorkload {
+  readonly cluster: FoundryCluster;
+  readonly capacity: Capacity;
+  readonly platform: ResolvedPlatform;
+  readonly ephemeralStorageGiB?: number;
+  readonly gpuCount?: number;
+  readonly main: ResolvedContainer;
+  /** Linux settings of the main container, undefined for Windows. */
+  readonly linux?: ResolvedLinux;
+  readonly sidecars: ResolvedSidecar[];
+  readonly logging: ResolvedLogging;
+  readonly family?: string;
+  readonly executionRole?: iam.IRole;
+  readonly taskRole?: iam.IRole;
 }
