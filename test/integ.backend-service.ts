@@ -17,7 +17,7 @@ const client = new BackendService(stack, 'Client', { cluster, image, port: 80, r
 client.connectTo(orders);
 
 const test = integTest(app, 'BackendServiceRuns', stack);
-test.assertions.awsApiCall('ECS', 'describeServices', { cluster: cluster.ecsCluster.clusterArn, services: [orders.service.serviceArn] })
+test.assertions.awsApiCall('ECS', 'describeServices', { cluster: cluster.ecsCluster.clusterArn, services: [orders.ecsService.serviceArn] })
   .assertAtPath('services.0.runningCount', ExpectedResult.exact(2))
   .waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) });
 app.synth();

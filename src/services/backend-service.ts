@@ -159,7 +159,7 @@ export class BackendService extends FoundryServiceBase {
       // switched on or off later, so neither update collides with the other service.
       const dnsServiceName = `${discoveryName}-dns`;
       this.cloudMapDnsName = `${dnsServiceName}.${this.namespace.namespaceName}`;
-      this.service.enableCloudMap({
+      this.ecsService.enableCloudMap({
         name: dnsServiceName,
         cloudMapNamespace: this.namespace,
         dnsRecordType: cloudmap.DnsRecordType.A,

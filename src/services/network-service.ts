@@ -228,7 +228,7 @@ export class NetworkService extends FoundryServiceBase {
     if (protocol !== NetworkProtocol.TLS) {
       acknowledgeNetworkListener(this.listener, protocol);
     }
-    this.targetGroup.addTarget(this.service.loadBalancerTarget({
+    this.targetGroup.addTarget(this.ecsService.loadBalancerTarget({
       containerName: this.workload.mainContainer.containerName,
       containerPort: port,
       protocol: protocol === NetworkProtocol.UDP ? ecs.Protocol.UDP : ecs.Protocol.TCP,

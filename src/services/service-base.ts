@@ -31,7 +31,7 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
   /** The workload's task definition (roles, log group, security group). */
   public readonly workload: FoundryTaskDefinition;
   /** The ECS service. */
-  public readonly service: ecs.BaseService;
+  public readonly ecsService: ecs.BaseService;
   /** The ECS task definition. */
   public readonly taskDefinition: ecs.TaskDefinition;
   /** Where the tasks run. */
@@ -97,7 +97,7 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
       availabilityZoneRebalancing: isConcrete(maxHealthyPercent) && maxHealthyPercent === 100
         ? ecs.AvailabilityZoneRebalancing.DISABLED : ecs.AvailabilityZoneRebalancing.ENABLED,
     };
-    this.service = this.capacity.type === CapacityType.EC2
+    this.ecsService = this.capacity.type === CapacityType.EC2
       ? new ecs.Ec2Service(this, 'Service', { ...common, ...network, taskDefinition: this.taskDefinition })
       : new ecs.FargateService(this, 'Service', { ...common, ...network, taskDefinition: this.taskDefinition });
     // Only Ec2Service writes SchedulingStrategy (REPLICA, the ECS default), and it is a create-only property: switching
@@ -105,16 +105,16 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     // Service Connect or a fixed serviceName. Write it for every capacity so that the switch is an in-place update
     // (UpdateService moves a service between Fargate and Auto Scaling group capacity providers:
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html).
-    (this.service.node.defaultChild as ecs.CfnService).schedulingStrategy = 'REPLICA';
+    (this.ecsService.node.defaultChild as ecs.CfnService).schedulingStrategy = 'REPLICA';
     // The task definition references the execution role, not its policies: without this the first tasks can start
     // before they may pull their image, write their logs or read their secrets.
-    this.service.node.addDependency(this.workload.executionRole);
+    this.ecsService.node.addDependency(this.workload.executionRole);
     if (props.scaling) {
       // aws-cdk-lib writes DesiredCount: 1 unless a feature flag is set; with auto scaling, leave it out so
       // that a deployment never resets the count auto scaling chose.
-      (this.service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
+      (this.ecsService.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
     }
-    this.connections = this.service.connections;
+    this.connections = this.ecsService.connections;
     this._baselineTasks = props.scaling ? (props.scaling.minTasks ?? 1) : (props.desiredCount ?? 2);
     validateAlarms(this, props.alarms);
     this.operations = { alarms: props.alarms, dashboard: props.dashboard ?? false };
@@ -204,7 +204,7 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
       return;
     }
     this.serviceConnect = true;
-    this.service.enableServiceConnect({
+    this.ecsService.enableServiceConnect({
       namespace: this._serviceConnectNamespace().namespaceArn,
       services: services.length > 0 ? services : undefined,
       logDriver: ecs.LogDrivers.awsLogs({ logGroup: this.workload.logGroup, streamPrefix: 'service-connect' }),
@@ -232,7 +232,7 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     deadLetterQueue?: sqs.IQueue;
   } = {}): void {
     const subject: AlarmSubject = {
-      service: this.service,
+      service: this.ecsService,
       clusterName: this.cluster.ecsCluster.clusterName,
       containerInsights: this.cluster.containerInsights,
       topic: this.cluster.alertTopic,
@@ -251,7 +251,7 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
   protected enableScaling(scaling: ScalingOptions | undefined, targetGroup?: elbv2.ApplicationTargetGroup,
     alternateTargetGroup?: elbv2.ApplicationTargetGroup): void {
     if (scaling) {
-      this._scaling = new ServiceScaling(this, this.service, scaling, targetGroup, alternateTargetGroup);
+      this._scaling = new ServiceScaling(this, this.ecsService, scaling, targetGroup, alternateTargetGroup);
     }
   }
 

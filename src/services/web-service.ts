@@ -252,7 +252,7 @@ export class WebService extends FoundryServiceBase {
     }
 
     const mainContainer = this.workload.mainContainer.containerName;
-    const target = this.service.loadBalancerTarget({
+    const target = this.ecsService.loadBalancerTarget({
       containerName: mainContainer,
       containerPort,
       alternateTarget: blueGreen ? new ecs.AlternateTarget('BlueGreen', {

@@ -227,7 +227,7 @@ export class WorkerService extends FoundryServiceBase {
     const running = new cloudwatch.Metric({
       namespace: 'ECS/ContainerInsights',
       metricName: 'RunningTaskCount',
-      dimensionsMap: { ClusterName: this.cluster.ecsCluster.clusterName, ServiceName: this.service.serviceName },
+      dimensionsMap: { ClusterName: this.cluster.ecsCluster.clusterName, ServiceName: this.ecsService.serviceName },
       period: Duration.minutes(1),
       statistic: 'Average',
     });
@@ -249,19 +249,19 @@ export class WorkerService extends FoundryServiceBase {
       this._setBaselineTaskCount(minTasks);
       this.scalableTarget = new appscaling.ScalableTarget(this, 'ScalableTarget', {
         serviceNamespace: appscaling.ServiceNamespace.ECS,
-        resourceId: `service/${this.cluster.ecsCluster.clusterName}/${this.service.serviceName}`,
+        resourceId: `service/${this.cluster.ecsCluster.clusterName}/${this.ecsService.serviceName}`,
         scalableDimension: 'ecs:service:DesiredCount',
         minCapacity: minTasks,
         maxCapacity: scaling.maxTasks,
         role: ecsScalingServiceLinkedRole(this),
       });
-      (this.service.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
+      (this.ecsService.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
       const queueMetric = (metricId: string, metricName: string) => ({
         id: metricId,
         returnData: false,
         metricStat: { stat: 'Maximum', metric: { namespace: 'AWS/SQS', metricName, dimensions: [{ name: 'QueueName', value: this.queue.queueName }] } },
       });
-      const insightsDimensions = [{ name: 'ClusterName', value: this.cluster.ecsCluster.clusterName }, { name: 'ServiceName', value: this.service.serviceName }];
+      const insightsDimensions = [{ name: 'ClusterName', value: this.cluster.ecsCluster.clusterName }, { name: 'ServiceName', value: this.ecsService.serviceName }];
       // Target tracking on metric math (no Lambda): keep visible messages per running task at the target.
       new appscaling.CfnScalingPolicy(this, 'BacklogPerTaskScaling', {
         policyName: `${Stack.of(this).stackName}-${id}-backlog`.slice(0, 255),

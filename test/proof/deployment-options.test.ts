@@ -23,7 +23,7 @@ function synthesized(p: Partial<BackendServiceProps>, ec2Capacity = false): Reco
   const ownCluster = new FoundryCluster(own, 'Cluster');
   const capacity = ec2Capacity ? Capacity.ec2(ownCluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') })) : undefined;
   const service = new BackendService(own, 'Service', { cluster: ownCluster, image, port: 8080, capacity, ...p } as BackendServiceProps);
-  return Template.fromStack(own).toJSON().Resources[own.getLogicalId(service.service.node.defaultChild as ecs.CfnService)].Properties;
+  return Template.fromStack(own).toJSON().Resources[own.getLogicalId(service.ecsService.node.defaultChild as ecs.CfnService)].Properties;
 }
 
 describe('maxHealthyPercent 100: never more tasks than desired', () => {

@@ -38,7 +38,7 @@ function workerFixture(cpuPercent?: number): WorkerFixture {
     queueScaling: { minTasks: 0, maxTasks: 20, messagesPerTask: 10, cpuPercent },
   });
   const template = Template.fromStack(stack).toJSON();
-  const ids = { queue: logicalId(stack, worker.queue), service: logicalId(stack, worker.service) };
+  const ids = { queue: logicalId(stack, worker.queue), service: logicalId(stack, worker.ecsService) };
   return { model: readScaling(template, ids.service), ids, template };
 }
 
@@ -201,7 +201,7 @@ function webFixture(blueGreen: boolean): WebFixture {
   const ids = {
     targetGroup: logicalId(stack, web.targetGroup),
     alternate: web.alternateTargetGroup ? logicalId(stack, web.alternateTargetGroup) : undefined,
-    service: logicalId(stack, web.service),
+    service: logicalId(stack, web.ecsService),
   };
   return { model: readScaling(template, ids.service), ids };
 }

@@ -57,7 +57,7 @@ const policyOf = (role: iam.IRole) => Object.values<any>(template.findResources(
 
 describe('BackendService', () => {
   test('is reachable by name through Service Connect in the cluster namespace', () => {
-    expect(props(orders.service).ServiceConnectConfiguration).toMatchObject({
+    expect(props(orders.ecsService).ServiceConnectConfiguration).toMatchObject({
       Enabled: true,
       Namespace: { 'Fn::GetAtt': [expect.stringMatching(/^ClusterDefaultServiceDiscoveryNamespace/), 'Arn'] },
       // The alias is named: without DnsName ECS aliases 'orders.internal', and `endpoint` would not resolve.
@@ -68,7 +68,7 @@ describe('BackendService', () => {
   });
 
   test('registers in Cloud Map DNS when asked, under a name of its own', () => {
-    expect(props(orders.service).ServiceRegistries).toHaveLength(1);
+    expect(props(orders.ecsService).ServiceRegistries).toHaveLength(1);
     template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'orders-dns', DnsConfig: Match.objectLike({ DnsRecords: [{ TTL: 10, Type: 'A' }] }) });
     expect(orders.cloudMapDnsName).toBe('orders-dns.internal');
   });
@@ -91,7 +91,7 @@ describe('BackendService', () => {
   });
 
   test('has no load balancer and admits only its consumers on its port', () => {
-    expect(props(orders.service).LoadBalancers).toBeUndefined();
+    expect(props(orders.ecsService).LoadBalancers).toBeUndefined();
     const orderSg = stack.getLogicalId(orders.workload.securityGroup.node.defaultChild as any);
     const rules = Object.values<any>(template.findResources('AWS::EC2::SecurityGroupIngress')).map(r => r.Properties)
       .filter(p => p.GroupId['Fn::GetAtt'][0] === orderSg);
@@ -103,7 +103,7 @@ describe('BackendService', () => {
 
   test('consumers become Service Connect clients', () => {
     for (const consumer of [web, worker]) {
-      const config = props(consumer.service).ServiceConnectConfiguration;
+      const config = props(consumer.ecsService).ServiceConnectConfiguration;
       expect(config.Enabled).toBe(true);
       expect(config.Services).toBeUndefined();
     }
@@ -148,7 +148,7 @@ describe('WorkerService', () => {
         },
       },
     });
-    expect(props(worker.service).DesiredCount).toBeUndefined();
+    expect(props(worker.ecsService).DesiredCount).toBeUndefined();
   });
 
   test('scales to zero and a step policy sets one task when messages wait while none is desired or running', () => {
@@ -183,7 +183,7 @@ describe('WorkerService', () => {
   test('consumes an existing queue with a fixed count on EC2', () => {
     expect(fifoWorker.queue).toBe(existing);
     expect(fifoWorker.deadLetterQueue).toBeUndefined();
-    expect(props(fifoWorker.service).DesiredCount).toBe(1);
+    expect(props(fifoWorker.ecsService).DesiredCount).toBe(1);
     expect(policyOf(fifoWorker.taskRole)[0].Resource).toBe('arn:aws:sqs:us-east-1:123456789012:orders.fifo');
   });
 });

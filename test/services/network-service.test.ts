@@ -113,7 +113,7 @@ describe('NetworkService', () => {
       expect.objectContaining({ IpProtocol: 'udp', FromPort: 53, SourceSecurityGroupId: { 'Fn::GetAtt': [lbSg, 'GroupId'] } }),
       expect.objectContaining({ IpProtocol: 'tcp', FromPort: 8080, SourceSecurityGroupId: { 'Fn::GetAtt': [lbSg, 'GroupId'] } }),
     ]));
-    expect(udp.service).toBeInstanceOf(ecs.Ec2Service);
+    expect(udp.ecsService).toBeInstanceOf(ecs.Ec2Service);
   });
 
   test('PrivateLink: an endpoint service with allowed principals and acceptance required', () => {
@@ -128,12 +128,12 @@ describe('NetworkService', () => {
   });
 
   test('services share the defaults: circuit breaker, 2 tasks or scaling, no public IPs', () => {
-    expect(props(tcp.service)).toMatchObject({
+    expect(props(tcp.ecsService)).toMatchObject({
       DesiredCount: 2,
       DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100, MaximumPercent: 200 },
       HealthCheckGracePeriodSeconds: 30,
     });
-    expect(props(tls.service).DesiredCount).toBeUndefined();
+    expect(props(tls.ecsService).DesiredCount).toBeUndefined();
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
   });
 

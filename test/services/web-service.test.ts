@@ -63,7 +63,7 @@ const sharedTemplate = Template.fromStack(sharedStack);
 const cfnProviderOf = (capacity: { capacityProvider: ecs.AsgCapacityProvider }) =>
   capacity.capacityProvider.node.children.find(c => c instanceof ecs.CfnCapacityProvider) as ecs.CfnCapacityProvider;
 const resourceOf = (t: Template, stack: Stack, construct: any) => t.toJSON().Resources[stack.getLogicalId(construct.node.defaultChild ?? construct)];
-const serviceOf = (t: Template, stack: Stack, svc: WebService) => resourceOf(t, stack, svc.service).Properties;
+const serviceOf = (t: Template, stack: Stack, svc: WebService) => resourceOf(t, stack, svc.ecsService).Properties;
 
 describe('WebService with its own load balancer', () => {
   test('an internet-facing ALB that drops invalid headers, is protected from deletion and logs to S3', () => {
@@ -229,8 +229,8 @@ describe('WebServices sharing a load balancer', () => {
     expect(serviceOf(sharedTemplate, sharedStack, site).CapacityProviderStrategy).toEqual([
       { CapacityProvider: { Ref: sharedStack.getLogicalId(cfnProviderOf(ec2Capacity)) }, Weight: 1 },
     ]);
-    expect(api.service).toBeInstanceOf(ecs.FargateService);
-    expect(site.service).toBeInstanceOf(ecs.Ec2Service);
+    expect(api.ecsService).toBeInstanceOf(ecs.FargateService);
+    expect(site.ecsService).toBeInstanceOf(ecs.Ec2Service);
     expect(serviceOf(sharedTemplate, sharedStack, site).DesiredCount).toBe(3);
   });
 

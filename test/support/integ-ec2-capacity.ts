@@ -80,7 +80,7 @@ export function ec2IntegApp(options: Ec2IntegOptions): Ec2Integ {
     }).assertAtPath('attributes.0.value', ExpectedResult.stringLikeRegexp(value)));
   }
   // 3. The task runs and does its work.
-  const running = test.assertions.awsApiCall('ECS', 'describeServices', { cluster: clusterArn, services: [worker.service.serviceArn] })
+  const running = test.assertions.awsApiCall('ECS', 'describeServices', { cluster: clusterArn, services: [worker.ecsService.serviceArn] })
     .assertAtPath('services.0.runningCount', ExpectedResult.exact(1))
     .waitForAssertions(WAIT);
   const send = test.assertions.awsApiCall('SQS', 'sendMessage', { QueueUrl: worker.queue.queueUrl, MessageBody: 'hello from an EC2 host' });
