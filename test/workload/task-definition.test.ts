@@ -1,4 +1,4 @@
-import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -9,91 +9,118 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Capacity, FoundryCluster, FoundryTaskDefinition, FoundryTaskDefinitionProps, SharedVolume, WorkloadRepository } from '../../src';
 import { plainStack, cfnRoleOf } from '../support/stacks';
+import { subtreeTemplate } from '../support/subtree';
 
 const nginx = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 const busybox = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
 
-// GIVEN: a default workload and a fullest one, each in its own stack, synthesized once.
-const defaultStack = plainStack('Default');
-const defaultCluster = new FoundryCluster(defaultStack, 'Cluster');
-const plain = new FoundryTaskDefinition(defaultStack, 'Web', { cluster: defaultCluster, image: nginx, port: 8080 });
-const defaults = Template.fromStack(defaultStack);
+// GIVEN: a default workload, a fullest one, one on EC2 and one on Windows, each in its own stack, synthesized once.
+function defaultWorkload() {
+  const stack = plainStack('Default');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  const workload = new FoundryTaskDefinition(stack, 'Web', { cluster, image: nginx, port: 8080 });
+  return { stack, workload, template: Template.fromStack(stack) };
+}
 
-const fullStack = plainStack('Full');
-const fullCluster = new FoundryCluster(fullStack, 'Cluster');
-const repo = new WorkloadRepository(fullStack, 'Repo', { keepImages: 10 });
-const secretKey = new kms.Key(fullStack, 'SecretKey', { enableKeyRotation: true });
-const dbSecret = new secretsmanager.Secret(fullStack, 'DbSecret', { encryptionKey: secretKey });
-const sharedSecret = secretsmanager.Secret.fromSecretCompleteArn(fullStack, 'Shared', 'arn:aws:secretsmanager:eu-west-1:210987654321:secret:shared-AbCdEf');
-const token = ssm.StringParameter.fromSecureStringParameterAttributes(fullStack, 'Token', { parameterName: '/api/token' });
-const volume = new SharedVolume(fullStack, 'Data', { cluster: fullCluster });
-const full = new FoundryTaskDefinition(fullStack, 'Api', {
-  cluster: fullCluster,
-  capacity: Capacity.spot({ onDemandBase: 1 }),
-  image: repo.image('1.4.2'),
-  containerName: 'api',
-  port: 8080,
-  ports: [{ port: 9090, name: 'metrics' }],
-  cpu: 1024,
-  memoryMiB: 3072,
-  cpuArchitecture: ecs.CpuArchitecture.ARM64,
-  ephemeralStorageGiB: 50,
-  environment: { LOG_LEVEL: 'info' },
-  secrets: {
-    DB_PASSWORD: ecs.Secret.fromSecretsManager(dbSecret, 'password'),
-    SHARED_KEY: ecs.Secret.fromSecretsManager(sharedSecret),
-    API_TOKEN: ecs.Secret.fromSsmParameter(token),
-  },
-  command: ['serve', '--port', '8080'],
-  user: '1000:1000',
-  workingDirectory: '/srv',
-  healthCheck: { command: ['CMD-SHELL', 'wget -qO- localhost:8080/health || exit 1'] },
-  writablePaths: ['/tmp', '/srv/cache'],
-  stopTimeout: Duration.seconds(60),
-  linux: { dropCapabilities: [ecs.Capability.ALL], addCapabilities: [ecs.Capability.SYS_PTRACE] },
-  logging: { firelens: true, nonBlocking: true, maxBufferSize: Size.mebibytes(10), retention: logs.RetentionDays.SIX_MONTHS },
-  sidecars: [
-    { name: 'migrate', image: busybox, essential: false, command: ['true'], mainContainerWaitsFor: ecs.ContainerDependencyCondition.SUCCESS },
-    {
-      name: 'proxy',
-      image: busybox,
-      ports: [{ port: 15000 }],
-      cpu: 128,
-      memoryReservationMiB: 128,
-      healthCheck: { command: ['CMD', 'true'] },
-      mainContainerWaitsFor: ecs.ContainerDependencyCondition.HEALTHY,
+function fullestWorkload() {
+  const stack = plainStack('Full');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  const repository = new WorkloadRepository(stack, 'Repo', { keepImages: 10 });
+  const secretKey = new kms.Key(stack, 'SecretKey', { enableKeyRotation: true });
+  const secret = new secretsmanager.Secret(stack, 'DbSecret', { encryptionKey: secretKey });
+  const sharedSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Shared', 'arn:aws:secretsmanager:eu-west-1:210987654321:secret:shared-AbCdEf');
+  const token = ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Token', { parameterName: '/api/token' });
+  const volume = new SharedVolume(stack, 'Data', { cluster });
+  const workload = new FoundryTaskDefinition(stack, 'Api', {
+    cluster,
+    capacity: Capacity.spot({ onDemandBase: 1 }),
+    image: repository.image('1.4.2'),
+    containerName: 'api',
+    port: 8080,
+    ports: [{ port: 9090, name: 'metrics' }],
+    cpu: 1024,
+    memoryMiB: 3072,
+    cpuArchitecture: ecs.CpuArchitecture.ARM64,
+    ephemeralStorageGiB: 50,
+    environment: { LOG_LEVEL: 'info' },
+    secrets: {
+      DB_PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password'),
+      SHARED_KEY: ecs.Secret.fromSecretsManager(sharedSecret),
+      API_TOKEN: ecs.Secret.fromSsmParameter(token),
     },
-  ],
-});
-full.addVolume(volume, '/data');
-full.addVolume(volume, '/reports', { readOnly: true, accessPoint: volume.addAccessPoint('Reports', { path: '/reports' }), containerName: 'proxy' });
-const fullTemplate = Template.fromStack(fullStack);
+    command: ['serve', '--port', '8080'],
+    user: '1000:1000',
+    workingDirectory: '/srv',
+    healthCheck: { command: ['CMD-SHELL', 'wget -qO- localhost:8080/health || exit 1'] },
+    writablePaths: ['/tmp', '/srv/cache'],
+    stopTimeout: Duration.seconds(60),
+    linux: { dropCapabilities: [ecs.Capability.ALL], addCapabilities: [ecs.Capability.SYS_PTRACE] },
+    logging: { firelens: true, nonBlocking: true, maxBufferSize: Size.mebibytes(10), retention: logs.RetentionDays.SIX_MONTHS },
+    sidecars: [
+      { name: 'migrate', image: busybox, essential: false, command: ['true'], mainContainerWaitsFor: ecs.ContainerDependencyCondition.SUCCESS },
+      {
+        name: 'proxy',
+        image: busybox,
+        ports: [{ port: 15000 }],
+        cpu: 128,
+        memoryReservationMiB: 128,
+        healthCheck: { command: ['CMD', 'true'] },
+        mainContainerWaitsFor: ecs.ContainerDependencyCondition.HEALTHY,
+      },
+    ],
+  });
+  workload.addVolume(volume, '/data');
+  workload.addVolume(volume, '/reports', { readOnly: true, accessPoint: volume.addAccessPoint('Reports', { path: '/reports' }), containerName: 'proxy' });
+  return { stack, workload, repository, secret, template: Template.fromStack(stack) };
+}
 
-const ec2Stack = plainStack('Ec2');
-const ec2Cluster = new FoundryCluster(ec2Stack, 'Cluster');
-const gpu = ec2Cluster.addEc2Capacity('Gpu', { instanceType: new ec2.InstanceType('g5.xlarge') });
-new FoundryTaskDefinition(ec2Stack, 'Inference', {
-  cluster: ec2Cluster,
-  capacity: Capacity.ec2(gpu),
-  image: nginx,
-  cpu: 2048,
-  memoryMiB: 8192,
-  gpuCount: 1,
-  linux: { sharedMemorySizeMiB: 1024 },
-});
-const ec2Template = Template.fromStack(ec2Stack);
+function gpuWorkload(): Template {
+  const stack = plainStack('Ec2');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  const gpu = cluster.addEc2Capacity('Gpu', { instanceType: new ec2.InstanceType('g5.xlarge') });
+  new FoundryTaskDefinition(stack, 'Inference', {
+    cluster,
+    capacity: Capacity.ec2(gpu),
+    image: nginx,
+    cpu: 2048,
+    memoryMiB: 8192,
+    gpuCount: 1,
+    linux: { sharedMemorySizeMiB: 1024 },
+  });
+  return Template.fromStack(stack);
+}
 
-const windowsStack = plainStack('Windows');
-const windowsCluster = new FoundryCluster(windowsStack, 'Cluster');
-new FoundryTaskDefinition(windowsStack, 'Legacy', {
-  cluster: windowsCluster,
-  image: ecs.ContainerImage.fromRegistry('mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022'),
-  operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE,
-  cpu: 1024,
-  memoryMiB: 2048,
-  port: 80,
+function windowsWorkload(): Template {
+  const stack = plainStack('Windows');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  new FoundryTaskDefinition(stack, 'Legacy', {
+    cluster,
+    image: ecs.ContainerImage.fromRegistry('mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022'),
+    operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE,
+    cpu: 1024,
+    memoryMiB: 2048,
+    port: 80,
+  });
+  return Template.fromStack(stack);
+}
+
+let defaultStack: Stack;
+let plain: FoundryTaskDefinition;
+let defaults: Template;
+let fullStack: Stack;
+let full: FoundryTaskDefinition;
+let repo: WorkloadRepository;
+let dbSecret: secretsmanager.Secret;
+let fullTemplate: Template;
+let ec2Template: Template;
+let windowsTemplate: Template;
+
+beforeAll(() => {
+  ({ stack: defaultStack, workload: plain, template: defaults } = defaultWorkload());
+  ({ stack: fullStack, workload: full, repository: repo, secret: dbSecret, template: fullTemplate } = fullestWorkload());
+  ec2Template = gpuWorkload();
+  windowsTemplate = windowsWorkload();
 });
-const windowsTemplate = Template.fromStack(windowsStack);
 
 const taskDefOf = (t: Template) => Object.values<any>(t.findResources('AWS::ECS::TaskDefinition'))[0].Properties;
 const containerOf = (t: Template, name: string) => taskDefOf(t).ContainerDefinitions.find((c: any) => c.Name === name);
@@ -192,7 +219,7 @@ describe('FoundryTaskDefinition defaults', () => {
   });
 
   test('matches the snapshot', () => {
-    expect(defaults.toJSON()).toMatchSnapshot();
+    expect(subtreeTemplate(plain, defaults)).toMatchSnapshot();
   });
 });
 
@@ -315,7 +342,7 @@ describe('FoundryTaskDefinition fullest configuration', () => {
   });
 
   test('matches the snapshot', () => {
-    expect(fullTemplate.toJSON()).toMatchSnapshot();
+    expect(subtreeTemplate(full, fullTemplate)).toMatchSnapshot();
   });
 });
 
@@ -426,5 +453,95 @@ describe('FoundryTaskDefinition rejects bad input with the prop name and a fix',
     expect(() => new WorkloadRepository(otherStack, 'R1', { keepImages: 0 })).toThrow(/invalid keepImages = 0/);
     expect(() => new WorkloadRepository(otherStack, 'R2', { repositoryName: 'My_Repo' })).toThrow(/invalid repositoryName = 'My_Repo'/);
     expect(() => new WorkloadRepository(otherStack, 'R3').image('-bad')).toThrow(/invalid tag = '-bad'\. Use a Docker tag/);
+  });
+});
+
+describe('FoundryTaskDefinition resolves its props once', () => {
+  test('the capacity comes from the cluster once: a later useDefaultCapacity() names this workload instead of diverging from it', () => {
+    // Before: the task definition read cluster.defaultCapacity itself, so a useDefaultCapacity() after it silently
+    // gave the cluster another default than the one this workload was built for.
+    const stack = plainStack('CapacityOnce');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const ec2Capacity = cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+    const td = new FoundryTaskDefinition(stack, 'Td', { cluster, image: nginx });
+    expect(td.capacity).toBe(cluster.defaultCapacity);
+    expect(() => cluster.useDefaultCapacity(Capacity.ec2(ec2Capacity)))
+      .toThrow(/'CapacityOnce\/Td' already runs on the default capacity \(FARGATE\): call useDefaultCapacity\(\) before creating workloads/);
+  });
+
+  test("a workload's own capacity leaves the cluster's default free to change", () => {
+    const stack = plainStack('OwnCapacity');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const spot = Capacity.spot();
+    const td = new FoundryTaskDefinition(stack, 'Td', { cluster, image: nginx, capacity: spot });
+    expect(td.capacity).toBe(spot);
+    expect(() => cluster.useDefaultCapacity(Capacity.spot({ onDemandBase: 1 }))).not.toThrow();
+  });
+
+  test('addSidecar() is validated like the sidecars prop: ports, environment and names shared with the other containers', () => {
+    // Before: addSidecar() checked only the name and the container count.
+    const stack = plainStack('LateSidecar');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const td = new FoundryTaskDefinition(stack, 'Td', { cluster, image: nginx, port: 8080 });
+    expect(() => td.addSidecar({ name: 'proxy', image: busybox, ports: [{ port: 8080 }] }))
+      .toThrow(/FoundryTaskDefinition 'LateSidecar\/Td': invalid port = 8080\. Port 8080\/tcp is claimed by both 'app' and 'proxy'/);
+    expect(() => td.addSidecar({ name: 'agent', image: busybox, environment: { 'BAD-NAME': 'x' } }))
+      .toThrow(/invalid agent: environment = 'BAD-NAME'\. Environment variable names are letters/);
+    expect(() => td.addSidecar({ name: 'init', image: busybox, mainContainerWaitsFor: ecs.ContainerDependencyCondition.SUCCESS }))
+      .toThrow(/invalid sidecar 'init': essential = true\. The main container waits for this sidecar to exit/);
+    expect(() => td.addSidecar({ name: 'hog', image: busybox, memoryReservationMiB: 512 }))
+      .toThrow(/invalid sidecars = '512 MiB reserved'/);
+    // A refused sidecar leaves nothing behind: a valid one with the same name is still accepted.
+    const proxy = td.addSidecar({ name: 'proxy', image: busybox, ports: [{ port: 15000 }] });
+    expect(td.container('proxy')).toBe(proxy);
+    expect(() => td.addSidecar({ name: 'other', image: busybox, ports: [{ port: 15000 }] })).toThrow(/claimed by both 'proxy' and 'other'/);
+  });
+
+  test('a sidecar added later starts after the FireLens log router, like those of the sidecars prop', () => {
+    // Before: only the containers created by the constructor waited for the router, so a late sidecar could lose its first lines.
+    const stack = plainStack('LateFirelens');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const td = new FoundryTaskDefinition(stack, 'Td', { cluster, image: nginx, logging: { firelens: true } });
+    td.addSidecar({ name: 'late', image: busybox });
+    expect(containerOf(Template.fromStack(stack), 'late')).toMatchObject({
+      LogConfiguration: { LogDriver: 'awsfirelens' },
+      DependsOn: [{ ContainerName: 'log-router', Condition: 'START' }],
+    });
+  });
+
+  test('ephemeralStorageGiB 20 is refused with the reason: without the setting Fargate already gives 20 GiB', () => {
+    const stack = plainStack('Ephemeral');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    expect(() => new FoundryTaskDefinition(stack, 'Twenty', { cluster, image: nginx, ephemeralStorageGiB: 20 }))
+      .toThrow(/invalid ephemeralStorageGiB = 20\. Use a whole number between 21 and 200: Fargate gives every task 20 GiB without the setting, so leave ephemeralStorageGiB unset/);
+    new FoundryTaskDefinition(stack, 'Unset', { cluster, image: nginx });
+    new FoundryTaskDefinition(stack, 'Least', { cluster, image: nginx, ephemeralStorageGiB: 21 });
+    const sizes = Object.values<any>(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition')).map(r => r.Properties.EphemeralStorage);
+    expect(sizes).toEqual([undefined, { SizeInGiB: 21 }]);
+  });
+
+  test("the cluster's removalPolicy reaches the log group of a task definition on its own; logging.removalPolicy wins", () => {
+    const stack = plainStack('LogRemoval');
+    const cluster = new FoundryCluster(stack, 'Cluster', { removalPolicy: RemovalPolicy.DESTROY });
+    const followed = new FoundryTaskDefinition(stack, 'Followed', { cluster, image: nginx });
+    const kept = new FoundryTaskDefinition(stack, 'Kept', { cluster, image: nginx, logging: { removalPolicy: RemovalPolicy.RETAIN } });
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    const policyOfLogGroup = (td: FoundryTaskDefinition) => resources[stack.getLogicalId(td.logGroup.node.defaultChild as any)].DeletionPolicy;
+    expect(policyOfLogGroup(followed)).toBe('Delete');
+    expect(policyOfLogGroup(kept)).toBe('Retain');
+  });
+
+  test('the defaults are applied once, the same for the main container and sidecars', () => {
+    const stack = plainStack('Defaults');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    new FoundryTaskDefinition(stack, 'Td', { cluster, image: nginx, sidecars: [{ name: 'agent', image: busybox }] });
+    const t = Template.fromStack(stack);
+    for (const name of ['app', 'agent']) {
+      expect(containerOf(t, name)).toMatchObject({
+        Essential: true,
+        ReadonlyRootFilesystem: true,
+        MountPoints: [{ ContainerPath: '/tmp', SourceVolume: `writable-${name}-tmp`, ReadOnly: false }],
+      });
+    }
   });
 });
