@@ -8,7 +8,8 @@ export type { SpotCapacityOptions } from './cluster/capacity';
 export { FoundryCluster } from './cluster/foundry-cluster';
 export type { FoundryClusterProps } from './cluster/foundry-cluster';
 export { Ec2Capacity } from './cluster/ec2-capacity';
-export type { Ec2CapacityOptions, Ec2CapacityProps, Ec2SpotOptions } from './cluster/ec2-capacity';
+export type { Ec2CapacityOptions, Ec2CapacityProps, Ec2SpotOptions } from './cluster/ec2-capacity-options';
+export type { IEc2Capacity, IFoundryCluster } from './cluster/cluster-interfaces';
 export { NatGatewayStrategy } from './cluster/network';
 export type { FoundryNetworkOptions } from './cluster/network';
 export { Ec2InstanceUpdate, Ec2MachineImage } from './cluster/instance-image';
@@ -58,4 +59,4 @@ export { ServiceDashboard } from './operations/service-dashboard';
 
 // Cost
 export { CostEstimate } from './cost/cost-estimate';
-export type { CostAssumptionValue, CostAssumptions, CostComparison, CostLine, TaskCountAssumption } from './cost/cost-estimate';
+export type { CostAssumptionValue, CostAssumptions, CostComparison, CostLine, TaskCountAssumption } from './cost/cost-types';

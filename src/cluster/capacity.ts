@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type { IFoundryCluster } from './cluster-interfaces';
 import type { Ec2Capacity } from './ec2-capacity';
-import type { FoundryCluster } from './foundry-cluster';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 
 /**
@@ -106,7 +106,7 @@ export class Capacity {
    *
    * Throws when the capacity cannot be used there (EC2 capacity of another cluster or stack).
    */
-  public strategies(cluster: FoundryCluster): ecs.CapacityProviderStrategy[] {
+  public strategies(cluster: IFoundryCluster): ecs.CapacityProviderStrategy[] {
     const ec2Capacity = this.ec2Capacity;
     if (ec2Capacity && ec2Capacity.cluster !== cluster) {
       invalidProp(cluster, 'capacity', `Capacity.ec2(${ec2Capacity.node.path})`,

@@ -2,7 +2,7 @@ import { Annotations, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import type { Ec2CapacityProps, Ec2SpotOptions } from './ec2-capacity';
+import type { Ec2CapacityProps, Ec2SpotOptions } from './ec2-capacity-options';
 import { Ec2InstanceUpdate, Ec2MachineImage, InstanceProfileInfo } from './instance-image';
 import { checkInstanceTypes } from './instance-types';
 import { checkNumber, describeValue, invalidProp, isConcrete } from '../private/validation';

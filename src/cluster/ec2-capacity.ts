@@ -4,191 +4,16 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { IEc2Capacity, IFoundryCluster } from './cluster-interfaces';
 import { amazonLinuxUserData, bottlerocketUserData, completeBottlerocketUserData, grantAgentPermissions, grantControlContainerPull, rollingRefresh } from './ec2-capacity-host';
+import type { Ec2CapacityProps } from './ec2-capacity-options';
 import { validateEc2Capacity } from './ec2-capacity-validation';
-import type { FoundryCluster } from './foundry-cluster';
 import { resolveInstanceImage, Ec2InstanceUpdate, Ec2MachineImage } from './instance-image';
-import { acknowledgeEc2InstanceRole, acknowledgeMixedInstancesPolicy } from '../compliance/acknowledgements';
 import { Ec2CapacityTeardown } from './teardown';
+import { acknowledgeEc2InstanceRole, acknowledgeMixedInstancesPolicy } from '../compliance/acknowledgements';
 import { securityGroupDescription } from '../private/descriptions';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { invalidProp } from '../private/validation';
-
-/**
- * Spot settings of an `Ec2Capacity` (an Auto Scaling group mixed instances policy).
- */
-export interface Ec2SpotOptions {
-  /**
-   * More instance types to diversify over; Spot is far more available across several types.
-   * They must have the architecture (and GPU kind) of `instanceType`.
-   *
-   * @default - only `instanceType` (a warning suggests adding more)
-   */
-  readonly additionalInstanceTypes?: ec2.InstanceType[];
-
-  /**
-   * Instances launched on demand before any Spot instance.
-   *
-   * @default 0
-   */
-  readonly onDemandBaseCapacity?: number;
-
-  /**
-   * Percentage (0-100) of instances above the base that are on demand.
-   *
-   * @default 0
-   */
-  readonly onDemandPercentageAboveBaseCapacity?: number;
-
-  /**
-   * Maximum hourly price for a Spot instance, in USD, as a decimal string.
-   *
-   * @default - the on-demand price (recommended: you pay the Spot price, capped at on demand)
-   */
-  readonly maxPrice?: string;
-
-  /**
-   * How Spot capacity is chosen among pools.
-   *
-   * @default autoscaling.SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED
-   */
-  readonly allocationStrategy?: autoscaling.SpotAllocationStrategy;
-}
-
-/**
- * Options for `FoundryCluster.addEc2Capacity()`.
- */
-export interface Ec2CapacityOptions {
-  /**
-   * Instance type. Its architecture (x86_64 or ARM64) and accelerator (NVIDIA GPU, AWS Neuron) choose the AMI variant.
-   */
-  readonly instanceType: ec2.InstanceType;
-
-  /**
-   * Operating system of the instances.
-   *
-   * @default Ec2MachineImage.AMAZON_LINUX_2023
-   */
-  readonly machineImage?: Ec2MachineImage;
-
-  /**
-   * The CPU architecture that workloads on this capacity are built for. Checked against `instanceType`
-   * so an image built for one architecture never lands on the other.
-   *
-   * @default - the architecture of `instanceType`
-   */
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
-
-  /**
-   * Minimum number of instances.
-   *
-   * @default 0 - ECS managed scaling starts instances when tasks need them
-   */
-  readonly minCapacity?: number;
-
-  /**
-   * Maximum number of instances.
-   *
-   * @default 10
-   */
-  readonly maxCapacity?: number;
-
-  /**
-   * Initial number of instances. Leave unset so that deployments never reset what managed scaling chose.
-   *
-   * @default - not set; managed scaling decides
-   */
-  readonly desiredCapacity?: number;
-
-  /**
-   * Target utilization (1-100) of the capacity provider's managed scaling. 100 packs instances full;
-   * lower values keep spare instances for fast task starts.
-   *
-   * @default 100
-   */
-  readonly targetCapacityPercent?: number;
-
-  /**
-   * Subnets for the instances. Must be private or isolated subnets of the cluster's VPC.
-   *
-   * @default - the VPC's private subnets (isolated subnets when there are none)
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Run Spot instances through a mixed instances policy.
-   *
-   * @default - on-demand instances only
-   */
-  readonly spot?: Ec2SpotOptions;
-
-  /**
-   * Size of the encrypted gp3 volume that holds images and container data (the root volume on
-   * Amazon Linux 2023, the data volume on Bottlerocket).
-   *
-   * @default Size.gibibytes(30)
-   */
-  readonly volumeSize?: Size;
-
-  /**
-   * Let operators open a shell on instances through AWS Systems Manager Session Manager.
-   *
-   * On Bottlerocket the session lands in the control host container: it runs only when this is true, and the
-   * instance role may then pull that one image from Bottlerocket's ECR repository (`bottlerocket-control`).
-   * The admin container stays disabled either way.
-   *
-   * @default false
-   */
-  readonly enableSessionManager?: boolean;
-
-  /**
-   * Name of the capacity provider.
-   *
-   * @default - a name generated by CloudFormation
-   */
-  readonly capacityProviderName?: string;
-
-  /**
-   * Time for a new instance to warm up before managed scaling counts it (and before an instance refresh replaces the next one).
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly instanceWarmup?: Duration;
-
-  /**
-   * How running instances get a changed launch template, such as the newer ECS-optimized AMI that a deploy resolves.
-   * With `ROLLING_REFRESH` a deploy that changes the launch template waits until every instance is replaced.
-   *
-   * @default Ec2InstanceUpdate.ROLLING_REFRESH
-   */
-  readonly instanceUpdate?: Ec2InstanceUpdate;
-
-  /**
-   * Clean teardown: when the stack (or this group) is deleted, a small custom resource removes the scale-in
-   * protection that ECS managed termination protection put on the instances and empties the group, so that
-   * `cdk destroy` does not hang (aws-cdk issues #18179, #14732, #19275). See `Ec2CapacityTeardown`.
-   * Set to false to manage deletion yourself (then drain and unprotect the instances before deleting the stack).
-   *
-   * @default true
-   */
-  readonly cleanTeardown?: boolean;
-
-  /**
-   * How long the clean teardown waits for the instances to terminate after unprotecting them (0-600 s);
-   * CloudFormation waits for the rest when it deletes the group.
-   *
-   * @default Duration.minutes(2)
-   */
-  readonly teardownWait?: Duration;
-}
-
-/**
- * Properties of an `Ec2Capacity`.
- */
-export interface Ec2CapacityProps extends Ec2CapacityOptions {
-  /** The cluster the capacity serves. It must be in the same stack. */
-  readonly cluster: FoundryCluster;
-}
 
 /**
  * EC2 capacity for a `FoundryCluster`: a hardened launch template, an Auto Scaling group and an ASG
@@ -203,9 +28,9 @@ export interface Ec2CapacityProps extends Ec2CapacityOptions {
  * A deploy that changes the launch template (a newer ECS-optimized AMI) replaces the instances with a rolling
  * instance refresh that drains their tasks first (`instanceUpdate`).
  */
-export class Ec2Capacity extends Construct {
+export class Ec2Capacity extends Construct implements IEc2Capacity {
   /** The cluster this capacity serves. */
-  public readonly cluster: FoundryCluster;
+  public readonly cluster: IFoundryCluster;
   /** The launch template. */
   public readonly launchTemplate: ec2.LaunchTemplate;
   /** The Auto Scaling group. */

@@ -12,7 +12,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { Capacity } from './capacity';
 import { createClusterDashboard } from './cluster-dashboard';
-import { Ec2Capacity, Ec2CapacityOptions } from './ec2-capacity';
+import type { IFoundryCluster } from './cluster-interfaces';
+import { Ec2Capacity } from './ec2-capacity';
+import type { Ec2CapacityOptions } from './ec2-capacity-options';
 import {
   addInterfaceEndpoint, createdVpcCidrBlock, createNetwork, FoundryNetworkOptions, NatGatewayStrategy, ON_DEMAND_ENDPOINTS,
   validateImportedVpc, validateNetworkOptions,
@@ -153,7 +155,7 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](
  * const cluster = new FoundryCluster(stack, 'Cluster');
  * const gpu = cluster.addEc2Capacity('Gpu', { instanceType: new ec2.InstanceType('g5.xlarge') });
  */
-export class FoundryCluster extends Construct {
+export class FoundryCluster extends Construct implements IFoundryCluster {
   /** The cluster's VPC. */
   public readonly vpc: ec2.IVpc;
   private readonly createdVpcCidr?: string;

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { FoundryCluster } from './foundry-cluster';
+import type { IFoundryCluster } from './cluster-interfaces';
 import { invalidProp } from '../private/validation';
 
 /**
@@ -35,7 +35,7 @@ export interface StoppedTaskAlertsOptions {
  */
 export interface StoppedTaskAlertsProps extends StoppedTaskAlertsOptions {
   /** The cluster whose tasks and services are watched. */
-  readonly cluster: FoundryCluster;
+  readonly cluster: IFoundryCluster;
 
   /**
    * Topic the human-readable alerts go to. An imported topic must already allow `events.amazonaws.com` to

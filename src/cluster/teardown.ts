@@ -9,8 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import type { Ec2Capacity } from './ec2-capacity';
-import type { FoundryCluster } from './foundry-cluster';
+import type { IEc2Capacity, IFoundryCluster } from './cluster-interfaces';
 import { acknowledgeTeardownFunction, acknowledgeTeardownGroup } from '../compliance/acknowledgements';
 import { boundedDescription, LAMBDA_DESCRIPTION } from '../private/descriptions';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
@@ -21,7 +20,7 @@ import { checkNumber, invalidProp } from '../private/validation';
  */
 export interface Ec2CapacityTeardownProps {
   /** The capacity to tear down cleanly. */
-  readonly capacity: Ec2Capacity;
+  readonly capacity: IEc2Capacity;
 
   /**
    * How long the teardown function waits, during stack deletion, for the group's instances to terminate after
@@ -99,7 +98,7 @@ const RUNTIME = lambda.Runtime.NODEJS_LATEST;
  * The teardown function of one cluster, created with its first `Ec2Capacity`.
  */
 class TeardownProvider extends Construct {
-  public static of(cluster: FoundryCluster): TeardownProvider {
+  public static of(cluster: IFoundryCluster): TeardownProvider {
     const id = 'CapacityTeardown';
     return (cluster.node.tryFindChild(id) as TeardownProvider | undefined) ?? new TeardownProvider(cluster, id, cluster);
   }
@@ -108,7 +107,7 @@ class TeardownProvider extends Construct {
   private readonly role: ManagedPolicyRole;
   private readonly groupStatement: iam.PolicyStatement;
 
-  private constructor(scope: Construct, id: string, cluster: FoundryCluster) {
+  private constructor(scope: Construct, id: string, cluster: IFoundryCluster) {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
       encryptionKey: cluster.encryptionKey,
@@ -152,7 +151,7 @@ class TeardownProvider extends Construct {
   }
 
   /** Let the function change this capacity's group (and only its group: by ARN, the group ID being a wildcard). */
-  public allowGroup(capacity: Ec2Capacity): void {
+  public allowGroup(capacity: IEc2Capacity): void {
     const arn = capacity.autoScalingGroup.autoScalingGroupArn;
     this.groupStatement.addResources(arn);
     acknowledgeTeardownGroup(this.role, arn);
@@ -198,7 +197,7 @@ function handlerCode(): lambda.Code {
  *
  * @internal
  */
-export function orderServiceDeletion(cluster: FoundryCluster): void {
+export function orderServiceDeletion(cluster: IFoundryCluster): void {
   const stack = Stack.of(cluster);
   const ecsCluster = cluster.ecsCluster;
   const aspect: IAspect = {

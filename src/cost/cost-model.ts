@@ -5,7 +5,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import type { CostAssumptions, CostAssumptionValue, CostComparison, CostLine } from './cost-estimate';
+import type { CostAssumptions, CostAssumptionValue, CostComparison, CostLine } from './cost-types';
 import { FargateRate, INSTANCE_SPECS, InstanceSpec, REGION_PRICES, RegionPrices } from './price-table';
 import { CapacityType } from '../cluster/capacity';
 import type { Ec2Capacity } from '../cluster/ec2-capacity';
