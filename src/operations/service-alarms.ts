@@ -5,7 +5,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { EcsServiceMetrics } from '../private/ecs-metrics';
 import { checkNumber, invalidProp } from '../private/validation';
 
 /**
@@ -73,11 +74,13 @@ export interface ServiceAlarmOptions {
   readonly oldestMessageAge?: Duration;
 
   /**
-   * Minutes a condition must hold before the alarm fires (rolling deployments briefly run fewer tasks).
+   * How long a condition must hold before the alarm goes off, in whole minutes from 1 to 60.
    *
-   * @default 3
+   * Rolling deployments briefly run fewer tasks than desired, which a shorter period would report.
+   *
+   * @default Duration.minutes(3)
    */
-  readonly evaluationMinutes?: number;
+  readonly evaluationPeriod?: Duration;
 }
 
 /** What the service exposes to its alarms. */
@@ -92,6 +95,23 @@ export interface AlarmSubject {
   readonly containerInsights?: ecs.ContainerInsights;
   readonly queue?: sqs.IQueue;
   readonly deadLetterQueue?: sqs.IQueue;
+}
+
+/** How long a condition holds before an alarm goes off, unless an `evaluationPeriod` says otherwise. */
+const DEFAULT_EVALUATION_PERIOD = Duration.minutes(3);
+
+/**
+ * The minutes of an alarm's `evaluationPeriod` (its default when unset), validated: the alarms of this library read
+ * one-minute periods, so the period is a whole number of evaluation periods of one minute each. CloudWatch allows
+ * up to one day of periods shorter than an hour ("For alarms with a period of less than one hour (3,600 seconds),
+ * the total evaluation period can't be longer than one day",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html); an alarm that waits
+ * longer than an hour before it reports an unhealthy service is not one this library writes.
+ */
+export function evaluationPeriodMinutes(scope: IConstruct | string, prop: string, value: Duration | undefined): number {
+  const minutes = (value ?? DEFAULT_EVALUATION_PERIOD).toMinutes({ integral: false });
+  checkNumber(scope, `${prop} (minutes)`, minutes, { min: 1, max: 60, integer: true });
+  return minutes;
 }
 
 /** CloudWatch's hard limit of metrics in one metric-math alarm. */
@@ -110,7 +130,7 @@ export function validateAlarms(scope: Construct, options: ServiceAlarmOptions | 
   checkNumber(scope, 'alarms.cpuPercent', options.cpuPercent, { min: 1, max: 100 });
   checkNumber(scope, 'alarms.memoryPercent', options.memoryPercent, { min: 1, max: 100 });
   checkNumber(scope, 'alarms.http5xxPercent', options.http5xxPercent, { min: 0, max: 100 });
-  checkNumber(scope, 'alarms.evaluationMinutes', options.evaluationMinutes, { min: 1, max: 60, integer: true });
+  evaluationPeriodMinutes(scope, 'alarms.evaluationPeriod', options.evaluationPeriod);
   checkNumber(scope, 'alarms.responseTime (ms)', options.responseTime?.toMilliseconds(), { min: 1, max: 3_600_000 });
   checkNumber(scope, 'alarms.oldestMessageAge (seconds)', options.oldestMessageAge?.toSeconds({ integral: false }), { min: 60, max: 1_209_600 });
   for (const kind of options.disable ?? []) {
@@ -133,9 +153,7 @@ export class ServiceAlarms extends Construct {
     super(scope, id);
     const period = Duration.minutes(1);
     const serviceName = subject.service.serviceName;
-    const dims = { ClusterName: subject.clusterName, ServiceName: serviceName };
-    const ecsMetric = (metricName: string) => new cloudwatch.Metric({ namespace: 'AWS/ECS', metricName, dimensionsMap: dims, period, statistic: 'Average' });
-    const insights = (metricName: string) => new cloudwatch.Metric({ namespace: 'ECS/ContainerInsights', metricName, dimensionsMap: dims, period, statistic: 'Average' });
+    const ecsMetrics = new EcsServiceMetrics(subject.clusterName, serviceName);
     const disabled = new Set(options.disable ?? []);
     const cpu = options.cpuPercent ?? 85;
     const memory = options.memoryPercent ?? 85;
@@ -145,13 +163,13 @@ export class ServiceAlarms extends Construct {
     // With FILL every term exists in every minute, whichever way CloudWatch aligns the series
     // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html).
     const all: Condition[] = [
-      { kind: ServiceAlarm.CPU, metrics: { cpu: ecsMetric('CPUUtilization') }, expression: `FILL(cpu, 0) > ${cpu}`, description: `CPU above ${cpu} %` },
-      { kind: ServiceAlarm.MEMORY, metrics: { mem: ecsMetric('MemoryUtilization') }, expression: `FILL(mem, 0) > ${memory}`, description: `memory above ${memory} %` },
+      { kind: ServiceAlarm.CPU, metrics: { cpu: ecsMetrics.metricCpuUtilization() }, expression: `FILL(cpu, 0) > ${cpu}`, description: `CPU above ${cpu} %` },
+      { kind: ServiceAlarm.MEMORY, metrics: { mem: ecsMetrics.metricMemoryUtilization() }, expression: `FILL(mem, 0) > ${memory}`, description: `memory above ${memory} %` },
     ];
     if (subject.containerInsights !== ecs.ContainerInsights.DISABLED) {
       all.push({
         kind: ServiceAlarm.RUNNING_TASKS,
-        metrics: { running: insights('RunningTaskCount'), desired: insights('DesiredTaskCount') },
+        metrics: { running: ecsMetrics.metricRunningTaskCount(), desired: ecsMetrics.metricDesiredTaskCount() },
         expression: 'FILL(running, 0) < FILL(desired, 0)',
         description: 'fewer running tasks than desired',
       });
@@ -210,7 +228,7 @@ export class ServiceAlarms extends Construct {
     }
     const conditions = all.filter(c => !disabled.has(c.kind));
     this.conditions = conditions.map(c => c.kind);
-    const minutes = options.evaluationMinutes ?? 3;
+    const minutes = evaluationPeriodMinutes(this, 'alarms.evaluationPeriod', options.evaluationPeriod);
     const action = new cwactions.SnsAction(subject.topic);
     const make = (alarmId: string, parts: Condition[]) => {
       const expression = parts.length === 1 ? `IF(${parts[0].expression}, 1, 0)` : `IF(${parts.map(p => `(${p.expression})`).join(' OR ')}, 1, 0)`;

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import type { AlarmSubject } from './service-alarms';
+import { EcsServiceMetrics } from '../private/ecs-metrics';
 
 /**
  * The widgets of one service: utilization, task counts and, when they apply, load balancer and queue metrics,
@@ -10,24 +11,22 @@ import type { AlarmSubject } from './service-alarms';
  */
 export function serviceWidgets(title: string, subject: AlarmSubject, alarms: cloudwatch.IAlarm[]): cloudwatch.IWidget[] {
   const period = Duration.minutes(1);
-  const dims = { ClusterName: subject.clusterName, ServiceName: subject.service.serviceName };
-  const metric = (namespace: string, metricName: string, label: string, statistic = 'Average') =>
-    new cloudwatch.Metric({ namespace, metricName, dimensionsMap: dims, period, statistic, label });
+  const ecsMetrics = new EcsServiceMetrics(subject.clusterName, subject.service.serviceName);
   const widgets: cloudwatch.IWidget[] = [
     new cloudwatch.TextWidget({ markdown: `### ${title}`, width: 24, height: 1 }),
     new cloudwatch.GraphWidget({
       title: 'CPU and memory (%)',
       width: 6,
-      left: [metric('AWS/ECS', 'CPUUtilization', 'CPU'), metric('AWS/ECS', 'MemoryUtilization', 'Memory')],
+      left: [ecsMetrics.metricCpuUtilization({ label: 'CPU' }), ecsMetrics.metricMemoryUtilization({ label: 'Memory' })],
       leftYAxis: { min: 0, max: 100 },
     }),
     new cloudwatch.GraphWidget({
       title: 'Tasks',
       width: 6,
       left: [
-        metric('ECS/ContainerInsights', 'RunningTaskCount', 'Running'),
-        metric('ECS/ContainerInsights', 'DesiredTaskCount', 'Desired'),
-        metric('ECS/ContainerInsights', 'PendingTaskCount', 'Pending'),
+        ecsMetrics.metricRunningTaskCount({ label: 'Running' }),
+        ecsMetrics.metricDesiredTaskCount({ label: 'Desired' }),
+        ecsMetrics.metricPendingTaskCount({ label: 'Pending' }),
       ],
     }),
   ];

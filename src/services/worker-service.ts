@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { FoundryServiceBase } from './service-base';
 import { ServiceFrontEnd, ServiceOptions } from './service-options';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
+import { EcsServiceMetrics } from '../private/ecs-metrics';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 
 /**
@@ -224,13 +225,8 @@ export class WorkerService extends FoundryServiceBase {
     props.cluster._requireInterfaceEndpoint('sqs', this);
 
     const visible = this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' });
-    const running = new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
-      dimensionsMap: { ClusterName: this.cluster.ecsCluster.clusterName, ServiceName: this.ecsService.serviceName },
-      period: Duration.minutes(1),
-      statistic: 'Average',
-    });
+    const ecsMetrics = new EcsServiceMetrics(this.cluster.ecsCluster.clusterName, this.ecsService.serviceName);
+    const running = ecsMetrics.metricRunningTaskCount();
     this.backlogPerTaskMetric = new cloudwatch.MathExpression({
       expression: BACKLOG_PER_TASK,
       usingMetrics: { visible, tasks: running },
@@ -261,7 +257,6 @@ export class WorkerService extends FoundryServiceBase {
         returnData: false,
         metricStat: { stat: 'Maximum', metric: { namespace: 'AWS/SQS', metricName, dimensions: [{ name: 'QueueName', value: this.queue.queueName }] } },
       });
-      const insightsDimensions = [{ name: 'ClusterName', value: this.cluster.ecsCluster.clusterName }, { name: 'ServiceName', value: this.ecsService.serviceName }];
       // Target tracking on metric math (no Lambda): keep visible messages per running task at the target.
       new appscaling.CfnScalingPolicy(this, 'BacklogPerTaskScaling', {
         policyName: `${Stack.of(this).stackName}-${id}-backlog`.slice(0, 255),
@@ -274,14 +269,14 @@ export class WorkerService extends FoundryServiceBase {
           customizedMetricSpecification: {
             metrics: [
               queueMetric('visible', 'ApproximateNumberOfMessagesVisible'),
-              { id: 'tasks', returnData: false, metricStat: { stat: 'Average', metric: { namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', dimensions: insightsDimensions } } },
+              { id: 'tasks', returnData: false, metricStat: { stat: 'Average', metric: ecsMetrics.runningTaskCountSpec() } },
               { id: 'backlogPerTask', label: 'Backlog per task', returnData: true, expression: BACKLOG_PER_TASK },
             ],
           },
         },
       });
       if (minTasks === 0) {
-        this.addWakeUp(id, visible, insightsDimensions);
+        this.addWakeUp(id, visible, ecsMetrics);
       }
       if (scaling.cpuPercent !== undefined) {
         this.scalableTarget.scaleToTrackMetric('CpuScaleOutOnly', {
@@ -300,11 +295,7 @@ export class WorkerService extends FoundryServiceBase {
    * up to maxTasks: "the alarm continues to invoke the action for every period that the alarm remains in the new
    * state", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
    */
-  private addWakeUp(id: string, visible: cloudwatch.IMetric, dimensions: { name: string; value: string }[]): void {
-    const dimensionsMap = Object.fromEntries(dimensions.map(d => [d.name, d.value]));
-    const insights = (metricName: string) => new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights', metricName, dimensionsMap, period: Duration.minutes(1), statistic: 'Average',
-    });
+  private addWakeUp(id: string, visible: cloudwatch.IMetric, ecsMetrics: EcsServiceMetrics): void {
     const policy = new appscaling.CfnScalingPolicy(this, 'WakeUp', {
       policyName: `${Stack.of(this).stackName}-${id}-wake-up`.slice(0, 255),
       policyType: 'StepScaling',
@@ -320,7 +311,7 @@ export class WorkerService extends FoundryServiceBase {
       alarmDescription: `${this.node.path}: messages wait while no task runs; start one task`,
       metric: new cloudwatch.MathExpression({
         expression: ASLEEP_WITH_MESSAGES,
-        usingMetrics: { visible, running: insights('RunningTaskCount'), desired: insights('DesiredTaskCount') },
+        usingMetrics: { visible, running: ecsMetrics.metricRunningTaskCount(), desired: ecsMetrics.metricDesiredTaskCount() },
         period: Duration.minutes(1),
         label: 'Asleep with messages waiting',
       }),

@@ -1,0 +1,161 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+
+/*
+ * The one factory for the ECS metrics this library reads: `AWS/ECS` (published for every service,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html) and `ECS/ContainerInsights`
+ * (published while Container Insights is on,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html). Namespaces,
+ * dimensions, period and statistic are written here once; callers name a metric by its meaning.
+ */
+
+/** The namespace of the metrics ECS publishes for every service. */
+const ECS_NAMESPACE = 'AWS/ECS';
+/** The namespace of Container Insights. */
+const INSIGHTS_NAMESPACE = 'ECS/ContainerInsights';
+/** Every metric is read per minute: alarms, dashboards and scaling policies all evaluate minutes. */
+const PERIOD = Duration.minutes(1);
+
+/** Options of one metric: how it is labelled on a graph, and a statistic other than its usual one. */
+export interface EcsMetricOptions {
+  readonly label?: string;
+  readonly statistic?: string;
+}
+
+/** A metric as a scaling policy's customized metric specification writes it (`MetricStat.Metric`). */
+export interface EcsMetricStatSpec {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: { name: string; value: string }[];
+}
+
+/**
+ * The metrics of one ECS service (dimensions `ClusterName` and `ServiceName`).
+ */
+export class EcsServiceMetrics {
+  private readonly dimensionsMap: Record<string, string>;
+
+  constructor(clusterName: string, serviceName: string) {
+    this.dimensionsMap = { ClusterName: clusterName, ServiceName: serviceName };
+  }
+
+  /** Average CPU utilization of the service's tasks, percent of their reservation (`AWS/ECS`). */
+  public metricCpuUtilization(options: EcsMetricOptions = {}): cloudwatch.Metric {
+    return this.metric(ECS_NAMESPACE, 'CPUUtilization', options);
+  }
+
+  /** Average memory utilization of the service's tasks, percent of their reservation (`AWS/ECS`). */
+  public metricMemoryUtilization(options: EcsMetricOptions = {}): cloudwatch.Metric {
+    return this.metric(ECS_NAMESPACE, 'MemoryUtilization', options);
+  }
+
+  /** Tasks in the RUNNING state (Container Insights). */
+  public metricRunningTaskCount(options: EcsMetricOptions = {}): cloudwatch.Metric {
+    return this.metric(INSIGHTS_NAMESPACE, 'RunningTaskCount', options);
+  }
+
+  /** The service's desired task count (Container Insights). */
+  public metricDesiredTaskCount(options: EcsMetricOptions = {}): cloudwatch.Metric {
+    return this.metric(INSIGHTS_NAMESPACE, 'DesiredTaskCount', options);
+  }
+
+  /** Tasks in the PENDING state (Container Insights). */
+  public metricPendingTaskCount(options: EcsMetricOptions = {}): cloudwatch.Metric {
+    return this.metric(INSIGHTS_NAMESPACE, 'PendingTaskCount', options);
+  }
+
+  /** The running task count as a scaling policy's customized metric names it (statistic Average). */
+  public runningTaskCountSpec(): EcsMetricStatSpec {
+    return {
+      namespace: INSIGHTS_NAMESPACE,
+      metricName: 'RunningTaskCount',
+      dimensions: Object.entries(this.dimensionsMap).map(([name, value]) => ({ name, value })),
+    };
+  }
+
+  private metric(namespace: string, metricName: string, options: EcsMetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace,
+      metricName,
+      dimensionsMap: this.dimensionsMap,
+      period: PERIOD,
+      statistic: options.statistic ?? 'Average',
+      label: options.label,
+    });
+  }
+}
+
+/**
+ * The metrics of one ECS cluster (dimension `ClusterName`), and searches over all of its services.
+ */
+export class EcsClusterMetrics {
+  constructor(private readonly clusterName: string) {}
+
+  /** CPU units reserved by the cluster's tasks (Container Insights, Sum). */
+  public metricCpuReserved(options: EcsMetricOptions = {}): cloudwatch.Metric {
+    return this.insights('CpuReserved', options);
+  }
+
+  /** CPU units used by the cluster's tasks (Container Insights, Sum). */
+  public metricCpuUtilized(options: EcsMetricOptions = {}): cloudwatch.Metric {
+    return this.insights('CpuUtilized', options);
+  }
+
+  /** Memory MiB reserved by the cluster's tasks (Container Insights, Sum). */
+  public metricMemoryReserved(options: EcsMetricOptions = {}): cloudwatch.Metric {
+    return this.insights('MemoryReserved', options);
+  }
+
+  /** Memory MiB used by the cluster's tasks (Container Insights, Sum). */
+  public metricMemoryUtilized(options: EcsMetricOptions = {}): cloudwatch.Metric {
+    return this.insights('MemoryUtilized', options);
+  }
+
+  /** Tasks running in the cluster (Container Insights, Sum). */
+  public metricTaskCount(options: EcsMetricOptions = {}): cloudwatch.Metric {
+    return this.insights('TaskCount', options);
+  }
+
+  /** Services in the cluster (Container Insights, Sum). */
+  public metricServiceCount(options: EcsMetricOptions = {}): cloudwatch.Metric {
+    return this.insights('ServiceCount', options);
+  }
+
+  /**
+   * CPU utilization of every service of the cluster, one line per service: a SEARCH expression keeps a dashboard
+   * (and the template) the same size however many services there are.
+   */
+  public searchCpuUtilizationByService(): cloudwatch.MathExpression {
+    return this.searchByService(ECS_NAMESPACE, 'CPUUtilization');
+  }
+
+  /** Memory utilization of every service of the cluster, one line per service. */
+  public searchMemoryUtilizationByService(): cloudwatch.MathExpression {
+    return this.searchByService(ECS_NAMESPACE, 'MemoryUtilization');
+  }
+
+  /** Running tasks of every service of the cluster, one line per service (Container Insights). */
+  public searchRunningTaskCountByService(): cloudwatch.MathExpression {
+    return this.searchByService(INSIGHTS_NAMESPACE, 'RunningTaskCount');
+  }
+
+  private insights(metricName: string, options: EcsMetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: INSIGHTS_NAMESPACE,
+      metricName,
+      dimensionsMap: { ClusterName: this.clusterName },
+      period: PERIOD,
+      statistic: options.statistic ?? 'Sum',
+      label: options.label,
+    });
+  }
+
+  private searchByService(namespace: string, metricName: string): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: `SEARCH('{${namespace},ClusterName,ServiceName} MetricName="${metricName}" ClusterName="${this.clusterName}"', 'Average', ${PERIOD.toSeconds()})`,
+      usingMetrics: {},
+      label: '',
+      period: PERIOD,
+    });
+  }
+}
