@@ -35,9 +35,7 @@ export { ServiceScaling } from './scaling/service-scaling';
 export type { MetricScalingOptions, ScalingOptions, ScalingStep, ScheduledScalingOptions } from './scaling/service-scaling';
 
 // Services
-export type { BlueGreenOptions, DeploymentOptions, RequestServiceOptions, ServiceOptions } from './services/service-options';
-// TODO(A): FoundryServiceBase leaves the public API once the base is @internal (SPEC11).
-export { FoundryServiceBase } from './services/service-base';
+export type { BlueGreenOptions, DeploymentOptions, IBackendService, IFoundryService, RequestServiceOptions, ServiceOptions } from './services/service-options';
 export { WebLoadBalancer } from './services/web-load-balancer';
 export type { WebLoadBalancerAlarmOptions, WebLoadBalancerOptions, WebLoadBalancerProps } from './services/web-load-balancer';
 export { WebService } from './services/web-service';
@@ -54,9 +52,10 @@ export type { ScheduledTaskProps } from './services/scheduled-task';
 // Operations
 // TODO(A): AlarmSubject leaves the public API once ServiceAlarms takes (scope, id, props) (SPEC11).
 export { ServiceAlarm, ServiceAlarms } from './operations/service-alarms';
-export type { AlarmSubject, ServiceAlarmOptions } from './operations/service-alarms';
+export type { ServiceAlarmOptions, ServiceAlarmsProps } from './operations/service-alarms';
 export { ServiceDashboard } from './operations/service-dashboard';
 
+export type { ServiceDashboardProps } from './operations/service-dashboard';
 // Cost
 export { CostEstimate } from './cost/cost-estimate';
 export type { CostAssumptionValue, CostAssumptions, CostComparison, CostLine, TaskCountAssumption } from './cost/cost-types';

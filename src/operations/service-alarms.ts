@@ -83,18 +83,66 @@ export interface ServiceAlarmOptions {
   readonly evaluationPeriod?: Duration;
 }
 
-/** What the service exposes to its alarms. */
-export interface AlarmSubject {
+/**
+ * Properties of `ServiceAlarms`: the service, where alarms go, and what else the service reads from.
+ */
+export interface ServiceAlarmsProps extends ServiceAlarmOptions {
+  /** The ECS service alarmed on (its cluster's name is read from it). */
   readonly service: ecs.BaseService;
-  readonly clusterName: string;
-  readonly topic: sns.ITopic;
-  readonly targetGroup?: elbv2.ApplicationTargetGroup;
-  /** The second target group of a blue/green web service: production traffic is on it after every other deployment. */
-  readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
-  /** Container Insights of the cluster (the running/desired task counts come from it). */
+
+  /** The topic that receives the alarms' ALARM and OK notifications. */
+  readonly alertTopic: sns.ITopic;
+
+  /**
+   * Container Insights of the service's cluster: the running and desired task counts come from it.
+   *
+   * @default ecs.ContainerInsights.ENABLED
+   */
   readonly containerInsights?: ecs.ContainerInsights;
+
+  /**
+   * The service's Application Load Balancer target group, for the 5xx, response time and unhealthy target conditions.
+   *
+   * @default - no load balancer conditions
+   */
+  readonly targetGroup?: elbv2.ApplicationTargetGroup;
+
+  /**
+   * The second target group of a blue/green web service, which carries production traffic after every other deployment.
+   *
+   * @default - no alternate target group
+   */
+  readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+
+  /**
+   * The queue a worker consumes, for the oldest message condition.
+   *
+   * @default - no queue condition
+   */
   readonly queue?: sqs.IQueue;
+
+  /**
+   * The worker's dead-letter queue, for the dead-letter condition.
+   *
+   * @default - no dead-letter condition
+   */
   readonly deadLetterQueue?: sqs.IQueue;
+}
+
+/**
+ * Alarm options with their defaults, validated.
+ *
+ * @internal
+ */
+export interface ResolvedAlarmOptions {
+  readonly disabled: ReadonlySet<ServiceAlarm>;
+  readonly separateAlarms: boolean;
+  readonly cpuPercent: number;
+  readonly memoryPercent: number;
+  readonly http5xxPercent: number;
+  readonly responseTime: Duration;
+  readonly oldestMessageAge: Duration;
+  readonly evaluationMinutes: number;
 }
 
 /** How long a condition holds before an alarm goes off, unless an `evaluationPeriod` says otherwise. */
@@ -124,13 +172,15 @@ interface Condition {
   readonly description: string;
 }
 
-/** Validate alarm options. */
-export function validateAlarms(scope: Construct, options: ServiceAlarmOptions | undefined): void {
-  if (!options) return;
+/**
+ * Validate alarm options and fill in their defaults.
+ *
+ * @internal
+ */
+export function resolveAlarmOptions(scope: IConstruct, options: ServiceAlarmOptions = {}): ResolvedAlarmOptions {
   checkNumber(scope, 'alarms.cpuPercent', options.cpuPercent, { min: 1, max: 100 });
   checkNumber(scope, 'alarms.memoryPercent', options.memoryPercent, { min: 1, max: 100 });
   checkNumber(scope, 'alarms.http5xxPercent', options.http5xxPercent, { min: 0, max: 100 });
-  evaluationPeriodMinutes(scope, 'alarms.evaluationPeriod', options.evaluationPeriod);
   checkNumber(scope, 'alarms.responseTime (ms)', options.responseTime?.toMilliseconds(), { min: 1, max: 3_600_000 });
   checkNumber(scope, 'alarms.oldestMessageAge (seconds)', options.oldestMessageAge?.toSeconds({ integral: false }), { min: 60, max: 1_209_600 });
   for (const kind of options.disable ?? []) {
@@ -138,6 +188,16 @@ export function validateAlarms(scope: Construct, options: ServiceAlarmOptions | 
       invalidProp(scope, 'alarms.disable', kind, `Use ServiceAlarm values: ${Object.values(ServiceAlarm).join(', ')}.`);
     }
   }
+  return {
+    disabled: new Set(options.disable ?? []),
+    separateAlarms: options.separateAlarms ?? false,
+    cpuPercent: options.cpuPercent ?? 85,
+    memoryPercent: options.memoryPercent ?? 85,
+    http5xxPercent: options.http5xxPercent ?? 5,
+    responseTime: options.responseTime ?? Duration.seconds(2),
+    oldestMessageAge: options.oldestMessageAge ?? Duration.minutes(15),
+    evaluationMinutes: evaluationPeriodMinutes(scope, 'alarms.evaluationPeriod', options.evaluationPeriod),
+  };
 }
 
 /**
@@ -149,14 +209,22 @@ export class ServiceAlarms extends Construct {
   /** The conditions alarmed on. */
   public readonly conditions: ServiceAlarm[];
 
-  constructor(scope: Construct, id: string, subject: AlarmSubject, options: ServiceAlarmOptions = {}) {
+  constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
     super(scope, id);
+    if (!props || !props.service || !props.alertTopic) {
+      invalidProp(this, props?.service ? 'alertTopic' : 'service', undefined, 'Pass the ECS service and the SNS topic its alarms notify.');
+    }
+    // Validated against the scope, the service the alarms belong to, so that messages name the prop where it was given.
+    const options = resolveAlarmOptions(scope, props);
+    if (!(props.enabled ?? true)) {
+      this.conditions = [];
+      return;
+    }
     const period = Duration.minutes(1);
-    const serviceName = subject.service.serviceName;
-    const ecsMetrics = new EcsServiceMetrics(subject.clusterName, serviceName);
-    const disabled = new Set(options.disable ?? []);
-    const cpu = options.cpuPercent ?? 85;
-    const memory = options.memoryPercent ?? 85;
+    const ecsMetrics = new EcsServiceMetrics(props.service.cluster.clusterName, props.service.serviceName);
+    const disabled = options.disabled;
+    const cpu = options.cpuPercent;
+    const memory = options.memoryPercent;
     // Every operand is wrapped in FILL(m, 0): metric math gives no point where its operands have none (AWS/ECS
     // CPUUtilization does not exist while a service runs zero tasks, Container Insights' counts not while it is off,
     // SQS and ALB metrics not while idle), and a combined alarm without points never fires for any of its conditions.
@@ -166,7 +234,7 @@ export class ServiceAlarms extends Construct {
       { kind: ServiceAlarm.CPU, metrics: { cpu: ecsMetrics.metricCpuUtilization() }, expression: `FILL(cpu, 0) > ${cpu}`, description: `CPU above ${cpu} %` },
       { kind: ServiceAlarm.MEMORY, metrics: { mem: ecsMetrics.metricMemoryUtilization() }, expression: `FILL(mem, 0) > ${memory}`, description: `memory above ${memory} %` },
     ];
-    if (subject.containerInsights !== ecs.ContainerInsights.DISABLED) {
+    if (props.containerInsights !== ecs.ContainerInsights.DISABLED) {
       all.push({
         kind: ServiceAlarm.RUNNING_TASKS,
         metrics: { running: ecsMetrics.metricRunningTaskCount(), desired: ecsMetrics.metricDesiredTaskCount() },
@@ -177,10 +245,10 @@ export class ServiceAlarms extends Construct {
       Annotations.of(scope).addWarningV2('cdk-ecs-foundry:runningTasksAlarmNeedsInsights',
         'The RUNNING_TASKS alarm (fewer running tasks than desired) reads Container Insights, which is disabled on the cluster: the condition is left out. Enable Container Insights, or add ServiceAlarm.RUNNING_TASKS to alarms.disable to acknowledge.');
     }
-    const groups = [subject.targetGroup, subject.alternateTargetGroup].filter((g): g is elbv2.ApplicationTargetGroup => g !== undefined);
+    const groups = [props.targetGroup, props.alternateTargetGroup].filter((g): g is elbv2.ApplicationTargetGroup => g !== undefined);
     if (groups.length > 0) {
-      const pct = options.http5xxPercent ?? 5;
-      const seconds = (options.responseTime ?? Duration.seconds(2)).toMilliseconds() / 1000;
+      const pct = options.http5xxPercent;
+      const seconds = options.responseTime.toMilliseconds() / 1000;
       // One id per target group: ...a for the target group, ...b for the alternate one of blue/green.
       const each = <T>(prefix: string, metric: (g: elbv2.ApplicationTargetGroup) => T): Record<string, T> =>
         Object.fromEntries(groups.map((g, i) => [`${prefix}${'ab'[i]}`, metric(g)]));
@@ -209,27 +277,27 @@ export class ServiceAlarms extends Construct {
         },
       );
     }
-    if (subject.queue) {
-      const age = (options.oldestMessageAge ?? Duration.minutes(15)).toSeconds({ integral: false });
+    if (props.queue) {
+      const age = options.oldestMessageAge.toSeconds({ integral: false });
       all.push({
         kind: ServiceAlarm.OLDEST_MESSAGE_AGE,
-        metrics: { oldest: subject.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }) },
+        metrics: { oldest: props.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }) },
         expression: `FILL(oldest, 0) > ${age}`,
         description: `oldest message older than ${age} s`,
       });
     }
-    if (subject.deadLetterQueue) {
+    if (props.deadLetterQueue) {
       all.push({
         kind: ServiceAlarm.DLQ_NOT_EMPTY,
-        metrics: { dlq: subject.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }) },
+        metrics: { dlq: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }) },
         expression: 'FILL(dlq, 0) > 0',
         description: 'messages in the dead-letter queue',
       });
     }
     const conditions = all.filter(c => !disabled.has(c.kind));
     this.conditions = conditions.map(c => c.kind);
-    const minutes = evaluationPeriodMinutes(this, 'alarms.evaluationPeriod', options.evaluationPeriod);
-    const action = new cwactions.SnsAction(subject.topic);
+    const minutes = options.evaluationMinutes;
+    const action = new cwactions.SnsAction(props.alertTopic);
     const make = (alarmId: string, parts: Condition[]) => {
       const expression = parts.length === 1 ? `IF(${parts[0].expression}, 1, 0)` : `IF(${parts.map(p => `(${p.expression})`).join(' OR ')}, 1, 0)`;
       const alarm = new cloudwatch.Alarm(this, alarmId, {

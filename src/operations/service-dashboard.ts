@@ -1,17 +1,62 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { AlarmSubject } from './service-alarms';
 import { EcsServiceMetrics } from '../private/ecs-metrics';
+import { invalidProp } from '../private/validation';
+
+/**
+ * Properties of a `ServiceDashboard`: the service and what else it reads from.
+ */
+export interface ServiceDashboardProps {
+  /** The ECS service shown (its cluster's name is read from it). */
+  readonly service: ecs.BaseService;
+
+  /**
+   * The heading of the dashboard.
+   *
+   * @default - the service's construct path
+   */
+  readonly title?: string;
+
+  /**
+   * The service's Application Load Balancer target group, for request, 5xx, response time and health graphs.
+   *
+   * @default - no load balancer graphs
+   */
+  readonly targetGroup?: elbv2.ApplicationTargetGroup;
+
+  /**
+   * The queue a worker consumes, for the queue graph.
+   *
+   * @default - no queue graph
+   */
+  readonly queue?: sqs.IQueue;
+
+  /**
+   * The worker's dead-letter queue, shown beside its queue.
+   *
+   * @default - no dead-letter graph
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+
+  /**
+   * Alarms whose status the dashboard shows.
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+}
 
 /**
  * The widgets of one service: utilization, task counts and, when they apply, load balancer and queue metrics,
  * with the service's alarms.
  */
-export function serviceWidgets(title: string, subject: AlarmSubject, alarms: cloudwatch.IAlarm[]): cloudwatch.IWidget[] {
+function serviceWidgets(title: string, subject: ServiceDashboardProps, alarms: cloudwatch.IAlarm[]): cloudwatch.IWidget[] {
   const period = Duration.minutes(1);
-  const ecsMetrics = new EcsServiceMetrics(subject.clusterName, subject.service.serviceName);
+  const ecsMetrics = new EcsServiceMetrics(subject.service.cluster.clusterName, subject.service.serviceName);
   const widgets: cloudwatch.IWidget[] = [
     new cloudwatch.TextWidget({ markdown: `### ${title}`, width: 24, height: 1 }),
     new cloudwatch.GraphWidget({
@@ -75,10 +120,13 @@ export class ServiceDashboard extends Construct {
   /** The dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
 
-  constructor(scope: Construct, id: string, title: string, subject: AlarmSubject, alarms: cloudwatch.IAlarm[]) {
+  constructor(scope: Construct, id: string, props: ServiceDashboardProps) {
     super(scope, id);
+    if (!props || !props.service) {
+      invalidProp(this, 'service', props?.service, 'Pass the ECS service the dashboard shows.');
+    }
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
-    this.dashboard.addWidgets(...serviceWidgets(title, subject, alarms));
+    this.dashboard.addWidgets(...serviceWidgets(props.title ?? props.service.node.path, props, props.alarms ?? []));
   }
 }
 
@@ -90,27 +138,43 @@ export class ServiceDashboard extends Construct {
  */
 export const MAX_ALARMS_PER_STATUS_WIDGET = 100;
 
-const alarmLists = new WeakMap<cloudwatch.Dashboard, cloudwatch.IAlarm[][]>();
+/**
+ * The alarm lists of a dashboard's alarm status widgets, kept on a construct under the dashboard (no module-level
+ * state): it synthesizes nothing itself.
+ */
+class DashboardAlarmLists extends Construct {
+  /** The lists of the dashboard, created on first use. */
+  public static of(dashboard: cloudwatch.Dashboard): DashboardAlarmLists {
+    const id = 'FoundryAlarmLists';
+    return (dashboard.node.tryFindChild(id) as DashboardAlarmLists | undefined) ?? new DashboardAlarmLists(dashboard, id);
+  }
+
+  private readonly lists: cloudwatch.IAlarm[][] = [];
+
+  private constructor(private readonly dashboard: cloudwatch.Dashboard, id: string) {
+    super(dashboard, id);
+  }
+
+  /** Add alarms to the last list, with a new widget for every 100 alarms. */
+  public add(alarms: cloudwatch.IAlarm[]): void {
+    for (const alarm of alarms) {
+      let list = this.lists[this.lists.length - 1];
+      if (!list || list.length >= MAX_ALARMS_PER_STATUS_WIDGET) {
+        list = [];
+        this.lists.push(list);
+        // The widget renders its list when the template is written, so alarms added later appear too.
+        const title = this.lists.length === 1 ? 'Service alarms' : `Service alarms (${this.lists.length})`;
+        this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title, alarms: list, width: 24, height: 4 }));
+      }
+      list.push(alarm);
+    }
+  }
+}
 
 /**
  * Add alarms to the dashboard's alarm status widgets: one widget per 100 alarms, created as alarms arrive (17 web
  * services with separate alarms already need two).
  */
 export function addDashboardAlarms(dashboard: cloudwatch.Dashboard, alarms: cloudwatch.IAlarm[]): void {
-  let lists = alarmLists.get(dashboard);
-  if (!lists) {
-    lists = [];
-    alarmLists.set(dashboard, lists);
-  }
-  for (const alarm of alarms) {
-    let list = lists[lists.length - 1];
-    if (!list || list.length >= MAX_ALARMS_PER_STATUS_WIDGET) {
-      list = [];
-      lists.push(list);
-      // The widget renders its list when the template is written, so alarms added later appear too.
-      const title = lists.length === 1 ? 'Service alarms' : `Service alarms (${lists.length})`;
-      dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title, alarms: list, width: 24, height: 4 }));
-    }
-    list.push(alarm);
-  }
+  DashboardAlarmLists.of(dashboard).add(alarms);
 }

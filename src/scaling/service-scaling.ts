@@ -107,8 +107,28 @@ export interface ScheduledScalingOptions {
   readonly maxTasks?: number;
 }
 
-/** Validate scaling options (requests-per-task only behind an ALB). */
-export function validateScaling(scope: IConstruct, scaling: ScalingOptions, behindAlb: boolean): void {
+/**
+ * Scaling options with their defaults, validated.
+ *
+ * @internal
+ */
+export interface ResolvedScaling {
+  readonly minTasks: number;
+  readonly maxTasks: number;
+  /** The CPU target, 70 when no target is given. */
+  readonly cpuPercent?: number;
+  readonly memoryPercent?: number;
+  readonly requestsPerTask?: number;
+  readonly scaleInCooldown: Duration;
+  readonly scaleOutCooldown: Duration;
+}
+
+/**
+ * Validate scaling options (requests-per-task only behind an ALB) and fill in their defaults.
+ *
+ * @internal
+ */
+export function resolveScaling(scope: IConstruct, scaling: ScalingOptions, behindAlb: boolean): ResolvedScaling {
   checkNumber(scope, 'scaling.minTasks', scaling.minTasks, { min: 0, max: 5000, integer: true });
   checkNumber(scope, 'scaling.maxTasks', scaling.maxTasks, { min: 1, max: 5000, integer: true });
   const min = scaling.minTasks ?? 1;
@@ -127,6 +147,16 @@ export function validateScaling(scope: IConstruct, scaling: ScalingOptions, behi
     invalidProp(scope, 'scaling.requestsPerTask', scaling.requestsPerTask,
       'Request-count scaling needs an Application Load Balancer; use WebService, or scale on cpuPercent/memoryPercent or scaleOnMetric().');
   }
+  const anyTarget = scaling.cpuPercent !== undefined || scaling.memoryPercent !== undefined || scaling.requestsPerTask !== undefined;
+  return {
+    minTasks: min,
+    maxTasks: scaling.maxTasks,
+    cpuPercent: anyTarget ? scaling.cpuPercent : 70,
+    memoryPercent: scaling.memoryPercent,
+    requestsPerTask: scaling.requestsPerTask,
+    scaleInCooldown: scaling.scaleInCooldown ?? Duration.minutes(5),
+    scaleOutCooldown: scaling.scaleOutCooldown ?? Duration.minutes(1),
+  };
 }
 
 /**
@@ -150,22 +180,19 @@ export class ServiceScaling {
     alternateTargetGroup?: elbv2.ApplicationTargetGroup) {
     this.scope = scope;
     this.options = options;
-    this.scalableTarget = service.autoScaleTaskCount({ minCapacity: options.minTasks ?? 1, maxCapacity: options.maxTasks });
-    const cooldowns = {
-      scaleInCooldown: options.scaleInCooldown ?? Duration.minutes(5),
-      scaleOutCooldown: options.scaleOutCooldown ?? Duration.minutes(1),
-    };
-    const anyTarget = options.cpuPercent !== undefined || options.memoryPercent !== undefined || options.requestsPerTask !== undefined;
-    if (options.cpuPercent !== undefined || !anyTarget) {
-      this.scalableTarget.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: options.cpuPercent ?? 70, ...cooldowns });
+    const resolved = resolveScaling(scope, options, targetGroup !== undefined);
+    this.scalableTarget = service.autoScaleTaskCount({ minCapacity: resolved.minTasks, maxCapacity: resolved.maxTasks });
+    const cooldowns = { scaleInCooldown: resolved.scaleInCooldown, scaleOutCooldown: resolved.scaleOutCooldown };
+    if (resolved.cpuPercent !== undefined) {
+      this.scalableTarget.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: resolved.cpuPercent, ...cooldowns });
     }
-    if (options.memoryPercent !== undefined) {
-      this.scalableTarget.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: options.memoryPercent, ...cooldowns });
+    if (resolved.memoryPercent !== undefined) {
+      this.scalableTarget.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: resolved.memoryPercent, ...cooldowns });
     }
-    if (options.requestsPerTask !== undefined && targetGroup && alternateTargetGroup) {
-      this.trackRequestsOfBothTargetGroups(options.requestsPerTask, [targetGroup, alternateTargetGroup], cooldowns);
-    } else if (options.requestsPerTask !== undefined && targetGroup) {
-      this.scalableTarget.scaleOnRequestCount('Requests', { requestsPerTarget: options.requestsPerTask, targetGroup, ...cooldowns });
+    if (resolved.requestsPerTask !== undefined && targetGroup && alternateTargetGroup) {
+      this.trackRequestsOfBothTargetGroups(resolved.requestsPerTask, [targetGroup, alternateTargetGroup], cooldowns);
+    } else if (resolved.requestsPerTask !== undefined && targetGroup) {
+      this.scalableTarget.scaleOnRequestCount('Requests', { requestsPerTarget: resolved.requestsPerTask, targetGroup, ...cooldowns });
     }
   }
 

@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import { FoundryServiceBase } from './service-base';
-import { RequestServiceOptions, ServiceFrontEnd } from './service-options';
+import { RequestServiceBase } from './service-base';
+import { IBackendService, RequestServiceOptions, ServiceFrontEnd } from './service-options';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { checkNumber, invalidProp } from '../private/validation';
 
@@ -28,9 +28,6 @@ export interface ServiceConnectTlsOptions {
    */
   readonly kmsKey?: kms.IKey;
 }
-
-/** Cloud Map service names taken in a namespace, with the construct that took each (one deploy would fail). */
-const cloudMapNames = new WeakMap<cloudmap.INamespace, Map<string, string>>();
 
 /**
  * Properties of a `BackendService`.
@@ -91,7 +88,7 @@ export interface BackendServiceProps extends RequestServiceOptions {
  *   port: 8080,
  * });
  */
-export class BackendService extends FoundryServiceBase {
+export class BackendService extends RequestServiceBase implements IBackendService {
   /** The name clients use. */
   public readonly discoveryName: string;
   /** The port clients use. */
@@ -105,7 +102,7 @@ export class BackendService extends FoundryServiceBase {
 
   constructor(scope: Construct, id: string, props: BackendServiceProps) {
     super(scope, id, { ...props, frontEnd: ServiceFrontEnd.NONE });
-    const port = props.port ?? props.ports?.[0]?.port;
+    const port = props.port;
     if (port === undefined) {
       invalidProp(this, 'port', undefined, 'A backend service needs the port its main container listens on, e.g. port: 8080.');
     }
@@ -168,7 +165,7 @@ export class BackendService extends FoundryServiceBase {
         containerPort: port,
       });
     }
-    this.enableScaling(props.scaling);
+    this._enableScaling();
     this._enableOperations();
   }
 
@@ -181,12 +178,10 @@ export class BackendService extends FoundryServiceBase {
     if (Token.isUnresolved(name)) {
       return;
     }
-    const taken = cloudMapNames.get(this.namespace) ?? new Map<string, string>();
-    cloudMapNames.set(this.namespace, taken);
-    const owner = taken.get(name);
+    // The namespace belongs to the cluster (a backend and its clients share one cluster), which keeps the claims.
+    const owner = this.cluster._claimName(`cloudmap:${this.namespace.node.path}`, name, this);
     if (owner !== undefined) {
       invalidProp(this, prop, name, `The namespace already has a Cloud Map service named '${name}' (from '${owner}'), and names are unique in a namespace; choose another discoveryName.`);
     }
-    taken.set(name, this.node.path);
   }
 }

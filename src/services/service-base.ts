@@ -1,50 +1,60 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { BackendService } from './backend-service';
-import { ServiceBaseProps, ServiceFrontEnd } from './service-options';
-import { validateServiceOptions } from './service-options-validation';
+import { IBackendService, IFoundryService, ServiceBaseProps } from './service-options';
+import { ResolvedServiceOptions, resolveServiceOptions } from './service-options-validation';
 import { stackDashboard } from './stack-dashboard';
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeExecLogStreams, acknowledgeExecuteCommand } from '../compliance/acknowledgements';
-import { AlarmSubject, ServiceAlarmOptions, ServiceAlarms, validateAlarms } from '../operations/service-alarms';
+import { ServiceAlarms } from '../operations/service-alarms';
 import { addDashboardAlarms, ServiceDashboard } from '../operations/service-dashboard';
 import { securityGroupDescription } from '../private/descriptions';
 import { checkEcsName, invalidProp, isConcrete } from '../private/validation';
-import { MetricScalingOptions, ScalingOptions, ScheduledScalingOptions, ServiceScaling } from '../scaling/service-scaling';
+import { MetricScalingOptions, ScheduledScalingOptions, ServiceScaling } from '../scaling/service-scaling';
 import type { SharedVolume } from '../storage/shared-volume';
 import { FoundryTaskDefinition } from '../workload/task-definition';
 import { VolumeMountOptions } from '../workload/workload-options';
 
 /**
  * The part every service pattern shares: the workload's task definition, the ECS service on the chosen capacity,
- * safe deployments, auto scaling, tags and ECS Exec.
+ * safe deployments, tags, ECS Exec, alarms and dashboards.
+ *
+ * Not part of the public API: jsii erases it and copies its public members into each service
+ * (`IFoundryService` is the type for "any service").
+ *
+ * @jsii ignore
  */
-export abstract class FoundryServiceBase extends Construct implements ec2.IConnectable {
-  /** The cluster. */
+export abstract class FoundryServiceBase extends Construct implements IFoundryService {
+  /** The cluster the service runs in. */
   public readonly cluster: FoundryCluster;
-  /** The workload's task definition (roles, log group, security group). */
+  /** The workload's task definition construct, with its roles, log group and security group. */
   public readonly workload: FoundryTaskDefinition;
   /** The ECS service. */
   public readonly ecsService: ecs.BaseService;
   /** The ECS task definition. */
   public readonly taskDefinition: ecs.TaskDefinition;
-  /** Where the tasks run. */
+  /** Where the tasks run: the `capacity` prop, or the cluster's default capacity. */
   public readonly capacity: Capacity;
   /** Network connections of the service's tasks. */
   public readonly connections: ec2.Connections;
-  private _scaling?: ServiceScaling;
+  /**
+   * The service's options, defaulted and validated once.
+   *
+   * @internal
+   */
+  protected readonly _options: ResolvedServiceOptions;
   private _baselineTasks: number;
   private _alarms?: ServiceAlarms;
   private _dashboard?: ServiceDashboard;
-  private readonly operations: { alarms?: ServiceAlarmOptions; dashboard: boolean };
   private serviceConnect = false;
-  private readonly connectedTo = new Set<FoundryServiceBase>();
+  private readonly connectedTo = new Set<IBackendService>();
 
   protected constructor(scope: Construct, id: string, props: ServiceBaseProps) {
     super(scope, id);
@@ -52,40 +62,40 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
       invalidProp(this, 'cluster', props?.cluster, 'Pass the FoundryCluster the service runs in.');
     }
     this.cluster = props.cluster;
-    this.capacity = props.capacity ?? props.cluster.defaultCapacity;
-    validateServiceOptions(this, props);
+    const options = resolveServiceOptions(this, props);
+    this._options = options;
     reserveServiceName(this, props.cluster, props.serviceName);
 
-    const exec = props.enableExecuteCommand ?? false;
     // enableExecuteCommand reaches the task definition with the other props: it keeps the ECS Exec agent's paths
-    // writable in every container with a read-only root file system.
-    this.workload = new FoundryTaskDefinition(this, 'Task', { ...props, capacity: this.capacity });
+    // writable in every container with a read-only root file system. The task definition resolves the capacity
+    // (the prop, or the cluster's default) once, and the service runs on that.
+    this.workload = new FoundryTaskDefinition(this, 'Task', props);
     this.taskDefinition = this.workload.taskDefinition;
+    this.capacity = this.workload.capacity;
 
-    const deployment = props.deployment ?? {};
-    const maxHealthyPercent = deployment.maxHealthyPercent ?? 200;
+    const maxHealthyPercent = options.maxHealthyPercent;
     const common: ecs.BaseServiceOptions = {
       cluster: this.cluster.ecsCluster,
       serviceName: props.serviceName,
-      desiredCount: props.scaling ? undefined : (props.desiredCount ?? 2),
+      desiredCount: options.desiredCount,
       capacityProviderStrategies: this.capacity.strategies(this.cluster),
-      circuitBreaker: (deployment.circuitBreaker ?? true) ? { enable: true, rollback: true } : undefined,
+      circuitBreaker: options.circuitBreaker ? { enable: true, rollback: true } : undefined,
       // aws-cdk-lib writes DeploymentController only with a circuit breaker, and changing it replaces the service
       // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-deploymentcontroller.html):
       // write it always so that turning the circuit breaker off or on is an in-place update.
       deploymentController: { type: ecs.DeploymentControllerType.ECS },
-      minHealthyPercent: deployment.minHealthyPercent ?? 100,
+      minHealthyPercent: options.minHealthyPercent,
       maxHealthyPercent,
-      deploymentAlarms: deployment.alarms?.length ? {
-        alarmNames: deployment.alarms.map(a => a.alarmName),
+      deploymentAlarms: options.deploymentAlarms.length > 0 ? {
+        alarmNames: options.deploymentAlarms.map(a => a.alarmName),
         behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
       } : undefined,
-      deploymentStrategy: deployment.blueGreen ? ecs.DeploymentStrategy.BLUE_GREEN : undefined,
-      bakeTime: deployment.blueGreen ? (deployment.blueGreen.bakeTime ?? Duration.minutes(10)) : undefined,
-      enableExecuteCommand: exec,
+      deploymentStrategy: options.blueGreen ? ecs.DeploymentStrategy.BLUE_GREEN : undefined,
+      bakeTime: options.blueGreen?.bakeTime,
+      enableExecuteCommand: options.enableExecuteCommand,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
-      healthCheckGracePeriod: props.healthCheckGracePeriod ?? (props.frontEnd !== ServiceFrontEnd.NONE ? Duration.seconds(30) : undefined),
+      healthCheckGracePeriod: options.healthCheckGracePeriod,
     };
     const network = {
       securityGroups: [this.workload.securityGroup],
@@ -109,56 +119,49 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     // The task definition references the execution role, not its policies: without this the first tasks can start
     // before they may pull their image, write their logs or read their secrets.
     this.ecsService.node.addDependency(this.workload.executionRole);
-    if (props.scaling) {
+    if (options.scaling) {
       // aws-cdk-lib writes DesiredCount: 1 unless a feature flag is set; with auto scaling, leave it out so
       // that a deployment never resets the count auto scaling chose.
       (this.ecsService.node.defaultChild as ecs.CfnService).addPropertyDeletionOverride('DesiredCount');
     }
     this.connections = this.ecsService.connections;
-    this._baselineTasks = props.scaling ? (props.scaling.minTasks ?? 1) : (props.desiredCount ?? 2);
-    validateAlarms(this, props.alarms);
-    this.operations = { alarms: props.alarms, dashboard: props.dashboard ?? false };
-    if (exec) {
+    this._baselineTasks = options.baselineTaskCount;
+    if (options.enableExecuteCommand) {
       acknowledgeExecuteCommand(this.workload.taskRole);
       acknowledgeExecLogStreams(this.workload.taskRole, this.cluster.execLogGroup);
     }
   }
 
   /**
-   * Tasks the service runs when idle: its desired count, or the minimum of its auto scaling (what a cost estimate
-   * counts as running all month).
+   * Tasks the service runs when idle: its desired count, or the minimum of its auto scaling.
+   *
+   * A cost estimate counts them as running all month.
    */
   public get baselineTaskCount(): number {
     return this._baselineTasks;
   }
 
-  /** @internal Set by services whose count is not the base's (workers scaling on their queue). */
-  protected _setBaselineTaskCount(tasks: number): void {
-    this._baselineTasks = tasks;
-  }
-
-  /** The service's alarms (empty when turned off). */
+  /** The service's alarms, empty when alarms are turned off. */
   public get alarms(): cloudwatch.IAlarm[] {
     return this._alarms ? [...this._alarms.alarms] : [];
   }
 
-  /** The service's own dashboard, when `dashboard` was set. */
+  /**
+   * The service's own dashboard.
+   *
+   * @default - undefined unless `dashboard` is true
+   */
   public get serviceDashboard(): cloudwatch.Dashboard | undefined {
     return this._dashboard?.dashboard;
   }
 
-  /** Auto scaling of the service, when `scaling` was given. */
-  public get scaling(): ServiceScaling | undefined {
-    return this._scaling;
-  }
-
-  /** The task role: grant it what the application needs. */
-  public get taskRole() {
+  /** The task role, to grant what the application needs. */
+  public get taskRole(): iam.IRole {
     return this.workload.taskRole;
   }
 
   /** The workload's log group. */
-  public get logGroup() {
+  public get logGroup(): logs.ILogGroup {
     return this.workload.logGroup;
   }
 
@@ -170,11 +173,13 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
   }
 
   /**
-   * Let this service call a backend by name through Service Connect: opens the backend's port to this service's
-   * security group only, and makes this service a Service Connect client of the cluster's namespace.
+   * Let this service call a backend by name through Service Connect.
+   *
+   * It opens the backend's port to this service's security group only, and makes this service a Service Connect
+   * client of the cluster's namespace.
    */
-  public connectTo(backend: BackendService): void {
-    if ((backend as FoundryServiceBase) === this) {
+  public connectTo(backend: IBackendService): void {
+    if ((backend as IFoundryService) === (this as IFoundryService)) {
       invalidProp(this, 'backend', backend.node.path, 'A service reaches itself without Service Connect.');
     }
     if (backend.cluster !== this.cluster) {
@@ -211,18 +216,18 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     });
   }
 
-  /** Step scaling on any CloudWatch metric (needs `scaling`). */
-  public scaleOnMetric(id: string, options: MetricScalingOptions): void {
-    this.requireScaling('scaleOnMetric').scaleOnMetric(id, options);
-  }
-
-  /** Scheduled scaling of min/max tasks (needs `scaling`). */
-  public scaleOnSchedule(id: string, options: ScheduledScalingOptions): void {
-    this.requireScaling('scaleOnSchedule').scaleOnSchedule(id, options);
+  /**
+   * Set by services whose idle count is not the base's (workers scaling on their queue).
+   *
+   * @internal
+   */
+  protected _setBaselineTaskCount(tasks: number): void {
+    this._baselineTasks = tasks;
   }
 
   /**
-   * Alarms and dashboards; concrete services call it last, with what they add (target group, queues).
+   * Alarms and dashboards; concrete services call it last, with what they add (target groups, queues).
+   *
    * @internal
    */
   protected _enableOperations(extra: {
@@ -231,25 +236,64 @@ export abstract class FoundryServiceBase extends Construct implements ec2.IConne
     queue?: sqs.IQueue;
     deadLetterQueue?: sqs.IQueue;
   } = {}): void {
-    const subject: AlarmSubject = {
-      service: this.ecsService,
-      clusterName: this.cluster.ecsCluster.clusterName,
-      containerInsights: this.cluster.containerInsights,
-      topic: this.cluster.alertTopic,
-      ...extra,
-    };
-    if (this.operations.alarms?.enabled ?? true) {
-      this._alarms = new ServiceAlarms(this, 'Alarms', subject, this.operations.alarms);
+    if (this._options.alarms) {
+      this._alarms = new ServiceAlarms(this, 'Alarms', {
+        ...this._options.alarms,
+        service: this.ecsService,
+        alertTopic: this.cluster.alertTopic,
+        containerInsights: this.cluster.containerInsights,
+        ...extra,
+      });
     }
     addDashboardAlarms(stackDashboard(this, this.cluster), this.alarms);
-    if (this.operations.dashboard) {
-      this._dashboard = new ServiceDashboard(this, 'Dashboard', `${this.constructor.name} ${this.node.path}`, subject, this.alarms);
+    if (this._options.dashboard) {
+      this._dashboard = new ServiceDashboard(this, 'Dashboard', {
+        title: `${this.constructor.name} ${this.node.path}`,
+        service: this.ecsService,
+        targetGroup: extra.targetGroup,
+        queue: extra.queue,
+        deadLetterQueue: extra.deadLetterQueue,
+        alarms: this.alarms,
+      });
     }
   }
+}
 
-  /** Set up auto scaling; concrete services call it after their load balancer wiring. */
-  protected enableScaling(scaling: ScalingOptions | undefined, targetGroup?: elbv2.ApplicationTargetGroup,
-    alternateTargetGroup?: elbv2.ApplicationTargetGroup): void {
+/**
+ * A service that answers requests on a port (web, network and backend services): it may scale on CPU, memory,
+ * requests, any metric and a schedule.
+ *
+ * @jsii ignore
+ */
+export abstract class RequestServiceBase extends FoundryServiceBase {
+  private _scaling?: ServiceScaling;
+
+  /**
+   * Auto scaling of the service.
+   *
+   * @default - undefined unless `scaling` was given
+   */
+  public get scaling(): ServiceScaling | undefined {
+    return this._scaling;
+  }
+
+  /** Add step scaling on any CloudWatch metric (needs `scaling`). */
+  public scaleOnMetric(id: string, options: MetricScalingOptions): void {
+    this.requireScaling('scaleOnMetric').scaleOnMetric(id, options);
+  }
+
+  /** Set the fewest and most tasks at scheduled times (needs `scaling`). */
+  public scaleOnSchedule(id: string, options: ScheduledScalingOptions): void {
+    this.requireScaling('scaleOnSchedule').scaleOnSchedule(id, options);
+  }
+
+  /**
+   * Set up auto scaling; concrete services call it after their load balancer wiring.
+   *
+   * @internal
+   */
+  protected _enableScaling(targetGroup?: elbv2.ApplicationTargetGroup, alternateTargetGroup?: elbv2.ApplicationTargetGroup): void {
+    const scaling = this._options.scaling;
     if (scaling) {
       this._scaling = new ServiceScaling(this, this.ecsService, scaling, targetGroup, alternateTargetGroup);
     }
@@ -268,11 +312,8 @@ export function taskSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
   return vpc.privateSubnets.length > 0 ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
 }
 
-/** Service names taken in each cluster, with the path of the service that took each. */
-const serviceNames = new WeakMap<FoundryCluster, Map<string, string>>();
-
 /**
- * Validate a fixed service name and reserve it in its cluster: "Service names must be unique within a cluster"
+ * Validate a fixed service name and claim it in its cluster: "Service names must be unique within a cluster"
  * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html). A second service with the
  * same name would synthesize and then fail at deploy time.
  */
@@ -280,12 +321,9 @@ function reserveServiceName(service: Construct, cluster: FoundryCluster, service
   if (checkEcsName(service, 'serviceName', serviceName) === undefined || Token.isUnresolved(serviceName)) {
     return;
   }
-  const taken = serviceNames.get(cluster) ?? new Map<string, string>();
-  serviceNames.set(cluster, taken);
-  const owner = taken.get(serviceName!);
+  const owner = cluster._claimName('service', serviceName!, service);
   if (owner !== undefined) {
     invalidProp(service, 'serviceName', serviceName,
       `The service '${owner}' in the same cluster '${cluster.node.path}' already has this name, and ECS service names are unique within a cluster: choose another name, or leave serviceName unset for a generated one.`);
   }
-  taken.set(serviceName!, service.node.path);
 }

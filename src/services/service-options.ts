@@ -1,9 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
+import { IConstruct } from 'constructs';
 import { Capacity } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { ServiceAlarmOptions } from '../operations/service-alarms';
 import { ScalingOptions } from '../scaling/service-scaling';
+import type { FoundryTaskDefinition } from '../workload/task-definition';
 import { WorkloadOptions } from '../workload/workload-options';
 
 /**
@@ -191,4 +198,53 @@ export interface ServiceBaseProps extends ServiceOptions {
   readonly scaling?: ScalingOptions;
   /** How clients reach the service. */
   readonly frontEnd: ServiceFrontEnd;
+}
+
+/**
+ * Any service of this library: what the web, network, backend and worker services all expose.
+ */
+export interface IFoundryService extends IConstruct, ec2.IConnectable {
+  /** The cluster the service runs in. */
+  readonly cluster: FoundryCluster;
+
+  /** The ECS service. */
+  readonly ecsService: ecs.BaseService;
+
+  /** The ECS task definition. */
+  readonly taskDefinition: ecs.TaskDefinition;
+
+  /** The workload's task definition construct, with its roles, log group and security group. */
+  readonly workload: FoundryTaskDefinition;
+
+  /** Where the tasks run: the `capacity` prop, or the cluster's default capacity. */
+  readonly capacity: Capacity;
+
+  /** The service's alarms, empty when alarms are turned off. */
+  readonly alarms: cloudwatch.IAlarm[];
+
+  /** The task role, to grant what the application needs. */
+  readonly taskRole: iam.IRole;
+
+  /** The workload's log group. */
+  readonly logGroup: logs.ILogGroup;
+
+  /** Tasks the service runs when idle: its desired count, or the minimum of its auto scaling. */
+  readonly baselineTaskCount: number;
+}
+
+/**
+ * A service that other services reach by name through Service Connect (a `BackendService`).
+ */
+export interface IBackendService extends IFoundryService {
+  /** The port clients use. */
+  readonly port: number;
+
+  /** The name clients use. */
+  readonly discoveryName: string;
+
+  /** The Service Connect namespace. */
+  readonly namespace: cloudmap.INamespace;
+
+  /** `http://<discoveryName>:<port>` as clients address it. */
+  readonly endpoint: string;
 }

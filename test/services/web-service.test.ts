@@ -7,7 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Capacity, FoundryCluster, WebLoadBalancer, WebService, WebServiceProps } from '../../src';
-import { validateScaling } from '../../src/scaling/service-scaling';
+import { resolveScaling } from '../../src/scaling/service-scaling';
 import { plainStack } from '../support/stacks';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -466,7 +466,7 @@ describe('WebService rejects bad input with the prop name and a fix', () => {
   });
 
   test('requests per task without an ALB is refused by the scaling validator', () => {
-    expect(() => validateScaling(stack, { maxTasks: 4, requestsPerTask: 100 }, false)).toThrow(/invalid scaling\.requestsPerTask = 100\. Request-count scaling needs an Application Load Balancer/);
+    expect(() => resolveScaling(stack, { maxTasks: 4, requestsPerTask: 100 }, false)).toThrow(/invalid scaling\.requestsPerTask = 100\. Request-count scaling needs an Application Load Balancer/);
   });
 });
 
