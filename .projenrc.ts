@@ -119,6 +119,19 @@ for (const dir of ['examples', 'bench']) {
   });
 }
 
+// The teardown custom resource's Lambda handler (src/cluster/teardown-handler/index.ts) is compiled at build time
+// into a committed asset, assets/cluster/teardown-handler/index.js: synth only reads that file (from lib/ and from
+// src/ alike), the npm package ships it, and .ci/run's clean-tree check fails when the committed file is stale.
+// The handler imports only Node.js built-ins and the AWS SDK v3 of the Lambda runtime, so compiling is bundling.
+const teardownHandler = project.addTask('bundle:teardown-handler', {
+  description: 'Compile the teardown custom resource handler into its committed Lambda asset (assets/cluster/teardown-handler)',
+  exec: 'tsc --ignoreConfig src/cluster/teardown-handler/index.ts --outDir assets/cluster/teardown-handler --module commonjs --target ES2022 --esModuleInterop --strict --skipLibCheck --newLine lf --types node',
+});
+project.preCompileTask.spawn(teardownHandler);
+project.gitattributes.addAttributes('/assets/**', 'linguist-generated');
+// jsii compiles the handler source into lib/ too; the package ships only the asset.
+project.npmignore?.exclude('/lib/cluster/teardown-handler/');
+
 // README examples (and @example doc comments) are compiled strictly by jsii-rosetta against
 // rosetta/default.ts-fixture so that documentation never rots.
 const rosetta = project.addTask('rosetta:extract', {

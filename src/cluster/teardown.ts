@@ -1,6 +1,4 @@
-import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Aspects, Aws, CustomResource, Duration, IAspect, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
@@ -159,34 +157,16 @@ class TeardownProvider extends Construct {
 }
 
 /**
- * The handler's code. From the published package (lib/) it is the compiled `teardown-handler/index.js`. From the
- * TypeScript sources (ts-jest, ts-node: `src/` holds only `index.ts`), it is transpiled on the fly with the
- * TypeScript compiler (a development dependency) into a temporary directory named by the source's hash, so the
- * asset is the same on every synth.
+ * The handler's code: the asset the build compiles from `teardown-handler/index.ts` (the projen task
+ * `bundle:teardown-handler`, committed). It sits at the package root, so the same path finds it from lib/ (the
+ * published package) and from src/ (ts-jest, ts-node).
  */
 function handlerCode(): lambda.Code {
-  const dir = path.join(__dirname, 'teardown-handler');
-  if (fs.existsSync(path.join(dir, 'index.js'))) {
-    return lambda.Code.fromAsset(dir, { exclude: ['*.ts', '*.map'] });
+  const dir = path.join(__dirname, '..', '..', 'assets', 'cluster', 'teardown-handler');
+  if (!fs.existsSync(path.join(dir, 'index.js'))) {
+    throw new Error(`The teardown handler asset is missing (${dir}): run \`npx projen bundle:teardown-handler\`.`);
   }
-  const source = fs.readFileSync(path.join(dir, 'index.ts'), 'utf-8');
-  const hash = crypto.createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const outDir = path.join(os.tmpdir(), `cdk-ecs-foundry-teardown-${hash}`);
-  const outFile = path.join(outDir, 'index.js');
-  if (!fs.existsSync(outFile)) {
-    // Only reached from the TypeScript sources, where the compiler (a development dependency) is installed.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
-    const ts = require('typescript') as typeof import('typescript');
-    const output = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-    }).outputText;
-    fs.mkdirSync(outDir, { recursive: true });
-    // Write then rename, so that parallel test workers never read a half-written file.
-    const tmp = `${outFile}.${process.pid}`;
-    fs.writeFileSync(tmp, output);
-    fs.renameSync(tmp, outFile);
-  }
-  return lambda.Code.fromAsset(outDir);
+  return lambda.Code.fromAsset(dir);
 }
 
 /**

@@ -1,4 +1,6 @@
+import { execSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vm from 'vm';
 import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
@@ -9,6 +11,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { Capacity, Ec2Capacity, Ec2CapacityTeardown, FoundryCluster } from '../../src';
 import { plainStack } from '../support/stacks';
+
+const ROOT = path.join(__dirname, '..', '..');
+const COMMITTED_HANDLER = path.join(ROOT, 'assets', 'cluster', 'teardown-handler', 'index.js');
+const TSC = path.join(ROOT, 'node_modules', '.bin', 'tsc');
 
 // GIVEN a cluster with two EC2 capacities and services on them, synthesized once.
 const stack = plainStack('Teardown');
@@ -142,6 +148,34 @@ describe('teardown function', () => {
     expect(code).toMatch(/^exports\.handler = handler;$/m);
     expect(code).toContain('require("@aws-sdk/client-auto-scaling")');
     expect(code).not.toMatch(/: (string|number|Promise<void>)\b/); // no TypeScript left
+  });
+
+  test('its code is the committed asset the build compiles, never a file written during synth', () => {
+    // Before: synth from the TypeScript sources transpiled the handler into the OS temp folder.
+    const assembly = stack.node.root as any;
+    const outdir: string = assembly.synth().directory;
+    const assetDir = path.join(outdir, `asset.${(fn.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`);
+    expect(fs.readFileSync(path.join(assetDir, 'index.js'), 'utf-8')).toBe(fs.readFileSync(COMMITTED_HANDLER, 'utf-8'));
+    const tempEntries = () => fs.readdirSync(os.tmpdir()).filter(name => name.startsWith('cdk-ecs-foundry-teardown'));
+    const before = tempEntries();
+    const s = plainStack('Fresh');
+    new FoundryCluster(s, 'Cluster').addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+    Template.fromStack(s);
+    expect(tempEntries()).toEqual(before);
+  });
+
+  test('the committed asset is what the build task compiles from the handler source (not stale)', () => {
+    // The exact command of the projen task, with a scratch output folder.
+    const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf-8'));
+    const exec: string = tasks.tasks['bundle:teardown-handler'].steps[0].exec;
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'teardown-handler-check-'));
+    try {
+      expect(exec).toContain('--outDir assets/cluster/teardown-handler ');
+      execSync(exec.replace('--outDir assets/cluster/teardown-handler ', `--outDir ${outDir} `).replace(/^tsc /, `${TSC} `), { cwd: ROOT, stdio: 'pipe' });
+      expect(fs.readFileSync(COMMITTED_HANDLER, 'utf-8')).toBe(fs.readFileSync(path.join(outDir, 'index.js'), 'utf-8'));
+    } finally {
+      fs.rmSync(outDir, { recursive: true, force: true });
+    }
   });
 
   test('a cluster without EC2 capacity (or with cleanTeardown: false everywhere) has no teardown function', () => {

@@ -8,8 +8,9 @@
  * When only the custom resource is removed (teardown turned off) the group is left alone.
  *
  * Create and Update do nothing. The handler answers CloudFormation itself (a PUT to the pre-signed ResponseURL),
- * so no provider framework Lambda is needed. This file is compiled to lib/ with the rest of the library and
- * shipped as the Lambda asset; it imports only the AWS SDK (provided by the runtime) and Node.js built-ins.
+ * so no provider framework Lambda is needed. The build compiles this file into the committed Lambda asset
+ * assets/cluster/teardown-handler/index.js (`npx projen bundle:teardown-handler`); it imports only the AWS SDK
+ * (provided by the runtime) and Node.js built-ins.
  */
 import * as https from 'https';
 // The AWS SDK v3 is part of the Lambda Node.js runtime; the package has it as a development dependency only.
