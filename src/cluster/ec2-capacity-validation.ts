@@ -1,21 +1,58 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Size, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import type { Ec2CapacityProps, Ec2SpotOptions } from './ec2-capacity-options';
+import type { Ec2CapacityProps } from './ec2-capacity-options';
 import { Ec2InstanceUpdate, Ec2MachineImage, InstanceProfileInfo } from './instance-image';
 import { checkInstanceTypes } from './instance-types';
 import { checkNumber, describeValue, invalidProp, isConcrete } from '../private/validation';
 
+/** The Spot settings of an `Ec2Capacity`, every default filled in. */
+export interface ResolvedEc2Spot {
+  readonly additionalInstanceTypes: ec2.InstanceType[];
+  readonly onDemandBaseCapacity: number;
+  readonly onDemandPercentageAboveBaseCapacity: number;
+  readonly maxPrice?: string;
+  readonly allocationStrategy: autoscaling.SpotAllocationStrategy;
+}
+
+/** The props of an `Ec2Capacity`, validated, every default filled in (each default is written here only). */
+export interface ResolvedEc2Capacity {
+  readonly instanceType: ec2.InstanceType;
+  /** The AMI variant, architecture and operating system of the instances. */
+  readonly image: InstanceProfileInfo;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly desiredCapacity?: number;
+  readonly targetCapacityPercent: number;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly spot?: ResolvedEc2Spot;
+  readonly volumeSize: Size;
+  readonly enableSessionManager: boolean;
+  readonly capacityProviderName?: string;
+  readonly instanceWarmup: Duration;
+  readonly instanceUpdate: Ec2InstanceUpdate;
+  readonly cleanTeardown: boolean;
+  /** Passed on to `Ec2CapacityTeardown`, which owns its default. */
+  readonly teardownWait?: Duration;
+}
+
 /**
- * Validation of Ec2Capacity props: everything that would otherwise fail at deploy time, or never work.
+ * Ec2Capacity props, validated (everything that would otherwise fail at deploy time, or never work) and defaulted.
  */
-export function validateEc2Capacity(scope: Construct, props: Ec2CapacityProps): InstanceProfileInfo {
+export function resolveEc2Capacity(scope: Construct, props: Ec2CapacityProps): ResolvedEc2Capacity {
   if (!props.instanceType || !(props.instanceType instanceof ec2.InstanceType)) {
     invalidProp(scope, 'instanceType', props.instanceType, "Pass an ec2.InstanceType, for example new ec2.InstanceType('m7g.large').");
   }
+  const spot: ResolvedEc2Spot | undefined = props.spot && {
+    additionalInstanceTypes: props.spot.additionalInstanceTypes ?? [],
+    onDemandBaseCapacity: props.spot.onDemandBaseCapacity ?? 0,
+    onDemandPercentageAboveBaseCapacity: props.spot.onDemandPercentageAboveBaseCapacity ?? 0,
+    maxPrice: props.spot.maxPrice,
+    allocationStrategy: props.spot.allocationStrategy ?? autoscaling.SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED,
+  };
   checkInstanceTypes(scope, 'instanceType', [props.instanceType]);
-  checkInstanceTypes(scope, 'spot.additionalInstanceTypes', props.spot?.additionalInstanceTypes ?? []);
+  checkInstanceTypes(scope, 'spot.additionalInstanceTypes', spot?.additionalInstanceTypes ?? []);
   const min = props.minCapacity;
   const max = props.maxCapacity;
   const desired = props.desiredCapacity;
@@ -56,17 +93,33 @@ export function validateEc2Capacity(scope: Construct, props: Ec2CapacityProps): 
     const minGib = info.machineImage === Ec2MachineImage.BOTTLEROCKET ? 20 : 30;
     checkNumber(scope, 'volumeSize (GiB)', gib, { min: minGib, max: 16_384, integer: true });
   }
-  if (props.spot) {
-    validateSpot(scope, props.spot, props.instanceType, info, maxV);
+  if (spot) {
+    validateSpot(scope, spot, props.instanceType, info, maxV);
   }
-  return info;
+  return {
+    instanceType: props.instanceType,
+    image: info,
+    minCapacity: minV,
+    maxCapacity: maxV,
+    desiredCapacity: desired,
+    targetCapacityPercent: props.targetCapacityPercent ?? 100,
+    vpcSubnets: props.vpcSubnets,
+    spot,
+    volumeSize: props.volumeSize ?? Size.gibibytes(30),
+    enableSessionManager: props.enableSessionManager ?? false,
+    capacityProviderName: props.capacityProviderName,
+    instanceWarmup: props.instanceWarmup ?? Duration.minutes(5),
+    instanceUpdate: props.instanceUpdate ?? Ec2InstanceUpdate.ROLLING_REFRESH,
+    cleanTeardown: props.cleanTeardown ?? true,
+    teardownWait: props.teardownWait,
+  };
 }
 
-function validateSpot(scope: Construct, spot: Ec2SpotOptions, instanceType: ec2.InstanceType, info: InstanceProfileInfo, max: number): void {
-  checkNumber(scope, 'spot.onDemandBaseCapacity', spot.onDemandBaseCapacity, { min: 0, max: 5000, integer: true });
-  checkNumber(scope, 'spot.onDemandPercentageAboveBaseCapacity', spot.onDemandPercentageAboveBaseCapacity, { min: 0, max: 100, integer: true });
-  const base = spot.onDemandBaseCapacity ?? 0;
-  const pct = spot.onDemandPercentageAboveBaseCapacity ?? 0;
+function validateSpot(scope: Construct, spot: ResolvedEc2Spot, instanceType: ec2.InstanceType, info: InstanceProfileInfo, max: number): void {
+  const base = spot.onDemandBaseCapacity;
+  const pct = spot.onDemandPercentageAboveBaseCapacity;
+  checkNumber(scope, 'spot.onDemandBaseCapacity', base, { min: 0, max: 5000, integer: true });
+  checkNumber(scope, 'spot.onDemandPercentageAboveBaseCapacity', pct, { min: 0, max: 100, integer: true });
   if (isConcrete(base) && isConcrete(max) && base > max) {
     invalidProp(scope, 'spot.onDemandBaseCapacity', base, `The on-demand base exceeds maxCapacity (${max}); lower it or raise maxCapacity.`);
   }
@@ -79,7 +132,7 @@ function validateSpot(scope: Construct, spot: Ec2SpotOptions, instanceType: ec2.
   if (spot.allocationStrategy !== undefined && !Object.values(autoscaling.SpotAllocationStrategy).includes(spot.allocationStrategy)) {
     invalidProp(scope, 'spot.allocationStrategy', spot.allocationStrategy, 'Use an autoscaling.SpotAllocationStrategy value such as PRICE_CAPACITY_OPTIMIZED.');
   }
-  const extra = spot.additionalInstanceTypes ?? [];
+  const extra = spot.additionalInstanceTypes;
   const seen = new Set<string>([instanceType.toString()]);
   for (const type of extra) {
     const other = InstanceProfileInfo.of(scope, type, info.machineImage);

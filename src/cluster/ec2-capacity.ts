@@ -1,4 +1,4 @@
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { IEc2Capacity, IFoundryCluster } from './cluster-interfaces';
 import { amazonLinuxUserData, bottlerocketUserData, completeBottlerocketUserData, grantAgentPermissions, grantControlContainerPull, rollingRefresh } from './ec2-capacity-host';
 import type { Ec2CapacityProps } from './ec2-capacity-options';
-import { validateEc2Capacity } from './ec2-capacity-validation';
+import { resolveEc2Capacity } from './ec2-capacity-validation';
 import { resolveInstanceImage, Ec2InstanceUpdate, Ec2MachineImage } from './instance-image';
 import { Ec2CapacityTeardown } from './teardown';
 import { acknowledgeEc2InstanceRole, acknowledgeMixedInstancesPolicy } from '../compliance/acknowledgements';
@@ -62,12 +62,13 @@ export class Ec2Capacity extends Construct implements IEc2Capacity {
     if (Stack.of(this) !== Stack.of(cluster)) {
       invalidProp(this, 'cluster', cluster.node.path, 'A cluster, its Auto Scaling group and its capacity provider must live in one stack (CloudFormation cannot delete them in order otherwise). Create the capacity in the cluster\'s stack.');
     }
-    const info = validateEc2Capacity(this, props);
+    const resolved = resolveEc2Capacity(this, props);
+    const info = resolved.image;
     this.cpuArchitecture = info.architecture;
     this.hardwareType = info.hardwareType;
     this.machineImage = info.machineImage;
-    this.spot = props.spot !== undefined;
-    const subnets = this.selectSubnets(props.vpcSubnets);
+    this.spot = resolved.spot !== undefined;
+    const subnets = this.selectSubnets(resolved.vpcSubnets);
 
     const role = new ManagedPolicyRole(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
@@ -81,10 +82,10 @@ export class Ec2Capacity extends Construct implements IEc2Capacity {
     });
 
     const bottlerocket = info.machineImage === Ec2MachineImage.BOTTLEROCKET;
-    const sessionManager = props.enableSessionManager ?? false;
+    const sessionManager = resolved.enableSessionManager;
     const userData = bottlerocket ? bottlerocketUserData(sessionManager) : amazonLinuxUserData(this.spot);
 
-    const volume = ec2.BlockDeviceVolume.ebs((props.volumeSize ?? Size.gibibytes(30)).toGibibytes(), {
+    const volume = ec2.BlockDeviceVolume.ebs(resolved.volumeSize.toGibibytes(), {
       encrypted: true,
       volumeType: ec2.EbsDeviceVolumeType.GP3,
       deleteOnTermination: true,
@@ -98,7 +99,7 @@ export class Ec2Capacity extends Construct implements IEc2Capacity {
 
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: resolveInstanceImage(info),
-      instanceType: props.instanceType,
+      instanceType: resolved.instanceType,
       userData,
       // aws-cdk-lib would attach broad defaults (ecs:Submit*, AWS managed policies for Bottlerocket);
       // it gets a read-only view and the exact permissions are granted below.
@@ -113,21 +114,21 @@ export class Ec2Capacity extends Construct implements IEc2Capacity {
       associatePublicIpAddress: false,
     });
 
-    const spot = props.spot;
+    const spot = resolved.spot;
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: cluster.vpc,
       vpcSubnets: subnets,
-      minCapacity: props.minCapacity ?? 0,
-      maxCapacity: props.maxCapacity ?? 10,
-      desiredCapacity: props.desiredCapacity,
+      minCapacity: resolved.minCapacity,
+      maxCapacity: resolved.maxCapacity,
+      desiredCapacity: resolved.desiredCapacity,
       ...(spot ? {
         mixedInstancesPolicy: {
           launchTemplate: this.launchTemplate,
-          launchTemplateOverrides: [props.instanceType, ...(spot.additionalInstanceTypes ?? [])].map(instanceType => ({ instanceType })),
+          launchTemplateOverrides: [resolved.instanceType, ...spot.additionalInstanceTypes].map(instanceType => ({ instanceType })),
           instancesDistribution: {
-            onDemandBaseCapacity: spot.onDemandBaseCapacity ?? 0,
-            onDemandPercentageAboveBaseCapacity: spot.onDemandPercentageAboveBaseCapacity ?? 0,
-            spotAllocationStrategy: spot.allocationStrategy ?? autoscaling.SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED,
+            onDemandBaseCapacity: spot.onDemandBaseCapacity,
+            onDemandPercentageAboveBaseCapacity: spot.onDemandPercentageAboveBaseCapacity,
+            spotAllocationStrategy: spot.allocationStrategy,
             spotMaxPrice: spot.maxPrice,
           },
         },
@@ -135,19 +136,19 @@ export class Ec2Capacity extends Construct implements IEc2Capacity {
       } : { launchTemplate: this.launchTemplate }),
       notifications: [{ topic: cluster.alertTopic, scalingEvents: autoscaling.ScalingEvents.ALL }],
       groupMetrics: [autoscaling.GroupMetrics.all()],
-      updatePolicy: (props.instanceUpdate ?? Ec2InstanceUpdate.ROLLING_REFRESH) === Ec2InstanceUpdate.ROLLING_REFRESH
-        ? rollingRefresh(props.instanceWarmup ?? Duration.minutes(5))
+      updatePolicy: resolved.instanceUpdate === Ec2InstanceUpdate.ROLLING_REFRESH
+        ? rollingRefresh(resolved.instanceWarmup)
         : undefined,
     });
 
     this.capacityProvider = new ecs.AsgCapacityProvider(this, 'CapacityProvider', {
       autoScalingGroup: this.autoScalingGroup,
-      capacityProviderName: props.capacityProviderName,
+      capacityProviderName: resolved.capacityProviderName,
       enableManagedScaling: true,
       enableManagedTerminationProtection: true,
       enableManagedDraining: true,
-      targetCapacityPercent: props.targetCapacityPercent ?? 100,
-      instanceWarmupPeriod: (props.instanceWarmup ?? Duration.minutes(5)).toSeconds(),
+      targetCapacityPercent: resolved.targetCapacityPercent,
+      instanceWarmupPeriod: resolved.instanceWarmup.toSeconds(),
       machineImageType: bottlerocket ? ecs.MachineImageType.BOTTLEROCKET : ecs.MachineImageType.AMAZON_LINUX_2,
     });
     cluster.ecsCluster.addAsgCapacityProvider(this.capacityProvider);
@@ -163,8 +164,8 @@ export class Ec2Capacity extends Construct implements IEc2Capacity {
       grantControlContainerPull(role);
     }
     acknowledgeEc2InstanceRole(role, containerInstances);
-    if (props.cleanTeardown ?? true) {
-      this.teardown = new Ec2CapacityTeardown(this, 'Teardown', { capacity: this, wait: props.teardownWait });
+    if (resolved.cleanTeardown) {
+      this.teardown = new Ec2CapacityTeardown(this, 'Teardown', { capacity: this, wait: resolved.teardownWait });
     }
     cluster._registerEc2Capacity(this);
   }

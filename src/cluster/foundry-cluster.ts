@@ -16,7 +16,7 @@ import type { IFoundryCluster } from './cluster-interfaces';
 import { Ec2Capacity } from './ec2-capacity';
 import type { Ec2CapacityOptions } from './ec2-capacity-options';
 import {
-  addInterfaceEndpoint, createdVpcCidrBlock, createNetwork, FoundryNetworkOptions, NatGatewayStrategy, ON_DEMAND_ENDPOINTS,
+  addInterfaceEndpoint, createdVpcCidrBlock, createNetwork, FoundryNetworkOptions, ON_DEMAND_ENDPOINTS,
   validateImportedVpc, validateNetworkOptions,
 } from './network';
 import { StoppedTaskAlerts, validateAlertEmails } from './stopped-task-alerts';
@@ -221,9 +221,7 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
       this.vpc = network.vpc;
       // The block the VPC resource is created with, never the user's string (they agree: host bits are rejected).
       this.createdVpcCidr = createdVpcCidrBlock(network.vpc);
-      const withPublic = networkOptions.publicSubnets ?? true;
-      const strategy = networkOptions.natGateways ?? (withPublic ? NatGatewayStrategy.PER_AZ : NatGatewayStrategy.NONE);
-      if (strategy === NatGatewayStrategy.NONE) {
+      if (network.isolated) {
         this.isolatedCreatedVpc = network.vpc;
       }
       this.flowLogGroup = network.flowLogGroup;

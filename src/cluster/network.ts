@@ -131,15 +131,18 @@ export function validateNetworkOptions(scope: IConstruct, options: FoundryNetwor
   }
 }
 
+/** The network `createNetwork` made. */
+export interface Network {
+  readonly vpc: ec2.Vpc;
+  readonly flowLogGroup: logs.LogGroup;
+  /** True when the private subnets are isolated (no NAT): tasks reach AWS services through interface endpoints. */
+  readonly isolated: boolean;
+}
+
 /**
  * Create the cluster's VPC: public and private subnets over `maxAzs` AZs, the chosen NAT strategy,
  * flow logs to a KMS-encrypted log group, the default security group closed and, when asked, VPC endpoints.
  */
-export interface Network {
-  readonly vpc: ec2.Vpc;
-  readonly flowLogGroup: logs.LogGroup;
-}
-
 export function createNetwork(scope: Construct, options: FoundryNetworkOptions, ctx: NetworkContext): Network {
   const withPublic = options.publicSubnets ?? true;
   const strategy = options.natGateways ?? (withPublic ? NatGatewayStrategy.PER_AZ : NatGatewayStrategy.NONE);
@@ -190,7 +193,7 @@ export function createNetwork(scope: Construct, options: FoundryNetworkOptions, 
   if (options.vpcEndpoints ?? strategy === NatGatewayStrategy.NONE) {
     addServiceEndpoints(vpc);
   }
-  return { vpc, flowLogGroup };
+  return { vpc, flowLogGroup, isolated: strategy === NatGatewayStrategy.NONE };
 }
 
 /**
