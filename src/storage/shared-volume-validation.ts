@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { AccessPointOptions, ResolvedAccessPoint, ResolvedVolumeOptions, SharedVolumeProps } from './shared-volume-options';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 
 /** The NFS client actions of EFS (the only actions a file system policy governs). */
@@ -13,25 +14,23 @@ export const CLIENT_ACTIONS = [
   'elasticfilesystem:ClientRootAccess',
 ];
 
-/** EFS's default quota for provisioned throughput (it can be raised through AWS Support). */
+/**
+ * EFS's default upper limit for provisioned throughput, which depends on the Region and can be raised through AWS
+ * Support ("Valid values are 1-3414 MiBps", https://docs.aws.amazon.com/efs/latest/ug/API_CreateFileSystem.html).
+ */
 const PROVISIONED_QUOTA_MIBPS = 3414;
+/** The default access point's directory. */
+const DEFAULT_ACCESS_POINT_PATH = '/data';
+/** The POSIX user and group of an access point when `uid`/`gid` are not given. */
+const DEFAULT_POSIX_ID = 1000;
+/** The permissions of an access point's root directory when `permissions` is not given. */
+const DEFAULT_PERMISSIONS = '750';
 /** POSIX ids are unsigned 32-bit integers. */
 const MAX_POSIX_ID = 4294967295;
 /** Characters EFS refuses in an access point path. */
 const PATH_FORBIDDEN = /[$#<>;`|&?{}^*\n\r]/;
 /** Values of a tag (the file system's Name). */
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-
-/** What a `SharedVolume` validates before it creates anything. */
-export interface VolumeOptionsToCheck {
-  readonly throughputMode?: efs.ThroughputMode;
-  readonly provisionedThroughputMiBps?: number;
-  readonly performanceMode?: efs.PerformanceMode;
-  readonly lifecyclePolicy?: efs.LifecyclePolicy;
-  readonly removalPolicy?: RemovalPolicy;
-  readonly fileSystemName?: string;
-  readonly backups?: boolean;
-}
 
 /**
  * The file system policy of a `SharedVolume`. It has no Allow statement: clients are allowed by their own
@@ -66,8 +65,11 @@ function checkEnum(scope: IConstruct, prop: string, value: string | undefined, v
   }
 }
 
-/** Validate the file system options of a `SharedVolume`. */
-export function validateVolumeOptions(scope: IConstruct, props: VolumeOptionsToCheck): void {
+/**
+ * Resolve the options of a `SharedVolume` once: validate them, check the mount target subnets against the cluster's
+ * VPC and apply every default.
+ */
+export function resolveVolumeOptions(scope: IConstruct, props: SharedVolumeProps): ResolvedVolumeOptions {
   checkEnum(scope, 'throughputMode', props.throughputMode, efs.ThroughputMode, 'efs.ThroughputMode');
   checkEnum(scope, 'performanceMode', props.performanceMode, efs.PerformanceMode, 'efs.PerformanceMode');
   checkEnum(scope, 'lifecyclePolicy', props.lifecyclePolicy, efs.LifecyclePolicy, 'efs.LifecyclePolicy');
@@ -106,18 +108,36 @@ export function validateVolumeOptions(scope: IConstruct, props: VolumeOptionsToC
     && (typeof name !== 'string' || name.length === 0 || name.length > 256 || !TAG_VALUE.test(name))) {
     invalidProp(scope, 'fileSystemName', name, 'Use 1 to 256 letters, digits, spaces and _ . : / = + - @ (it becomes the Name tag).');
   }
+  return {
+    throughputMode,
+    provisionedThroughputMiBps: provisioned,
+    performanceMode: props.performanceMode ?? efs.PerformanceMode.GENERAL_PURPOSE,
+    lifecyclePolicy: props.lifecyclePolicy ?? efs.LifecyclePolicy.AFTER_30_DAYS,
+    encryptionKey: props.encryptionKey ?? props.cluster.encryptionKey,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    backups: props.backups ?? true,
+    fileSystemName: name,
+    vpcSubnets: checkMountTargetSubnets(scope, props.cluster.vpc, props.vpcSubnets),
+    accessPoint: props.accessPoint ?? {},
+  };
 }
 
-/** What an access point is made of, after defaults. */
-export interface AccessPointToCheck {
-  readonly path: string;
-  readonly uid: number;
-  readonly gid: number;
-  readonly permissions: string;
+/**
+ * Resolve an access point's options: the defaults (the default access point's directory is '/data', that of an
+ * access point added with `addAccessPoint(id)` is '/<id>'), validated. `id` names it in messages.
+ */
+export function resolveAccessPoint(scope: IConstruct, id: string, options: AccessPointOptions, isDefault: boolean): ResolvedAccessPoint {
+  const ap: ResolvedAccessPoint = {
+    path: options.path ?? (isDefault ? DEFAULT_ACCESS_POINT_PATH : `/${id}`),
+    uid: options.uid ?? DEFAULT_POSIX_ID,
+    gid: options.gid ?? DEFAULT_POSIX_ID,
+    permissions: options.permissions ?? DEFAULT_PERMISSIONS,
+  };
+  checkAccessPoint(scope, id, ap, options.path === undefined);
+  return ap;
 }
 
-/** Validate an access point's options; `id` names it in messages. */
-export function validateAccessPoint(scope: IConstruct, id: string, ap: AccessPointToCheck, pathDefaulted: boolean): void {
+function checkAccessPoint(scope: IConstruct, id: string, ap: ResolvedAccessPoint, pathDefaulted: boolean): void {
   const prop = id === 'AccessPoint' ? 'accessPoint' : `addAccessPoint('${id}')`;
   checkNumber(scope, `${prop}.uid`, ap.uid, { min: 0, max: MAX_POSIX_ID, integer: true });
   checkNumber(scope, `${prop}.gid`, ap.gid, { min: 0, max: MAX_POSIX_ID, integer: true });
@@ -143,7 +163,7 @@ export function validateAccessPoint(scope: IConstruct, id: string, ap: AccessPoi
   }
   if (path === '/') {
     Annotations.of(scope).addWarningV2('cdk-ecs-foundry:accessPointFileSystemRoot',
-      `${prop}.path is '/': this access point exposes the whole file system (Security Hub EFS.3). Prefer a directory such as '/data'.`);
+      `${prop}.path is '/': this access point exposes the whole file system (Security Hub EFS.3). Prefer a directory such as '${DEFAULT_ACCESS_POINT_PATH}'.`);
     return;
   }
   const segments = path.slice(1).split('/');
@@ -163,7 +183,7 @@ export function validateAccessPoint(scope: IConstruct, id: string, ap: AccessPoi
 /**
  * Resolve and check the mount target subnets: private or isolated subnets of the VPC, at most one per AZ.
  */
-export function checkMountTargetSubnets(scope: IConstruct, vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): ec2.SubnetSelection {
+function checkMountTargetSubnets(scope: IConstruct, vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): ec2.SubnetSelection {
   const effective: ec2.SubnetSelection = selection ?? {
     subnetType: vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
     onePerAz: true,

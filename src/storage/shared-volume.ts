@@ -3,166 +3,13 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { checkMountTargetSubnets, checkTaskDefinition, fileSystemPolicy, validateAccessPoint, validateVolumeOptions } from './shared-volume-validation';
+import { AccessPointOptions, SharedVolumeMountOptions, SharedVolumeProps } from './shared-volume-options';
+import { checkTaskDefinition, fileSystemPolicy, resolveAccessPoint, resolveVolumeOptions } from './shared-volume-validation';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeEfsAutomaticBackups } from '../compliance/acknowledgements';
 import { securityGroupDescription } from '../private/descriptions';
 import { describeValue, invalidProp } from '../private/validation';
-
-/**
- * An EFS access point: the directory a mount sees as its root and the POSIX identity of every file operation.
- */
-export interface AccessPointOptions {
-  /**
-   * Directory on the file system exposed as the root of the mount. Absolute, at most four levels deep,
-   * without `.` or `..` segments. EFS creates it (with `uid`, `gid` and `permissions`) on first mount.
-   *
-   * @default '/data' for the default access point; `/<id>` for access points added with `addAccessPoint(id)`
-   */
-  readonly path?: string;
-
-  /**
-   * POSIX user id of every file operation through this access point (whatever user the container runs as).
-   *
-   * @default 1000
-   */
-  readonly uid?: number;
-
-  /**
-   * POSIX group id of every file operation through this access point.
-   *
-   * @default 1000
-   */
-  readonly gid?: number;
-
-  /**
-   * Permissions (octal, 3 or 4 digits) of the root directory when EFS creates it.
-   *
-   * @default '750'
-   */
-  readonly permissions?: string;
-}
-
-/**
- * Options of a `SharedVolume` (everything but the cluster).
- */
-export interface SharedVolumeOptions {
-  /**
-   * The access point that `volumeConfiguration()` and `grantMount()` use when none is given.
-   *
-   * @default - path '/data', uid and gid 1000, permissions '750'
-   */
-  readonly accessPoint?: AccessPointOptions;
-
-  /**
-   * How the file system's throughput scales.
-   *
-   * @default efs.ThroughputMode.ELASTIC - pay for what you use, no burst credits to run out of
-   */
-  readonly throughputMode?: efs.ThroughputMode;
-
-  /**
-   * Throughput in MiB/s when `throughputMode` is `PROVISIONED` (required then, not allowed otherwise).
-   * The default quota is 3414 MiB/s.
-   *
-   * @default - none (not provisioned)
-   */
-  readonly provisionedThroughputMiBps?: number;
-
-  /**
-   * Performance mode. `MAX_IO` cannot be combined with `ELASTIC` throughput.
-   *
-   * Fixed when EFS creates the file system: changing it later makes CloudFormation create a new, empty file
-   * system (the old one is retained). Migrate the data instead (README, "Updates that replace resources").
-   *
-   * @default efs.PerformanceMode.GENERAL_PURPOSE
-   */
-  readonly performanceMode?: efs.PerformanceMode;
-
-  /**
-   * When files not accessed for this long move to the Infrequent Access storage class.
-   * Files move back to standard storage on their first access.
-   *
-   * @default efs.LifecyclePolicy.AFTER_30_DAYS
-   */
-  readonly lifecyclePolicy?: efs.LifecyclePolicy;
-
-  /**
-   * Customer-managed KMS key that encrypts the file system at rest.
-   *
-   * EFS uses the key through KMS grants created by the principal that deploys the stack; a key you pass must
-   * allow that (the default key policy, which delegates to IAM in the account, does).
-   *
-   * Fixed when EFS creates the file system, like the cluster key it defaults to: changing either later makes
-   * CloudFormation create a new, empty file system (the old one is retained). Migrate the data instead (README,
-   * "Updates that replace resources").
-   *
-   * @default - the cluster's key (`cluster.encryptionKey`)
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * What happens to the file system when it leaves the stack. EFS has no snapshot removal policy.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Back the file system up with EFS automatic backups (AWS Backup plan `aws/efs/automatic-backup-plan`:
-   * daily, kept 35 days).
-   *
-   * @default true
-   */
-  readonly backups?: boolean;
-
-  /**
-   * Name of the file system (its `Name` tag).
-   *
-   * @default - the construct path
-   */
-  readonly fileSystemName?: string;
-
-  /**
-   * Subnets for the mount targets: private or isolated subnets of the cluster's VPC, at most one per AZ.
-   * Tasks reach the file system through the mount target in their own AZ, so mounting the volume into a
-   * workload fails at synth when a zone of the task subnets has no mount target.
-   *
-   * @default - one private subnet per AZ (isolated subnets when the VPC has no private ones)
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-}
-
-/**
- * Properties of a `SharedVolume`.
- */
-export interface SharedVolumeProps extends SharedVolumeOptions {
-  /**
-   * The cluster whose tasks mount the volume: its VPC holds the mount targets, its key encrypts the data.
-   */
-  readonly cluster: FoundryCluster;
-}
-
-/**
- * Options of `SharedVolume.addToTaskDefinition()`.
- */
-export interface SharedVolumeMountOptions {
-  /**
-   * Access point to mount, of this volume.
-   *
-   * @default - the volume's default access point
-   */
-  readonly accessPoint?: efs.IAccessPoint;
-
-  /**
-   * Grant the task role read access only (ClientMount, no ClientWrite).
-   *
-   * @default false
-   */
-  readonly readOnly?: boolean;
-}
 
 /**
  * A persistent, shared file system for ECS tasks: Amazon EFS, secure by default.
@@ -174,8 +21,9 @@ export interface SharedVolumeMountOptions {
  * - mount targets in the cluster's private subnets behind a security group that admits NFS only from the
  *   security groups given to `allowFrom()`.
  *
- * Mount it with `addToTaskDefinition()` (or `volumeConfiguration()` and `grantMount()`), add the mount point to
- * the container, and call `allowFrom(service)`.
+ * Mount it with `addVolume(volume, '/path')` of a `FoundryTaskDefinition` or a service, which does everything below.
+ * By hand: `addToTaskDefinition()` (or `volumeConfiguration()` and `grantMount()`), a mount point in the container,
+ * and `allowFrom(service)`.
  */
 export class SharedVolume extends Construct implements ec2.IConnectable {
   /** The EFS file system. */
@@ -189,8 +37,10 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
   /** Network connections of the mount targets (default port: NFS, TCP 2049). */
   public readonly connections: ec2.Connections;
   /**
-   * Availability Zones of the mount targets. Tasks can mount the volume only in these zones, so `addVolume()`
-   * checks that they cover every zone of the task subnets.
+   * Availability Zones of the mount targets.
+   *
+   * Tasks can mount the volume only in these zones, so `addVolume()` checks that they cover every zone of the task
+   * subnets.
    */
   public readonly availabilityZones: string[];
 
@@ -202,11 +52,9 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
     if (!props || !props.cluster || !props.cluster.vpc) {
       invalidProp(this, 'cluster', props?.cluster, 'Pass the FoundryCluster whose tasks mount the volume: its VPC holds the mount targets.');
     }
-    validateVolumeOptions(this, props);
+    const options = resolveVolumeOptions(this, props);
     this.cluster = props.cluster;
     const vpc = this.cluster.vpc;
-    const throughputMode = props.throughputMode ?? efs.ThroughputMode.ELASTIC;
-    const backups = props.backups ?? true;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
@@ -214,31 +62,30 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
       allowAllOutbound: false,
     });
 
-    const mountTargetSubnets = checkMountTargetSubnets(this, vpc, props.vpcSubnets);
-    this.availabilityZones = vpc.selectSubnets(mountTargetSubnets).availabilityZones;
+    this.availabilityZones = vpc.selectSubnets(options.vpcSubnets).availabilityZones;
     this.fileSystem = new efs.FileSystem(this, 'FileSystem', {
       vpc,
-      vpcSubnets: mountTargetSubnets,
+      vpcSubnets: options.vpcSubnets,
       securityGroup: this.securityGroup,
       encrypted: true,
-      kmsKey: props.encryptionKey ?? this.cluster.encryptionKey,
-      fileSystemName: props.fileSystemName,
-      throughputMode,
-      provisionedThroughputPerSecond: props.provisionedThroughputMiBps !== undefined
-        ? Size.mebibytes(props.provisionedThroughputMiBps) : undefined,
-      performanceMode: props.performanceMode ?? efs.PerformanceMode.GENERAL_PURPOSE,
-      lifecyclePolicy: props.lifecyclePolicy ?? efs.LifecyclePolicy.AFTER_30_DAYS,
+      kmsKey: options.encryptionKey,
+      fileSystemName: options.fileSystemName,
+      throughputMode: options.throughputMode,
+      provisionedThroughputPerSecond: options.provisionedThroughputMiBps !== undefined
+        ? Size.mebibytes(options.provisionedThroughputMiBps) : undefined,
+      performanceMode: options.performanceMode,
+      lifecyclePolicy: options.lifecyclePolicy,
       outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
-      enableAutomaticBackups: backups,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      enableAutomaticBackups: options.backups,
+      removalPolicy: options.removalPolicy,
       fileSystemPolicy: fileSystemPolicy(),
       // Our policy has no Allow statement, so no anonymous client can mount. Left to itself, aws-cdk-lib would add
       // an Allow of ClientWrite and ClientRootAccess for every IAM principal, which would turn read-only grants into
       // read-write ones; `true` only stops that statement.
       allowAnonymousAccess: true,
     });
-    const volumeRemoval = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (props.encryptionKey === undefined && this.cluster.removalPolicy === RemovalPolicy.DESTROY && volumeRemoval !== RemovalPolicy.DESTROY) {
+    const onClusterKey = props.encryptionKey === undefined;
+    if (onClusterKey && this.cluster.removalPolicy === RemovalPolicy.DESTROY && options.removalPolicy !== RemovalPolicy.DESTROY) {
       Annotations.of(this).addWarningV2('cdk-ecs-foundry:volumeOutlivesKey',
         'The file system is retained when it leaves the stack, but it is encrypted with the cluster key, which the cluster\'s removalPolicy DESTROY deletes: '
         + 'its data becomes unreadable once the key\'s deletion window ends. Set removalPolicy: RemovalPolicy.DESTROY on the volume for a throw-away '
@@ -246,14 +93,14 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
     }
     this.connections = this.fileSystem.connections;
 
-    if (backups) {
+    if (options.backups) {
       acknowledgeEfsAutomaticBackups(this.fileSystem);
     } else {
       Annotations.of(this).addWarningV2('cdk-ecs-foundry:sharedVolumeNoBackups',
         'backups is false: the file system is in no backup plan. Add it to an AWS Backup plan of your own, or enable backups.');
     }
 
-    this.accessPoint = this.createAccessPoint('AccessPoint', props.accessPoint ?? {}, '/data');
+    this.accessPoint = this.createAccessPoint('AccessPoint', options.accessPoint, true);
   }
 
   /**
@@ -266,13 +113,13 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
       invalidProp(this, 'addAccessPoint id', id,
         `Use an id not yet used in this volume (taken: ${this.node.children.map(c => `'${c.node.id}'`).join(', ')}).`);
     }
-    return this.createAccessPoint(id, options, `/${id}`);
+    return this.createAccessPoint(id, options, false);
   }
 
   /**
    * The ECS volume configuration for a task: transit encryption ENABLED, IAM authorization ENABLED, the access point.
    *
-   * @param accessPoint an access point of this volume; @default - the default access point
+   * @param accessPoint an access point of this volume, the default access point when omitted
    */
   public volumeConfiguration(accessPoint?: efs.IAccessPoint): ecs.EfsVolumeConfiguration {
     const ap = this.resolveAccessPoint(accessPoint);
@@ -284,14 +131,15 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
   }
 
   /**
-   * Let the grantee mount this file system through one access point: `elasticfilesystem:ClientMount`
-   * (and `ClientWrite` unless `readOnly`) on this file system, conditioned on that access point and on
-   * access through a mount target. Goes to the grantee's policy (to the file system policy for a grantee
-   * without one).
+   * Let the grantee mount this file system through one access point.
+   *
+   * Grants `elasticfilesystem:ClientMount` (and `ClientWrite` unless `readOnly`) on this file system, conditioned on
+   * that access point and on access through a mount target. Goes to the grantee's policy (to the file system policy
+   * for a grantee without one).
    *
    * @param grantee usually a task role
-   * @param accessPoint an access point of this volume; @default - the default access point
-   * @param readOnly grant ClientMount only; @default false
+   * @param accessPoint an access point of this volume, the default access point when omitted
+   * @param readOnly grant ClientMount only (false when omitted)
    */
   public grantMount(grantee: iam.IGrantable, accessPoint?: efs.IAccessPoint, readOnly?: boolean): iam.Grant {
     const ap = this.resolveAccessPoint(accessPoint);
@@ -312,8 +160,9 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
   }
 
   /**
-   * Allow NFS (TCP 2049) to the mount targets from exactly this security group or connectable
-   * (a service, an Auto Scaling group, a security group). CIDR peers are refused.
+   * Allow NFS (TCP 2049) to the mount targets from exactly this security group or connectable.
+   *
+   * The peer is a service, an Auto Scaling group or a security group. CIDR peers are refused.
    */
   public allowFrom(peer: ec2.IConnectable): void {
     const groups = peer?.connections?.securityGroups ?? [];
@@ -328,8 +177,9 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
   }
 
   /**
-   * Add this volume to a task definition: the EFS volume (`volumeConfiguration()`) and the task role's grant
-   * (`grantMount()`). Containers still need a mount point (`container.addMountPoints({ sourceVolume, containerPath,
+   * Add this volume to a task definition: the EFS volume (`volumeConfiguration()`) and the task role's grant (`grantMount()`).
+   *
+   * Containers still need a mount point (`container.addMountPoints({ sourceVolume, containerPath,
    * readOnly })`), and the service's security group still needs `allowFrom()`. Calling it again for the same
    * task definition and access point adds nothing but the grant.
    *
@@ -351,12 +201,8 @@ export class SharedVolume extends Construct implements ec2.IConnectable {
     return name;
   }
 
-  private createAccessPoint(id: string, options: AccessPointOptions, defaultPath: string): efs.AccessPoint {
-    const path = options.path ?? defaultPath;
-    const uid = options.uid ?? 1000;
-    const gid = options.gid ?? 1000;
-    const permissions = options.permissions ?? '750';
-    validateAccessPoint(this, id, { path, uid, gid, permissions }, options.path === undefined);
+  private createAccessPoint(id: string, options: AccessPointOptions, isDefault: boolean): efs.AccessPoint {
+    const { path, uid, gid, permissions } = resolveAccessPoint(this, id, options, isDefault);
     const accessPoint = new efs.AccessPoint(this, id, {
       fileSystem: this.fileSystem,
       path,

@@ -42,16 +42,20 @@ export interface ContainerOptions {
   readonly ports?: ContainerPortOptions[];
 
   /**
-   * Plain environment variables. Never put secrets here: use `secrets`, which ECS injects at start-up.
+   * Plain environment variables.
+   *
+   * Never put secrets here: use `secrets`, which ECS injects at start-up.
    *
    * @default - none
    */
   readonly environment?: { [name: string]: string };
 
   /**
-   * Secrets injected by ECS as environment variables, from Secrets Manager (whole secret, JSON field or version)
-   * or SSM Parameter Store: `ecs.Secret.fromSecretsManager(secret, 'password')`, `ecs.Secret.fromSsmParameter(p)`.
-   * The execution role may read exactly these (and decrypt with their keys).
+   * Secrets injected by ECS as environment variables.
+   *
+   * From Secrets Manager (whole secret, JSON field or version) or SSM Parameter Store:
+   * `ecs.Secret.fromSecretsManager(secret, 'password')`, `ecs.Secret.fromSsmParameter(p)`. The execution role may
+   * read exactly these (and decrypt with their keys).
    *
    * @default - none
    */
@@ -86,32 +90,37 @@ export interface ContainerOptions {
   readonly workingDirectory?: string;
 
   /**
-   * Container health check (Docker HEALTHCHECK). Use it for sidecars others wait on with HEALTHY.
+   * Container health check (Docker HEALTHCHECK).
+   *
+   * Use it for sidecars others wait on with HEALTHY.
    *
    * @default - the image's health check, if any
    */
   readonly healthCheck?: ecs.HealthCheck;
 
   /**
-   * Mount the root file system read-only (ECS security best practice). Writable paths come from `writablePaths`.
-   * Not supported by Windows containers, where it defaults to false.
+   * Mount the root file system read-only (ECS security best practice).
    *
-   * @default true on Linux
+   * Writable paths come from `writablePaths`. Windows containers do not support a read-only root file system.
+   *
+   * @default - true on Linux, false on Windows
    */
   readonly readonlyRootFilesystem?: boolean;
 
   /**
-   * Absolute paths that stay writable when the root file system is read-only. Each becomes a task-scoped
-   * volume, empty at start and gone when the task stops.
+   * Absolute paths that stay writable when the root file system is read-only.
    *
-   * @default ['/tmp'] when the root file system is read-only
+   * Each becomes a task-scoped volume, empty at start and gone when the task stops. With ECS Exec, the SSM agent's
+   * directories (/var/lib/amazon and /var/log/amazon) are added.
+   *
+   * @default - ['/tmp'] when the root file system is read-only
    */
   readonly writablePaths?: string[];
 
   /**
-   * Time ECS waits after SIGTERM before it kills the container (2-120 seconds on Fargate).
+   * Time ECS waits after SIGTERM before it kills the container, 2-120 seconds on Fargate.
    *
-   * @default Duration.seconds(30)
+   * @default - 30 seconds, ECS's default (on EC2 capacity the agent's ECS_CONTAINER_STOP_TIMEOUT, 30 seconds unless changed)
    */
   readonly stopTimeout?: Duration;
 }
@@ -134,8 +143,10 @@ export interface SidecarOptions extends ContainerOptions {
   readonly essential?: boolean;
 
   /**
-   * Make the main container wait until this sidecar reaches a condition: `START` (started), `HEALTHY` (health
-   * check passes; needs `healthCheck`), `COMPLETE` (exited, for init containers) or `SUCCESS` (exited with 0).
+   * Make the main container wait until this sidecar reaches a condition.
+   *
+   * `START` (started), `HEALTHY` (health check passes, needs `healthCheck`), `COMPLETE` (exited, for init
+   * containers) or `SUCCESS` (exited with 0).
    *
    * @default - no ordering
    */
@@ -166,21 +177,27 @@ export interface WorkloadLinuxOptions {
   readonly initProcessEnabled?: boolean;
 
   /**
-   * Linux capabilities to drop. `ecs.Capability.ALL` drops every capability Docker grants by default.
+   * Linux capabilities to drop.
+   *
+   * `ecs.Capability.ALL` drops every capability Docker grants by default.
    *
    * @default - none dropped (Docker's default set)
    */
   readonly dropCapabilities?: ecs.Capability[];
 
   /**
-   * Linux capabilities to add. Fargate allows only `SYS_PTRACE`.
+   * Linux capabilities to add.
+   *
+   * Fargate allows only `SYS_PTRACE`.
    *
    * @default - none
    */
   readonly addCapabilities?: ecs.Capability[];
 
   /**
-   * Size of /dev/shm in MiB (EC2 capacity only; Fargate does not support it).
+   * Size of /dev/shm in MiB, on EC2 capacity only.
+   *
+   * Fargate does not support a custom /dev/shm size.
    *
    * @default - Docker's default (64 MiB)
    */

@@ -31,8 +31,10 @@ export interface WorkloadLoggingOptions {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Use non-blocking log delivery: the application never stalls when CloudWatch Logs is slow, at the price of
-   * dropping lines when the buffer (`maxBufferSize`) is full.
+   * Use non-blocking log delivery.
+   *
+   * The application never stalls when CloudWatch Logs is slow, at the price of dropping lines when the buffer
+   * (`maxBufferSize`) is full.
    *
    * The mode is always written into the task definition, because ECS applies the account setting
    * `defaultLogDriverMode` (non-blocking since June 2025) to containers that leave it out. With FireLens, the
@@ -45,15 +47,18 @@ export interface WorkloadLoggingOptions {
   readonly nonBlocking?: boolean;
 
   /**
-   * Buffer for non-blocking delivery (1 MiB to 1 GiB). Only with `nonBlocking`.
+   * Buffer for non-blocking delivery, 1 MiB to 1 GiB.
+   *
+   * Only with `nonBlocking`.
    *
    * @default Size.mebibytes(25)
    */
   readonly maxBufferSize?: Size;
 
   /**
-   * Route the containers' logs through a FireLens (AWS for Fluent Bit) log router sidecar into the same log group,
-   * the starting point for sending logs elsewhere too. The router's own logs go to the group through awslogs.
+   * Route the containers' logs through a FireLens (AWS for Fluent Bit) log router sidecar into the same log group.
+   *
+   * It is the starting point for sending logs elsewhere too. The router's own logs go to the group through awslogs.
    * Linux only: Windows containers do not support FireLens.
    *
    * @default false - the awslogs driver sends logs straight to CloudWatch Logs
@@ -61,11 +66,12 @@ export interface WorkloadLoggingOptions {
   readonly firelens?: boolean;
 
   /**
-   * Image of the FireLens log router (AWS for Fluent Bit). Pass a copy in a private ECR repository of this
-   * region (or an ECR pull-through cache of public.ecr.aws) when the tasks run in isolated subnets, where
+   * Image of the FireLens log router (AWS for Fluent Bit).
+   *
+   * Pass a copy in a private ECR repository of this region (or an ECR pull-through cache of public.ecr.aws) when the tasks run in isolated subnets, where
    * public registries are unreachable.
    *
-   * @default - `public.ecr.aws/aws-observability/aws-for-fluent-bit:stable`
+   * @default - `public.ecr.aws/aws-observability/aws-for-fluent-bit:stable`, with `firelens`
    */
   readonly firelensImage?: ecs.ContainerImage;
 }

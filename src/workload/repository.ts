@@ -10,7 +10,7 @@ import { checkNumber, invalidProp } from '../private/validation';
  */
 export interface WorkloadRepositoryOptions {
   /**
-   * Repository name (lower case, 2-256 characters: letters, digits, '.', '_', '-' and '/').
+   * Repository name, lower case, 2-256 characters: letters, digits, '.', '_', '-' and '/'.
    *
    * Fixed at creation: setting or changing it later creates a new, empty repository (the old one is retained).
    *
@@ -19,7 +19,9 @@ export interface WorkloadRepositoryOptions {
   readonly repositoryName?: string;
 
   /**
-   * How many images the lifecycle policy keeps; older ones expire.
+   * How many images the lifecycle policy keeps, the newest ones.
+   *
+   * Older images expire.
    *
    * @default 30
    */
@@ -50,9 +52,10 @@ export interface WorkloadRepositoryOptions {
 export interface WorkloadRepositoryProps extends WorkloadRepositoryOptions {}
 
 /**
- * A hardened ECR repository for one workload: scan on push, immutable tags, KMS encryption and a lifecycle
- * policy that keeps the last N images. Use `repository.image(tag)` as a workload image; the workload's
- * execution role may then pull from this repository only.
+ * A hardened ECR repository for one workload.
+ *
+ * Scan on push, immutable tags, KMS encryption and a lifecycle policy that keeps the last N images. Use
+ * `repository.image(tag)` as a workload image: the workload's execution role may then pull from this repository only.
  *
  * @example
  * const repo = new WorkloadRepository(stack, 'ApiRepo', { keepImages: 50 });
@@ -82,7 +85,9 @@ export class WorkloadRepository extends Construct {
   }
 
   /**
-   * The container image with this tag in the repository. Tags are immutable: deploy a new tag to change it.
+   * The container image with this tag in the repository.
+   *
+   * Tags are immutable: deploy a new tag to change it.
    */
   public image(tag: string): ecs.ContainerImage {
     if (!Token.isUnresolved(tag) && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {

@@ -2,7 +2,8 @@
  * The task sizes ECS accepts, as data, so that validation, error messages and property-based tests
  * all read the same table.
  *
- * Source: Amazon ECS Developer Guide, "Task CPU and memory" (Fargate), as of 2026-11.
+ * Source: Amazon ECS Developer Guide, the Fargate CPU and memory table
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html), as of 2026-11.
  */
 
 /** Valid memory values (MiB) for one Fargate CPU value. */
@@ -29,7 +30,10 @@ export const FARGATE_LINUX: MemoryRange[] = [
 /** Windows Server on Fargate: 1 vCPU and more only. */
 export const FARGATE_WINDOWS: MemoryRange[] = FARGATE_LINUX.filter(r => r.cpu >= 1024 && r.cpu <= 4096);
 
-/** Fargate ephemeral storage, GiB (the first 20 GiB are free; below 21 the property is left unset). */
+/**
+ * Fargate ephemeral storage a task definition may ask for, GiB. Without the setting a task gets 20 GiB, which is
+ * included in the price (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EphemeralStorage.html).
+ */
 export const EPHEMERAL_STORAGE_GIB = { min: 21, max: 200 } as const;
 
 /** The memory values (MiB) a Fargate CPU value allows, or undefined for an unknown CPU value. */

@@ -70,8 +70,8 @@ export function resolveWorkload(scope: IConstruct, props: FoundryTaskDefinitionP
       `The EC2 capacity '${ec2Capacity.node.path}' runs ${ec2Capacity.cpuArchitecture._cpuArchitecture} instances; build the image for that architecture or place the workload on capacity of its own architecture.`);
   }
 
-  // Size: the Fargate table of "Task CPU and memory"
-  // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size).
+  // Size: Fargate's CPU and memory pairs (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html);
+  // on EC2, 128-196608 CPU units (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html, cpu).
   const table = windows ? FARGATE_WINDOWS : FARGATE_LINUX;
   const cpu = props.cpu ?? (windows ? 1024 : 256);
   checkNumber(scope, 'cpu', cpu, { min: 128, max: 196_608, integer: true });
@@ -93,7 +93,12 @@ export function resolveWorkload(scope: IConstruct, props: FoundryTaskDefinitionP
     checkNumber(scope, 'memoryMiB', memory, { min: 128, max: 3_145_728, integer: true });
   }
   const platform: ResolvedPlatform = {
-    fargate, windows, cpuArchitecture: arch, operatingSystemFamily: os, cpu, memoryMiB: memory,
+    fargate,
+    windows,
+    cpuArchitecture: arch,
+    operatingSystemFamily: os,
+    cpu,
+    memoryMiB: memory,
     enableExecuteCommand: props.enableExecuteCommand ?? false,
   };
 
@@ -254,7 +259,8 @@ function resolveContainer(scope: IConstruct, name: string, image: ecs.ContainerI
     const seconds = spec.stopTimeout.toSeconds({ integral: false });
     checkNumber(scope, `${name}: stopTimeout (seconds)`, seconds, platform.fargate ? { min: 2, max: 120, integer: true } : { min: 2, max: 86_400, integer: true });
   }
-  return { name, image, options: spec, ports, readonlyRootFilesystem: readonlyRoot, writablePaths: readonlyRoot ? writableVolumes(spec, platform) : [] };
+  const writablePaths = readonlyRoot ? writableVolumes(spec, platform) : [];
+  return { name, image, options: spec, ports, readonlyRootFilesystem: readonlyRoot, writablePaths };
 }
 
 /**
@@ -272,7 +278,8 @@ function writableVolumes(spec: ContainerOptions, platform: ResolvedPlatform): st
  * Check what the containers of one task share: unique names, unique ports (one network namespace in awsvpc mode),
  * the container quota, and reservations that leave the main container something.
  */
-export function checkContainerSet(scope: IConstruct, containers: (ResolvedContainer | ResolvedSidecar)[], platform: ResolvedPlatform, firelens: boolean): void {
+export function checkContainerSet(scope: IConstruct, containers: (ResolvedContainer | ResolvedSidecar)[], platform: ResolvedPlatform,
+  firelens: boolean): void {
   const names = containers.map(c => c.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i) ?? names.find(n => n === LOG_ROUTER_NAME);
   if (duplicate !== undefined) {

@@ -13,6 +13,7 @@ import { FoundryCluster, NatGatewayStrategy, SharedVolume, SharedVolumeProps } f
 import { ManagedPolicyRole } from '../../src/private/managed-policy-role';
 import { complianceApp, Finding, findingsOf, synthFindings, testStack } from '../support/compliance';
 import { plainStack } from '../support/stacks';
+import { subtreeTemplate } from '../support/subtree';
 
 const CLIENT_ACTIONS = ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite', 'elasticfilesystem:ClientRootAccess'];
 
@@ -39,43 +40,75 @@ function fullest(stack: Stack): { volume: SharedVolume; cluster: FoundryCluster;
   return { volume, cluster, key, clients };
 }
 
-/** The volume's resources only (not the cluster's), so that cluster changes do not churn these snapshots. */
-function volumeResources(stack: Stack): Record<string, unknown> {
-  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(resources).filter(([id]) => /^(Volume|DataKey|Clients)/.test(id)));
+// GIVEN one stack per configuration, each built by a small builder and synthesized once for the whole file.
+function defaultVolumeStack() {
+  const stack = plainStack('Default');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  const volume = new SharedVolume(stack, 'Volume', { cluster });
+  return { stack, cluster, volume, template: Template.fromStack(stack) };
 }
 
-// GIVEN one stack per configuration, synthesized once for the whole file.
-const defaultStack = plainStack('Default');
-const defaultCluster = new FoundryCluster(defaultStack, 'Cluster');
-const defaultVolume = new SharedVolume(defaultStack, 'Volume', { cluster: defaultCluster });
-const defaults = Template.fromStack(defaultStack);
+function fullestVolumeStack() {
+  const stack = plainStack('Fullest');
+  const built = fullest(stack);
+  return { stack, built, template: Template.fromStack(stack) };
+}
 
-const fullestStack = plainStack('Fullest');
-const full = fullest(fullestStack);
-const fullestTemplate = Template.fromStack(fullestStack);
+function isolatedVolumeStack() {
+  const stack = plainStack('Isolated');
+  const cluster = new FoundryCluster(stack, 'Cluster', { natGateways: NatGatewayStrategy.NONE });
+  new SharedVolume(stack, 'Volume', { cluster });
+  return { stack, cluster, template: Template.fromStack(stack) };
+}
 
-const isolatedStack = plainStack('Isolated');
-const isolatedCluster = new FoundryCluster(isolatedStack, 'Cluster', { natGateways: NatGatewayStrategy.NONE });
-new SharedVolume(isolatedStack, 'Volume', { cluster: isolatedCluster });
-const isolated = Template.fromStack(isolatedStack);
+/** A volume mounted every way: a Fargate task by hand, a role with a managed policy read-only, an EC2 task twice. */
+function mountedVolumeStack() {
+  const stack = plainStack('Mount');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  const volume = new SharedVolume(stack, 'Volume', { cluster });
+  const readOnly = volume.addAccessPoint('ReadOnly', { path: '/data' });
+  const task = new ecs.FargateTaskDefinition(stack, 'Task');
+  const group = new ec2.SecurityGroup(stack, 'ServiceGroup', { vpc: cluster.vpc });
+  const configuration = volume.volumeConfiguration();
+  task.addVolume({ name: 'data', efsVolumeConfiguration: configuration });
+  volume.grantMount(task.taskRole);
+  const role = new ManagedPolicyRole(stack, 'ReaderRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+  volume.grantMount(role, readOnly, true);
+  volume.allowFrom(group);
+  const ec2Task = new ecs.Ec2TaskDefinition(stack, 'Ec2Task', { networkMode: ecs.NetworkMode.BRIDGE });
+  const ec2Name = volume.addToTaskDefinition(ec2Task, { accessPoint: readOnly, readOnly: true });
+  const ec2NameAgain = volume.addToTaskDefinition(ec2Task, { accessPoint: readOnly, readOnly: true });
+  return { stack, volume, readOnly, group, configuration, ec2Name, ec2NameAgain, template: Template.fromStack(stack) };
+}
 
-const mountStack = plainStack('Mount');
-const mountCluster = new FoundryCluster(mountStack, 'Cluster');
-const mountVolume = new SharedVolume(mountStack, 'Volume', { cluster: mountCluster });
-const readOnlyAp = mountVolume.addAccessPoint('ReadOnly', { path: '/data' });
-const taskDefinition = new ecs.FargateTaskDefinition(mountStack, 'Task');
-const serviceGroup = new ec2.SecurityGroup(mountStack, 'ServiceGroup', { vpc: mountCluster.vpc });
-const volumeConfiguration = mountVolume.volumeConfiguration();
-taskDefinition.addVolume({ name: 'data', efsVolumeConfiguration: volumeConfiguration });
-mountVolume.grantMount(taskDefinition.taskRole);
-const managedRole = new ManagedPolicyRole(mountStack, 'ReaderRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
-mountVolume.grantMount(managedRole, readOnlyAp, true);
-mountVolume.allowFrom(serviceGroup);
-const ec2Task = new ecs.Ec2TaskDefinition(mountStack, 'Ec2Task', { networkMode: ecs.NetworkMode.BRIDGE });
-const ec2VolumeName = mountVolume.addToTaskDefinition(ec2Task, { accessPoint: readOnlyAp, readOnly: true });
-const ec2VolumeNameAgain = mountVolume.addToTaskDefinition(ec2Task, { accessPoint: readOnlyAp, readOnly: true });
-const mount = Template.fromStack(mountStack);
+let defaultStack: Stack;
+let defaultCluster: FoundryCluster;
+let defaultVolume: SharedVolume;
+let defaults: Template;
+let fullestStack: Stack;
+let full: ReturnType<typeof fullest>;
+let fullestTemplate: Template;
+let isolatedStack: Stack;
+let isolatedCluster: FoundryCluster;
+let isolated: Template;
+let mountStack: Stack;
+let mountVolume: SharedVolume;
+let readOnlyAp: efs.AccessPoint;
+let serviceGroup: ec2.SecurityGroup;
+let volumeConfiguration: ecs.EfsVolumeConfiguration;
+let ec2VolumeName: string;
+let ec2VolumeNameAgain: string;
+let mount: Template;
+
+beforeAll(() => {
+  ({ stack: defaultStack, cluster: defaultCluster, volume: defaultVolume, template: defaults } = defaultVolumeStack());
+  ({ stack: fullestStack, built: full, template: fullestTemplate } = fullestVolumeStack());
+  ({ stack: isolatedStack, cluster: isolatedCluster, template: isolated } = isolatedVolumeStack());
+  ({
+    stack: mountStack, volume: mountVolume, readOnly: readOnlyAp, group: serviceGroup,
+    configuration: volumeConfiguration, ec2Name: ec2VolumeName, ec2NameAgain: ec2VolumeNameAgain, template: mount,
+  } = mountedVolumeStack());
+});
 
 const resolve = (stack: Stack, value: unknown) => stack.resolve(value);
 /** Warnings on a construct and its children, read from metadata (Annotations.fromStack would synthesize again). */
@@ -162,7 +195,7 @@ describe('SharedVolume defaults', () => {
       SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic' })],
     });
     defaults.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
-    expect(JSON.stringify(volumeResources(defaultStack))).not.toMatch(/10\.0\.0\.0\/16|CidrBlock/);
+    expect(JSON.stringify(subtreeTemplate(defaultVolume, defaults))).not.toMatch(/10\.0\.0\.0\/16|CidrBlock/);
   });
 
   test('names the file system after its path and exposes the L2 objects', () => {
@@ -182,7 +215,7 @@ describe('SharedVolume defaults', () => {
   });
 
   test('matches the snapshot', () => {
-    expect(volumeResources(defaultStack)).toMatchSnapshot();
+    expect(subtreeTemplate(defaultVolume, defaults)).toMatchSnapshot();
   });
 });
 
@@ -241,7 +274,7 @@ describe('SharedVolume fullest configuration', () => {
   });
 
   test('matches the snapshot', () => {
-    expect(volumeResources(fullestStack)).toMatchSnapshot();
+    expect(subtreeTemplate(full.volume, fullestTemplate)).toMatchSnapshot();
   });
 });
 
