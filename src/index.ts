@@ -20,7 +20,7 @@ export type { Ec2CapacityTeardownProps } from './cluster/teardown';
 
 // Storage
 export { SharedVolume } from './storage/shared-volume';
-export type { AccessPointOptions, SharedVolumeMountOptions, SharedVolumeOptions, SharedVolumeProps } from './storage/shared-volume';
+export type { AccessPointOptions, SharedVolumeMountOptions, SharedVolumeOptions, SharedVolumeProps } from './storage/shared-volume-options';
 
 // Workload
 export type { ContainerOptions, ContainerPortOptions, SidecarOptions, WorkloadLinuxOptions } from './workload/container';
@@ -37,11 +37,13 @@ export type { MetricScalingOptions, ScalingOptions, ScalingStep, ScheduledScalin
 // Services
 export type { BlueGreenOptions, DeploymentOptions, IBackendService, IFoundryService, RequestServiceOptions, ServiceOptions } from './services/service-options';
 export { WebLoadBalancer } from './services/web-load-balancer';
-export type { WebLoadBalancerAlarmOptions, WebLoadBalancerOptions, WebLoadBalancerProps } from './services/web-load-balancer';
+export type { LoadBalancerOptions, TargetHealthCheckOptions } from './services/load-balancer-options';
+export type { WebLoadBalancerAlarmOptions, WebLoadBalancerOptions, WebLoadBalancerProps } from './services/web-load-balancer-options';
 export { WebService } from './services/web-service';
-export type { WebHealthCheckOptions, WebServiceProps } from './services/web-service';
-export { NetworkProtocol, NetworkService } from './services/network-service';
-export type { NetworkServiceProps, PrivateLinkOptions } from './services/network-service';
+export type { WebHealthCheckOptions, WebServiceProps } from './services/web-service-options';
+export { NetworkService } from './services/network-service';
+export { NetworkProtocol } from './services/network-service-options';
+export type { NetworkLoadBalancerOptions, NetworkServiceProps, PrivateLinkOptions } from './services/network-service-options';
 export { BackendService } from './services/backend-service';
 export type { BackendServiceProps, ServiceConnectTlsOptions } from './services/backend-service';
 export { WorkerService } from './services/worker-service';
@@ -50,12 +52,11 @@ export { ScheduledTask, TaskSchedule } from './services/scheduled-task';
 export type { ScheduledTaskProps } from './services/scheduled-task';
 
 // Operations
-// TODO(A): AlarmSubject leaves the public API once ServiceAlarms takes (scope, id, props) (SPEC11).
 export { ServiceAlarm, ServiceAlarms } from './operations/service-alarms';
 export type { ServiceAlarmOptions, ServiceAlarmsProps } from './operations/service-alarms';
 export { ServiceDashboard } from './operations/service-dashboard';
-
 export type { ServiceDashboardProps } from './operations/service-dashboard';
+
 // Cost
 export { CostEstimate } from './cost/cost-estimate';
 export type { CostAssumptionValue, CostAssumptions, CostComparison, CostLine, TaskCountAssumption } from './cost/cost-types';
