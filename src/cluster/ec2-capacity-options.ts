@@ -10,7 +10,8 @@ import { Ec2InstanceUpdate, Ec2MachineImage } from './instance-image';
  */
 export interface Ec2SpotOptions {
   /**
-   * More instance types to diversify over; Spot is far more available across several types.
+   * More instance types to diversify over, since Spot is far more available across several types.
+   *
    * They must have the architecture (and GPU kind) of `instanceType`.
    *
    * @default - only `instanceType` (a warning suggests adding more)
@@ -165,7 +166,8 @@ export interface Ec2CapacityOptions {
   readonly cleanTeardown?: boolean;
 
   /**
-   * How long the clean teardown waits for the instances to terminate after unprotecting them (0-600 s);
+   * How long the clean teardown waits for the instances to terminate after unprotecting them (0-600 s).
+   *
    * CloudFormation waits for the rest when it deletes the group.
    *
    * @default Duration.minutes(2)

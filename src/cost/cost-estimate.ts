@@ -11,9 +11,11 @@ import { Ec2Capacity } from '../cluster/ec2-capacity';
 import { FoundryTaskDefinition } from '../workload/task-definition';
 
 /**
- * A monthly cost estimate of the resources an app (or any scope) creates with this library: Fargate tasks
- * (on demand and Spot), EC2 capacity and its volumes, NAT gateways, load balancers, EFS, CloudWatch Logs
- * ingestion, VPC interface endpoints and KMS keys; and each task definition priced on Fargate and on EC2.
+ * A monthly cost estimate of the resources an app (or any scope) creates with this library.
+ *
+ * It covers Fargate tasks (on demand and Spot), EC2 capacity and its volumes, NAT gateways, load balancers, EFS,
+ * CloudWatch Logs ingestion, VPC interface endpoints and KMS keys, and prices each task definition on Fargate and
+ * on EC2.
  *
  * It is an estimate: list prices from a dated table in the library (see `priceTableSource`), and assumptions
  * for everything a template does not say (task counts, data volumes), each printed with the result. Items
@@ -29,6 +31,7 @@ import { FoundryTaskDefinition } from '../workload/task-definition';
 export class CostEstimate {
   /**
    * Estimate the monthly cost of everything in `scope` (an App, a Stage, a Stack or any construct).
+   *
    * Call it after the app is built (for example just before or after `app.synth()`).
    */
   public static of(scope: IConstruct, assumptions: CostAssumptions = {}): CostEstimate {

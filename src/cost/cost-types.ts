@@ -6,7 +6,7 @@ import type { FoundryTaskDefinition } from '../workload/task-definition';
 export interface TaskCountAssumption {
   /** The task definition. */
   readonly taskDefinition: FoundryTaskDefinition;
-  /** Tasks running all month (0 or more; fractions model tasks that run part of the month). */
+  /** Tasks running all month, 0 or more (fractions model tasks that run part of the month). */
   readonly tasks: number;
 }
 
@@ -43,7 +43,7 @@ export interface CostAssumptions {
   readonly ec2InstancesPerCapacity?: number;
 
   /**
-   * Fargate Spot discount on the on-demand price, in percent (Spot prices change; AWS quotes up to 70 %).
+   * Fargate Spot discount on the on-demand price, in percent (Spot prices change, AWS quotes up to 70 %).
    *
    * @default 70
    */
@@ -134,9 +134,17 @@ export interface CostLine {
   readonly item: string;
   /** The quantities and unit prices the figure is computed from. */
   readonly quantity: string;
-  /** Monthly cost in USD; undefined when the item could not be priced. */
+  /**
+   * Monthly cost in USD.
+   *
+   * @default - undefined: the item could not be priced (see `note`)
+   */
   readonly monthlyUsd?: number;
-  /** Why the item is not priced, or what the figure includes. */
+  /**
+   * Why the item is not priced, or what the figure includes.
+   *
+   * @default - no note
+   */
   readonly note?: string;
 }
 
@@ -150,13 +158,25 @@ export interface CostComparison {
   readonly taskDefinition: string;
   /** Tasks running all month. */
   readonly tasks: number;
-  /** Monthly cost of the tasks on on-demand Fargate; undefined when they cannot run there or are not priced. */
+  /**
+   * Monthly cost of the tasks on on-demand Fargate.
+   *
+   * @default - undefined: the tasks cannot run on Fargate, or Fargate is not priced in the region
+   */
   readonly fargateMonthlyUsd?: number;
   /** The instance type of the EC2 side. */
   readonly ec2InstanceType: string;
-  /** Instances the tasks need; undefined when the instance type is unknown. */
+  /**
+   * Instances the tasks need.
+   *
+   * @default - undefined: the instance type is unknown
+   */
   readonly ec2Instances?: number;
-  /** Monthly cost of those instances on demand (without EBS); undefined when not priced. */
+  /**
+   * Monthly cost of those instances on demand (without EBS).
+   *
+   * @default - undefined: not priced
+   */
   readonly ec2MonthlyUsd?: number;
   /** What limits the packing, or why a side is not priced. */
   readonly note: string;

@@ -6,6 +6,7 @@ import { parse } from 'smol-toml';
 import { Capacity, Ec2Capacity, Ec2CapacityOptions, Ec2InstanceUpdate, Ec2MachineImage, FoundryCluster } from '../../src';
 import { placeholder, renderCfnText } from '../proof/support/host-user-data';
 import { plainStack } from '../support/stacks';
+import { subtreeTemplate } from '../support/subtree';
 
 // GIVEN: one cluster with one capacity of each kind, synthesized once.
 const stack = plainStack('Capacity');
@@ -339,8 +340,12 @@ describe('Ec2Capacity instance role', () => {
     ]));
   });
 
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
+  test('matches the snapshot (defaults: the capacity\'s own resources)', () => {
+    expect(subtreeTemplate(standard, template)).toMatchSnapshot();
+  });
+
+  test('matches the snapshot (fullest: Bottlerocket, ARM64, Spot, Session Manager)', () => {
+    expect(subtreeTemplate(graviton, template)).toMatchSnapshot();
   });
 });
 

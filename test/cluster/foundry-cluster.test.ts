@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BackendService, Capacity, FoundryCluster, NatGatewayStrategy } from '../../src';
 import { plainStack } from '../support/stacks';
+import { subtreeTemplate } from '../support/subtree';
 
 // GIVEN one stack per configuration, synthesized once for the whole file.
 const defaultStack = plainStack('Default');
@@ -18,7 +19,7 @@ new FoundryCluster(singleNatStack, 'Cluster', { natGateways: NatGatewayStrategy.
 const singleNat = Template.fromStack(singleNatStack);
 
 const isolatedStack = plainStack('Isolated');
-new FoundryCluster(isolatedStack, 'Cluster', {
+const isolatedCluster = new FoundryCluster(isolatedStack, 'Cluster', {
   natGateways: NatGatewayStrategy.NONE,
   serviceConnectNamespace: 'internal',
   defaultCapacity: Capacity.spot({ onDemandBase: 1, onDemandWeight: 1, spotWeight: 3 }),
@@ -178,7 +179,7 @@ describe('FoundryCluster defaults', () => {
   });
 
   test('matches the snapshot', () => {
-    expect(defaults.toJSON()).toMatchSnapshot();
+    expect(subtreeTemplate(defaultCluster, defaults)).toMatchSnapshot();
   });
 });
 
@@ -357,7 +358,7 @@ describe('FoundryCluster options', () => {
   });
 
   test('matches the snapshot (fullest network configuration)', () => {
-    expect(isolated.toJSON()).toMatchSnapshot();
+    expect(subtreeTemplate(isolatedCluster, isolated)).toMatchSnapshot();
   });
 });
 
@@ -452,5 +453,41 @@ describe('FoundryCluster without public subnets', () => {
   test('rejects NAT gateways without public subnets', () => {
     expect(() => new FoundryCluster(plainStack(), 'Cluster', { publicSubnets: false, natGateways: NatGatewayStrategy.PER_AZ }))
       .toThrow(/invalid natGateways = 'PER_AZ'\. NAT gateways live in public subnets/);
+  });
+});
+
+describe('FoundryCluster removalPolicy reaches everything stateful the cluster creates', () => {
+  /** Types whose data outlives a stack unless their DeletionPolicy says otherwise. */
+  const STATEFUL = ['AWS::Logs::LogGroup', 'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::SQS::Queue', 'AWS::EFS::FileSystem'];
+
+  /** A cluster with everything it can own: flow logs, ECS Exec audit log, alert log group, EC2 capacity teardown. */
+  function fullCluster(id: string, removalPolicy?: RemovalPolicy): Record<string, [string, string, string]> {
+    const s = plainStack(id);
+    const c = new FoundryCluster(s, 'Cluster', { removalPolicy });
+    c.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+    const own = subtreeTemplate(c, Template.fromStack(s)).Resources as Record<string, any>;
+    return Object.fromEntries(Object.entries(own)
+      .filter(([, r]) => STATEFUL.includes(r.Type))
+      .map(([logicalId, r]) => [logicalId, [r.Type, r.DeletionPolicy, r.UpdateReplacePolicy]]));
+  }
+  const destroyed = fullCluster('Destroyed', RemovalPolicy.DESTROY);
+  const kept = fullCluster('Kept');
+
+  test('every log group and the key (flow logs, ECS Exec audit, alerts, teardown function) are found', () => {
+    const types = Object.values(destroyed).map(([type]) => type).sort();
+    expect(types).toEqual(['AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::Logs::LogGroup', 'AWS::Logs::LogGroup', 'AWS::Logs::LogGroup']);
+  });
+
+  test('DESTROY deletes each of them', () => {
+    for (const [logicalId, [type, deletion, replace]] of Object.entries(destroyed)) {
+      expect([logicalId, type, deletion, replace]).toEqual([logicalId, type, 'Delete', 'Delete']);
+    }
+  });
+
+  test('by default each of them is retained', () => {
+    expect(Object.keys(kept).length).toBe(Object.keys(destroyed).length);
+    for (const [logicalId, [type, deletion, replace]] of Object.entries(kept)) {
+      expect([logicalId, type, deletion, replace]).toEqual([logicalId, type, 'Retain', 'Retain']);
+    }
   });
 });
