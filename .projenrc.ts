@@ -97,6 +97,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk.out/', 'examples/cdk.out/', '.jsii.tabl.json', 'rosetta/*.tabl.json', '/validation-report.json',
     // The deploy kit's cloud assemblies and CLI logs (test/integ-run.ts).
     'test/cdk-integ.out.*',
+    // What test/bindings/run.sh builds: the virtual environment, the Java build, the Go binary, the cloud assemblies.
+    'test/bindings/.out/',
   ],
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/rosetta/', '/.ci/', 'cdk.out/'] },
 
@@ -162,6 +164,31 @@ const bench = project.addTask('bench', {
   ],
 });
 project.package.setScript('bench', `npx projen ${bench.name}`);
+
+// The bindings, proven (.ci/run runs this after `npx projen package`): jsii-pacmak builds the Python, Java and Go
+// packages from this checkout, and the same small app in each language (test/bindings/) must synthesize, with the
+// CDK CLI, the very template that the TypeScript app does. Needs python3, java + mvn and go.
+const bindings = project.addTask('bindings', {
+  description: 'Build the Python, Java and Go packages and check that each synthesizes the TypeScript app\'s template',
+  exec: 'bash test/bindings/run.sh',
+});
+project.package.setScript('bindings', `npx projen ${bindings.name}`);
+
+// The public API is a contract in five languages: api/.jsii records it, and `api:check` (run by .ci/run after the
+// compile) fails when the compiled assembly breaks it: a removed or renamed type or member, a prop made required,
+// a narrower type. Additions pass. After a deliberate change before 1.0 (or in a new major version),
+// `npx projen api:record` records the new API. test/bindings/api-check.test.ts shows the check fails on each kind.
+project.addTask('api:check', {
+  description: 'Fail when the compiled public API (.jsii) breaks the recorded one (api/.jsii)',
+  exec: 'jsii-diff api . --error-on=non-experimental --keys',
+  env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+});
+project.addTask('api:record', {
+  description: 'Record the compiled public API (.jsii) as the baseline that api:check compares with (api/)',
+  exec: 'node api/record.js',
+});
+project.gitignore.include('/api/.jsii');
+project.npmignore?.exclude('/api/');
 
 // The registry mirror serves only Linux builds of some native packages, so npm writes a lockfile that
 // `npm ci` rejects elsewhere; restore the missing optional platform entries after every install.
