@@ -75,7 +75,7 @@ const CASES: Array<[string, string, string, () => unknown]> = [
   ['WebService', 'alarms.cpuPercent', '120', () => new WebService(stack, id(), { cluster, image, port: 80, certificate: cert, alarms: { cpuPercent: 120 } })],
   // NetworkService
   ['NetworkService', 'certificate', 'undefined', () => new NetworkService(stack, id(), { cluster, image, port: 443, protocol: NetworkProtocol.TLS })],
-  ['NetworkService', 'healthCheckPort', 'undefined', () => new NetworkService(stack, id(), { cluster, image, ports: [{ port: 53, protocol: ecs.Protocol.UDP }], protocol: NetworkProtocol.UDP })],
+  ['NetworkService', 'targetHealthCheck.port', 'undefined', () => new NetworkService(stack, id(), { cluster, image, port: 53, protocol: NetworkProtocol.UDP })],
   ['NetworkService', 'privateLink.allowedPrincipals', '[]', () => new NetworkService(stack, id(), { cluster, image, port: 80, privateLink: { allowedPrincipals: [] } })],
   // BackendService, WorkerService, ScheduledTask
   ['BackendService', 'discoveryName', "'Bad Name'", () => new BackendService(stack, id(), { cluster, image, port: 80, discoveryName: 'Bad Name' })],

@@ -158,16 +158,16 @@ const CASES: Record<string, (stack: Stack) => void> = {
         port: 8443,
         protocol: NetworkProtocol.TLS,
         certificate: certificate(stack, `Cert${i}`),
-        internetFacing: true,
+        loadBalancerOptions: { internetFacing: true },
         capacity,
         scaling: { maxTasks: 4 },
       });
       new NetworkService(stack, `Link${i}`, {
         cluster,
         image: nginx,
-        ports: [{ port: 53, protocol: ecs.Protocol.UDP }],
+        port: 53,
         protocol: NetworkProtocol.UDP,
-        healthCheckPort: 8080,
+        targetHealthCheck: { port: 8080 },
         capacity,
         privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] },
       });

@@ -17,7 +17,7 @@ const redis = new NetworkService(stack, 'Cache', {
   port: 6379,
   readonlyRootFilesystem: false,
   desiredCount: 1,
-  deletionProtection: false,
+  loadBalancerOptions: { deletionProtection: false },
 });
 
 const test = integTest(app, 'NetworkServiceTargetsAreHealthy', stack);

@@ -1,26 +1,34 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { invalidProp } from './validation';
 import { acknowledgeLogBucket } from '../compliance/acknowledgements';
+
+/** How long an access-logs bucket keeps logs and what happens to it when it leaves the stack. */
+export interface AccessLogsBucketOptions {
+  readonly retention: Duration;
+  /**
+   * The cluster's removal policy. With DESTROY the buckets are emptied and deleted with the stack (CloudFormation
+   * deletes only empty buckets); with RETAIN they stay with their logs.
+   */
+  readonly removalPolicy: RemovalPolicy;
+}
 
 /**
  * A bucket for load balancer access logs: SSE-S3 (the only encryption ELB log delivery supports), TLS only,
- * no public access, versioned, expiring after the retention, retained on stack deletion. Its own server access
- * logs go to a second, terminal bucket.
+ * no public access, versioned, expiring after the retention, removed with the cluster's removal policy. Its own
+ * server access logs go to a second, terminal bucket.
  */
-export function createAccessLogsBucket(scope: Construct, retention: Duration): s3.Bucket {
-  if (Token.isUnresolved(Stack.of(scope).region)) {
-    // ELB log delivery writes as a per-region principal, which the bucket policy must name.
-    invalidProp(scope, 'stack region', Stack.of(scope).region,
-      "Load balancer access logs need the stack's region: give the stack env: { region: 'us-east-1' } (or process.env.CDK_DEFAULT_REGION).");
-  }
+export function createAccessLogsBucket(scope: Construct, options: AccessLogsBucketOptions): s3.Bucket {
   const lifecycleRules: s3.LifecycleRule[] = [{
     id: 'ExpireLogs',
-    expiration: retention,
+    expiration: options.retention,
     noncurrentVersionExpiration: Duration.days(7),
     abortIncompleteMultipartUploadAfter: Duration.days(1),
   }];
+  const destroy = options.removalPolicy === RemovalPolicy.DESTROY;
   const common: s3.BucketProps = {
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
@@ -28,7 +36,11 @@ export function createAccessLogsBucket(scope: Construct, retention: Duration): s
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     versioned: true,
     lifecycleRules,
-    removalPolicy: RemovalPolicy.RETAIN,
+    // CloudFormation deletes only empty buckets ("You can only delete empty buckets",
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html): a DESTROY
+    // bucket is emptied first, by aws-cdk-lib's auto-delete custom resource.
+    removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    autoDeleteObjects: destroy ? true : undefined,
   };
   // Without the bucket-policy feature flag, aws-cdk-lib grants S3 log delivery through an ACL on this bucket.
   const serverAccessLogs = new s3.Bucket(scope, 'ServerAccessLogsBucket', { ...common, objectOwnership: undefined });
@@ -40,4 +52,107 @@ export function createAccessLogsBucket(scope: Construct, retention: Duration): s
   });
   acknowledgeLogBucket(bucket, false);
   return bucket;
+}
+
+/**
+ * Turn on a load balancer's access logs to the bucket, with the bucket policy that lets Elastic Load Balancing write
+ * them, in a stack with a concrete Region or in an environment-agnostic one.
+ *
+ * The statements are those of aws-cdk-lib's `logAccessLogs()`, whose writer depends on the Region: "Regions available
+ * before August 2022" grant the Elastic Load Balancing account of the Region, later Regions the
+ * `logdelivery.elasticloadbalancing.amazonaws.com` service principal
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html#attach-bucket-policy;
+ * the accounts are aws-cdk-lib's `RegionInfo.elbv2Account` facts). aws-cdk-lib refuses a stack without a Region
+ * ("Region is required to enable ELBv2 access logging"). Without one, the facts go into the template instead: a
+ * mapping from every Region aws-cdk-lib knows to its account (or 'none'), and a condition that picks the account
+ * principal or the service principal where the stack is deployed. One template then works in every Region; a Region
+ * newer than the aws-cdk-lib in use stops the deployment at `Fn::FindInMap` (update aws-cdk-lib, or give the stack
+ * a Region).
+ */
+export function logAccessLogs(loadBalancer: elbv2.BaseLoadBalancer, bucket: s3.IBucket, prefix: string): void {
+  const stack = Stack.of(loadBalancer);
+  if (!Token.isUnresolved(stack.region)) {
+    loadBalancer.logAccessLogs(bucket, prefix);
+    return;
+  }
+  loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+  loadBalancer.setAttribute('access_logs.s3.bucket', bucket.bucketName);
+  loadBalancer.setAttribute('access_logs.s3.prefix', prefix);
+  const objects = bucket.arnForObjects(`${prefix}/AWSLogs/${stack.account}/*`);
+  const logsDelivery = new iam.ServicePrincipal('delivery.logs.amazonaws.com');
+  bucket.addToResourcePolicy(new iam.PolicyStatement({
+    actions: ['s3:PutObject'],
+    principals: [elbLogWriter(stack)],
+    resources: [objects],
+  }));
+  bucket.addToResourcePolicy(new iam.PolicyStatement({
+    actions: ['s3:PutObject'],
+    principals: [logsDelivery],
+    resources: [objects],
+    conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
+  }));
+  bucket.addToResourcePolicy(new iam.PolicyStatement({
+    actions: ['s3:GetBucketAcl'],
+    principals: [logsDelivery],
+    resources: [bucket.bucketArn],
+  }));
+  // As aws-cdk-lib does: the load balancer checks the bucket's permissions when logging is turned on.
+  const policy = bucket.policy?.node.defaultChild;
+  if (policy instanceof CfnResource) {
+    (loadBalancer.node.defaultChild as CfnResource).addResourceDependency(policy);
+  }
+}
+
+/** Mapping of the Regions' Elastic Load Balancing accounts, one per stack. */
+export const ELB_ACCOUNTS_MAPPING_ID = 'FoundryElbLogDeliveryAccounts';
+/** Condition: the stack's Region has an Elastic Load Balancing account, one per stack. */
+export const ELB_ACCOUNT_CONDITION_ID = 'FoundryElbLogDeliveryByAccount';
+/** The mapping's value for a Region without an Elastic Load Balancing account. */
+export const NO_ELB_ACCOUNT = 'none';
+/** The service principal that writes access logs in Regions without an Elastic Load Balancing account. */
+export const ELB_LOG_DELIVERY_SERVICE = 'logdelivery.elasticloadbalancing.amazonaws.com';
+
+/** The writer of access logs where the stack is deployed, decided by CloudFormation from the region facts. */
+function elbLogWriter(stack: Stack): iam.IPrincipal {
+  let mapping = stack.node.tryFindChild(ELB_ACCOUNTS_MAPPING_ID) as CfnMapping | undefined;
+  if (!mapping) {
+    const accounts: Record<string, Record<string, string>> = {};
+    for (const region of RegionInfo.regions) {
+      accounts[region.name] = { account: region.elbv2Account ?? NO_ELB_ACCOUNT };
+    }
+    mapping = new CfnMapping(stack, ELB_ACCOUNTS_MAPPING_ID, { mapping: accounts });
+  }
+  const account = mapping.findInMap(Aws.REGION, 'account');
+  let condition = stack.node.tryFindChild(ELB_ACCOUNT_CONDITION_ID) as CfnCondition | undefined;
+  if (!condition) {
+    condition = new CfnCondition(stack, ELB_ACCOUNT_CONDITION_ID, {
+      expression: Fn.conditionNot(Fn.conditionEquals(account, NO_ELB_ACCOUNT)),
+    });
+  }
+  return new ConditionalPrincipal(condition, `arn:${Aws.PARTITION}:iam::${account}:root`, ELB_LOG_DELIVERY_SERVICE);
+}
+
+/**
+ * `{ AWS: arn }` where the condition holds, `{ Service: service }` elsewhere: each key is written with `Fn::If` and
+ * `AWS::NoValue`, which CloudFormation removes, so the deployed policy holds exactly one of the two.
+ */
+class ConditionalPrincipal extends iam.PrincipalBase {
+  constructor(private readonly condition: CfnCondition, private readonly arn: string, private readonly service: string) {
+    super();
+  }
+
+  public get policyFragment(): iam.PrincipalPolicyFragment {
+    return new iam.PrincipalPolicyFragment({
+      AWS: [Fn.conditionIf(this.condition.logicalId, this.arn, Aws.NO_VALUE).toString()],
+      Service: [Fn.conditionIf(this.condition.logicalId, Aws.NO_VALUE, this.service).toString()],
+    });
+  }
+
+  public dedupeString(): string | undefined {
+    return undefined;
+  }
+
+  public toString(): string {
+    return 'ElbLogDeliveryPrincipal';
+  }
 }

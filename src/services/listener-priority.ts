@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { describeRoute, RouteSpec, routesOverlap, routeWithin, specificityKey } from './web-routing';
+import { describeRoute, RouteSpec, RoutingMemo, routesOverlap, routeWithin, specificityKey } from './web-routing';
 
 /** A route placed on the listener. */
 export interface PlacedRoute {
@@ -51,6 +51,7 @@ export class ListenerPriorityAllocator {
   private static readonly PAIRS = Math.floor(ListenerPriorityAllocator.BAND_SIZE / 2);
 
   private readonly taken = new Map<number, string>();
+  private readonly memo = new RoutingMemo();
   private readonly placed: PlacedRoute[] = [];
   private rules = 0;
 
@@ -74,14 +75,14 @@ export class ListenerPriorityAllocator {
    * orders it correctly. Throws a `PlacementError` that names the other service.
    */
   public place(route: RouteSpec, owner: string, options: { explicit?: number; withTest: boolean }): Placement {
-    const key = specificityKey(route);
+    const key = specificityKey(route, this.memo);
     // Routes this one must follow (inside it) and precede (around it); a route equal to it is a dead duplicate.
     const inner: PlacedRoute[] = [];
     const outer: PlacedRoute[] = [];
     for (const other of this.placed) {
-      if (!routesOverlap(other.route, route)) continue;
-      const within = routeWithin(route, other.route);
-      const contains = routeWithin(other.route, route);
+      if (!routesOverlap(other.route, route, this.memo)) continue;
+      const within = routeWithin(route, other.route, this.memo);
+      const contains = routeWithin(other.route, route, this.memo);
       if (within && contains) {
         throw new PlacementError('route', `'${other.owner}' already routes exactly these requests (${describeRoute(route)}), so the second rule would never match`);
       }

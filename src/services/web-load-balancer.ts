@@ -10,169 +10,16 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ListenerPriorityAllocator, PlacementError } from './listener-priority';
 import { stackDashboard } from './stack-dashboard';
-import { checkCertificateRegion, validateWebLoadBalancerOptions } from './web-load-balancer-validation';
-import { checkRuleQuotas, MAX_CERTIFICATES_PER_ALB, MAX_RULES_PER_ALB, MAX_TARGET_GROUPS_PER_ALB } from './web-routing';
+import {
+  checkCertificateRegion, ResolvedWebLoadBalancerAlarm, resolveWebLoadBalancerProps, WebLoadBalancerProps, WebRoute, WebRouteRules,
+} from './web-load-balancer-options';
+import { checkRuleQuotas, MAX_TARGET_GROUPS_PER_ALB } from './web-routing';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeInternetFacingListener, acknowledgePlainHttp, acknowledgeRedirectListener } from '../compliance/acknowledgements';
 import { addDashboardAlarms } from '../operations/service-dashboard';
-import { createAccessLogsBucket } from '../private/access-logs';
+import { createAccessLogsBucket, logAccessLogs } from '../private/access-logs';
 import { securityGroupDescription } from '../private/descriptions';
 import { invalidProp } from '../private/validation';
-
-/** ALB listener rules allowed per load balancer by default. */
-export const MAX_RULES_PER_LISTENER = MAX_RULES_PER_ALB;
-
-/**
- * Alarms of a load balancer, sent to the cluster's alert topic.
- *
- * The load balancer alarms on the 5xx responses it generates itself (`HTTPCode_ELB_5XX_Count`), which the services'
- * alarms do not see: they read their target groups' `HTTPCode_Target_5XX_Count`. Among them are 503s for a rule
- * that forwards to a target group without registered targets (see the README, 'Blue/green and route changes'),
- * 502s when targets close connections and 504s when they time out.
- */
-export interface WebLoadBalancerAlarmOptions {
-  /**
-   * Alarm at all.
-   *
-   * @default true
-   */
-  readonly enabled?: boolean;
-
-  /**
-   * Load balancer 5xx responses in one minute that make the minute breaching (a whole number, at least 1).
-   *
-   * @default 10
-   */
-  readonly elb5xxCount?: number;
-
-  /**
-   * Consecutive breaching minutes before the alarm fires (1-60).
-   *
-   * @default 3
-   */
-  readonly evaluationMinutes?: number;
-}
-
-/**
- * Options of an Application Load Balancer, own or shared.
- */
-export interface WebLoadBalancerOptions {
-  /**
-   * Reachable from the internet (in public subnets) or only inside the VPC (private subnets).
-   *
-   * @default true
-   */
-  readonly internetFacing?: boolean;
-
-  /**
-   * Serve plain HTTP on port 80 instead of HTTPS. An explicit opt-in for development and for traffic that is
-   * encrypted elsewhere; production traffic should use a certificate.
-   *
-   * @default false - HTTPS on 443 with HTTP redirected to HTTPS
-   */
-  readonly allowHttp?: boolean;
-
-  /**
-   * Client IPv4 ranges allowed to reach the listener ports.
-   *
-   * @default - ['0.0.0.0/0'] when internet-facing, the VPC's range when internal
-   */
-  readonly allowedCidrs?: string[];
-
-  /**
-   * Refuse deletion of the load balancer (delete it only after turning this off). Protects production traffic
-   * from an accidental `cdk destroy` or resource replacement.
-   *
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
-
-  /**
-   * Keep access logs in S3 for this long (an SSE-S3 bucket with versioning, TLS only, no public access).
-   *
-   * @default Duration.days(90)
-   */
-  readonly accessLogsRetention?: Duration;
-
-  /**
-   * An existing AWS WAF web ACL (ARN) to associate instead of the one the load balancer creates.
-   *
-   * @default - a new web ACL with the AWS managed Core, Known Bad Inputs and IP Reputation rule groups, logged to an encrypted log group
-   */
-  readonly webAclArn?: string;
-
-  /**
-   * TLS policy of the HTTPS listener.
-   *
-   * @default elbv2.SslPolicy.RECOMMENDED_TLS (TLS 1.2 and 1.3)
-   */
-  readonly sslPolicy?: elbv2.SslPolicy;
-
-  /**
-   * Listener rules this load balancer may hold (1-100). ALB allows 100 rules per load balancer by default, and every
-   * rule of a service forwards to a target group of its own, of which ALB holds at most 100 (not adjustable): a
-   * lower value keeps room for rules added outside the library. Adding a service beyond it is an error that says to
-   * use another load balancer.
-   *
-   * @default 100
-   */
-  readonly maxRules?: number;
-
-  /**
-   * Certificates the HTTPS listener may hold besides its default one (services with their own domain add theirs).
-   * ALB allows 25 by default; raise the quota ("Certificates per Application Load Balancer") before raising this.
-   *
-   * @default 25
-   */
-  readonly maxCertificates?: number;
-
-  /**
-   * Idle connection timeout.
-   *
-   * @default Duration.seconds(60)
-   */
-  readonly idleTimeout?: Duration;
-
-  /**
-   * Alarm on the 5xx responses the load balancer generates itself (not its targets), sent to the cluster's alert topic.
-   *
-   * @default - an alarm when the load balancer returns 10 or more 5xx responses a minute for 3 minutes in a row
-   */
-  readonly alarms?: WebLoadBalancerAlarmOptions;
-}
-
-/**
- * Properties of a `WebLoadBalancer`.
- */
-export interface WebLoadBalancerProps extends WebLoadBalancerOptions {
-  /** The cluster whose VPC hosts the load balancer. */
-  readonly cluster: FoundryCluster;
-
-  /**
-   * The certificate of the HTTPS listener. Services with their own domain add theirs to the listener.
-   *
-   * @default - none; required unless `allowHttp`
-   */
-  readonly certificate?: acm.ICertificate;
-}
-
-/** What a service asks of the load balancer. */
-export interface WebRoute {
-  readonly owner: Construct;
-  readonly hostHeaders: string[];
-  readonly pathPatterns: string[];
-  readonly priority?: number;
-  readonly targetGroup: elbv2.IApplicationTargetGroup;
-  readonly testHeader?: string;
-  readonly alternateTargetGroup?: elbv2.IApplicationTargetGroup;
-}
-
-/** The listener rules a route got. */
-export interface WebRouteRules {
-  readonly production: elbv2.ApplicationListenerRule;
-  readonly test?: elbv2.ApplicationListenerRule;
-  readonly priority: number;
-}
 
 /**
  * A hardened Application Load Balancer that one or many `WebService`s share.
@@ -219,29 +66,15 @@ export class WebLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: WebLoadBalancerProps) {
     super(scope, id);
-    if (!props || !props.cluster) {
-      invalidProp(this, 'cluster', props?.cluster, 'Pass the FoundryCluster whose VPC hosts the load balancer.');
-    }
-    this.cluster = props.cluster;
-    const vpc = props.cluster.vpc;
-    const internetFacing = props.internetFacing ?? true;
-    this.plainHttp = props.allowHttp ?? false;
-    validateWebLoadBalancerOptions(this, props);
-    this.maxRules = props.maxRules ?? MAX_RULES_PER_LISTENER;
-    this.maxCertificates = props.maxCertificates ?? MAX_CERTIFICATES_PER_ALB;
-    this.defaultCertificate = props.certificate;
-    if (this.plainHttp && props.certificate) {
-      invalidProp(this, 'certificate', props.certificate,
-        'A plain-HTTP listener (allowHttp: true) serves no certificate, so it would be dropped: remove allowHttp for HTTPS, or remove the certificate.');
-    }
-    if (!this.plainHttp && !props.certificate) {
-      invalidProp(this, 'certificate', undefined,
-        'HTTPS needs an ACM certificate: pass certificate (or, on a WebService, domainName with hostedZone to create one). For plain HTTP set allowHttp: true explicitly.');
-    }
-    checkCertificateRegion(this, props.certificate, this);
-    if (internetFacing && vpc.publicSubnets.length === 0) {
-      invalidProp(this, 'internetFacing', true, "The cluster's VPC has no public subnets; use internetFacing: false, or a VPC with public subnets.");
-    }
+    const resolved = resolveWebLoadBalancerProps(this, props);
+    this.cluster = resolved.cluster;
+    const vpc = resolved.cluster.vpc;
+    const internetFacing = resolved.internetFacing;
+    this.plainHttp = resolved.plainHttp;
+    this.listenerPort = resolved.listenerPort;
+    this.maxRules = resolved.maxRules;
+    this.maxCertificates = resolved.maxCertificates;
+    this.defaultCertificate = resolved.certificate;
 
     // Outbound stays open: a load balancer only connects to its registered targets, and a closed group would
     // cost one egress rule per service. Each target's own group admits this group on the container port only.
@@ -256,28 +89,26 @@ export class WebLoadBalancer extends Construct {
       internetFacing,
       vpcSubnets: internetFacing ? { subnetType: ec2.SubnetType.PUBLIC } : { subnets: privateSubnets(vpc) },
       securityGroup: this.securityGroup,
-      deletionProtection: props.deletionProtection ?? true,
+      deletionProtection: resolved.deletionProtection,
       dropInvalidHeaderFields: true,
       http2Enabled: true,
-      idleTimeout: props.idleTimeout,
+      idleTimeout: resolved.idleTimeout,
       desyncMitigationMode: elbv2.DesyncMitigationMode.DEFENSIVE,
     });
-    this.accessLogsBucket = createAccessLogsBucket(this, props.accessLogsRetention ?? Duration.days(90));
-    this.loadBalancer.logAccessLogs(this.accessLogsBucket, 'alb');
+    this.accessLogsBucket = createAccessLogsBucket(this, { retention: resolved.accessLogsRetention, removalPolicy: resolved.accessLogsRemovalPolicy });
+    logAccessLogs(this.loadBalancer, this.accessLogsBucket, 'alb');
 
-    const cidrs = props.allowedCidrs ?? (internetFacing ? ['0.0.0.0/0'] : [this.cluster.vpcCidrBlock]);
+    const cidrs = resolved.allowedCidrs;
     const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'No service matches this request.' });
     if (this.plainHttp) {
-      this.listenerPort = 80;
       this.listener = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false, defaultAction: notFound });
       acknowledgePlainHttp(this.listener, this.loadBalancer);
     } else {
-      this.listenerPort = 443;
       this.listener = this.loadBalancer.addListener('Https', {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
-        certificates: [props.certificate!],
-        sslPolicy: props.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS,
+        certificates: [resolved.certificate!],
+        sslPolicy: resolved.sslPolicy,
         open: false,
         defaultAction: notFound,
       });
@@ -294,16 +125,16 @@ export class WebLoadBalancer extends Construct {
       acknowledgeInternetFacingListener(this.securityGroup);
     }
 
-    if (props.webAclArn === undefined) {
+    if (resolved.webAclArn === undefined) {
       this.webAcl = this.createWebAcl();
     }
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
       resourceArn: this.loadBalancer.loadBalancerArn,
-      webAclArn: props.webAclArn ?? this.webAcl!.attrArn,
+      webAclArn: resolved.webAclArn ?? this.webAcl!.attrArn,
     });
 
-    if (props.alarms?.enabled ?? true) {
-      this.alarms.push(this.createElb5xxAlarm(props.alarms ?? {}));
+    if (resolved.alarm) {
+      this.alarms.push(this.createElb5xxAlarm(resolved.alarm));
       addDashboardAlarms(stackDashboard(this, this.cluster), this.alarms);
     }
   }
@@ -399,9 +230,9 @@ export class WebLoadBalancer extends Construct {
    * targets"; dimensions LoadBalancer, or AvailabilityZone and LoadBalancer; reported only when nonzero, hence
    * notBreaching). https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
    */
-  private createElb5xxAlarm(options: WebLoadBalancerAlarmOptions): cloudwatch.Alarm {
-    const count = options.elb5xxCount ?? 10;
-    const minutes = options.evaluationMinutes ?? 3;
+  private createElb5xxAlarm(options: ResolvedWebLoadBalancerAlarm): cloudwatch.Alarm {
+    const count = options.elb5xxCount;
+    const minutes = options.evaluationMinutes;
     const alarm = new cloudwatch.Alarm(this, 'Elb5xxAlarm', {
       alarmDescription: `${this.node.path}: the load balancer itself returned ${count} or more 5xx responses a minute (for ${minutes} minutes), `
         + 'e.g. 503 for a rule forwarding to a target group without registered targets (README: Blue/green and route changes), 502 or 504 from targets',

@@ -192,21 +192,33 @@ export function globMatches(pattern: string, value: string): boolean {
   return re.test(value);
 }
 
-const memo = new Map<string, boolean>();
-function remember(kind: string, a: string[], b: string[], compute: () => boolean): boolean {
-  const key = JSON.stringify([kind, a, b]);
-  let value = memo.get(key);
-  if (value === undefined) {
-    value = compute();
-    if (memo.size > 10_000) memo.clear();
-    memo.set(key, value);
+/**
+ * Answers of the language comparisons, kept by whoever places routes (one per listener, so no state outlives the
+ * load balancer that needs it): the same pattern sets are compared again for every route added.
+ */
+export class RoutingMemo {
+  private static readonly LIMIT = 10_000;
+  private readonly values = new Map<string, boolean>();
+
+  /** The remembered answer, or the computed one (remembered). */
+  public remember(kind: string, a: string[], b: string[], compute: () => boolean): boolean {
+    const key = JSON.stringify([kind, a, b]);
+    let value = this.values.get(key);
+    if (value === undefined) {
+      value = compute();
+      if (this.values.size > RoutingMemo.LIMIT) this.values.clear();
+      this.values.set(key, value);
+    }
+    return value;
   }
-  return value;
 }
 
+const compute = (_kind: string, _a: string[], _b: string[], f: () => boolean) => f();
+const rememberIn = (memo: RoutingMemo | undefined) => memo ? memo.remember.bind(memo) : compute;
+
 /** True when some string matches a pattern of `a` and a pattern of `b`. */
-export function languagesIntersect(a: string[], b: string[]): boolean {
-  return remember('i', a, b, () => {
+export function languagesIntersect(a: string[], b: string[], memo?: RoutingMemo): boolean {
+  return rememberIn(memo)('i', a, b, () => {
     // Literal values: a membership test decides.
     if (a.every(literal)) return a.some(v => b.some(p => globMatches(p, v)));
     if (b.every(literal)) return b.some(v => a.some(p => globMatches(p, v)));
@@ -218,8 +230,8 @@ export function languagesIntersect(a: string[], b: string[]): boolean {
 }
 
 /** True when every string that matches a pattern of `a` also matches a pattern of `b`. */
-export function languageSubset(a: string[], b: string[]): boolean {
-  return remember('s', a, b, () => {
+export function languageSubset(a: string[], b: string[], memo?: RoutingMemo): boolean {
+  return rememberIn(memo)('s', a, b, () => {
     if (a.every(literal)) return a.every(v => b.some(p => globMatches(p, v)));
     // A wildcard matches any character, so a pattern with one matches more strings than a few literal values hold.
     if (b.every(literal)) return false;
@@ -231,18 +243,18 @@ export function languageSubset(a: string[], b: string[]): boolean {
 }
 
 /** True when a request can match both routes. */
-export function routesOverlap(a: RouteSpec, b: RouteSpec): boolean {
-  return languagesIntersect(hostLanguage(a), hostLanguage(b)) && languagesIntersect(pathLanguage(a), pathLanguage(b));
+export function routesOverlap(a: RouteSpec, b: RouteSpec, memo?: RoutingMemo): boolean {
+  return languagesIntersect(hostLanguage(a), hostLanguage(b), memo) && languagesIntersect(pathLanguage(a), pathLanguage(b), memo);
 }
 
 /** True when every request that matches `a` also matches `b`. */
-export function routeWithin(a: RouteSpec, b: RouteSpec): boolean {
-  return languageSubset(hostLanguage(a), hostLanguage(b)) && languageSubset(pathLanguage(a), pathLanguage(b));
+export function routeWithin(a: RouteSpec, b: RouteSpec, memo?: RoutingMemo): boolean {
+  return languageSubset(hostLanguage(a), hostLanguage(b), memo) && languageSubset(pathLanguage(a), pathLanguage(b), memo);
 }
 
 /** True when the routes match exactly the same requests. */
-export function routesEqual(a: RouteSpec, b: RouteSpec): boolean {
-  return routeWithin(a, b) && routeWithin(b, a);
+export function routesEqual(a: RouteSpec, b: RouteSpec, memo?: RoutingMemo): boolean {
+  return routeWithin(a, b, memo) && routeWithin(b, a, memo);
 }
 
 /** Specificity class of a pattern set: 0 exact values only, 1 with wildcards, 2 everything. */
@@ -251,8 +263,8 @@ function hostClass(route: RouteSpec): number {
   return route.hosts.every(h => !/[*?]/.test(h)) ? 0 : 1;
 }
 
-function pathClass(route: RouteSpec): number {
-  if (route.paths.length === 0 || languageSubset(ANY_PATH, route.paths)) return 2;
+function pathClass(route: RouteSpec, memo?: RoutingMemo): number {
+  if (route.paths.length === 0 || languageSubset(ANY_PATH, route.paths, memo)) return 2;
   return route.paths.every(p => !/[*?]/.test(p)) ? 0 : 1;
 }
 
@@ -261,8 +273,8 @@ function pathClass(route: RouteSpec): number {
  * any host, then exact paths before wildcard paths before every path. Neither element can grow from a route to a
  * route inside it, so a route inside another never has a higher key.
  */
-export function specificityKey(route: RouteSpec): number[] {
-  return [hostClass(route), pathClass(route)];
+export function specificityKey(route: RouteSpec, memo?: RoutingMemo): number[] {
+  return [hostClass(route), pathClass(route, memo)];
 }
 
 /** Compare two specificity keys: negative when `a` is more specific. */

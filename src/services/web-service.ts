@@ -1,4 +1,4 @@
-import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,144 +7,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { FoundryServiceBase } from './service-base';
-import { RequestServiceOptions, ServiceFrontEnd } from './service-options';
-import { WebLoadBalancer, WebLoadBalancerOptions } from './web-load-balancer';
-import { checkCertificateRegion } from './web-load-balancer-validation';
-import { checkHostPatterns } from './web-routing';
-import type { FoundryCluster } from '../cluster/foundry-cluster';
+import { RequestServiceBase } from './service-base';
+import { ServiceFrontEnd } from './service-options';
+import { WebLoadBalancer } from './web-load-balancer';
+import { WebRouteRules } from './web-load-balancer-options';
+import { resolveWebServiceProps, WebServiceProps } from './web-service-options';
 import { acknowledgeBlueGreenRole } from '../compliance/acknowledgements';
 import { securityGroupDescription } from '../private/descriptions';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
-import { checkNumber, invalidProp } from '../private/validation';
-
-/**
- * Target group health check of a web service. The defaults replace a task in about 50 seconds during a
- * rolling deployment: a new task is healthy after 2 checks 10 s apart, an old one drains for 30 s.
- */
-export interface WebHealthCheckOptions {
-  /**
-   * HTTP path the load balancer requests.
-   *
-   * @default '/'
-   */
-  readonly path?: string;
-
-  /**
-   * Time between checks (5-300 s).
-   *
-   * @default Duration.seconds(10)
-   */
-  readonly interval?: Duration;
-
-  /**
-   * Time to wait for a response (2-120 s, shorter than the interval).
-   *
-   * @default Duration.seconds(5)
-   */
-  readonly timeout?: Duration;
-
-  /**
-   * Consecutive successes before a task receives traffic (2-10).
-   *
-   * @default 2
-   */
-  readonly healthyThreshold?: number;
-
-  /**
-   * Consecutive failures before a task is taken out (2-10).
-   *
-   * @default 3
-   */
-  readonly unhealthyThreshold?: number;
-
-  /**
-   * HTTP codes that count as healthy.
-   *
-   * @default '200-399'
-   */
-  readonly healthyHttpCodes?: string;
-}
-
-/**
- * Properties of a `WebService`.
- */
-export interface WebServiceProps extends RequestServiceOptions {
-  /** The cluster. */
-  readonly cluster: FoundryCluster;
-
-  /**
-   * A load balancer shared with other services. The service adds a listener rule by `hostHeaders` and/or
-   * `pathPatterns`.
-   *
-   * @default - a load balancer of its own, configured by `loadBalancerOptions`
-   */
-  readonly loadBalancer?: WebLoadBalancer;
-
-  /**
-   * Options of the service's own load balancer (not allowed with `loadBalancer`).
-   *
-   * @default - internet-facing, HTTPS with redirect, WAF, access logs, deletion protection
-   */
-  readonly loadBalancerOptions?: WebLoadBalancerOptions;
-
-  /**
-   * Certificate for the service's HTTPS traffic.
-   *
-   * @default - created with DNS validation when `domainName` and `hostedZone` are given
-   */
-  readonly certificate?: acm.ICertificate;
-
-  /**
-   * The service's domain name: with `hostedZone`, a DNS-validated certificate and an alias record are created,
-   * and on a shared load balancer requests for this host are routed to the service.
-   *
-   * @default - no domain
-   */
-  readonly domainName?: string;
-
-  /**
-   * Route 53 hosted zone of `domainName`.
-   *
-   * @default - none
-   */
-  readonly hostedZone?: route53.IHostedZone;
-
-  /**
-   * Route requests with these Host headers to the service.
-   *
-   * @default - `domainName` if given; otherwise every host
-   */
-  readonly hostHeaders?: string[];
-
-  /**
-   * Route requests with these paths to the service (e.g. '/api/*').
-   *
-   * @default - every path
-   */
-  readonly pathPatterns?: string[];
-
-  /**
-   * Fixed listener-rule priority (1-50000).
-   *
-   * @default - a stable priority derived from the route, more specific routes first
-   */
-  readonly priority?: number;
-
-  /**
-   * Health check of the target group (the load balancer's view; `healthCheck` is the container's own).
-   *
-   * @default - '/' every 10 s, healthy after 2, unhealthy after 3
-   */
-  readonly targetHealthCheck?: WebHealthCheckOptions;
-
-  /**
-   * Time a stopping task keeps serving in-flight requests.
-   *
-   * @default Duration.seconds(30)
-   */
-  readonly deregistrationDelay?: Duration;
-}
 
 /**
  * A web service behind an Application Load Balancer (its own or shared), on Fargate, Fargate Spot or EC2.
@@ -162,7 +32,7 @@ export interface WebServiceProps extends RequestServiceOptions {
  *   scaling: { minTasks: 2, maxTasks: 20, cpuPercent: 60, requestsPerTask: 500 },
  * });
  */
-export class WebService extends FoundryServiceBase {
+export class WebService extends RequestServiceBase {
   /** The load balancer (own or shared). */
   public readonly loadBalancer: WebLoadBalancer;
   /** The target group of the tasks. */
@@ -180,13 +50,9 @@ export class WebService extends FoundryServiceBase {
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, { ...props, frontEnd: ServiceFrontEnd.APPLICATION_LOAD_BALANCER });
-    const port = props.port ?? props.ports?.[0]?.port;
-    validateWebProps(this, props, port);
-    const containerPort = port!;
-
-    // Checked here so the error names the service; a shared load balancer's Region is that of its own stack.
-    checkCertificateRegion(this, props.certificate, props.loadBalancer ?? this);
-    const plainHttp = props.loadBalancer?.plainHttp ?? props.loadBalancerOptions?.allowHttp ?? false;
+    const resolved = resolveWebServiceProps(this, props);
+    const containerPort = resolved.containerPort;
+    const plainHttp = resolved.plainHttp;
     if (props.domainName && props.hostedZone && !plainHttp) {
       this.certificate = props.certificate ?? new acm.Certificate(this, 'Certificate', {
         domainName: props.domainName,
@@ -209,11 +75,9 @@ export class WebService extends FoundryServiceBase {
       });
     }
 
-    const hc = props.targetHealthCheck ?? {};
-    const interval = hc.interval ?? Duration.seconds(10);
-    const healthyThreshold = hc.healthyThreshold ?? 2;
-    const deregistrationDelay = props.deregistrationDelay ?? Duration.seconds(30);
-    this.modeledReplacementSeconds = interval.toSeconds() * healthyThreshold + deregistrationDelay.toSeconds();
+    const hc = resolved.targetHealthCheck;
+    const deregistrationDelay = resolved.deregistrationDelay;
+    this.modeledReplacementSeconds = hc.interval.toSeconds() * hc.healthyThreshold + deregistrationDelay.toSeconds();
     const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
       vpc: this.cluster.vpc,
       port: containerPort,
@@ -221,28 +85,28 @@ export class WebService extends FoundryServiceBase {
       targetType: elbv2.TargetType.IP,
       deregistrationDelay,
       healthCheck: {
-        path: hc.path ?? '/',
-        interval,
-        timeout: hc.timeout ?? Duration.seconds(5),
-        healthyThresholdCount: healthyThreshold,
-        unhealthyThresholdCount: hc.unhealthyThreshold ?? 3,
-        healthyHttpCodes: hc.healthyHttpCodes ?? '200-399',
+        path: hc.path,
+        port: hc.port === undefined ? undefined : String(hc.port),
+        interval: hc.interval,
+        timeout: hc.timeout,
+        healthyThresholdCount: hc.healthyThreshold,
+        unhealthyThresholdCount: hc.unhealthyThreshold,
+        healthyHttpCodes: hc.healthyHttpCodes,
       },
     };
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
-    const blueGreen = props.deployment?.blueGreen;
+    const blueGreen = this._options.blueGreen;
     if (blueGreen) {
       this.alternateTargetGroup = new elbv2.ApplicationTargetGroup(this, 'AlternateTargetGroup', targetGroupProps);
     }
 
-    const hostHeaders = props.hostHeaders ?? (props.domainName ? [props.domainName] : []);
     const rules = this.loadBalancer._addRoute({
       owner: this,
-      hostHeaders,
-      pathPatterns: props.pathPatterns ?? [],
+      hostHeaders: resolved.hostHeaders,
+      pathPatterns: resolved.pathPatterns,
       priority: props.priority,
       targetGroup: this.targetGroup,
-      testHeader: blueGreen ? (blueGreen.testHeader ?? 'x-foundry-test') : undefined,
+      testHeader: blueGreen?.testHeader,
       alternateTargetGroup: this.alternateTargetGroup,
     });
     this.listenerRule = rules.production;
@@ -269,6 +133,10 @@ export class WebService extends FoundryServiceBase {
     this.targetGroup.addTarget({ attachToApplicationTargetGroup: () => target.attachToApplicationTargetGroup(withoutRules) });
     this.workload.securityGroup.addIngressRule(ec2.Peer.securityGroupId(this.loadBalancer.securityGroup.securityGroupId),
       ec2.Port.tcp(containerPort), securityGroupDescription(`From the load balancer ${this.loadBalancer.node.path}`));
+    if (hc.port !== undefined && hc.port !== containerPort) {
+      this.workload.securityGroup.addIngressRule(ec2.Peer.securityGroupId(this.loadBalancer.securityGroup.securityGroupId),
+        ec2.Port.tcp(hc.port), securityGroupDescription(`Health checks from the load balancer ${this.loadBalancer.node.path}`));
+    }
     if (props.domainName && props.hostedZone) {
       new route53.ARecord(this, 'AliasRecord', {
         zone: props.hostedZone,
@@ -278,12 +146,12 @@ export class WebService extends FoundryServiceBase {
     }
     // Blue/green moves production traffic to the alternate target group every other deployment: scaling and alarms
     // watch both.
-    this.enableScaling(props.scaling, this.targetGroup, this.alternateTargetGroup);
+    this._enableScaling(this.targetGroup, this.alternateTargetGroup);
     this._enableOperations({ targetGroup: this.targetGroup, alternateTargetGroup: this.alternateTargetGroup });
   }
 
   /** The role ECS uses to shift traffic between the target groups (scoped to this service's rules). */
-  private blueGreenRole(rules: { production: elbv2.ApplicationListenerRule; test?: elbv2.ApplicationListenerRule }): iam.IRole {
+  private blueGreenRole(rules: WebRouteRules): iam.IRole {
     const role = new ManagedPolicyRole(this, 'BlueGreenRole', {
       assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
       description: `Lets ECS shift traffic of ${this.node.path} between its target groups`,
@@ -333,60 +201,4 @@ function warnBlueGreenRouteChanges(service: WebService): void {
     + 'or target group. After a deployment that left traffic on the alternate target group, the primary one is empty and '
     + 'clients get 503 errors. Make such changes only while traffic is on the primary target group (check the rule with '
     + "'aws elbv2 describe-rules'; one more deployment moves it back); see the README, 'Blue/green and route changes'.");
-}
-
-function validateWebProps(scope: Construct, props: WebServiceProps, port: number | undefined): void {
-  if (port === undefined) {
-    invalidProp(scope, 'port', undefined, 'A web service needs the port its main container listens on, e.g. port: 8080.');
-  }
-  if (props.loadBalancer && props.loadBalancerOptions) {
-    invalidProp(scope, 'loadBalancerOptions', props.loadBalancerOptions,
-      'Options of a shared load balancer are set where it is created (new WebLoadBalancer(...)); pass either loadBalancer or loadBalancerOptions.');
-  }
-  if ((props.domainName === undefined) !== (props.hostedZone === undefined) && !(props.domainName && props.certificate)) {
-    invalidProp(scope, props.domainName ? 'hostedZone' : 'domainName', props.domainName ?? props.hostedZone?.zoneName,
-      'domainName and hostedZone go together: the certificate is validated and the alias record created in that zone.');
-  }
-  if (props.domainName && !Token.isUnresolved(props.domainName)
-    && !/^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(props.domainName)) {
-    invalidProp(scope, 'domainName', props.domainName, "Use a lower-case DNS name such as 'api.example.com'.");
-  }
-  if (props.domainName && props.hostedZone && !Token.isUnresolved(props.hostedZone.zoneName) && !Token.isUnresolved(props.domainName)
-    && !(props.domainName === props.hostedZone.zoneName || props.domainName.endsWith(`.${props.hostedZone.zoneName}`))) {
-    invalidProp(scope, 'domainName', props.domainName, `The name is not in the hosted zone '${props.hostedZone.zoneName}'; use a name in that zone or the zone of the name.`);
-  }
-  const lbPlainHttp = props.loadBalancer?.plainHttp ?? props.loadBalancerOptions?.allowHttp ?? false;
-  if (lbPlainHttp && props.certificate) {
-    invalidProp(scope, 'certificate', props.certificate,
-      'The load balancer serves plain HTTP (allowHttp), so the certificate would be dropped: use an HTTPS load balancer, or remove the certificate.');
-  }
-  if (!lbPlainHttp && !props.loadBalancer && !props.certificate && !(props.domainName && props.hostedZone)) {
-    invalidProp(scope, 'certificate', undefined,
-      'HTTPS needs a certificate: pass certificate, or domainName with hostedZone to create one. For plain HTTP set loadBalancerOptions: { allowHttp: true } explicitly.');
-  }
-  for (const path of props.pathPatterns ?? []) {
-    if (!/^\/[A-Za-z0-9_\-.$/~"'@:+*?&=%]{0,127}$/.test(path)) {
-      invalidProp(scope, 'pathPatterns', path, "Use paths starting with '/', up to 128 characters, with '*' and '?' wildcards, e.g. '/api/*'.");
-    }
-  }
-  // Per-rule quotas (values per condition, match evaluations and wildcards per rule) are checked where the rule is
-  // made (WebLoadBalancer), counting the implicit '/*' path and the blue/green test header.
-  checkHostPatterns(scope, props.hostHeaders ?? []);
-  checkNumber(scope, 'priority', props.priority, { min: 1, max: 50_000, integer: true });
-  const hc = props.targetHealthCheck ?? {};
-  const interval = hc.interval?.toSeconds({ integral: false }) ?? 10;
-  checkNumber(scope, 'targetHealthCheck.interval (seconds)', hc.interval?.toSeconds({ integral: false }), { min: 5, max: 300, integer: true });
-  checkNumber(scope, 'targetHealthCheck.timeout (seconds)', hc.timeout?.toSeconds({ integral: false }), { min: 2, max: 120, integer: true });
-  if ((hc.timeout?.toSeconds() ?? 5) >= interval) {
-    invalidProp(scope, 'targetHealthCheck.timeout', `${hc.timeout?.toSeconds() ?? 5} s`, `The timeout must be shorter than the interval (${interval} s).`);
-  }
-  checkNumber(scope, 'targetHealthCheck.healthyThreshold', hc.healthyThreshold, { min: 2, max: 10, integer: true });
-  checkNumber(scope, 'targetHealthCheck.unhealthyThreshold', hc.unhealthyThreshold, { min: 2, max: 10, integer: true });
-  if (hc.path !== undefined && !hc.path.startsWith('/')) {
-    invalidProp(scope, 'targetHealthCheck.path', hc.path, "Use an absolute path such as '/health'.");
-  }
-  if (hc.healthyHttpCodes !== undefined && !/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(hc.healthyHttpCodes)) {
-    invalidProp(scope, 'targetHealthCheck.healthyHttpCodes', hc.healthyHttpCodes, "Use codes and ranges such as '200' or '200-299,302'.");
-  }
-  checkNumber(scope, 'deregistrationDelay (seconds)', props.deregistrationDelay?.toSeconds({ integral: false }), { min: 0, max: 3600, integer: true });
 }

@@ -112,10 +112,10 @@ function largeApp(): LargeApp {
     services.push(new BackendService(stack, `Backend${i}`, { cluster, image, port: 8080, alarms }));
   }
   for (let i = 0; i < 2; i++) {
-    services.push(new NetworkService(stack, `Tcp${i}`, { cluster, image, port: 6379 + i, alarms, deletionProtection: false }));
+    services.push(new NetworkService(stack, `Tcp${i}`, { cluster, image, port: 6379 + i, alarms, loadBalancerOptions: { deletionProtection: false } }));
   }
-  new ScheduledTask(stack, 'Nightly', { cluster, image, schedule: TaskSchedule.cron('0 3 * * ? *') });
-  new ScheduledTask(stack, 'Hourly', { cluster, image, schedule: TaskSchedule.rate(Duration.hours(1)) });
+  new ScheduledTask(stack, 'Nightly', { cluster, image, schedule: Schedule.cron('0 3 * * ? *') });
+  new ScheduledTask(stack, 'Hourly', { cluster, image, schedule: Schedule.rate(Duration.hours(1)) });
   void general;
   const template = Template.fromStack(stack);
   return {

@@ -97,26 +97,26 @@ describe('quotas counted on the finished app (escape hatches included)', () => {
 
   test('inbound rules per security group: 60 by default, adjustable: a warning', () => {
     const cidrs = Array.from({ length: 61 }, (_, i) => `10.${i}.0.0/16`);
-    const { stack } = build({ allowedCidrs: cidrs });
+    const { stack } = build({ loadBalancerOptions: { allowedCidrs: cidrs } });
     Annotations.fromStack(stack).hasWarning('/Nlb/Db', Match.stringLikeRegexp('allowedCidrs has 61 ranges'));
   });
 });
 
 describe('constraints AWS would reject (or apply silently) fail with the prop and a fix', () => {
   test.each<[string, Partial<NetworkServiceProps>, RegExp]>([
-    ['an empty client list', { allowedCidrs: [] }, /invalid allowedCidrs = \[\]\. An empty list admits no client/],
-    ['an IPv6 range on an IPv4 load balancer', { allowedCidrs: ['2001:db8::/32'] }, /invalid allowedCidrs = '2001:db8::\/32'\. The load balancer has IPv4 addresses only/],
-    ['an octet above 255', { allowedCidrs: ['10.0.256.0/24'] }, /invalid allowedCidrs = '10\.0\.256\.0\/24'\. Use IPv4 CIDR blocks/],
-    ['a prefix above 32', { allowedCidrs: ['10.0.0.0/33'] }, /invalid allowedCidrs = '10\.0\.0\.0\/33'/],
-    ['a range without a prefix', { allowedCidrs: ['10.0.0.0'] }, /invalid allowedCidrs = '10\.0\.0\.0'/],
-    ['host bits set (EC2 would widen it silently)', { allowedCidrs: ['203.0.113.7/24'] },
+    ['an empty client list', { loadBalancerOptions: { allowedCidrs: [] } }, /invalid allowedCidrs = \[\]\. An empty list admits no client/],
+    ['an IPv6 range on an IPv4 load balancer', { loadBalancerOptions: { allowedCidrs: ['2001:db8::/32'] } }, /invalid allowedCidrs = '2001:db8::\/32'\. The load balancer has IPv4 addresses only/],
+    ['an octet above 255', { loadBalancerOptions: { allowedCidrs: ['10.0.256.0/24'] } }, /invalid allowedCidrs = '10\.0\.256\.0\/24'\. Use IPv4 CIDR blocks/],
+    ['a prefix above 32', { loadBalancerOptions: { allowedCidrs: ['10.0.0.0/33'] } }, /invalid allowedCidrs = '10\.0\.0\.0\/33'/],
+    ['a range without a prefix', { loadBalancerOptions: { allowedCidrs: ['10.0.0.0'] } }, /invalid allowedCidrs = '10\.0\.0\.0'/],
+    ['host bits set (EC2 would widen it silently)', { loadBalancerOptions: { allowedCidrs: ['203.0.113.7/24'] } },
       /invalid allowedCidrs = '203\.0\.113\.7\/24'\. Host bits are set: EC2 would admit the whole network 203\.0\.113\.0\/24; write '203\.0\.113\.0\/24', or '203\.0\.113\.7\/32'/],
     ['a principal that is not an account, role or user', { privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:group/devs')] } },
       /invalid privateLink\.allowedPrincipals = 'arn:aws:iam::210987654321:group\/devs'\. Use the ARN of an account/],
     ['an account id instead of an ARN', { privateLink: { allowedPrincipals: [new iam.ArnPrincipal('210987654321')] } }, /invalid privateLink\.allowedPrincipals = '210987654321'/],
     ['a TCP listener on a UDP container port', { port: undefined, ports: [{ port: 53, protocol: ecs.Protocol.UDP }] },
       /invalid ports = .*A TCP listener forwards TCP connections, which a UDP container port never receives/],
-    ['a health check port of 0', { healthCheckPort: 0 }, /invalid healthCheckPort = 0/],
+    ['a health check port of 0', { targetHealthCheck: { port: 0 } }, /invalid targetHealthCheck\.port = 0/],
     ['a deregistration delay in fractions of a second', { deregistrationDelay: Duration.millis(2500) }, /invalid deregistrationDelay \(seconds\) = 2\.5/],
   ])('%s', (_name, p, message) => {
     expect(() => build(p)).toThrow(message);
@@ -124,7 +124,7 @@ describe('constraints AWS would reject (or apply silently) fail with the prop an
 
   test('valid forms pass: accounts, roles with paths, users, everyone; canonical and single-address ranges', () => {
     expect(() => build({
-      allowedCidrs: ['0.0.0.0/0', '203.0.113.7/32', '198.51.100.0/24', '10.0.0.0/8'],
+      loadBalancerOptions: { allowedCidrs: ['0.0.0.0/0', '203.0.113.7/32', '198.51.100.0/24', '10.0.0.0/8'] },
       privateLink: {
         allowedPrincipals: ['arn:aws:iam::210987654321:root', 'arn:aws:iam::210987654321:role/team/consumer', 'arn:aws-us-gov:iam::210987654321:user/ci', '*']
           .map(arn => new iam.ArnPrincipal(arn)),

@@ -129,10 +129,8 @@ const network: UpdateCase<NetworkKnobs> = {
       protocol: k.protocol,
       certificate: k.protocol === NetworkProtocol.TLS ? certificate(stack, 1) : undefined,
       listenerPort: k.listenerPort,
-      internetFacing: k.internetFacing,
-      allowedCidrs: k.allowedCidrs,
-      healthCheckPort: k.healthCheckPort,
-      deletionProtection: k.deletionProtection,
+      loadBalancerOptions: { internetFacing: k.internetFacing, allowedCidrs: k.allowedCidrs, deletionProtection: k.deletionProtection },
+      targetHealthCheck: { port: k.healthCheckPort },
       privateLink: k.privateLink ? { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] } : undefined,
       deregistrationDelay: k.deregistrationSeconds === undefined ? undefined : Duration.seconds(k.deregistrationSeconds),
     });

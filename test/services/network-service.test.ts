@@ -1,4 +1,4 @@
-import { CfnResource, Duration } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,6 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Capacity, FoundryCluster, NetworkProtocol, NetworkService, NetworkServiceProps } from '../../src';
 import { plainStack } from '../support/stacks';
+import { subtreeTemplate } from '../support/subtree';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/postgres:16');
 const certArn = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
@@ -20,7 +21,7 @@ const tls = new NetworkService(stack, 'Api', {
   image,
   port: 8443,
   protocol: NetworkProtocol.TLS,
-  internetFacing: true,
+  loadBalancerOptions: { internetFacing: true },
   certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certArn),
   capacity: Capacity.spot({ onDemandBase: 1 }),
   scaling: { minTasks: 2, maxTasks: 6, cpuPercent: 50 },
@@ -28,9 +29,9 @@ const tls = new NetworkService(stack, 'Api', {
 const udp = new NetworkService(stack, 'Dns', {
   cluster,
   image,
-  ports: [{ port: 53, protocol: ecs.Protocol.UDP }],
+  port: 53,
   protocol: NetworkProtocol.UDP,
-  healthCheckPort: 8080,
+  targetHealthCheck: { port: 8080 },
   capacity: Capacity.ec2(ec2Capacity),
   privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] },
 });
@@ -137,8 +138,51 @@ describe('NetworkService', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
   });
 
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
+  test.each([['TCP', () => tcp], ['TLS', () => tls], ['UDP', () => udp]])('%s: its own part of the template matches the snapshot', (_name, service) => {
+    expect(subtreeTemplate(service(), template)).toMatchSnapshot();
+  });
+
+  test('health checks: the defaults of every target health check (TCP on the container port)', () => {
+    expect(props(tcp.targetGroup)).toMatchObject({
+      HealthCheckProtocol: 'TCP', HealthCheckPort: '5432', HealthCheckIntervalSeconds: 10, HealthCheckTimeoutSeconds: 5,
+      HealthyThresholdCount: 2, UnhealthyThresholdCount: 3,
+    });
+  });
+});
+
+describe('NetworkService access-log buckets follow the cluster\'s removalPolicy', () => {
+  const tlsService = (removalPolicy: RemovalPolicy) => {
+    const stack = plainStack('Removal');
+    const cluster = new FoundryCluster(stack, 'Cluster', { removalPolicy });
+    const service = new NetworkService(stack, 'Api', {
+      cluster, image, port: 8443, protocol: NetworkProtocol.TLS, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certArn),
+    });
+    return { service, template: Template.fromStack(stack) };
+  };
+  const deletionPolicies = (service: NetworkService, t: Template) => Object.entries(subtreeTemplate(service, t).Resources)
+    .filter(([, r]: [string, any]) => r.Type === 'AWS::S3::Bucket').map(([, r]: [string, any]) => [r.DeletionPolicy, r.UpdateReplacePolicy]);
+
+  test('RETAIN (the default): both buckets are retained with their logs', () => {
+    const { service, template: t } = tlsService(RemovalPolicy.RETAIN);
+    expect(deletionPolicies(service, t)).toEqual([['Retain', 'Retain'], ['Retain', 'Retain']]);
+    t.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  test('DESTROY: both buckets are emptied and deleted with the stack', () => {
+    const { service, template: t } = tlsService(RemovalPolicy.DESTROY);
+    expect(deletionPolicies(service, t)).toEqual([['Delete', 'Delete'], ['Delete', 'Delete']]);
+    t.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+  });
+
+  test('accessLogsRetention sets the expiry of the logs', () => {
+    const stack = plainStack('Retention');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const service = new NetworkService(stack, 'Api', {
+      cluster, image, port: 8443, protocol: NetworkProtocol.TLS, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certArn),
+      loadBalancerOptions: { accessLogsRetention: Duration.days(30) },
+    });
+    expect(Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(service.accessLogsBucket!.node.defaultChild as any)].Properties.LifecycleConfiguration.Rules[0])
+      .toMatchObject({ ExpirationInDays: 30 });
   });
 });
 
@@ -155,17 +199,24 @@ describe('NetworkService rejects bad input with the prop name and a fix', () => 
     ['no port', { port: undefined }, /invalid port = undefined\. A network service needs the port/],
     ['TLS without a certificate', { protocol: NetworkProtocol.TLS }, /invalid certificate = undefined\. A TLS listener needs an ACM certificate/],
     ['certificate on TCP', { certificate: cert }, /invalid certificate = .*A TCP listener does not terminate TLS/],
-    ['UDP without a health check port', { protocol: NetworkProtocol.UDP, ports: [{ port: 53, protocol: ecs.Protocol.UDP }], port: undefined }, /invalid healthCheckPort = undefined\. UDP targets are health-checked over TCP/],
-    ['UDP on a TCP container port', { protocol: NetworkProtocol.UDP, port: undefined, ports: [{ port: 53 }], healthCheckPort: 8080 }, /invalid ports = .*must be a UDP port/],
+    ['UDP without a health check port', { protocol: NetworkProtocol.UDP, ports: [{ port: 53, protocol: ecs.Protocol.UDP }], port: undefined }, /invalid targetHealthCheck\.port = undefined\. UDP targets are health-checked over TCP/],
+    ['UDP on a TCP container port', { protocol: NetworkProtocol.UDP, port: undefined, ports: [{ port: 53 }], targetHealthCheck: { port: 8080 } }, /invalid ports = .*must be a UDP port/],
     ['listener port 0', { listenerPort: 0 }, /invalid listenerPort = 0/],
     // An image from this region's ECR: tasks in the isolated subnets of a VPC without public subnets can pull it.
-    ['internet-facing without public subnets', { cluster: privateOnly, internetFacing: true, image: ecs.ContainerImage.fromEcrRepository(privateRepo, 'v1') }, /invalid internetFacing = true\. The cluster's VPC has no public subnets/],
+    ['internet-facing without public subnets', { cluster: privateOnly, loadBalancerOptions: { internetFacing: true }, image: ecs.ContainerImage.fromEcrRepository(privateRepo, 'v1') }, /invalid internetFacing = true\. The cluster's VPC has no public subnets/],
     ['PrivateLink with no principals', { privateLink: { allowedPrincipals: [] } }, /invalid privateLink\.allowedPrincipals = \[\]/],
-    ['PrivateLink on an internet-facing NLB', { internetFacing: true, privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] } }, /invalid privateLink = 'internetFacing: true'/],
-    ['bad client range', { allowedCidrs: ['10.0.0.0'] }, /invalid allowedCidrs = '10\.0\.0\.0'/],
+    ['PrivateLink on an internet-facing NLB', { loadBalancerOptions: { internetFacing: true }, privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] } }, /invalid privateLink = 'internetFacing: true'/],
+    ['bad client range', { loadBalancerOptions: { allowedCidrs: ['10.0.0.0'] } }, /invalid allowedCidrs = '10\.0\.0\.0'/],
     ['requests per task behind an NLB', { scaling: { maxTasks: 3, requestsPerTask: 100 } }, /invalid scaling\.requestsPerTask = 100\. Request-count scaling needs an Application Load Balancer/],
     ['blue/green behind an NLB', { deployment: { blueGreen: {} } }, /invalid deployment\.blueGreen = .*use it with WebService/],
     ['deregistration delay too long', { deregistrationDelay: Duration.hours(2) }, /invalid deregistrationDelay \(seconds\) = 7200/],
+    ['health check every 4 s', { targetHealthCheck: { interval: Duration.seconds(4) } }, /invalid targetHealthCheck\.interval \(seconds\) = 4\. Use a whole number between 5 and 300/],
+    ['health check timeout of 1 s', { targetHealthCheck: { timeout: Duration.seconds(1) } }, /invalid targetHealthCheck\.timeout \(seconds\) = 1\. Use a whole number between 2 and 120/],
+    ['health check timeout as long as the interval', { targetHealthCheck: { interval: Duration.seconds(10), timeout: Duration.seconds(10) } }, /invalid targetHealthCheck\.timeout = '10 s'\. The timeout must be shorter than the interval/],
+    ['healthy threshold of 1', { targetHealthCheck: { healthyThreshold: 1 } }, /invalid targetHealthCheck\.healthyThreshold = 1\. Use a whole number between 2 and 10/],
+    ['unhealthy threshold of 11', { targetHealthCheck: { unhealthyThreshold: 11 } }, /invalid targetHealthCheck\.unhealthyThreshold = 11\. Use a whole number between 2 and 10/],
+    ['health check port 70000', { targetHealthCheck: { port: 70_000 } }, /invalid targetHealthCheck\.port = 70000/],
+    ['access logs kept half a day', { loadBalancerOptions: { accessLogsRetention: Duration.hours(12) } }, /invalid accessLogsRetention \(days\) = 0\.5/],
   ])('%s', (_name, p, message) => {
     expect(make(p)).toThrow(message);
   });

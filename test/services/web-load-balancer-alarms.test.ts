@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -75,7 +75,7 @@ describe('WebLoadBalancer alarm on the 5xx responses it generates itself', () =>
   });
 
   test('the threshold and the minutes are configurable', () => {
-    const { template } = sharedAlb({ alarms: { elb5xxCount: 1, evaluationMinutes: 5 } });
+    const { template } = sharedAlb({ alarms: { elb5xxCount: 1, evaluationPeriod: Duration.minutes(5) } });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'HTTPCode_ELB_5XX_Count', Threshold: 1, EvaluationPeriods: 5, DatapointsToAlarm: 5,
     });
@@ -102,8 +102,9 @@ describe('WebLoadBalancer alarm on the 5xx responses it generates itself', () =>
   test.each<[string, WebLoadBalancerOptions, RegExp]>([
     ['a threshold of 0', { alarms: { elb5xxCount: 0 } }, /WebLoadBalancer 'Alarms\/Alb': invalid alarms\.elb5xxCount = 0\. Use a whole number at least 1/],
     ['a fractional threshold', { alarms: { elb5xxCount: 2.5 } }, /invalid alarms\.elb5xxCount = 2\.5\. Use a whole number at least 1/],
-    ['no minutes', { alarms: { evaluationMinutes: 0 } }, /invalid alarms\.evaluationMinutes = 0\. Use a whole number between 1 and 60/],
-    ['more than an hour', { alarms: { evaluationMinutes: 61 } }, /invalid alarms\.evaluationMinutes = 61\. Use a whole number between 1 and 60/],
+    ['no minutes', { alarms: { evaluationPeriod: Duration.seconds(0) } }, /invalid alarms\.evaluationPeriod \(minutes\) = 0\. Use a whole number between 1 and 60/],
+    ['part of a minute', { alarms: { evaluationPeriod: Duration.seconds(90) } }, /invalid alarms\.evaluationPeriod \(minutes\) = 1\.5\. Use a whole number between 1 and 60/],
+    ['more than an hour', { alarms: { evaluationPeriod: Duration.minutes(61) } }, /invalid alarms\.evaluationPeriod \(minutes\) = 61\. Use a whole number between 1 and 60/],
   ])('rejects %s', (_name, options, message) => {
     expect(() => sharedAlb(options)).toThrow(message);
   });

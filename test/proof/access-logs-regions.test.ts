@@ -1,0 +1,125 @@
+/**
+ * Load balancer access logs in an environment-agnostic stack (as `cdk init app` creates it): one template for every
+ * Region. Who writes the logs depends on the Region: "Regions available before August 2022" need the Elastic Load
+ * Balancing account of the Region in the bucket policy, later Regions the
+ * `logdelivery.elasticloadbalancing.amazonaws.com` service principal
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html#attach-bucket-policy).
+ *
+ * The proof evaluates the agnostic template as CloudFormation would in sample Regions (the mapping, the condition,
+ * `Fn::If` and `AWS::NoValue`), compares each access-log bucket policy with the one aws-cdk-lib writes for a stack
+ * pinned to that Region, and runs the writers' requests through the IAM simulator.
+ */
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { FoundryCluster, NetworkProtocol, NetworkService, WebService } from '../../src';
+import { complianceApp, synthFindings } from '../support/compliance';
+import { templateInRegion } from './support/access-logs-regions';
+import { ACCOUNT } from './support/iam-cases';
+import { TemplatePolicies } from './support/iam-policies';
+import { CfnTemplate, ResolvedTemplate } from './support/iam-resolve';
+
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+const SERVICE_PRINCIPAL = 'logdelivery.elasticloadbalancing.amazonaws.com';
+
+/** The same app, environment-agnostic (no env) or pinned to a Region. */
+function synth(region?: string): CfnTemplate & { Mappings?: any; Conditions?: any } {
+  const app = new App();
+  build(app, region);
+  return app.synth().getStackByName('Logs').template;
+}
+
+function build(app: App, region?: string, removalPolicy?: RemovalPolicy): void {
+  const stack = new Stack(app, 'Logs', region ? { env: { account: ACCOUNT, region } } : {});
+  const cluster = new FoundryCluster(stack, 'Cluster', { removalPolicy });
+  new WebService(stack, 'Web', { cluster, image, port: 8080, loadBalancerOptions: { allowHttp: true } });
+  // A certificate ARN of the Region (a pinned stack checks it); the agnostic stack cannot tell and leaves it alone.
+  const certificateArn = `arn:aws:acm:${region ?? 'us-east-1'}:${ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555`;
+  new NetworkService(stack, 'Tls', {
+    cluster,
+    image,
+    port: 8443,
+    protocol: NetworkProtocol.TLS,
+    certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certificateArn),
+  });
+}
+
+/** Regions of both kinds: two with an Elastic Load Balancing account, two that use the service principal. */
+const SAMPLE = [
+  { region: 'us-east-1', account: '127311923021' },
+  { region: 'eu-west-1', account: '156460612806' },
+  { region: 'eu-central-2', account: undefined },
+  { region: 'il-central-1', account: undefined },
+];
+
+const BUCKETS = [
+  { name: 'ALB', prefix: 'WebLoadBalancerAccessLogsBucket', logPrefix: 'alb' },
+  { name: 'NLB', prefix: 'TlsAccessLogsBucket', logPrefix: 'nlb' },
+];
+
+let agnostic: ReturnType<typeof synth>;
+beforeAll(() => {
+  agnostic = synth();
+});
+
+describe('an environment-agnostic stack synthesizes with load balancer access logs', () => {
+  test('the Region facts are a mapping of every Region aws-cdk-lib knows, and one condition picks the writer', () => {
+    const mappings = Object.values<any>(agnostic.Mappings ?? {});
+    expect(mappings).toHaveLength(1);
+    const accounts = mappings[0];
+    expect(Object.keys(accounts).sort()).toEqual(RegionInfo.regions.map(r => r.name).sort());
+    for (const info of RegionInfo.regions) {
+      expect(accounts[info.name].account).toBe(info.elbv2Account ?? 'none');
+    }
+    expect(Object.keys(agnostic.Conditions ?? {})).toHaveLength(1);
+  });
+
+  test.each([RemovalPolicy.RETAIN, RemovalPolicy.DESTROY])('no cdk-nag finding and no CloudFormation validation error (cluster removalPolicy %s)', (removalPolicy) => {
+    const app = complianceApp();
+    build(app, undefined, removalPolicy);
+    expect(synthFindings(app)).toEqual([]);
+  });
+
+  test('the sample has both kinds of Region, as aws-cdk-lib records them', () => {
+    for (const { region, account } of SAMPLE) {
+      expect(RegionInfo.get(region).elbv2Account).toBe(account);
+    }
+  });
+});
+
+describe.each(SAMPLE)('deployed in $region', ({ region, account }) => {
+  let t: ResolvedTemplate;
+  let pinned: ResolvedTemplate;
+  beforeAll(() => {
+    t = new ResolvedTemplate('Logs', templateInRegion(agnostic, region));
+    pinned = new ResolvedTemplate('Logs', synth(region));
+  });
+
+  const policyOf = (template: ResolvedTemplate, bucketPrefix: string) => {
+    const bucket = template.find('AWS::S3::Bucket', bucketPrefix);
+    const policy = template.ofType('AWS::S3::BucketPolicy').find(id => JSON.stringify(template.resource(id).Properties.Bucket) === JSON.stringify({ Ref: bucket }));
+    return template.properties(policy!).PolicyDocument;
+  };
+
+  test.each(BUCKETS)('$name: the bucket policy is the one aws-cdk-lib writes for a stack in the Region', ({ prefix }) => {
+    expect(policyOf(t, prefix)).toEqual(policyOf(pinned, prefix));
+  });
+
+  test.each(BUCKETS)(`$name: the writer of the Region may put logs under this account's prefix, and no other writer`, async ({ prefix, logPrefix }) => {
+    const p = new TemplatePolicies(t);
+    const bucketArn = t.getAtt(t.find('AWS::S3::Bucket', prefix), 'Arn');
+    const object = `${bucketArn}/${logPrefix}/AWSLogs/${ACCOUNT}/elasticloadbalancing/${region}/2025/01/01/log.gz`;
+    const elbAccount = { arn: `arn:aws:iam::${account ?? '127311923021'}:root` };
+    const service = { service: SERVICE_PRINCIPAL };
+    const [writer, other] = account ? [elbAccount, service] : [service, elbAccount];
+    expect(await p.decide({ caller: writer, action: 's3:PutObject', resource: object })).toBe('Allowed');
+    expect(await p.decide({ caller: other, action: 's3:PutObject', resource: object })).not.toBe('Allowed');
+    const otherAccountObject = object.replace(`/AWSLogs/${ACCOUNT}/`, '/AWSLogs/210987654321/');
+    expect(await p.decide({ caller: writer, action: 's3:PutObject', resource: otherAccountObject })).not.toBe('Allowed');
+  });
+});
+
+test('a Region newer than the aws-cdk-lib in use stops the deployment instead of granting a wrong writer', () => {
+  expect(() => templateInRegion(agnostic, 'xx-future-1')).toThrow(/Fn::FindInMap: .* not found/);
+});
