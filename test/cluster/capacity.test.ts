@@ -1,8 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
-import { Capacity, CapacityType, FoundryCluster } from '../../src';
+import { Capacity, CapacityType, FoundryCluster, FoundryTaskDefinition } from '../../src';
 import { plainStack } from '../support/stacks';
 
 const stack = plainStack('Capacity');
@@ -112,6 +113,16 @@ describe('FoundryCluster._resolveCapacity', () => {
       .toThrow("FoundryCluster 'LateDefault/Cluster': invalid defaultCapacity = 'EC2'. 'LateDefault/FirstWorkload' already runs on the default capacity (FARGATE): call useDefaultCapacity() before creating workloads.");
     // Choosing the capacity it already hands out changes nothing, so it stays allowed.
     expect(() => c.useDefaultCapacity(fargate)).not.toThrow();
+  });
+
+  test('a task definition built before useDefaultCapacity() makes the late call an error, not a silent divergence', () => {
+    const s = plainStack('LateWorkload');
+    const c = new FoundryCluster(s, 'Cluster');
+    const e = c.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+    const early = new FoundryTaskDefinition(s, 'Early', { cluster: c, image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable') });
+    expect(early.capacity.type).toBe(CapacityType.FARGATE);
+    expect(() => c.useDefaultCapacity(Capacity.ec2(e)))
+      .toThrow(/invalid defaultCapacity = 'EC2'\. 'LateWorkload\/Early' already runs on the default capacity \(FARGATE\): call useDefaultCapacity\(\) before creating workloads/);
   });
 
   test('useDefaultCapacity() before the first workload is what workloads get', () => {
