@@ -6,7 +6,7 @@ import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { BackendService, FoundryCluster, FoundryClusterProps, ScheduledTask, SharedVolume, TaskSchedule, WorkerService } from '../../src';
+import { BackendService, FoundryCluster, FoundryClusterProps, ScheduledTask, SharedVolume, Schedule, WorkerService } from '../../src';
 import { plainStack } from '../support/stacks';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
@@ -24,7 +24,7 @@ function synth(id: string, clusterProps: FoundryClusterProps): Synthesized {
   const stack = plainStack(id);
   const cluster = new FoundryCluster(stack, 'Cluster', clusterProps);
   const worker = new WorkerService(stack, 'Worker', { cluster, image, expectedProcessingTime: Duration.seconds(20) });
-  const job = new ScheduledTask(stack, 'Job', { cluster, image, schedule: TaskSchedule.rate(Duration.hours(1)) });
+  const job = new ScheduledTask(stack, 'Job', { cluster, image, schedule: Schedule.rate(Duration.hours(1)) });
   const backend = new BackendService(stack, 'Api', { cluster, image, port: 8080 });
   return { stack, template: Template.fromStack(stack), cluster, worker, job, backend };
 }
@@ -51,8 +51,12 @@ function encryptedWithClusterKey(s: Synthesized): Record<string, string | undefi
 }
 
 // The same stack name in both (separate apps), so that the templates differ only by the policy.
-const destroyed = synth('Foundry', { removalPolicy: RemovalPolicy.DESTROY });
-const defaults = synth('Foundry', {});
+let destroyed: Synthesized;
+let defaults: Synthesized;
+beforeAll(() => {
+  destroyed = synth('Foundry', { removalPolicy: RemovalPolicy.DESTROY });
+  defaults = synth('Foundry', {});
+});
 
 describe('with removalPolicy DESTROY, what the cluster key encrypts goes away with the key', () => {
   test('the KMS key itself is deleted', () => {
@@ -107,7 +111,7 @@ test("a workload's own logging.removalPolicy still wins over the cluster's", () 
   const stack = plainStack('Override');
   const cluster = new FoundryCluster(stack, 'Cluster', { removalPolicy: RemovalPolicy.DESTROY });
   const job = new ScheduledTask(stack, 'Job', {
-    cluster, image, schedule: TaskSchedule.rate(Duration.hours(1)), logging: { removalPolicy: RemovalPolicy.RETAIN },
+    cluster, image, schedule: Schedule.rate(Duration.hours(1)), logging: { removalPolicy: RemovalPolicy.RETAIN },
   });
   const resource = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(job.workload.logGroup.node.defaultChild as any)];
   expect(resource.DeletionPolicy).toBe('Retain');
