@@ -18,7 +18,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { Construct } from 'constructs';
 import {
   BackendService, Capacity, CostEstimate, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, NetworkService, ScheduledTask,
-  SharedVolume, TaskSchedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
+  SharedVolume, Schedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
 } from '../src';
 
 /** One account and region for the whole example; a real app would read them from its deployment pipeline. */
@@ -114,7 +114,7 @@ export class PlatformStack extends Stack {
       cluster: this.cluster,
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim'),
       command: ['python', '-c', 'print("reconciling")'],
-      schedule: TaskSchedule.cron('30 2 * * ? *'),
+      schedule: Schedule.cron('30 2 * * ? *'),
       timeZone: TimeZone.EUROPE_BERLIN,
       flexibleWindow: Duration.minutes(15),
       capacity: Capacity.ec2(general),

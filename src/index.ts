@@ -31,6 +31,7 @@ export { FoundryTaskDefinition } from './workload/task-definition';
 export type { FoundryTaskDefinitionProps, VolumeMountOptions, WorkloadOptions } from './workload/workload-options';
 
 // Scaling
+export { Schedule } from './scaling/schedule';
 export { ServiceScaling } from './scaling/service-scaling';
 export type { MetricScalingOptions, ScalingOptions, ScalingStep, ScheduledScalingOptions } from './scaling/service-scaling';
 
@@ -48,7 +49,7 @@ export { BackendService } from './services/backend-service';
 export type { BackendServiceProps, ServiceConnectTlsOptions } from './services/backend-service';
 export { WorkerService } from './services/worker-service';
 export type { QueueScalingOptions, WorkerQueueOptions, WorkerServiceProps } from './services/worker-service';
-export { ScheduledTask, TaskSchedule } from './services/scheduled-task';
+export { ScheduledTask } from './services/scheduled-task';
 export type { ScheduledTaskProps } from './services/scheduled-task';
 
 // Operations

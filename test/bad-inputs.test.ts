@@ -10,7 +10,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   BackendService, Capacity, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, NetworkProtocol, NetworkService,
-  ScheduledTask, SharedVolume, TaskSchedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
+  ScheduledTask, SharedVolume, Schedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
 } from '../src';
 import { plainStack } from './support/stacks';
 
@@ -88,8 +88,8 @@ const CASES: Array<[string, string, string, () => unknown]> = [
   ['WorkerService', 'queueOptions', '{"fifo":true}', () => new WorkerService(stack, id(), {
     cluster, image, queue: sqs.Queue.fromQueueArn(stack, id(), 'arn:aws:sqs:us-east-1:123456789012:q'), queueOptions: { fifo: true },
   })],
-  ['ScheduledTask', 'taskCount', '0', () => new ScheduledTask(stack, id(), { cluster, image, schedule: TaskSchedule.rate(Duration.hours(1)), taskCount: 0 })],
-  ['TaskSchedule.cron()', 'expression', "'* * * * *'", () => TaskSchedule.cron('* * * * *')],
+  ['ScheduledTask', 'taskCount', '0', () => new ScheduledTask(stack, id(), { cluster, image, schedule: Schedule.rate(Duration.hours(1)), taskCount: 0 })],
+  ['Schedule.cron()', 'expression', "'* * * * *'", () => Schedule.cron('* * * * *')],
   ['Capacity.spot()', 'spotWeight', '0', () => Capacity.spot({ spotWeight: 0 })],
   ['Capacity.spot()', 'onDemandBase', '-2', () => Capacity.spot({ onDemandBase: -2 })],
 ];
@@ -99,7 +99,7 @@ describe('bad inputs are rejected at synth with the construct, the prop, the val
     expect(new Set(CASES.map(([construct, prop, value]) => `${construct}|${prop}|${value}`)).size).toBeGreaterThanOrEqual(40);
     expect(new Set(CASES.map(([construct]) => construct.replace(/\.\w+\(\)$/, '')))).toEqual(new Set([
       'FoundryCluster', 'Ec2Capacity', 'FoundryTaskDefinition', 'WorkloadRepository', 'SharedVolume', 'WebLoadBalancer', 'WebService',
-      'NetworkService', 'BackendService', 'WorkerService', 'ScheduledTask', 'TaskSchedule', 'Capacity',
+      'NetworkService', 'BackendService', 'WorkerService', 'ScheduledTask', 'Schedule', 'Capacity',
     ]));
   });
 

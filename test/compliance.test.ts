@@ -21,7 +21,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   BackendService, Capacity, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, NetworkProtocol, NetworkService,
-  ScheduledTask, SharedVolume, StoppedTaskAlerts, TaskSchedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
+  ScheduledTask, SharedVolume, StoppedTaskAlerts, Schedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
 } from '../src';
 
 const nginx = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -177,7 +177,7 @@ const CASES: Record<string, (stack: Stack) => void> = {
     const cluster = new FoundryCluster(stack, 'Cluster');
     new BackendService(stack, 'Backend', { cluster, image: nginx, port: 8080 });
     new WorkerService(stack, 'Worker', { cluster, image: nginx });
-    new ScheduledTask(stack, 'Job', { cluster, image: nginx, schedule: TaskSchedule.rate(Duration.hours(1)) });
+    new ScheduledTask(stack, 'Job', { cluster, image: nginx, schedule: Schedule.rate(Duration.hours(1)) });
   },
   BackgroundFullestOnEachCapacity: stack => {
     const cluster = new FoundryCluster(stack, 'Cluster', { serviceConnectNamespace: 'prod.internal' });
@@ -196,7 +196,7 @@ const CASES: Record<string, (stack: Stack) => void> = {
         cluster,
         image: nginx,
         capacity,
-        schedule: TaskSchedule.cron('30 2 ? * MON-FRI *'),
+        schedule: Schedule.cron('30 2 ? * MON-FRI *'),
         timeZone: TimeZone.EUROPE_BERLIN,
         flexibleWindow: Duration.minutes(10),
         maxRetries: 2,

@@ -4,7 +4,7 @@
 import { ExpectedResult } from '@aws-cdk/integ-tests-alpha';
 import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { Capacity, ScheduledTask, TaskSchedule } from '../src';
+import { Capacity, ScheduledTask, Schedule } from '../src';
 import { integApp, integCluster, integStack, integTest } from './integ-support';
 
 const app = integApp();
@@ -14,7 +14,7 @@ const job = new ScheduledTask(stack, 'EveryMinute', {
   cluster,
   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable'),
   command: ['sh', '-c', 'echo scheduled run'],
-  schedule: TaskSchedule.rate(Duration.minutes(1)),
+  schedule: Schedule.rate(Duration.minutes(1)),
   capacity: Capacity.spot(),
 });
 

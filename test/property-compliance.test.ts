@@ -11,7 +11,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as fc from 'fast-check';
 import {
   BackendService, Capacity, Ec2MachineImage, FoundryCluster, NatGatewayStrategy, NetworkProtocol, NetworkService, ScheduledTask,
-  ServiceOptions, TaskSchedule, WebService, WorkerService,
+  ServiceOptions, Schedule, WebService, WorkerService,
 } from '../src';
 import { complianceApp, findingsOf, synthFindings, testStack } from './support/compliance';
 import { FARGATE_LINUX, memoryOptions } from '../src/workload/sizes';
@@ -87,7 +87,7 @@ function build(stack: Stack, c: Config): void {
       break;
     case 'scheduled': {
       const { enableExecuteCommand: _exec, ...task } = common;
-      new ScheduledTask(stack, 'Svc', { ...task, cluster, schedule: TaskSchedule.rate(Duration.hours(6)) });
+      new ScheduledTask(stack, 'Svc', { ...task, cluster, schedule: Schedule.rate(Duration.hours(6)) });
       break;
     }
   }

@@ -10,7 +10,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
-  BackendService, FoundryCluster, FoundryTaskDefinition, ScheduledTask, SharedVolume, TaskSchedule, WebLoadBalancer, WebService,
+  BackendService, FoundryCluster, FoundryTaskDefinition, ScheduledTask, SharedVolume, Schedule, WebLoadBalancer, WebService,
   WorkerService, WorkloadRepository,
 } from '../src';
 import { plainStack } from './support/stacks';
@@ -33,7 +33,7 @@ const alb = new WebLoadBalancer(stack, 'Alb', {
 new WebService(stack, 'Web', { cluster, image, port: 8080, loadBalancer: alb });
 new BackendService(stack, 'Backend', { cluster, image, port: 8080 });
 new WorkerService(stack, 'Worker', { cluster, image });
-new ScheduledTask(stack, 'Job', { cluster, image, schedule: TaskSchedule.rate(Duration.hours(1)) });
+new ScheduledTask(stack, 'Job', { cluster, image, schedule: Schedule.rate(Duration.hours(1)) });
 const template = Template.fromStack(stack);
 
 test('stateful resources keep their logical IDs', () => {

@@ -1,16 +1,27 @@
 /**
- * EventBridge Scheduler expressions (cron, rate, at) and time zones, as pure functions: parse, validate and render
- * them the way Scheduler reads them, independent of the build machine's time zone and locale.
+ * Schedule expressions (cron, rate, at) and time zones, as pure functions: parse, validate and render them the way
+ * EventBridge Scheduler and Application Auto Scaling read them, independent of the build machine's time zone and
+ * locale. Both services take the same three forms, and both read `at()` and `cron()` in the schedule's time zone
+ * (UTC when unset), so one validator serves a `ScheduledTask` and a service's `scaleOnSchedule()`.
  *
- * Source: Amazon EventBridge Scheduler User Guide, "Schedule types on EventBridge Scheduler",
- * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
+ * Sources:
+ * - Amazon EventBridge Scheduler User Guide, "Schedule types on EventBridge Scheduler",
+ *   https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
+ * - Application Auto Scaling API Reference, PutScheduledAction ("At expressions - at(yyyy-mm-ddThh:mm:ss)", "Rate
+ *   expressions - rate(value unit)", "Cron expressions - cron(fields)", "six fields ... [Minutes] [Hours]
+ *   [Day_of_Month] [Month] [Day_of_Week] [Year]", "value is a positive integer and unit is minute | minutes | hour |
+ *   hours | day | days", "At and cron expressions use Universal Coordinated Time (UTC) by default"),
+ *   https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScheduledAction.html, and
+ *   "Schedule recurring scaling actions using Application Auto Scaling" (the cron syntax is EventBridge's; time
+ *   zones are IANA names), https://docs.aws.amazon.com/autoscaling/application/userguide/scheduled-scaling-using-cron-expressions.html
+ *
+ * The rules both share:
  * - cron(minutes hours day-of-month month day-of-week year): six fields; minutes 0-59, hours 0-23,
  *   day-of-month 1-31, month 1-12 or JAN-DEC, day-of-week 1-7 or SUN-SAT, year 1970-2199; wildcards `, - * /`
  *   everywhere, `?` in day-of-month or day-of-week (exactly one of the two), `L` and `W` in day-of-month,
  *   `L` and `#` in day-of-week.
  * - rate(value unit): a positive whole value; unit minute(s), hour(s) or day(s), singular when the value is 1.
- * - at(yyyy-mm-ddThh:mm:ss): a date and time of day, read in the schedule's time zone (`ScheduleExpressionTimezone`,
- *   UTC when unset).
+ * - at(yyyy-mm-ddThh:mm:ss): a date and time of day, read in the schedule's time zone (UTC when unset).
  */
 
 /** One cron field: its name, range and the special characters it accepts besides `, - * /`. */
@@ -27,7 +38,7 @@ interface CronField {
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
-/** The six fields of an EventBridge Scheduler cron expression, in order. */
+/** The six fields of a cron expression, in order. */
 export const CRON_FIELDS: readonly CronField[] = [
   { name: 'minutes', min: 0, max: 59 },
   { name: 'hours', min: 0, max: 23 },
@@ -86,7 +97,7 @@ function checkItem(item: string, field: CronField): ExpressionProblem {
 export function cronProblem(body: string): ExpressionProblem {
   const fields = body.trim().split(/\s+/);
   if (fields.length !== 6) {
-    return `EventBridge Scheduler cron has 6 fields (minutes hours day-of-month month day-of-week year), this has ${fields.length}. Example: '0 3 * * ? *' for 03:00 daily.`;
+    return `A cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this has ${fields.length}. Example: '0 3 * * ? *' for 03:00 daily.`;
   }
   for (let i = 0; i < 6; i++) {
     const field = CRON_FIELDS[i];

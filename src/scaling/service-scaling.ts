@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { IConstruct } from 'constructs';
+import { Schedule } from './schedule';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 
 /**
@@ -94,16 +95,31 @@ export interface MetricScalingOptions {
 }
 
 /**
- * Options of `scaleOnSchedule()`: set min/max tasks at scheduled times.
+ * Options of `scaleOnSchedule()`: set the fewest and most tasks at scheduled times.
  */
 export interface ScheduledScalingOptions {
-  /** When: `appscaling.Schedule.cron({ hour: '8', minute: '0' })`, `.rate()`, or `.at(date)`. */
-  readonly schedule: appscaling.Schedule;
-  /** Time zone of the schedule, e.g. `TimeZone.EUROPE_BERLIN`. @default - UTC */
+  /** When: `Schedule.cron('0 8 * * ? *')`, `Schedule.rate(...)`, `Schedule.at(date)` or `Schedule.atLocalTime(...)`. */
+  readonly schedule: Schedule;
+
+  /**
+   * Time zone of cron and one-time schedules (not of rate schedules), e.g. `TimeZone.EUROPE_BERLIN`.
+   *
+   * @default - UTC
+   */
   readonly timeZone?: TimeZone;
-  /** New minimum task count. @default - unchanged */
+
+  /**
+   * New fewest tasks (0-5000).
+   *
+   * @default - unchanged
+   */
   readonly minTasks?: number;
-  /** New maximum task count. @default - unchanged */
+
+  /**
+   * New most tasks (0-5000).
+   *
+   * @default - unchanged
+   */
   readonly maxTasks?: number;
 }
 
@@ -271,8 +287,14 @@ export class ServiceScaling {
     if (isConcrete(options.minTasks) && isConcrete(options.maxTasks) && options.minTasks > options.maxTasks) {
       invalidProp(this.scope, 'minTasks', options.minTasks, `minTasks must not exceed maxTasks (${options.maxTasks}).`);
     }
+    if (!options.schedule || !(options.schedule instanceof Schedule)) {
+      invalidProp(this.scope, 'schedule', options.schedule, "Use Schedule.cron('0 8 * * ? *'), Schedule.rate(Duration.hours(1)) or Schedule.at(new Date(...)).");
+    }
+    // The same expression and time zone rules as a ScheduledTask's: Application Auto Scaling and EventBridge Scheduler
+    // take the same at(), rate() and cron() forms and IANA time zones (see Schedule).
+    const rendered = options.schedule._render(this.scope, options.timeZone);
     this.scalableTarget.scaleOnSchedule(id, {
-      schedule: options.schedule,
+      schedule: appscaling.Schedule.expression(rendered.expression),
       timeZone: options.timeZone,
       minCapacity: options.minTasks,
       maxCapacity: options.maxTasks,

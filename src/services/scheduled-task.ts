@@ -1,9 +1,8 @@
-import { Duration, Lazy, Names, Stack, TimeZone, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, Stack, TimeZone } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
-import { atProblem, cronProblem, formatWallClock, isKnownTimeZone, wallClockIn } from './schedule-expression';
+import { Construct, IConstruct } from 'constructs';
 import { taskSubnets } from './service-base';
 import { Capacity } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
@@ -11,116 +10,9 @@ import { acknowledgeSchedulerDeadLetterQueue } from '../compliance/acknowledgeme
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { OnDemandRole } from '../private/on-demand-role';
 import { checkNumber, invalidProp } from '../private/validation';
+import { Schedule } from '../scaling/schedule';
 import { FoundryTaskDefinition } from '../workload/task-definition';
 import { WorkloadOptions } from '../workload/workload-options';
-
-/**
- * When a scheduled task runs: a cron or rate expression, or one time.
- *
- * Expressions are checked against EventBridge Scheduler's rules ("Schedule types on EventBridge Scheduler",
- * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html) when they are created.
- */
-export class TaskSchedule {
-  /**
-   * A cron expression of EventBridge Scheduler: `minutes hours day-of-month month day-of-week year`, one of the
-   * two day fields '?'. Example: `TaskSchedule.cron('0 3 * * ? *')` runs at 03:00 every day (in the schedule's time zone).
-   */
-  public static cron(expression: string): TaskSchedule {
-    if (typeof expression !== 'string') {
-      invalidProp('TaskSchedule.cron()', 'expression', expression, "Pass the six cron fields as a string, e.g. '0 3 * * ? *'.");
-    }
-    const body = expression.trim().replace(/\s+/g, ' ');
-    const problem = cronProblem(body);
-    if (problem) {
-      invalidProp('TaskSchedule.cron()', 'expression', expression, problem);
-    }
-    return new TaskSchedule('cron', `cron(${body})`);
-  }
-
-  /** Every `interval` (whole minutes, hours or days). */
-  public static rate(interval: Duration): TaskSchedule {
-    const minutes = interval.toMinutes({ integral: false });
-    if (!Number.isInteger(minutes) || minutes < 1) {
-      invalidProp('TaskSchedule.rate()', 'interval', interval.toHumanString(), 'Use whole minutes, hours or days, at least 1 minute.');
-    }
-    const [value, unit] = minutes % 1440 === 0 ? [minutes / 1440, 'day'] : minutes % 60 === 0 ? [minutes / 60, 'hour'] : [minutes, 'minute'];
-    return new TaskSchedule('rate', `rate(${value} ${unit}${value === 1 ? '' : 's'})`);
-  }
-
-  /**
-   * Once, at this instant. The expression is written as the wall-clock time of the instant in the schedule's time
-   * zone (`timeZone`, UTC by default), which is how EventBridge Scheduler reads `at()`: the task runs at this
-   * instant whatever the time zone, and the template does not depend on the build machine's time zone.
-   *
-   * Build the `Date` from an unambiguous instant (`Date.UTC(...)` or an ISO string with `Z` or an offset): in
-   * JavaScript, `new Date(2027, 0, 31, 6, 30)` and `new Date('2027-01-31T06:30:00')` are read in the build
-   * machine's time zone. To give a wall-clock time in the schedule's time zone, use `TaskSchedule.atLocalTime()`.
-   */
-  public static at(date: Date): TaskSchedule {
-    if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
-      invalidProp('TaskSchedule.at()', 'date', String(date), 'Pass a valid Date, e.g. new Date(Date.UTC(2027, 0, 31, 6, 30)).');
-    }
-    const instant = new Date(date.getTime());
-    const utc = wallClockIn(instant, 'UTC');
-    if (utc.year < 1970 || utc.year > 2199) {
-      invalidProp('TaskSchedule.at()', 'date', instant.toISOString(), 'EventBridge Scheduler takes dates from 1970 to 2199.');
-    }
-    return new TaskSchedule('at', `at(${formatWallClock(utc)})`, instant);
-  }
-
-  /**
-   * Once, at this wall-clock date and time (`yyyy-mm-ddThh:mm:ss`) in the schedule's time zone (`timeZone`, UTC
-   * by default). Example: `TaskSchedule.atLocalTime('2027-01-31T06:30:00')` with `timeZone: TimeZone.EUROPE_BERLIN`
-   * runs at 06:30 in Berlin.
-   */
-  public static atLocalTime(dateTime: string): TaskSchedule {
-    const problem = typeof dateTime === 'string' ? atProblem(dateTime) : 'Pass a string.';
-    if (problem) {
-      invalidProp('TaskSchedule.atLocalTime()', 'dateTime', dateTime, problem);
-    }
-    return new TaskSchedule('at', `at(${dateTime})`);
-  }
-
-  /**
-   * The expression EventBridge Scheduler receives when the schedule has no time zone (UTC). A `ScheduledTask`
-   * with a `timeZone` renders one-time schedules made with `at()` in that zone.
-   */
-  public readonly expressionString: string;
-  private readonly kind: 'cron' | 'rate' | 'at';
-  private readonly instant?: Date;
-
-  private constructor(kind: 'cron' | 'rate' | 'at', expression: string, instant?: Date) {
-    this.kind = kind;
-    this.expressionString = expression;
-    this.instant = instant;
-  }
-
-  /** Whether the schedule fires once only. */
-  public get oneTime(): boolean {
-    return this.kind === 'at';
-  }
-
-  /**
-   * Whether the schedule is an instant (from `at()`) that is written in the schedule's time zone.
-   *
-   * @internal
-   */
-  public get _instantBased(): boolean {
-    return this.instant !== undefined;
-  }
-
-  /**
-   * The expression as Scheduler must receive it with `ScheduleExpressionTimezone` = `timeZone`.
-   *
-   * @internal
-   */
-  public _expressionIn(timeZone?: string): string {
-    if (this.instant && timeZone !== undefined && !Token.isUnresolved(timeZone)) {
-      return `at(${formatWallClock(wallClockIn(this.instant, timeZone))})`;
-    }
-    return this.expressionString;
-  }
-}
 
 /**
  * Properties of a `ScheduledTask`.
@@ -129,11 +21,11 @@ export interface ScheduledTaskProps extends WorkloadOptions {
   /** The cluster. */
   readonly cluster: FoundryCluster;
 
-  /** When to run. */
-  readonly schedule: TaskSchedule;
+  /** When to run: `Schedule.cron()`, `Schedule.rate()`, `Schedule.at()` or `Schedule.atLocalTime()`. */
+  readonly schedule: Schedule;
 
   /**
-   * Time zone of cron and one-time schedules.
+   * Time zone of cron and one-time schedules (not of rate schedules).
    *
    * @default - UTC
    */
@@ -147,7 +39,7 @@ export interface ScheduledTaskProps extends WorkloadOptions {
   readonly flexibleWindow?: Duration;
 
   /**
-   * Where the task runs: a capacity provider strategy, which aws-ecs-patterns' scheduled tasks lack.
+   * Where the task runs, as a capacity provider strategy (which aws-ecs-patterns' scheduled tasks lack).
    *
    * @default - the cluster's default capacity
    */
@@ -199,13 +91,13 @@ export interface ScheduledTaskProps extends WorkloadOptions {
  *   cluster,
  *   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable'),
  *   command: ['sh', '-c', 'echo nightly'],
- *   schedule: TaskSchedule.cron('0 3 * * ? *'),
+ *   schedule: Schedule.cron('0 3 * * ? *'),
  *   timeZone: TimeZone.EUROPE_BERLIN,
  *   capacity: Capacity.spot(),
  * });
  */
 export class ScheduledTask extends Construct {
-  /** The workload's task definition. */
+  /** The workload's task definition construct, with its roles, log group and security group. */
   public readonly workload: FoundryTaskDefinition;
   /** The EventBridge Scheduler schedule. */
   public readonly schedule: scheduler.CfnSchedule;
@@ -213,37 +105,16 @@ export class ScheduledTask extends Construct {
   public readonly schedulerRole: iam.IRole;
   /** Where failed invocations go. */
   public readonly deadLetterQueue: sqs.IQueue;
-  /** Where the task runs. */
+  /** Where the task runs: the `capacity` prop, or the cluster's default capacity. */
   public readonly capacity: Capacity;
 
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id);
-    if (!props || !props.cluster) {
-      invalidProp(this, 'cluster', props?.cluster, 'Pass the FoundryCluster the task runs in.');
-    }
-    if (!props.schedule || !(props.schedule instanceof TaskSchedule)) {
-      invalidProp(this, 'schedule', props.schedule, "Use TaskSchedule.cron('0 3 * * ? *'), TaskSchedule.rate(Duration.hours(1)) or TaskSchedule.at(new Date(...)).");
-    }
-    checkNumber(this, 'taskCount', props.taskCount, { min: 1, max: 10, integer: true });
-    checkNumber(this, 'maxRetries', props.maxRetries, { min: 0, max: 185, integer: true });
-    checkNumber(this, 'maxEventAge (seconds)', props.maxEventAge?.toSeconds({ integral: false }), { min: 60, max: 86_400, integer: true });
-    checkNumber(this, 'flexibleWindow (minutes)', props.flexibleWindow?.toMinutes({ integral: false }), { min: 1, max: 1440, integer: true });
-    if (props.timeZone && props.schedule.expressionString.startsWith('rate(')) {
-      invalidProp(this, 'timeZone', props.timeZone.timezoneName, 'A rate schedule has no time of day; remove timeZone or use a cron schedule.');
-    }
-    // Scheduler takes IANA time zone names (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html,
-    // ScheduleExpressionTimezone); a misspelt TimeZone.of('...') fails only at deploy.
-    const timeZone = props.timeZone?.timezoneName;
-    if (timeZone !== undefined && !Token.isUnresolved(timeZone) && !isKnownTimeZone(timeZone)) {
-      invalidProp(this, 'timeZone', timeZone, "Use an IANA time zone name such as TimeZone.EUROPE_BERLIN or TimeZone.of('America/New_York').");
-    }
-    if (timeZone !== undefined && Token.isUnresolved(timeZone) && props.schedule._instantBased) {
-      invalidProp(this, 'timeZone', timeZone, 'TaskSchedule.at() is written in the time zone of the schedule, which must then be known at synth: use a literal TimeZone, or TaskSchedule.atLocalTime().');
-    }
-
+    const options = resolveScheduledTask(this, props);
     const cluster = props.cluster;
-    this.capacity = props.capacity ?? cluster.defaultCapacity;
-    this.workload = new FoundryTaskDefinition(this, 'Task', { ...props, capacity: this.capacity });
+    // The task definition resolves the capacity (the prop, or the cluster's default) once; the schedule uses that.
+    this.workload = new FoundryTaskDefinition(this, 'Task', props);
+    this.capacity = this.workload.capacity;
     const taskDefinition = this.workload.taskDefinition;
 
     this.deadLetterQueue = props.deadLetterQueue ?? new sqs.Queue(this, 'DeadLetterQueue', {
@@ -304,25 +175,23 @@ export class ScheduledTask extends Construct {
     this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
       name: scheduleName,
       description: `Runs ${this.node.path}`,
-      // at() is read in ScheduleExpressionTimezone: a one-time instant is written as its wall-clock time there.
-      scheduleExpression: timeZone !== undefined && !Token.isUnresolved(timeZone)
-        ? props.schedule._expressionIn(timeZone) : props.schedule.expressionString,
-      scheduleExpressionTimezone: timeZone,
-      flexibleTimeWindow: props.flexibleWindow
-        ? { mode: 'FLEXIBLE', maximumWindowInMinutes: props.flexibleWindow.toMinutes() }
+      scheduleExpression: options.schedule.expression,
+      scheduleExpressionTimezone: options.schedule.timeZone,
+      flexibleTimeWindow: options.flexibleWindowMinutes !== undefined
+        ? { mode: 'FLEXIBLE', maximumWindowInMinutes: options.flexibleWindowMinutes }
         : { mode: 'OFF' },
-      state: (props.enabled ?? true) ? 'ENABLED' : 'DISABLED',
+      state: options.enabled ? 'ENABLED' : 'DISABLED',
       target: {
         arn: cluster.ecsCluster.clusterArn,
         roleArn: role.roleArn,
         deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
         retryPolicy: {
-          maximumRetryAttempts: props.maxRetries ?? 3,
-          maximumEventAgeInSeconds: (props.maxEventAge ?? Duration.hours(1)).toSeconds(),
+          maximumRetryAttempts: options.maxRetries,
+          maximumEventAgeInSeconds: options.maxEventAgeSeconds,
         },
         ecsParameters: {
           taskDefinitionArn: taskDefinition.taskDefinitionArn,
-          taskCount: props.taskCount ?? 1,
+          taskCount: options.taskCount,
           capacityProviderStrategy: this.capacity.strategies(cluster)
             .map(s => ({ capacityProvider: s.capacityProvider, base: s.base, weight: s.weight })),
           networkConfiguration: {
@@ -336,4 +205,40 @@ export class ScheduledTask extends Construct {
       },
     });
   }
+}
+
+/** A scheduled task's props, defaulted and validated once. */
+interface ResolvedScheduledTask {
+  /** The expression and time zone, validated for EventBridge Scheduler. */
+  readonly schedule: { readonly expression: string; readonly timeZone?: string };
+  readonly flexibleWindowMinutes?: number;
+  readonly taskCount: number;
+  readonly maxRetries: number;
+  readonly maxEventAgeSeconds: number;
+  readonly enabled: boolean;
+}
+
+/** Validate a scheduled task's props and fill in their defaults. */
+function resolveScheduledTask(scope: IConstruct, props: ScheduledTaskProps): ResolvedScheduledTask {
+  if (!props || !props.cluster) {
+    invalidProp(scope, 'cluster', props?.cluster, 'Pass the FoundryCluster the task runs in.');
+  }
+  if (!props.schedule || !(props.schedule instanceof Schedule)) {
+    invalidProp(scope, 'schedule', props.schedule, "Use Schedule.cron('0 3 * * ? *'), Schedule.rate(Duration.hours(1)) or Schedule.at(new Date(...)).");
+  }
+  // Target and retry limits of EventBridge Scheduler (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_EcsParameters.html,
+  // https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html,
+  // https://docs.aws.amazon.com/scheduler/latest/APIReference/API_FlexibleTimeWindow.html).
+  checkNumber(scope, 'taskCount', props.taskCount, { min: 1, max: 10, integer: true });
+  checkNumber(scope, 'maxRetries', props.maxRetries, { min: 0, max: 185, integer: true });
+  checkNumber(scope, 'maxEventAge (seconds)', props.maxEventAge?.toSeconds({ integral: false }), { min: 60, max: 86_400, integer: true });
+  checkNumber(scope, 'flexibleWindow (minutes)', props.flexibleWindow?.toMinutes({ integral: false }), { min: 1, max: 1440, integer: true });
+  return {
+    schedule: props.schedule._render(scope, props.timeZone),
+    flexibleWindowMinutes: props.flexibleWindow?.toMinutes(),
+    taskCount: props.taskCount ?? 1,
+    maxRetries: props.maxRetries ?? 3,
+    maxEventAgeSeconds: (props.maxEventAge ?? Duration.hours(1)).toSeconds(),
+    enabled: props.enabled ?? true,
+  };
 }

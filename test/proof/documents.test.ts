@@ -10,7 +10,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
-  BackendService, FoundryCluster, NetworkService, ScheduledTask, TaskSchedule, WebLoadBalancer, WebService, WorkerService,
+  BackendService, FoundryCluster, NetworkService, ScheduledTask, Schedule, WebLoadBalancer, WebService, WorkerService,
 } from '../../src';
 import { addDashboardAlarms, MAX_ALARMS_PER_STATUS_WIDGET } from '../../src/operations/service-dashboard';
 

@@ -12,7 +12,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import {
-  BackendService, Capacity, FoundryCluster, NetworkService, ScheduledTask, SharedVolume, TaskSchedule, WebService, WorkerService,
+  BackendService, Capacity, FoundryCluster, NetworkService, ScheduledTask, SharedVolume, Schedule, WebService, WorkerService,
 } from '../../src';
 import { IAM_DESCRIPTION, SECURITY_GROUP_DESCRIPTION } from '../../src/private/descriptions';
 
@@ -89,7 +89,7 @@ function allPatterns(stack: Stack, scope: Construct, id: string): void {
   web.connectTo(backend);
   new NetworkService(scope, `Nlb ${id}`, { cluster, image, port: 8080 });
   new WorkerService(scope, `Worker ${id}`, { cluster, image, queueScaling: { maxTasks: 4, messagesPerTask: 10 } });
-  new ScheduledTask(scope, `Job ${id}`, { cluster, image, schedule: TaskSchedule.rate(Duration.hours(1)) });
+  new ScheduledTask(scope, `Job ${id}`, { cluster, image, schedule: Schedule.rate(Duration.hours(1)) });
   void stack;
 }
 

@@ -6,12 +6,16 @@
  */
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as fc from 'fast-check';
-import { TaskSchedule } from '../../src';
-import { atProblem, cronProblem, formatWallClock, rateProblem, wallClockIn } from '../../src/services/schedule-expression';
+import { BackendService, FoundryCluster, Schedule, ScheduledTask } from '../../src';
+import { atProblem, cronProblem, formatWallClock, rateProblem, wallClockIn } from '../../src/private/schedule-expression';
+import { plainStack } from '../support/stacks';
 
 const RUNS = 300;
+const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable');
 const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns', 'Asia/Tokyo'];
 
 // --- generators of valid fields, built from the documented ranges and wildcards ---
@@ -29,10 +33,10 @@ const validCron = fc.tuple(plain(0, 59), plain(0, 23), dom, fc.oneof(plain(1, 12
   .map(([mi, h, dm, mo, dw, y, questionInDom]) => [mi, h, questionInDom ? '?' : dm, mo, questionInDom ? dw : '?', y].join(' '));
 
 describe('cron expressions', () => {
-  test(`${RUNS} generated valid expressions are accepted (and make a TaskSchedule)`, () => {
+  test(`${RUNS} generated valid expressions are accepted (and make a Schedule)`, () => {
     fc.assert(fc.property(validCron, cron => {
       expect(cronProblem(cron)).toBeUndefined();
-      expect(TaskSchedule.cron(cron).expressionString).toBe(`cron(${cron})`);
+      expect(Schedule.cron(cron).expressionString).toBe(`cron(${cron})`);
     }), { numRuns: RUNS });
   });
 
@@ -77,9 +81,9 @@ describe('cron expressions', () => {
 });
 
 describe('rate expressions', () => {
-  test('TaskSchedule.rate() writes what Scheduler accepts, with the same period, for any whole number of minutes', () => {
+  test('Schedule.rate() writes what Scheduler accepts, with the same period, for any whole number of minutes', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 60 * 24 * 400 }), minutes => {
-      const expression = TaskSchedule.rate(Duration.minutes(minutes)).expressionString;
+      const expression = Schedule.rate(Duration.minutes(minutes)).expressionString;
       expect(rateProblem(expression)).toBeUndefined();
       const [, value, unit] = /^rate\((\d+) (\w+)\)$/.exec(expression)!;
       const factor = unit.startsWith('day') ? 1440 : unit.startsWith('hour') ? 60 : 1;
@@ -116,8 +120,8 @@ describe('at expressions', () => {
 
   test(`the rendered wall-clock time names the same instant in ${ZONES.length} time zones (round trip)`, () => {
     fc.assert(fc.property(instant, fc.constantFrom(...ZONES), (date, zone) => {
-      const schedule = TaskSchedule.at(date);
-      const expression = schedule._expressionIn(zone);
+      const schedule = Schedule.at(date);
+      const expression = schedule._render('Schedule', TimeZone.of(zone)).expression;
       const body = /^at\((.*)\)$/.exec(expression)![1];
       expect(atProblem(body)).toBeUndefined();
       expect(instantsOf(body, zone)).toContain(date.getTime());
@@ -126,9 +130,9 @@ describe('at expressions', () => {
 
   test('without a time zone at() writes the UTC instant, and atLocalTime() writes its input unchanged', () => {
     fc.assert(fc.property(instant, date => {
-      expect(TaskSchedule.at(date).expressionString).toBe(`at(${date.toISOString().slice(0, 19)})`);
+      expect(Schedule.at(date).expressionString).toBe(`at(${date.toISOString().slice(0, 19)})`);
       const local = date.toISOString().slice(0, 19);
-      expect(TaskSchedule.atLocalTime(local)._expressionIn('Asia/Tokyo')).toBe(`at(${local})`);
+      expect(Schedule.atLocalTime(local)._render('Schedule', TimeZone.ASIA_TOKYO).expression).toBe(`at(${local})`);
     }), { numRuns: RUNS });
   });
 
@@ -142,10 +146,11 @@ describe('at expressions', () => {
   test('the rendering is identical whatever the build machine\'s time zone (child processes with TZ set)', () => {
     const script = `
       require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });
-      const { TaskSchedule } = require(${JSON.stringify(path.join(__dirname, '../../src/services/scheduled-task'))});
+      const { Schedule } = require(${JSON.stringify(path.join(__dirname, '../../src/scaling/schedule'))});
+      const { TimeZone } = require('aws-cdk-lib');
       const d = new Date(Date.UTC(2027, 2, 28, 0, 30));
-      const out = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'].map(z => TaskSchedule.at(d)._expressionIn(z));
-      out.push(TaskSchedule.at(d).expressionString, new Date(2027, 0, 1).getTimezoneOffset());
+      const out = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'].map(z => Schedule.at(d)._render('Schedule', TimeZone.of(z)).expression);
+      out.push(Schedule.at(d).expressionString, new Date(2027, 0, 1).getTimezoneOffset());
       process.stdout.write(JSON.stringify(out));`;
     const run = (tz: string) => JSON.parse(execFileSync(process.execPath, ['-e', script], {
       env: { ...process.env, TZ: tz, LANG: 'de_DE.UTF-8' }, cwd: path.join(__dirname, '../..'), encoding: 'utf8',
@@ -158,4 +163,59 @@ describe('at expressions', () => {
     expect(honolulu).toEqual(kathmandu);
     expect(honolulu).toEqual(['at(2027-03-28T00:30:00)', 'at(2027-03-28T01:30:00)', 'at(2027-03-27T20:30:00)', 'at(2027-03-28T11:30:00)', 'at(2027-03-28T00:30:00)']);
   }, 60_000);
+});
+
+describe('one Schedule for scheduled tasks and scheduled scaling, validated by the same code', () => {
+  // Application Auto Scaling scheduled actions take the same at(), rate() and cron() forms and IANA time zones as
+  // EventBridge Scheduler, and read at() and cron() in the action's time zone
+  // (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScheduledAction.html).
+  const build = () => {
+    const stack = plainStack('OneSchedule');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const backend = new BackendService(stack, 'Api', { cluster, image, port: 8080, scaling: { minTasks: 1, maxTasks: 4 } });
+    const task = (id: string, schedule: Schedule, timeZone?: TimeZone) => new ScheduledTask(stack, id, { cluster, image, schedule, timeZone });
+    return { stack, backend, task };
+  };
+  const instant = new Date(Date.UTC(2027, 6, 1, 6, 30));
+  const schedules: [string, Schedule, TimeZone | undefined][] = [
+    ['cron in Berlin', Schedule.cron('0 8 ? * MON-FRI *'), TimeZone.EUROPE_BERLIN],
+    ['rate', Schedule.rate(Duration.hours(6)), undefined],
+    ['an instant in Berlin', Schedule.at(instant), TimeZone.EUROPE_BERLIN],
+    ['a wall-clock time in Tokyo', Schedule.atLocalTime('2027-07-01T06:30:00'), TimeZone.ASIA_TOKYO],
+  ];
+  let written: { task: unknown[]; scaling: unknown[] };
+  beforeAll(() => {
+    const { stack, backend, task } = build();
+    schedules.forEach(([, schedule, timeZone], i) => {
+      task(`Task${i}`, schedule, timeZone);
+      backend.scaleOnSchedule(`Action${i}`, { schedule, timeZone, minTasks: 2 });
+    });
+    const template = Template.fromStack(stack);
+    written = {
+      task: Object.values<any>(template.findResources('AWS::Scheduler::Schedule'))
+        .map(r => [r.Properties.ScheduleExpression, r.Properties.ScheduleExpressionTimezone]),
+      scaling: (Object.values<any>(template.findResources('AWS::ApplicationAutoScaling::ScalableTarget'))[0].Properties.ScheduledActions as any[])
+        .map(a => [a.Schedule, a.Timezone]),
+    };
+  });
+
+  test('a schedule is written the same way for a task and a scaling action', () => {
+    expect(written.scaling).toEqual(written.task);
+    expect(written.task).toEqual([
+      ['cron(0 8 ? * MON-FRI *)', 'Europe/Berlin'],
+      ['rate(6 hours)', undefined],
+      // The instant 06:30 UTC is 08:30 in Berlin (summer time): both services read at() in the given zone.
+      ['at(2027-07-01T08:30:00)', 'Europe/Berlin'],
+      ['at(2027-07-01T06:30:00)', 'Asia/Tokyo'],
+    ]);
+  });
+
+  test.each<[string, Schedule, TimeZone, RegExp]>([
+    ['a time zone on a rate', Schedule.rate(Duration.hours(1)), TimeZone.EUROPE_BERLIN, /invalid timeZone = 'Europe\/Berlin'\. A rate schedule has no time of day/],
+    ['an unknown time zone', Schedule.cron('0 8 * * ? *'), TimeZone.of('Europe/Berlyn'), /invalid timeZone = 'Europe\/Berlyn'\. Use an IANA time zone name/],
+  ])('%s is rejected for a task and for a scaling action with the same message', (_, schedule, timeZone, message) => {
+    const { backend, task } = build();
+    expect(() => task('Task', schedule, timeZone)).toThrow(message);
+    expect(() => backend.scaleOnSchedule('Action', { schedule, timeZone, minTasks: 1 })).toThrow(message);
+  });
 });

@@ -5,7 +5,7 @@
  */
 import { Duration, TimeZone } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { BackendService, ScheduledTask, TaskSchedule, WorkerService } from '../../src';
+import { BackendService, ScheduledTask, Schedule, WorkerService } from '../../src';
 import { proveUpdateSafety, UpdateCase } from './support/update-safety';
 import { clusterFor, DEFAULT_SERVICE, FULLEST_SERVICE, maybeVolume, ServiceKnobs, serviceChanges, serviceOptions } from './support/update-safety-services';
 
@@ -97,9 +97,9 @@ interface ScheduledKnobs extends ServiceKnobs {
 }
 
 const SCHEDULES = {
-  hourly: () => TaskSchedule.rate(Duration.hours(1)),
-  cron: () => TaskSchedule.cron('30 2 ? * MON-FRI *'),
-  at: () => TaskSchedule.at(new Date(Date.UTC(2031, 0, 15, 9, 30))),
+  hourly: () => Schedule.rate(Duration.hours(1)),
+  cron: () => Schedule.cron('30 2 ? * MON-FRI *'),
+  at: () => Schedule.at(new Date(Date.UTC(2031, 0, 15, 9, 30))),
 };
 
 const scheduled: UpdateCase<ScheduledKnobs> = {

@@ -6,7 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
-  BackendService, Capacity, FoundryCluster, ScheduledTask, ScheduledTaskProps, TaskSchedule, WebService, WorkerService, WorkerServiceProps,
+  BackendService, Capacity, FoundryCluster, ScheduledTask, ScheduledTaskProps, Schedule, WebService, WorkerService, WorkerServiceProps,
 } from '../../src';
 import { plainStack, cfnRoleOf } from '../support/stacks';
 
@@ -39,7 +39,7 @@ const nightly = new ScheduledTask(stack, 'Nightly', {
   cluster,
   image,
   command: ['python', '-m', 'report'],
-  schedule: TaskSchedule.cron('0 3 * * ? *'),
+  schedule: Schedule.cron('0 3 * * ? *'),
   timeZone: TimeZone.EUROPE_BERLIN,
   flexibleWindow: Duration.minutes(15),
   capacity: Capacity.ec2(ec2Capacity),
@@ -47,7 +47,7 @@ const nightly = new ScheduledTask(stack, 'Nightly', {
   maxEventAge: Duration.hours(2),
   taskCount: 2,
 });
-const hourly = new ScheduledTask(stack, 'Hourly', { cluster, image, schedule: TaskSchedule.rate(Duration.hours(1)), capacity: Capacity.spot() });
+const hourly = new ScheduledTask(stack, 'Hourly', { cluster, image, schedule: Schedule.rate(Duration.hours(1)), capacity: Capacity.spot() });
 worker.queue.grantSendMessages(hourly.workload.taskRole); // the hourly job enqueues work: it gets a task role
 const template = Template.fromStack(stack);
 const props = (construct: any) => template.toJSON().Resources[stack.getLogicalId(construct.node.defaultChild ?? construct)].Properties;
@@ -231,11 +231,11 @@ describe('ScheduledTask', () => {
   });
 
   test('schedule expressions', () => {
-    expect(TaskSchedule.rate(Duration.minutes(1)).expressionString).toBe('rate(1 minute)');
-    expect(TaskSchedule.rate(Duration.minutes(90)).expressionString).toBe('rate(90 minutes)');
-    expect(TaskSchedule.rate(Duration.days(2)).expressionString).toBe('rate(2 days)');
-    expect(TaskSchedule.at(new Date(Date.UTC(2027, 0, 31, 6, 30))).expressionString).toBe('at(2027-01-31T06:30:00)');
-    expect(TaskSchedule.cron('0/15 8-18 ? * MON-FRI *').expressionString).toBe('cron(0/15 8-18 ? * MON-FRI *)');
+    expect(Schedule.rate(Duration.minutes(1)).expressionString).toBe('rate(1 minute)');
+    expect(Schedule.rate(Duration.minutes(90)).expressionString).toBe('rate(90 minutes)');
+    expect(Schedule.rate(Duration.days(2)).expressionString).toBe('rate(2 days)');
+    expect(Schedule.at(new Date(Date.UTC(2027, 0, 31, 6, 30))).expressionString).toBe('at(2027-01-31T06:30:00)');
+    expect(Schedule.cron('0/15 8-18 ? * MON-FRI *').expressionString).toBe('cron(0/15 8-18 ? * MON-FRI *)');
   });
 
   test('matches the snapshot', () => {
@@ -250,7 +250,7 @@ describe('background services reject bad input with the prop name and a fix', ()
   let n = 0;
   const makeWorker = (p: Partial<WorkerServiceProps>) => () => new WorkerService(bad, `W${n++}`, { cluster: badCluster, image, ...p } as WorkerServiceProps);
   const job = (p: Partial<ScheduledTaskProps>) => () =>
-    new ScheduledTask(bad, `J${n++}`, { cluster: badCluster, image, schedule: TaskSchedule.rate(Duration.hours(1)), ...p } as ScheduledTaskProps);
+    new ScheduledTask(bad, `J${n++}`, { cluster: badCluster, image, schedule: Schedule.rate(Duration.hours(1)), ...p } as ScheduledTaskProps);
 
   test.each<[string, () => unknown, RegExp]>([
     ['visibility timeout shorter than processing', makeWorker({ expectedProcessingTime: Duration.minutes(5), queueOptions: { visibilityTimeout: Duration.minutes(2) } }),
@@ -269,17 +269,17 @@ describe('background services reject bad input with the prop name and a fix', ()
       /invalid queueOptions = .*Options shape a queue the worker creates/],
     ['desired count with queue scaling', makeWorker({ desiredCount: 2, queueScaling: { maxTasks: 4, messagesPerTask: 10 } }), /invalid desiredCount = 2\. With queueScaling the task count follows the backlog/],
     ['bad queue URL variable', makeWorker({ queueUrlVariable: 'queue-url' }), /invalid queueUrlVariable = 'queue-url'/],
-    ['cron with 5 fields', () => TaskSchedule.cron('0 3 * * *'), /^TaskSchedule\.cron\(\): invalid expression = '0 3 \* \* \*'\. EventBridge Scheduler cron has 6 fields/],
-    ['cron with both day fields', () => TaskSchedule.cron('0 3 * * * *'), /Exactly one of day-of-month and day-of-week must be '\?'/],
-    ['cron with an invalid hour', () => TaskSchedule.cron('0 25 * * ? *'), /invalid expression = '0 25 \* \* \? \*'\. Invalid hours field '25': hours takes 0-23/],
-    ['rate below a minute', () => TaskSchedule.rate(Duration.seconds(30)), /^TaskSchedule\.rate\(\): invalid interval = '30 seconds'\. Use whole minutes/],
-    ['at with an invalid date', () => TaskSchedule.at(new Date('nope')), /TaskSchedule\.at\(\): invalid date = 'Invalid Date'/],
+    ['cron with 5 fields', () => Schedule.cron('0 3 * * *'), /^Schedule\.cron\(\): invalid expression = '0 3 \* \* \*'\. A cron expression has 6 fields/],
+    ['cron with both day fields', () => Schedule.cron('0 3 * * * *'), /Exactly one of day-of-month and day-of-week must be '\?'/],
+    ['cron with an invalid hour', () => Schedule.cron('0 25 * * ? *'), /invalid expression = '0 25 \* \* \? \*'\. Invalid hours field '25': hours takes 0-23/],
+    ['rate below a minute', () => Schedule.rate(Duration.seconds(30)), /^Schedule\.rate\(\): invalid interval = '30 seconds'\. Use whole minutes/],
+    ['at with an invalid date', () => Schedule.at(new Date('nope')), /Schedule\.at\(\): invalid date = 'Invalid Date'/],
     ['time zone on a rate', job({ timeZone: TimeZone.EUROPE_BERLIN }), /invalid timeZone = 'Europe\/Berlin'\. A rate schedule has no time of day/],
     ['task count above 10', job({ taskCount: 11 }), /invalid taskCount = 11/],
     ['too many retries', job({ maxRetries: 200 }), /invalid maxRetries = 200/],
     ['event age under a minute', job({ maxEventAge: Duration.seconds(30) }), /invalid maxEventAge \(seconds\) = 30/],
     ['flexible window of a day and more', job({ flexibleWindow: Duration.hours(25) }), /invalid flexibleWindow \(minutes\) = 1500/],
-    ['schedule that is not a TaskSchedule', job({ schedule: 'rate(1 hour)' as any }), /invalid schedule = 'rate\(1 hour\)'\. Use TaskSchedule\.cron/],
+    ['schedule that is not a Schedule', job({ schedule: 'rate(1 hour)' as any }), /invalid schedule = 'rate\(1 hour\)'\. Use Schedule\.cron/],
     ['backend without a port', () => new BackendService(bad, `B${n++}`, { cluster: badCluster, image } as any), /invalid port = undefined\. A backend service needs the port/],
     ['bad discovery name', () => new BackendService(bad, `B${n++}`, { cluster: badCluster, image, port: 80, discoveryName: 'Orders_API' }), /invalid discoveryName = 'Orders_API'/],
     ['a discovery name taken in the namespace', () => new BackendService(bad, `B${n++}`, { cluster: badCluster, image, port: 80, discoveryName: 'payments' }),

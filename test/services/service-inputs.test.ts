@@ -9,7 +9,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
-  BackendService, FoundryCluster, FoundryTaskDefinition, ScheduledTask, TaskSchedule, WebLoadBalancer, WebService, WorkerService,
+  BackendService, FoundryCluster, FoundryTaskDefinition, ScheduledTask, Schedule, WebLoadBalancer, WebService, WorkerService,
 } from '../../src';
 import { plainStack } from '../support/stacks';
 
@@ -101,7 +101,7 @@ describe('durations with milliseconds get the library message, never aws-cdk-lib
     ['idleTimeout (seconds)', ({ stack, cluster, certificate }) => new WebLoadBalancer(stack, 'S', { cluster, certificate, idleTimeout: millis })],
     ['accessLogsRetention (days)', ({ stack, cluster, certificate }) => new WebLoadBalancer(stack, 'S', { cluster, certificate, accessLogsRetention: Duration.hours(36) })],
     ['maxEventAge (seconds)', ({ stack, cluster }) => new ScheduledTask(stack, 'S', {
-      cluster, image, schedule: TaskSchedule.rate(Duration.hours(1)), maxEventAge: Duration.millis(90_500),
+      cluster, image, schedule: Schedule.rate(Duration.hours(1)), maxEventAge: Duration.millis(90_500),
     })],
     ['app: stopTimeout (seconds)', ({ stack, cluster }) => new FoundryTaskDefinition(stack, 'S', { cluster, image, stopTimeout: Duration.millis(2500) })],
     ['queueOptions.visibilityTimeout (seconds)', ({ stack, cluster }) => new WorkerService(stack, 'S', {

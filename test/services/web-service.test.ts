@@ -1,14 +1,14 @@
 import { Duration, Fn, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { Capacity, FoundryCluster, WebLoadBalancer, WebService, WebServiceProps } from '../../src';
+import { Capacity, FoundryCluster, Schedule, WebLoadBalancer, WebService, WebServiceProps } from '../../src';
 import { resolveScaling } from '../../src/scaling/service-scaling';
 import { plainStack } from '../support/stacks';
+import { subtreeTemplate } from '../support/subtree';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 const certArn = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
@@ -42,7 +42,7 @@ const api = new WebService(sharedStack, 'Api', {
   deployment: { blueGreen: { bakeTime: Duration.minutes(5) }, alarms: [rollbackAlarm] },
   targetHealthCheck: { path: '/health' },
 });
-api.scaleOnSchedule('NightlyLow', { schedule: appscaling.Schedule.cron({ hour: '22', minute: '0' }), timeZone: TimeZone.EUROPE_BERLIN, minTasks: 1, maxTasks: 4 });
+api.scaleOnSchedule('NightlyLow', { schedule: Schedule.cron('0 22 * * ? *'), timeZone: TimeZone.EUROPE_BERLIN, minTasks: 1, maxTasks: 4 });
 api.scaleOnMetric('Backlog', {
   metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Backlog' }),
   steps: [{ upper: 10, change: -1 }, { lower: 100, change: 2 }],
@@ -188,8 +188,44 @@ describe('WebService with its own load balancer', () => {
     expect(own.priority).toBeGreaterThan(40_000);
   });
 
-  test('matches the snapshot', () => {
-    expect(ownTemplate.toJSON()).toMatchSnapshot();
+  test('its own part of the template (with its load balancer) matches the snapshot', () => {
+    expect(subtreeTemplate(own, ownTemplate)).toMatchSnapshot();
+  });
+
+  test('access-log buckets are retained with the cluster\'s default removalPolicy', () => {
+    const buckets = Object.values<any>(subtreeTemplate(own.loadBalancer, ownTemplate).Resources).filter(r => r.Type === 'AWS::S3::Bucket');
+    expect(buckets.map(b => [b.DeletionPolicy, b.UpdateReplacePolicy])).toEqual([['Retain', 'Retain'], ['Retain', 'Retain']]);
+  });
+});
+
+describe('the cluster\'s removalPolicy reaches the load balancer\'s access-log buckets', () => {
+  test('DESTROY: both buckets are emptied and deleted with the stack', () => {
+    const stack = plainStack('Destroy');
+    const cluster = new FoundryCluster(stack, 'Cluster', { removalPolicy: RemovalPolicy.DESTROY });
+    const alb = new WebLoadBalancer(stack, 'Alb', { cluster, allowHttp: true });
+    const template = Template.fromStack(stack);
+    const buckets = Object.values<any>(subtreeTemplate(alb, template).Resources).filter(r => r.Type === 'AWS::S3::Bucket');
+    expect(buckets.map(b => [b.DeletionPolicy, b.UpdateReplacePolicy])).toEqual([['Delete', 'Delete'], ['Delete', 'Delete']]);
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+  });
+});
+
+describe('target health check options', () => {
+  test('a health check port of its own: the target group checks it and the tasks admit the load balancer on it', () => {
+    const stack = plainStack('HealthPort');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const svc = new WebService(stack, 'Web', {
+      cluster, image, port: 8080, loadBalancerOptions: { allowHttp: true },
+      targetHealthCheck: { port: 8081, path: '/health', interval: Duration.seconds(15), timeout: Duration.seconds(4), healthyThreshold: 3, unhealthyThreshold: 4 },
+    });
+    const template = Template.fromStack(stack);
+    expect(resourceOf(template, stack, svc.targetGroup).Properties).toMatchObject({
+      HealthCheckPort: '8081', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 15, HealthCheckTimeoutSeconds: 4,
+      HealthyThresholdCount: 3, UnhealthyThresholdCount: 4,
+    });
+    const ingress = resourceOf(template, stack, svc.workload.securityGroup).Properties.SecurityGroupIngress;
+    expect(ingress.map((r: any) => r.FromPort).sort()).toEqual([8080, 8081]);
+    expect(svc.modeledReplacementSeconds).toBe(15 * 3 + 30);
   });
 });
 
@@ -301,8 +337,8 @@ describe('WebServices sharing a load balancer', () => {
     expect(taskDef.ContainerDefinitions[0].MountPoints.map((m: any) => m.ContainerPath)).toEqual(['/tmp', '/var/lib/amazon', '/var/log/amazon']);
   });
 
-  test('matches the snapshot', () => {
-    expect(sharedTemplate.toJSON()).toMatchSnapshot();
+  test.each([['the load balancer', () => alb], ['Api', () => api], ['Site', () => site], ['Docs', () => docs]])('%s: its own part of the template matches the snapshot', (_name, construct) => {
+    expect(subtreeTemplate(construct(), sharedTemplate)).toMatchSnapshot();
   });
 });
 
@@ -453,14 +489,14 @@ describe('WebService rejects bad input with the prop name and a fix', () => {
 
   test('scaling methods without scaling', () => {
     const svc = make({})();
-    expect(() => svc.scaleOnSchedule('X', { schedule: appscaling.Schedule.rate(Duration.hours(1)), minTasks: 1 }))
+    expect(() => svc.scaleOnSchedule('X', { schedule: Schedule.rate(Duration.hours(1)), minTasks: 1 }))
       .toThrow(/invalid scaling = undefined\. scaleOnSchedule\(\) adjusts auto scaling/);
   });
 
   test('bad scheduled and step scaling', () => {
     const svc = make({ scaling: { maxTasks: 4 } })();
-    expect(() => svc.scaleOnSchedule('A', { schedule: appscaling.Schedule.rate(Duration.hours(1)) })).toThrow(/A scheduled action sets minTasks, maxTasks or both/);
-    expect(() => svc.scaleOnSchedule('B', { schedule: appscaling.Schedule.rate(Duration.hours(1)), minTasks: 5, maxTasks: 2 })).toThrow(/invalid minTasks = 5/);
+    expect(() => svc.scaleOnSchedule('A', { schedule: Schedule.rate(Duration.hours(1)) })).toThrow(/A scheduled action sets minTasks, maxTasks or both/);
+    expect(() => svc.scaleOnSchedule('B', { schedule: Schedule.rate(Duration.hours(1)), minTasks: 5, maxTasks: 2 })).toThrow(/invalid minTasks = 5/);
     expect(() => svc.scaleOnMetric('C', { metric: new cloudwatch.Metric({ namespace: 'A', metricName: 'B' }), steps: [{ lower: 1, change: 1 }] }))
       .toThrow(/invalid steps = .*Give at least two steps/);
   });

@@ -14,7 +14,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import {
   BackendService, Capacity, CostEstimate, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NetworkProtocol, NetworkService,
-  ScheduledTask, SharedVolume, TaskSchedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
+  ScheduledTask, SharedVolume, Schedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
 } from '../../../src';
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'foundry-determinism-'));
@@ -57,13 +57,13 @@ worker.connectTo(orders);
 new FoundryTaskDefinition(stack, 'Migrate', { cluster, image, command: ['migrate'] });
 // Schedules whose rendering involves dates and time zones.
 new ScheduledTask(stack, 'Once', {
-  cluster, image, schedule: TaskSchedule.at(new Date(Date.UTC(2031, 2, 30, 1, 30))), timeZone: TimeZone.EUROPE_BERLIN,
+  cluster, image, schedule: Schedule.at(new Date(Date.UTC(2031, 2, 30, 1, 30))), timeZone: TimeZone.EUROPE_BERLIN,
 });
 new ScheduledTask(stack, 'OnceLocal', {
-  cluster, image, schedule: TaskSchedule.atLocalTime('2031-10-26T02:30:00'), timeZone: TimeZone.PACIFIC_CHATHAM,
+  cluster, image, schedule: Schedule.atLocalTime('2031-10-26T02:30:00'), timeZone: TimeZone.PACIFIC_CHATHAM,
 });
-new ScheduledTask(stack, 'Nightly', { cluster, image, schedule: TaskSchedule.cron('30 2 ? * MON-FRI *'), timeZone: TimeZone.AMERICA_LOS_ANGELES });
-new ScheduledTask(stack, 'Hourly', { cluster, image, schedule: TaskSchedule.rate(Duration.hours(1)) });
+new ScheduledTask(stack, 'Nightly', { cluster, image, schedule: Schedule.cron('30 2 ? * MON-FRI *'), timeZone: TimeZone.AMERICA_LOS_ANGELES });
+new ScheduledTask(stack, 'Hourly', { cluster, image, schedule: Schedule.rate(Duration.hours(1)) });
 
 const assembly = app.synth();
 const templates: Record<string, string> = {};

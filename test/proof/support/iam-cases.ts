@@ -13,7 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   BackendService, Capacity, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NetworkProtocol, NetworkService,
-  ScheduledTask, SharedVolume, TaskSchedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
+  ScheduledTask, SharedVolume, Schedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
 } from '../../../src';
 
 export const ACCOUNT = '123456789012';
@@ -46,7 +46,7 @@ export function defaultsStack(app: App): Stack {
   new NetworkService(stack, 'Tcp', { cluster, image: nginx, port: 5432 });
   new BackendService(stack, 'Backend', { cluster, image: nginx, port: 8080 });
   new WorkerService(stack, 'Worker', { cluster, image: nginx });
-  new ScheduledTask(stack, 'Job', { cluster, image: nginx, schedule: TaskSchedule.rate(Duration.hours(1)) });
+  new ScheduledTask(stack, 'Job', { cluster, image: nginx, schedule: Schedule.rate(Duration.hours(1)) });
   new FoundryTaskDefinition(stack, 'Task', { cluster, image: nginx, port: 8080 });
   return stack;
 }
@@ -128,7 +128,7 @@ export function fullestStack(app: App, id: string, onEc2: boolean): FullestCase 
     cluster,
     capacity,
     image: repo.image('1.0.0'),
-    schedule: TaskSchedule.cron('30 2 ? * MON-FRI *'),
+    schedule: Schedule.cron('30 2 ? * MON-FRI *'),
     timeZone: TimeZone.EUROPE_BERLIN,
     maxRetries: 2,
     secrets: { DB_PASSWORD: ecs.Secret.fromSecretsManager(dbSecret, 'password') },
