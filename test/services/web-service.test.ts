@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -407,6 +407,11 @@ describe('WebService rejects bad input with the prop name and a fix', () => {
     ['health check path not absolute', { targetHealthCheck: { path: 'health' } }, /invalid targetHealthCheck\.path = 'health'/],
     ['bad healthy codes', { targetHealthCheck: { healthyHttpCodes: '2xx' } }, /invalid targetHealthCheck\.healthyHttpCodes = '2xx'/],
     ['deregistration delay over an hour', { deregistrationDelay: Duration.hours(2) }, /invalid deregistrationDelay \(seconds\) = 7200/],
+    ['health check port 0', { targetHealthCheck: { port: 0 } }, /invalid targetHealthCheck\.port = 0\. Use a whole number between 1 and 65535/],
+    ['health check every 301 s', { targetHealthCheck: { interval: Duration.seconds(301) } }, /invalid targetHealthCheck\.interval \(seconds\) = 301/],
+    ['unhealthy threshold of 11', { targetHealthCheck: { unhealthyThreshold: 11 } }, /invalid targetHealthCheck\.unhealthyThreshold = 11/],
+    ['access logs kept 11 years', { loadBalancerOptions: { accessLogsRetention: Duration.days(4015) } }, /WebLoadBalancer 'Bad\/Svc\d+\/LoadBalancer': invalid accessLogsRetention \(days\) = 4015/],
+    ['idle timeout of 0.5 s', { loadBalancerOptions: { idleTimeout: Duration.millis(500) } }, /invalid idleTimeout \(seconds\) = 0\.5/],
     ['scaling min above max', { scaling: { minTasks: 5, maxTasks: 2 } }, /invalid scaling\.minTasks = 5\. minTasks must not exceed maxTasks \(2\)/],
     ['scaling CPU above 100 %', { scaling: { maxTasks: 4, cpuPercent: 150 } }, /invalid scaling\.cpuPercent = 150\. Use a number between 1 and 100/],
     ['scaling memory 0 %', { scaling: { maxTasks: 4, memoryPercent: 0 } }, /invalid scaling\.memoryPercent = 0/],
