@@ -13,13 +13,38 @@ const busybox = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/b
 const taskDefOf = (t: Template) => Object.values<any>(t.findResources('AWS::ECS::TaskDefinition'))[0].Properties;
 const containerOf = (t: Template, name: string) => taskDefOf(t).ContainerDefinitions.find((c: any) => c.Name === name);
 
-describe('FireLens delivery follows logging.nonBlocking', () => {
+/** The container definitions of a blocking and a non-blocking FireLens workload. */
+function firelensContainerDefinitions(): any[][] {
   const stack = plainStack('Firelens');
   const cluster = new FoundryCluster(stack, 'Cluster');
   new FoundryTaskDefinition(stack, 'Blocking', { cluster, image: nginx, logging: { firelens: true } });
   new FoundryTaskDefinition(stack, 'NonBlocking', { cluster, image: nginx, logging: { firelens: true, nonBlocking: true } });
-  const defs = Object.values<any>(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition')).map(r => r.Properties.ContainerDefinitions);
-  const [blocking, nonBlocking] = defs;
+  return Object.values<any>(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition')).map(r => r.Properties.ContainerDefinitions);
+}
+
+/** A workload with ECS Exec, a read-only sidecar and one with a writable root. */
+function execTemplate(): Template {
+  const stack = plainStack('Exec');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  new FoundryTaskDefinition(stack, 'Debuggable', {
+    cluster,
+    image: nginx,
+    enableExecuteCommand: true,
+    // What a service passed before: the agent's own log bind mount path (a duplicate mount point for Docker).
+    writablePaths: ['/tmp', '/var/lib/amazon/ssm', '/var/log/amazon/ssm'],
+    sidecars: [{ name: 'proxy', image: busybox }, { name: 'legacy', image: busybox, readonlyRootFilesystem: false }],
+  });
+  return Template.fromStack(stack);
+}
+
+describe('FireLens delivery follows logging.nonBlocking', () => {
+  let defs: any[][];
+  let blocking: any[];
+  let nonBlocking: any[];
+  beforeAll(() => {
+    defs = firelensContainerDefinitions();
+    [blocking, nonBlocking] = defs;
+  });
   const find = (cs: any[], name: string) => cs.find((c: any) => c.Name === name);
 
   test('blocking (the default): the router never gives up on a chunk and its own awslogs stream blocks', () => {
@@ -88,17 +113,10 @@ describe('images that tasks in isolated subnets cannot pull are rejected at synt
 });
 
 describe('ECS Exec with a read-only root file system', () => {
-  const stack = plainStack('Exec');
-  const cluster = new FoundryCluster(stack, 'Cluster');
-  new FoundryTaskDefinition(stack, 'Debuggable', {
-    cluster,
-    image: nginx,
-    enableExecuteCommand: true,
-    // What a service passed before: the agent's own log bind mount path (a duplicate mount point for Docker).
-    writablePaths: ['/tmp', '/var/lib/amazon/ssm', '/var/log/amazon/ssm'],
-    sidecars: [{ name: 'proxy', image: busybox }, { name: 'legacy', image: busybox, readonlyRootFilesystem: false }],
+  let template: Template;
+  beforeAll(() => {
+    template = execTemplate();
   });
-  const template = Template.fromStack(stack);
   const paths = (name: string) => (containerOf(template, name).MountPoints ?? []).map((m: any) => m.ContainerPath).sort();
 
   test('every container with a read-only root gets /var/lib/amazon and /var/log/amazon writable', () => {
