@@ -154,9 +154,14 @@ go_cdk="$(cd "$here/go" && go list -m -f '{{.Version}}' github.com/aws/aws-cdk-g
 python_cdk="$("$out/venv/bin/python" -c 'import importlib.metadata as m; print(m.version("aws-cdk-lib"))')"
 step 'timings (seconds)'
 printf '%-11s %-8s %5s\n' language phase seconds
+declare -A per_language=()
 for row in "${timing_rows[@]}"; do
   IFS='|' read -r lang phase secs <<<"$row"
   printf '%-11s %-8s %5s\n' "$lang" "$phase" "$secs"
+  per_language[$lang]=$((${per_language[$lang]:-0} + secs))
+done
+for lang in typescript python java go; do
+  printf '%-11s %-8s %5s\n' "$lang" all "${per_language[$lang]}"
 done
 printf '%-11s %-8s %5s\n' total '' "$((SECONDS - total_start))"
 echo
