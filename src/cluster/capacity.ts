@@ -64,6 +64,8 @@ export class Capacity {
    */
   public static spot(options: SpotCapacityOptions = {}): Capacity {
     const where = 'Capacity.spot()';
+    // A strategy item's base is 0-100000 and its weight 0-1000, and at least one weight must be above 0:
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
     checkNumber(where, 'onDemandBase', options.onDemandBase, { min: 0, max: 100_000, integer: true });
     checkNumber(where, 'onDemandWeight', options.onDemandWeight, { min: 0, max: 1_000, integer: true });
     checkNumber(where, 'spotWeight', options.spotWeight, { min: 0, max: 1_000, integer: true });

@@ -71,6 +71,8 @@ export function resolveEc2Capacity(scope: Construct, props: Ec2CapacityProps): R
     Annotations.of(scope).addWarningV2('cdk-ecs-foundry:desiredCapacity',
       'desiredCapacity is set: every deployment resets the group to it, fighting ECS managed scaling. Leave it unset unless you need a starting size.');
   }
+  // Managed scaling: targetCapacity above 0 and at most 100, instanceWarmupPeriod 0-10000 seconds
+  // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ManagedScaling.html).
   checkNumber(scope, 'targetCapacityPercent', props.targetCapacityPercent, { min: 1, max: 100, integer: true });
   if (props.instanceWarmup !== undefined) {
     const seconds = props.instanceWarmup.toSeconds({ integral: false });
@@ -91,6 +93,8 @@ export function resolveEc2Capacity(scope: Construct, props: Ec2CapacityProps): R
   if (props.volumeSize !== undefined) {
     const gib = props.volumeSize.toMebibytes() / 1024;
     const minGib = info.machineImage === Ec2MachineImage.BOTTLEROCKET ? 20 : 30;
+    // A gp3 volume of a launch template is 1-16,384 GiB
+    // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchTemplateEbsBlockDeviceRequest.html).
     checkNumber(scope, 'volumeSize (GiB)', gib, { min: minGib, max: 16_384, integer: true });
   }
   if (spot) {
@@ -119,6 +123,7 @@ function validateSpot(scope: Construct, spot: ResolvedEc2Spot, instanceType: ec2
   const base = spot.onDemandBaseCapacity;
   const pct = spot.onDemandPercentageAboveBaseCapacity;
   checkNumber(scope, 'spot.onDemandBaseCapacity', base, { min: 0, max: 5000, integer: true });
+  // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_InstancesDistribution.html (percentage 0-100)
   checkNumber(scope, 'spot.onDemandPercentageAboveBaseCapacity', pct, { min: 0, max: 100, integer: true });
   if (isConcrete(base) && isConcrete(max) && base > max) {
     invalidProp(scope, 'spot.onDemandBaseCapacity', base, `The on-demand base exceeds maxCapacity (${max}); lower it or raise maxCapacity.`);
