@@ -48,7 +48,7 @@ export type { NetworkLoadBalancerOptions, NetworkServiceProps, PrivateLinkOption
 export { BackendService } from './services/backend-service';
 export type { BackendServiceProps, ServiceConnectTlsOptions } from './services/backend-service';
 export { WorkerService } from './services/worker-service';
-export type { QueueScalingOptions, WorkerQueueOptions, WorkerServiceProps } from './services/worker-service';
+export type { QueueScalingOptions, WorkerQueueOptions, WorkerServiceProps } from './services/worker-service-options';
 export { ScheduledTask } from './services/scheduled-task';
 export type { ScheduledTaskProps } from './services/scheduled-task';
 
