@@ -140,7 +140,8 @@ export interface LoadBalancerContext {
  * Validate load balancer options and apply their defaults, once for every load balancer of the library.
  * @internal
  */
-export function resolveLoadBalancerOptions(scope: IConstruct, options: LoadBalancerOptions, context: LoadBalancerContext): ResolvedLoadBalancerOptions {
+export function resolveLoadBalancerOptions(scope: IConstruct, options: LoadBalancerOptions,
+  context: LoadBalancerContext): ResolvedLoadBalancerOptions {
   const internetFacing = options.internetFacing ?? context.internetFacingByDefault;
   if (internetFacing && context.vpc.publicSubnets.length === 0) {
     invalidProp(scope, 'internetFacing', true, "The cluster's VPC has no public subnets; use internetFacing: false, or a VPC with public subnets.");

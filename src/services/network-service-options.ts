@@ -7,8 +7,8 @@ import {
   DEREGISTRATION_DELAY, LoadBalancerOptions, resolveLoadBalancerOptions, ResolvedLoadBalancerOptions, ResolvedTargetHealthCheck,
   resolveTargetHealthCheck, TargetHealthCheckOptions,
 } from './load-balancer-options';
-import type { ResolvedServiceOptions } from './service-options-validation';
 import { RequestServiceOptions } from './service-options';
+import type { ResolvedServiceOptions } from './service-options-validation';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 

@@ -95,7 +95,9 @@ export class WebLoadBalancer extends Construct {
       idleTimeout: resolved.idleTimeout,
       desyncMitigationMode: elbv2.DesyncMitigationMode.DEFENSIVE,
     });
-    this.accessLogsBucket = createAccessLogsBucket(this, { retention: resolved.accessLogsRetention, removalPolicy: resolved.accessLogsRemovalPolicy });
+    this.accessLogsBucket = createAccessLogsBucket(this, {
+      retention: resolved.accessLogsRetention, removalPolicy: resolved.accessLogsRemovalPolicy,
+    });
     logAccessLogs(this.loadBalancer, this.accessLogsBucket, 'alb');
 
     const cidrs = resolved.allowedCidrs;

@@ -106,7 +106,7 @@ describe.each(SAMPLE)('deployed in $region', ({ region, account }) => {
     expect(policyOf(t, prefix)).toEqual(policyOf(pinned, prefix));
   });
 
-  test.each(BUCKETS)(`$name: the writer of the Region may put logs under this account's prefix, and no other writer`, async ({ prefix, logPrefix }) => {
+  test.each(BUCKETS)('$name: the writer of the Region may put logs under this account\'s prefix, and no other writer', async ({ prefix, logPrefix }) => {
     const p = new TemplatePolicies(t);
     const bucketArn = t.getAtt(t.find('AWS::S3::Bucket', prefix), 'Arn');
     const object = `${bucketArn}/${logPrefix}/AWSLogs/${ACCOUNT}/elasticloadbalancing/${region}/2025/01/01/log.gz`;

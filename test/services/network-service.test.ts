@@ -144,20 +144,28 @@ describe('NetworkService', () => {
 
   test('health checks: the defaults of every target health check (TCP on the container port)', () => {
     expect(props(tcp.targetGroup)).toMatchObject({
-      HealthCheckProtocol: 'TCP', HealthCheckPort: '5432', HealthCheckIntervalSeconds: 10, HealthCheckTimeoutSeconds: 5,
-      HealthyThresholdCount: 2, UnhealthyThresholdCount: 3,
+      HealthCheckProtocol: 'TCP',
+      HealthCheckPort: '5432',
+      HealthCheckIntervalSeconds: 10,
+      HealthCheckTimeoutSeconds: 5,
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 3,
     });
   });
 });
 
 describe('NetworkService access-log buckets follow the cluster\'s removalPolicy', () => {
   const tlsService = (removalPolicy: RemovalPolicy) => {
-    const stack = plainStack('Removal');
-    const cluster = new FoundryCluster(stack, 'Cluster', { removalPolicy });
-    const service = new NetworkService(stack, 'Api', {
-      cluster, image, port: 8443, protocol: NetworkProtocol.TLS, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certArn),
+    const own = plainStack('Removal');
+    const ownCluster = new FoundryCluster(own, 'Cluster', { removalPolicy });
+    const service = new NetworkService(own, 'Api', {
+      cluster: ownCluster,
+      image,
+      port: 8443,
+      protocol: NetworkProtocol.TLS,
+      certificate: acm.Certificate.fromCertificateArn(own, 'Cert', certArn),
     });
-    return { service, template: Template.fromStack(stack) };
+    return { service, template: Template.fromStack(own) };
   };
   const deletionPolicies = (service: NetworkService, t: Template) => Object.entries(subtreeTemplate(service, t).Resources)
     .filter(([, r]: [string, any]) => r.Type === 'AWS::S3::Bucket').map(([, r]: [string, any]) => [r.DeletionPolicy, r.UpdateReplacePolicy]);
@@ -175,14 +183,17 @@ describe('NetworkService access-log buckets follow the cluster\'s removalPolicy'
   });
 
   test('accessLogsRetention sets the expiry of the logs', () => {
-    const stack = plainStack('Retention');
-    const cluster = new FoundryCluster(stack, 'Cluster');
-    const service = new NetworkService(stack, 'Api', {
-      cluster, image, port: 8443, protocol: NetworkProtocol.TLS, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certArn),
+    const own = plainStack('Retention');
+    const service = new NetworkService(own, 'Api', {
+      cluster: new FoundryCluster(own, 'Cluster'),
+      image,
+      port: 8443,
+      protocol: NetworkProtocol.TLS,
+      certificate: acm.Certificate.fromCertificateArn(own, 'Cert', certArn),
       loadBalancerOptions: { accessLogsRetention: Duration.days(30) },
     });
-    expect(Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(service.accessLogsBucket!.node.defaultChild as any)].Properties.LifecycleConfiguration.Rules[0])
-      .toMatchObject({ ExpirationInDays: 30 });
+    const bucket = Template.fromStack(own).toJSON().Resources[own.getLogicalId(service.accessLogsBucket!.node.defaultChild as any)];
+    expect(bucket.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({ ExpirationInDays: 30 });
   });
 });
 

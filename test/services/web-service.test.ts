@@ -202,9 +202,9 @@ describe('the cluster\'s removalPolicy reaches the load balancer\'s access-log b
   test('DESTROY: both buckets are emptied and deleted with the stack', () => {
     const stack = plainStack('Destroy');
     const cluster = new FoundryCluster(stack, 'Cluster', { removalPolicy: RemovalPolicy.DESTROY });
-    const alb = new WebLoadBalancer(stack, 'Alb', { cluster, allowHttp: true });
+    const destroyed = new WebLoadBalancer(stack, 'Alb', { cluster, allowHttp: true });
     const template = Template.fromStack(stack);
-    const buckets = Object.values<any>(subtreeTemplate(alb, template).Resources).filter(r => r.Type === 'AWS::S3::Bucket');
+    const buckets = Object.values<any>(subtreeTemplate(destroyed, template).Resources).filter(r => r.Type === 'AWS::S3::Bucket');
     expect(buckets.map(b => [b.DeletionPolicy, b.UpdateReplacePolicy])).toEqual([['Delete', 'Delete'], ['Delete', 'Delete']]);
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
   });
@@ -215,13 +215,20 @@ describe('target health check options', () => {
     const stack = plainStack('HealthPort');
     const cluster = new FoundryCluster(stack, 'Cluster');
     const svc = new WebService(stack, 'Web', {
-      cluster, image, port: 8080, loadBalancerOptions: { allowHttp: true },
+      cluster,
+      image,
+      port: 8080,
+      loadBalancerOptions: { allowHttp: true },
       targetHealthCheck: { port: 8081, path: '/health', interval: Duration.seconds(15), timeout: Duration.seconds(4), healthyThreshold: 3, unhealthyThreshold: 4 },
     });
     const template = Template.fromStack(stack);
     expect(resourceOf(template, stack, svc.targetGroup).Properties).toMatchObject({
-      HealthCheckPort: '8081', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 15, HealthCheckTimeoutSeconds: 4,
-      HealthyThresholdCount: 3, UnhealthyThresholdCount: 4,
+      HealthCheckPort: '8081',
+      HealthCheckPath: '/health',
+      HealthCheckIntervalSeconds: 15,
+      HealthCheckTimeoutSeconds: 4,
+      HealthyThresholdCount: 3,
+      UnhealthyThresholdCount: 4,
     });
     const ingress = resourceOf(template, stack, svc.workload.securityGroup).Properties.SecurityGroupIngress;
     expect(ingress.map((r: any) => r.FromPort).sort()).toEqual([8080, 8081]);
