@@ -29,8 +29,9 @@ export CDK_DISABLE_VERSION_CHECK=true
 # The jsii runtimes warn that Node.js 20 reached end of life on every start (the library supports Node >= 20.16).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 # Go: let the build record module requirements (the checked-in go.mod and go.sum already hold them, so nothing
-# changes, and `check_clean` in .ci/run fails if something would); compile with every core, no more.
-export GOFLAGS=-mod=mod
+# changes, and `check_clean` in .ci/run fails if something would), stamp no VCS data into the throwaway binary (no
+# git calls), and compile with every core, no more.
+export GOFLAGS='-mod=mod -buildvcs=false'
 export GOMAXPROCS="${GOMAXPROCS:-$(nproc)}"
 
 step() { printf '\n==> bindings: %s\n' "$*"; }
