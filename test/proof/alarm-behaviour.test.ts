@@ -1,8 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { FoundryCluster, ServiceAlarm, WebService, WorkerService } from '../../src';
+import { FoundryCluster, ServiceAlarm, ServiceAlarms, ServiceDashboard, WebService, WorkerService } from '../../src';
 import { plainStack } from '../support/stacks';
 import { alarmSeries, alarmStates, AlarmResource, evaluate, MetricRef, MetricSource, Mode, Series } from './support/metric-math';
 
@@ -233,5 +233,49 @@ describe('the model reproduces the examples of the AWS documentation', () => {
       props: { EvaluationPeriods: 3, DatapointsToAlarm: m, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: treat },
     }, series)[4];
     expect({ missing: state('missing'), breaching: state('breaching'), notBreaching: state('notBreaching') }).toEqual({ missing, breaching, notBreaching });
+  });
+});
+
+describe('ServiceAlarms and ServiceDashboard take (scope, id, props) like every construct', () => {
+  const build = () => {
+    const stack = plainStack('Standalone');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const worker = new WorkerService(stack, 'Worker', { cluster, image, alarms: { enabled: false } });
+    return { stack, cluster, worker };
+  };
+
+  test('a ServiceAlarms of its own reads its options and writes one alarm per condition', () => {
+    const { stack, cluster, worker } = build();
+    const alarms = new ServiceAlarms(stack, 'Alarms', {
+      service: worker.ecsService,
+      alertTopic: cluster.alertTopic,
+      queue: worker.queue,
+      deadLetterQueue: worker.deadLetterQueue,
+      separateAlarms: true,
+      cpuPercent: 50,
+      evaluationPeriod: Duration.minutes(5),
+      disable: [ServiceAlarm.MEMORY],
+    });
+    new ServiceDashboard(stack, 'Dashboard', { service: worker.ecsService, queue: worker.queue, alarms: alarms.alarms });
+    expect(worker.alarms).toEqual([]);
+    expect(alarms.conditions).toEqual([ServiceAlarm.CPU, ServiceAlarm.RUNNING_TASKS, ServiceAlarm.OLDEST_MESSAGE_AGE, ServiceAlarm.DLQ_NOT_EMPTY]);
+    const template = Template.fromStack(stack);
+    const written = Object.values<any>(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter(a => String(a.Properties.AlarmDescription).startsWith('Standalone: '));
+    expect(written).toHaveLength(4);
+    for (const alarm of written) {
+      expect(alarm.Properties).toMatchObject({ EvaluationPeriods: 5, DatapointsToAlarm: 5 });
+    }
+    expect(written.map(a => a.Properties.AlarmDescription)).toContain('Standalone: CPU above 50 % (for 5 minutes)');
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 2); // the cluster's and the standalone one
+  });
+
+  test.each<[string, Duration, RegExp]>([
+    ['part of a minute', Duration.seconds(90), /invalid alarms\.evaluationPeriod \(minutes\) = 1\.5\. Use a whole number between 1 and 60/],
+    ['more than an hour', Duration.minutes(61), /invalid alarms\.evaluationPeriod \(minutes\) = 61\. Use a whole number between 1 and 60/],
+  ])('an evaluationPeriod of %s is rejected on a service and on a ServiceAlarms alike', (_, evaluationPeriod, message) => {
+    const { stack, cluster, worker } = build();
+    expect(() => new WorkerService(stack, 'Other', { cluster, image, alarms: { evaluationPeriod } })).toThrow(message);
+    expect(() => new ServiceAlarms(stack, 'Alarms', { service: worker.ecsService, alertTopic: cluster.alertTopic, evaluationPeriod })).toThrow(message);
   });
 });

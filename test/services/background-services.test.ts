@@ -6,50 +6,69 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
-  BackendService, Capacity, FoundryCluster, ScheduledTask, ScheduledTaskProps, Schedule, WebService, WorkerService, WorkerServiceProps,
+  BackendService, Capacity, FoundryCluster, IBackendService, IFoundryService, ScheduledTask, ScheduledTaskProps, Schedule, WebService, WorkerService,
+  WorkerServiceProps,
 } from '../../src';
 import { plainStack, cfnRoleOf } from '../support/stacks';
+import { subtreeTemplate } from '../support/subtree';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim');
 
 // GIVEN: a web front end and a worker that both call a backend, a worker on an existing FIFO queue, and two jobs.
-const stack = plainStack('Background');
-const cluster = new FoundryCluster(stack, 'Cluster');
-const ec2Capacity = cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
-const orders = new BackendService(stack, 'Orders', { cluster, image, port: 8080, cloudMapDns: true });
-const web = new WebService(stack, 'Web', {
-  cluster,
-  image,
-  port: 8080,
-  certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+function buildBackground() {
+  const stack = plainStack('Background');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  const ec2Capacity = cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+  const orders = new BackendService(stack, 'Orders', { cluster, image, port: 8080, cloudMapDns: true });
+  const web = new WebService(stack, 'Web', {
+    cluster,
+    image,
+    port: 8080,
+    certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+  });
+  const worker = new WorkerService(stack, 'Thumbnails', {
+    cluster,
+    image,
+    capacity: Capacity.spot(),
+    expectedProcessingTime: Duration.seconds(20),
+    queueScaling: { minTasks: 0, maxTasks: 50, acceptableLatency: Duration.minutes(5), cpuPercent: 80 },
+  });
+  web.connectTo(orders);
+  worker.connectTo(orders);
+  worker.connectTo(orders); // idempotent
+  const existing = sqs.Queue.fromQueueArn(stack, 'Existing', 'arn:aws:sqs:us-east-1:123456789012:orders.fifo');
+  const fifoWorker = new WorkerService(stack, 'Ledger', { cluster, image, queue: existing, desiredCount: 1, capacity: Capacity.ec2(ec2Capacity) });
+  const nightly = new ScheduledTask(stack, 'Nightly', {
+    cluster,
+    image,
+    command: ['python', '-m', 'report'],
+    schedule: Schedule.cron('0 3 * * ? *'),
+    timeZone: TimeZone.EUROPE_BERLIN,
+    flexibleWindow: Duration.minutes(15),
+    capacity: Capacity.ec2(ec2Capacity),
+    maxRetries: 5,
+    maxEventAge: Duration.hours(2),
+    taskCount: 2,
+  });
+  const hourly = new ScheduledTask(stack, 'Hourly', { cluster, image, schedule: Schedule.rate(Duration.hours(1)), capacity: Capacity.spot() });
+  worker.queue.grantSendMessages(hourly.workload.taskRole); // the hourly job enqueues work: it gets a task role
+  const template = Template.fromStack(stack);
+  return { stack, cluster, orders, web, worker, existing, fifoWorker, nightly, hourly, template };
+}
+
+let stack: Stack;
+let cluster: FoundryCluster;
+let orders: BackendService;
+let web: WebService;
+let worker: WorkerService;
+let existing: sqs.IQueue;
+let fifoWorker: WorkerService;
+let nightly: ScheduledTask;
+let hourly: ScheduledTask;
+let template: Template;
+beforeAll(() => {
+  ({ stack, cluster, orders, web, worker, existing, fifoWorker, nightly, hourly, template } = buildBackground());
 });
-const worker = new WorkerService(stack, 'Thumbnails', {
-  cluster,
-  image,
-  capacity: Capacity.spot(),
-  expectedProcessingTime: Duration.seconds(20),
-  queueScaling: { minTasks: 0, maxTasks: 50, acceptableLatency: Duration.minutes(5), cpuPercent: 80 },
-});
-web.connectTo(orders);
-worker.connectTo(orders);
-worker.connectTo(orders); // idempotent
-const existing = sqs.Queue.fromQueueArn(stack, 'Existing', 'arn:aws:sqs:us-east-1:123456789012:orders.fifo');
-const fifoWorker = new WorkerService(stack, 'Ledger', { cluster, image, queue: existing, desiredCount: 1, capacity: Capacity.ec2(ec2Capacity) });
-const nightly = new ScheduledTask(stack, 'Nightly', {
-  cluster,
-  image,
-  command: ['python', '-m', 'report'],
-  schedule: Schedule.cron('0 3 * * ? *'),
-  timeZone: TimeZone.EUROPE_BERLIN,
-  flexibleWindow: Duration.minutes(15),
-  capacity: Capacity.ec2(ec2Capacity),
-  maxRetries: 5,
-  maxEventAge: Duration.hours(2),
-  taskCount: 2,
-});
-const hourly = new ScheduledTask(stack, 'Hourly', { cluster, image, schedule: Schedule.rate(Duration.hours(1)), capacity: Capacity.spot() });
-worker.queue.grantSendMessages(hourly.workload.taskRole); // the hourly job enqueues work: it gets a task role
-const template = Template.fromStack(stack);
 const props = (construct: any) => template.toJSON().Resources[stack.getLogicalId(construct.node.defaultChild ?? construct)].Properties;
 const policyOf = (role: iam.IRole) => Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy'))
   .filter(p => p.Properties.Roles.some((r: any) => r.Ref === stack.getLogicalId(cfnRoleOf(role))))
@@ -238,8 +257,59 @@ describe('ScheduledTask', () => {
     expect(Schedule.cron('0/15 8-18 ? * MON-FRI *').expressionString).toBe('cron(0/15 8-18 ? * MON-FRI *)');
   });
 
-  test('matches the snapshot', () => {
-    expect(template.toJSON()).toMatchSnapshot();
+  test('matches the snapshot (each construct\'s own subtree, the worker\'s queues beside it)', () => {
+    expect({
+      orders: subtreeTemplate(orders, template),
+      worker: subtreeTemplate(worker, template),
+      workerQueues: [subtreeTemplate(worker.queue, template), subtreeTemplate(worker.deadLetterQueue!, template)],
+      fifoWorker: subtreeTemplate(fifoWorker, template),
+      nightly: subtreeTemplate(nightly, template),
+      hourly: subtreeTemplate(hourly, template),
+    }).toMatchSnapshot();
+  });
+});
+
+describe('one shape per service kind', () => {
+  test('a worker takes no port, grace period or scaling, and offers neither scaleOnMetric() nor scaleOnSchedule()', () => {
+    // @ts-expect-error a worker scales on its queue (queueScaling): scaling is not one of its props
+    const withScaling: WorkerServiceProps = { cluster, image, scaling: { maxTasks: 2 } };
+    // @ts-expect-error a worker answers no requests: it has no port
+    const withPort: WorkerServiceProps = { cluster, image, port: 8080 };
+    expect([withScaling, withPort]).toHaveLength(2);
+    expect('scaleOnSchedule' in worker).toBe(false);
+    expect('scaleOnMetric' in worker).toBe(false);
+    expect('scaling' in worker).toBe(false);
+    expect(props(worker.ecsService).HealthCheckGracePeriodSeconds).toBeUndefined();
+    // Request services keep them.
+    expect('scaleOnSchedule' in orders && 'scaleOnMetric' in orders && 'scaling' in orders).toBe(true);
+  });
+
+  test('an untyped caller\'s port, grace period or scaling never reaches a worker\'s service', () => {
+    const s = plainStack('UntypedWorker');
+    const c = new FoundryCluster(s, 'Cluster');
+    const w = new WorkerService(s, 'W', { cluster: c, image, port: 8080, healthCheckGracePeriod: Duration.seconds(60), scaling: { maxTasks: 9 } } as any);
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+    expect(t.toJSON().Resources[s.getLogicalId(w.ecsService.node.defaultChild as any)].Properties.HealthCheckGracePeriodSeconds).toBeUndefined();
+    expect(t.toJSON().Resources[s.getLogicalId(w.taskDefinition.node.defaultChild as any)].Properties.ContainerDefinitions[0].PortMappings).toBeUndefined();
+  });
+
+  test('every service is an IFoundryService, and connectTo() takes any IBackendService', () => {
+    const services: IFoundryService[] = [orders, web, worker, fifoWorker];
+    expect(services.map(x => x.baselineTaskCount)).toEqual([2, 2, 0, 1]);
+    const backend: IBackendService = orders;
+    expect(backend.endpoint).toBe('http://orders:8080');
+  });
+
+  test('capacity is resolved once: the service runs on what its task definition was built for, and a later default throws', () => {
+    const s = plainStack('CapacityOnce');
+    const c = new FoundryCluster(s, 'Cluster');
+    const api = new BackendService(s, 'Api', { cluster: c, image, port: 8080 });
+    const job = new ScheduledTask(s, 'Job', { cluster: c, image, schedule: Schedule.rate(Duration.hours(1)) });
+    expect(api.capacity).toBe(api.workload.capacity);
+    expect(job.capacity).toBe(job.workload.capacity);
+    // Before, the service read the cluster's default itself: Spot chosen now would have left it on Fargate unnoticed.
+    expect(() => c.useDefaultCapacity(Capacity.spot())).toThrow(/'CapacityOnce\/Api\/Task' already runs on the default capacity/);
   });
 });
 
