@@ -18,7 +18,7 @@ import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 export enum NetworkProtocol {
   /** TCP passed through to the tasks. */
   TCP = 'TCP',
-  /** TLS terminated at the load balancer with an ACM certificate; TCP to the tasks. */
+  /** TLS terminated at the load balancer with an ACM certificate, and TCP to the tasks. */
   TLS = 'TLS',
   /** UDP passed through to the tasks: `port` is a UDP container port, health checks use TCP on `targetHealthCheck.port`. */
   UDP = 'UDP',

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -12,30 +12,42 @@ import { subtreeTemplate } from '../support/subtree';
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/postgres:16');
 const certArn = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 
-const stack = plainStack('Net');
-const cluster = new FoundryCluster(stack, 'Cluster');
-const ec2Capacity = cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
-const tcp = new NetworkService(stack, 'Db', { cluster, image, port: 5432 });
-const tls = new NetworkService(stack, 'Api', {
-  cluster,
-  image,
-  port: 8443,
-  protocol: NetworkProtocol.TLS,
-  loadBalancerOptions: { internetFacing: true },
-  certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certArn),
-  capacity: Capacity.spot({ onDemandBase: 1 }),
-  scaling: { minTasks: 2, maxTasks: 6, cpuPercent: 50 },
+/** Three services in one stack: TCP (defaults), TLS (internet-facing, Spot, scaling) and UDP (EC2, PrivateLink). */
+function buildServices() {
+  const stack = plainStack('Net');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  const ec2Capacity = cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+  const tcp = new NetworkService(stack, 'Db', { cluster, image, port: 5432 });
+  const tls = new NetworkService(stack, 'Api', {
+    cluster,
+    image,
+    port: 8443,
+    protocol: NetworkProtocol.TLS,
+    loadBalancerOptions: { internetFacing: true },
+    certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certArn),
+    capacity: Capacity.spot({ onDemandBase: 1 }),
+    scaling: { minTasks: 2, maxTasks: 6, cpuPercent: 50 },
+  });
+  const udp = new NetworkService(stack, 'Dns', {
+    cluster,
+    image,
+    port: 53,
+    protocol: NetworkProtocol.UDP,
+    targetHealthCheck: { port: 8080 },
+    capacity: Capacity.ec2(ec2Capacity),
+    privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] },
+  });
+  return { stack, tcp, tls, udp, template: Template.fromStack(stack) };
+}
+
+let stack: Stack;
+let tcp: NetworkService;
+let tls: NetworkService;
+let udp: NetworkService;
+let template: Template;
+beforeAll(() => {
+  ({ stack, tcp, tls, udp, template } = buildServices());
 });
-const udp = new NetworkService(stack, 'Dns', {
-  cluster,
-  image,
-  port: 53,
-  protocol: NetworkProtocol.UDP,
-  targetHealthCheck: { port: 8080 },
-  capacity: Capacity.ec2(ec2Capacity),
-  privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] },
-});
-const template = Template.fromStack(stack);
 const props = (construct: any) => template.toJSON().Resources[stack.getLogicalId(construct.node.defaultChild ?? construct)].Properties;
 
 describe('NetworkService', () => {

@@ -5,7 +5,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { Capacity, FoundryCluster, Schedule, WebLoadBalancer, WebService, WebServiceProps } from '../../src';
+import { Capacity, Ec2Capacity, FoundryCluster, Schedule, WebLoadBalancer, WebService, WebServiceProps } from '../../src';
 import { resolveScaling } from '../../src/scaling/service-scaling';
 import { plainStack } from '../support/stacks';
 import { subtreeTemplate } from '../support/subtree';
@@ -13,52 +13,74 @@ import { subtreeTemplate } from '../support/subtree';
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 const certArn = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 
-// GIVEN: a default web service with its own load balancer...
-const ownStack = plainStack('Own');
-const ownCluster = new FoundryCluster(ownStack, 'Cluster');
-const own = new WebService(ownStack, 'Web', {
-  cluster: ownCluster, image, port: 8080, certificate: acm.Certificate.fromCertificateArn(ownStack, 'Cert', certArn),
-});
-const ownTemplate = Template.fromStack(ownStack);
+/** GIVEN: a default web service with its own load balancer. */
+function buildOwn() {
+  const ownStack = plainStack('Own');
+  const ownCluster = new FoundryCluster(ownStack, 'Cluster');
+  const own = new WebService(ownStack, 'Web', {
+    cluster: ownCluster, image, port: 8080, certificate: acm.Certificate.fromCertificateArn(ownStack, 'Cert', certArn),
+  });
+  const ownTemplate = Template.fromStack(ownStack);
+  return { ownStack, own, ownTemplate };
+}
 
-// ...and three services sharing one load balancer: Spot with scaling and blue/green, EC2 with a domain, Fargate by path.
-const sharedStack = plainStack('Shared');
-const sharedCluster = new FoundryCluster(sharedStack, 'Cluster');
-const ec2Capacity = sharedCluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
-const zone = route53.HostedZone.fromHostedZoneAttributes(sharedStack, 'Zone', { hostedZoneId: 'Z0123456789', zoneName: 'example.com' });
-const alb = new WebLoadBalancer(sharedStack, 'Alb', { cluster: sharedCluster, certificate: acm.Certificate.fromCertificateArn(sharedStack, 'Cert', certArn) });
-const rollbackAlarm = new cloudwatch.Alarm(sharedStack, 'Errors', {
-  metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1,
+/** GIVEN: three services sharing one load balancer: Spot with scaling and blue/green, EC2 with a domain, Fargate by path. */
+function buildShared() {
+  const sharedStack = plainStack('Shared');
+  const sharedCluster = new FoundryCluster(sharedStack, 'Cluster');
+  const ec2Capacity = sharedCluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+  const zone = route53.HostedZone.fromHostedZoneAttributes(sharedStack, 'Zone', { hostedZoneId: 'Z0123456789', zoneName: 'example.com' });
+  const alb = new WebLoadBalancer(sharedStack, 'Alb', { cluster: sharedCluster, certificate: acm.Certificate.fromCertificateArn(sharedStack, 'Cert', certArn) });
+  const rollbackAlarm = new cloudwatch.Alarm(sharedStack, 'Errors', {
+    metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1,
+  });
+  const api = new WebService(sharedStack, 'Api', {
+    cluster: sharedCluster,
+    image,
+    port: 8080,
+    loadBalancer: alb,
+    pathPatterns: ['/api/*'],
+    capacity: Capacity.spot({ onDemandBase: 1 }),
+    scaling: { minTasks: 2, maxTasks: 20, cpuPercent: 60, memoryPercent: 75, requestsPerTask: 500 },
+    enableExecuteCommand: true,
+    deployment: { blueGreen: { bakeTime: Duration.minutes(5) }, alarms: [rollbackAlarm] },
+    targetHealthCheck: { path: '/health' },
+  });
+  api.scaleOnSchedule('NightlyLow', { schedule: Schedule.cron('0 22 * * ? *'), timeZone: TimeZone.EUROPE_BERLIN, minTasks: 1, maxTasks: 4 });
+  api.scaleOnMetric('Backlog', {
+    metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Backlog' }),
+    steps: [{ upper: 10, change: -1 }, { lower: 100, change: 2 }],
+  });
+  const site = new WebService(sharedStack, 'Site', {
+    cluster: sharedCluster,
+    image,
+    port: 3000,
+    loadBalancer: alb,
+    domainName: 'www.example.com',
+    hostedZone: zone,
+    capacity: Capacity.ec2(ec2Capacity),
+    desiredCount: 3,
+  });
+  const docs = new WebService(sharedStack, 'Docs', { cluster: sharedCluster, image, port: 8080, loadBalancer: alb, pathPatterns: ['/docs/*'] });
+  const sharedTemplate = Template.fromStack(sharedStack);
+  return { sharedStack, ec2Capacity, alb, rollbackAlarm, api, site, docs, sharedTemplate };
+}
+
+let ownStack: Stack;
+let own: WebService;
+let ownTemplate: Template;
+let sharedStack: Stack;
+let ec2Capacity: Ec2Capacity;
+let alb: WebLoadBalancer;
+let rollbackAlarm: cloudwatch.Alarm;
+let api: WebService;
+let site: WebService;
+let docs: WebService;
+let sharedTemplate: Template;
+beforeAll(() => {
+  ({ ownStack, own, ownTemplate } = buildOwn());
+  ({ sharedStack, ec2Capacity, alb, rollbackAlarm, api, site, docs, sharedTemplate } = buildShared());
 });
-const api = new WebService(sharedStack, 'Api', {
-  cluster: sharedCluster,
-  image,
-  port: 8080,
-  loadBalancer: alb,
-  pathPatterns: ['/api/*'],
-  capacity: Capacity.spot({ onDemandBase: 1 }),
-  scaling: { minTasks: 2, maxTasks: 20, cpuPercent: 60, memoryPercent: 75, requestsPerTask: 500 },
-  enableExecuteCommand: true,
-  deployment: { blueGreen: { bakeTime: Duration.minutes(5) }, alarms: [rollbackAlarm] },
-  targetHealthCheck: { path: '/health' },
-});
-api.scaleOnSchedule('NightlyLow', { schedule: Schedule.cron('0 22 * * ? *'), timeZone: TimeZone.EUROPE_BERLIN, minTasks: 1, maxTasks: 4 });
-api.scaleOnMetric('Backlog', {
-  metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Backlog' }),
-  steps: [{ upper: 10, change: -1 }, { lower: 100, change: 2 }],
-});
-const site = new WebService(sharedStack, 'Site', {
-  cluster: sharedCluster,
-  image,
-  port: 3000,
-  loadBalancer: alb,
-  domainName: 'www.example.com',
-  hostedZone: zone,
-  capacity: Capacity.ec2(ec2Capacity),
-  desiredCount: 3,
-});
-const docs = new WebService(sharedStack, 'Docs', { cluster: sharedCluster, image, port: 8080, loadBalancer: alb, pathPatterns: ['/docs/*'] });
-const sharedTemplate = Template.fromStack(sharedStack);
 
 const cfnProviderOf = (capacity: { capacityProvider: ecs.AsgCapacityProvider }) =>
   capacity.capacityProvider.node.children.find(c => c instanceof ecs.CfnCapacityProvider) as ecs.CfnCapacityProvider;
