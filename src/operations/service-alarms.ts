@@ -39,7 +39,7 @@ export enum ServiceAlarm {
  */
 export interface ServiceAlarmOptions {
   /**
-   * Alarm at all.
+   * Whether the service has alarms at all.
    *
    * @default true
    */
@@ -53,9 +53,10 @@ export interface ServiceAlarmOptions {
   readonly disable?: ServiceAlarm[];
 
   /**
-   * One CloudWatch alarm per condition instead of one alarm per service that fires when any condition holds
-   * (the combined alarm costs one resource and one alarm fee per service; its description lists the conditions,
-   * and the service dashboard shows which one fired). An alarm reads at most 10 metrics, so the conditions of a
+   * One CloudWatch alarm per condition instead of one alarm per service that fires when any condition holds.
+   *
+   * The combined alarm costs one resource and one alarm fee per service: its description lists the conditions, and
+   * the service dashboard shows which one fired. An alarm reads at most 10 metrics, so the conditions of a
    * blue/green web service fill two combined alarms.
    *
    * @default false - one combined alarm per service
@@ -204,9 +205,9 @@ export function resolveAlarmOptions(scope: IConstruct, options: ServiceAlarmOpti
  * The alarms of one service: a combined "service unhealthy" alarm (or one per condition), acting on the alert topic.
  */
 export class ServiceAlarms extends Construct {
-  /** The alarms created. */
+  /** The alarms created, none when `enabled` is false. */
   public readonly alarms: cloudwatch.Alarm[] = [];
-  /** The conditions alarmed on. */
+  /** The conditions alarmed on, after `disable` and the service's kind. */
   public readonly conditions: ServiceAlarm[];
 
   constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {

@@ -78,7 +78,7 @@ export interface ScalingStep {
 export interface MetricScalingOptions {
   /** The metric to scale on. */
   readonly metric: cloudwatch.IMetric;
-  /** Steps; at least one scaling out and one scaling in. */
+  /** Steps, at least one scaling out and one scaling in. */
   readonly steps: ScalingStep[];
   /**
    * Evaluation periods before an alarm fires.
@@ -188,10 +188,20 @@ function checkCooldown(scope: IConstruct, prop: string, cooldown: Duration | und
  * Scaling of one service: target tracking from `ScalingOptions`, plus step and scheduled scaling on demand.
  */
 export class ServiceScaling {
+  /** The scalable task count of the ECS service, for scaling policies of your own. */
   public readonly scalableTarget: ecs.ScalableTaskCount;
   private readonly scope: IConstruct;
   private readonly options: ScalingOptions;
 
+  /**
+   * Scale a service's task count by target tracking (services create it from their `scaling` prop).
+   *
+   * @param scope the construct that validation errors name
+   * @param service the ECS service to scale
+   * @param options fewest and most tasks and the targets to track
+   * @param targetGroup the Application Load Balancer target group, for `requestsPerTask`
+   * @param alternateTargetGroup the second target group of a blue/green service
+   */
   constructor(scope: IConstruct, service: ecs.BaseService, options: ScalingOptions, targetGroup?: elbv2.ApplicationTargetGroup,
     alternateTargetGroup?: elbv2.ApplicationTargetGroup) {
     this.scope = scope;

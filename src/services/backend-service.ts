@@ -33,7 +33,7 @@ export interface ServiceConnectTlsOptions {
  * Properties of a `BackendService`.
  */
 export interface BackendServiceProps extends RequestServiceOptions {
-  /** The cluster; its Service Connect namespace is used (created as 'internal' when it has none). */
+  /** The cluster, whose Service Connect namespace is used (created as 'internal' when it has none). */
   readonly cluster: FoundryCluster;
 
   /**

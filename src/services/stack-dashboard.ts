@@ -1,8 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
-import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { clusterServicesWidgets } from '../cluster/cluster-dashboard';
+import type { FoundryCluster } from '../cluster/foundry-cluster';
 
 /**
  * The dashboard that lists the alarms of a construct in the cluster: the cluster dashboard for constructs in the

@@ -47,7 +47,9 @@ export interface WorkerQueueOptions {
   readonly deadLetterRetentionPeriod?: Duration;
 
   /**
-   * A FIFO queue (exactly-once processing, ordered per message group); its dead-letter queue is FIFO too.
+   * A FIFO queue with exactly-once processing, ordered per message group.
+   *
+   * Its dead-letter queue is FIFO too.
    *
    * @default false
    */
@@ -66,8 +68,10 @@ export interface WorkerQueueOptions {
  */
 export interface QueueScalingOptions {
   /**
-   * Fewest tasks. 0 lets the service scale to zero; a step policy starts one task when messages wait while no task
-   * runs, and backlog scaling takes over from there.
+   * Fewest tasks, 0 to let the service scale to zero.
+   *
+   * At zero a step policy starts one task when messages wait while no task runs, and backlog scaling takes over
+   * from there.
    *
    * @default 1
    */
@@ -77,7 +81,9 @@ export interface QueueScalingOptions {
   readonly maxTasks: number;
 
   /**
-   * Target backlog: visible messages per running task. Give this or `acceptableLatency`.
+   * Target backlog: visible messages per running task.
+   *
+   * Give this or `acceptableLatency`.
    *
    * @default - derived from `acceptableLatency`
    */
@@ -92,8 +98,9 @@ export interface QueueScalingOptions {
   readonly acceptableLatency?: Duration;
 
   /**
-   * Also add tasks when average CPU exceeds this percentage. It only scales out, so it never fights the queue
-   * policy over scale-in (aws-cdk issue #20706).
+   * Add tasks when average CPU exceeds this percentage, besides the backlog policy.
+   *
+   * It only scales out, so it never fights the backlog policy over scale-in (aws-cdk issue #20706).
    *
    * @default - queue-based scaling only
    */

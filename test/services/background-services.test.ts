@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
 import {
   BackendService, Capacity, FoundryCluster, IBackendService, IFoundryService, ScheduledTask, ScheduledTaskProps, Schedule, WebService, WorkerService,
   WorkerServiceProps,
@@ -290,8 +291,9 @@ describe('one shape per service kind', () => {
     const w = new WorkerService(s, 'W', { cluster: c, image, port: 8080, healthCheckGracePeriod: Duration.seconds(60), scaling: { maxTasks: 9 } } as any);
     const t = Template.fromStack(s);
     t.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
-    expect(t.toJSON().Resources[s.getLogicalId(w.ecsService.node.defaultChild as any)].Properties.HealthCheckGracePeriodSeconds).toBeUndefined();
-    expect(t.toJSON().Resources[s.getLogicalId(w.taskDefinition.node.defaultChild as any)].Properties.ContainerDefinitions[0].PortMappings).toBeUndefined();
+    const resource = (c: IConstruct) => t.toJSON().Resources[s.getLogicalId(c.node.defaultChild as any)].Properties;
+    expect(resource(w.ecsService).HealthCheckGracePeriodSeconds).toBeUndefined();
+    expect(resource(w.taskDefinition).ContainerDefinitions[0].PortMappings).toBeUndefined();
   });
 
   test('every service is an IFoundryService, and connectTo() takes any IBackendService', () => {
