@@ -126,8 +126,10 @@ const STALE = /\b(later releases?|future releases?|not yet implemented|TODO|FIXM
 
 interface Docs { readonly summary?: string; readonly remarks?: string; readonly default?: string }
 interface Located { readonly locationInModule?: { readonly filename: string } }
-interface Property extends Located { readonly name: string; readonly optional?: boolean; readonly docs?: Docs }
-interface Method extends Located { readonly name: string; readonly docs?: Docs }
+interface TypeRef { readonly primitive?: string; readonly fqn?: string }
+interface Parameter { readonly name: string; readonly type?: TypeRef }
+interface Property extends Located { readonly name: string; readonly optional?: boolean; readonly docs?: Docs; readonly type?: TypeRef }
+interface Method extends Located { readonly name: string; readonly docs?: Docs; readonly parameters?: Parameter[] }
 interface EnumMember { readonly name: string; readonly docs?: Docs }
 interface JsiiType extends Located {
   readonly fqn: string;
@@ -138,6 +140,7 @@ interface JsiiType extends Located {
   readonly properties?: Property[];
   readonly methods?: Method[];
   readonly members?: EnumMember[];
+  readonly initializer?: { readonly parameters?: Parameter[] };
 }
 interface Assembly { readonly name: string; readonly types: Record<string, JsiiType> }
 
@@ -272,6 +275,27 @@ describe('documentation of the public surface', () => {
       for (const p of (type.properties ?? []).filter(prop => prop.optional)) {
         if (!p.docs?.default?.trim()) {
           findings.push({ file: p.locationInModule?.filename ?? type.locationInModule?.filename ?? '?', member: `${type.name}.${p.name}`, problem: 'optional without @default' });
+        }
+      }
+    }
+    expect(format(findings)).toBe('');
+  });
+
+  test('time is a Duration: no number property or parameter named in seconds, minutes, hours or days', () => {
+    const findings: Finding[] = [];
+    const inTimeUnits = /(Millis|Ms|Seconds|Secs|Minutes|Mins|Hours|Days)$/;
+    for (const type of types) {
+      const file = type.locationInModule?.filename ?? '?';
+      for (const p of type.properties ?? []) {
+        if (p.type?.primitive === 'number' && inTimeUnits.test(p.name)) {
+          findings.push({ file: p.locationInModule?.filename ?? file, member: `${type.name}.${p.name}`, problem: 'a time as a number: make it a Duration' });
+        }
+      }
+      for (const m of [...(type.methods ?? []), ...(type.initializer ? [{ name: 'constructor', ...type.initializer }] : [])]) {
+        for (const param of m.parameters ?? []) {
+          if (param.type?.primitive === 'number' && inTimeUnits.test(param.name)) {
+            findings.push({ file, member: `${type.name}.${m.name}(${param.name})`, problem: 'a time as a number: make it a Duration' });
+          }
         }
       }
     }
