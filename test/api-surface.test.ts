@@ -135,6 +135,7 @@ interface JsiiType extends Located {
   readonly fqn: string;
   readonly name: string;
   readonly kind: 'class' | 'interface' | 'enum';
+  readonly base?: string;
   readonly datatype?: boolean;
   readonly docs?: Docs;
   readonly properties?: Property[];
@@ -299,6 +300,27 @@ describe('documentation of the public surface', () => {
         }
       }
     }
+    expect(format(findings)).toBe('');
+  });
+
+  test('every construct takes (scope, id, props), and no other class is built from a scope', () => {
+    const findings: Finding[] = [];
+    let constructs = 0;
+    const isConstruct = (fqn: string | undefined): boolean =>
+      fqn === 'constructs.Construct' || (fqn !== undefined && isConstruct(assembly.types[fqn]?.base));
+    for (const type of types.filter(t => t.kind === 'class' && t.initializer)) {
+      const params = (type.initializer!.parameters ?? []).map(p => p.name);
+      const file = type.locationInModule?.filename ?? '?';
+      if (isConstruct(type.base)) {
+        constructs++;
+        if (params.join(',') !== 'scope,id,props') {
+          findings.push({ file, member: `${type.name}(${params.join(', ')})`, problem: 'a construct takes (scope, id, props)' });
+        }
+      } else if (params[0] === 'scope') {
+        findings.push({ file, member: `${type.name}(${params.join(', ')})`, problem: 'built from a scope but not a construct: make it one, or its constructor internal' });
+      }
+    }
+    expect(constructs).toBeGreaterThan(10);
     expect(format(findings)).toBe('');
   });
 
