@@ -80,7 +80,8 @@ const worker: UpdateCase<WorkerKnobs> = {
     ec2: { ...DEFAULT_SERVICE, capacity: 'ec2' },
   },
   changes: [
-    ...serviceChanges<WorkerKnobs>(),
+    // A worker has no health check grace period (nothing health-checks it): that knob is not one of its props.
+    ...serviceChanges<WorkerKnobs>().filter(ch => !ch.name.startsWith('health check grace period')),
     { name: 'maxReceiveCount → 10', apply: k => ({ ...k, maxReceiveCount: 10 }) },
     { name: 'queue retention → 10 days', apply: k => ({ ...k, retentionDays: 10 }) },
     { name: 'expected processing time → 5 min', apply: k => ({ ...k, processingSeconds: 300 }) },
