@@ -136,6 +136,7 @@ export interface ServiceAlarmsProps extends ServiceAlarmOptions {
  * @internal
  */
 export interface ResolvedAlarmOptions {
+  readonly enabled: boolean;
   readonly disabled: ReadonlySet<ServiceAlarm>;
   readonly separateAlarms: boolean;
   readonly cpuPercent: number;
@@ -190,6 +191,7 @@ export function resolveAlarmOptions(scope: IConstruct, options: ServiceAlarmOpti
     }
   }
   return {
+    enabled: options.enabled ?? true,
     disabled: new Set(options.disable ?? []),
     separateAlarms: options.separateAlarms ?? false,
     cpuPercent: options.cpuPercent ?? 85,
@@ -217,7 +219,7 @@ export class ServiceAlarms extends Construct {
     }
     // Validated against the scope, the service the alarms belong to, so that messages name the prop where it was given.
     const options = resolveAlarmOptions(scope, props);
-    if (!(props.enabled ?? true)) {
+    if (!options.enabled) {
       this.conditions = [];
       return;
     }

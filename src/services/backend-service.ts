@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { RequestServiceBase } from './service-base';
 import { IBackendService, RequestServiceOptions, ServiceFrontEnd } from './service-options';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
@@ -102,37 +102,14 @@ export class BackendService extends RequestServiceBase implements IBackendServic
 
   constructor(scope: Construct, id: string, props: BackendServiceProps) {
     super(scope, id, { ...props, frontEnd: ServiceFrontEnd.NONE });
-    const port = props.port;
-    if (port === undefined) {
-      invalidProp(this, 'port', undefined, 'A backend service needs the port its main container listens on, e.g. port: 8080.');
-    }
+    const { port, discoveryName, cloudMapDns, clientName } = resolveBackend(this, id, props);
     this.port = port;
-    const discoveryName = props.discoveryName ?? id.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-    const cloudMapDns = props.cloudMapDns ?? false;
-    // With cloudMapDns, '<discoveryName>-dns' is a DNS label: 63 characters at most.
-    const maxName = cloudMapDns ? 59 : 63;
-    if (!Token.isUnresolved(discoveryName) && (!/^[a-z0-9][a-z0-9-]*$/.test(discoveryName) || discoveryName.length > maxName)) {
-      invalidProp(this, 'discoveryName', discoveryName, `Use 1-${maxName} lower-case letters, digits and hyphens, e.g. 'orders'${cloudMapDns
-        ? " (with cloudMapDns the DNS records are named '<discoveryName>-dns', a DNS label of at most 63 characters)" : ''}.`);
-    }
-    // A client alias DNS name: up to 127 characters, lower-case letters, digits, '_', '-' and '.', not starting with
-    // a hyphen (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectClientAlias.html).
-    if (props.dnsName !== undefined && !Token.isUnresolved(props.dnsName) && !/^[a-z0-9_][a-z0-9_.-]{0,126}$/.test(props.dnsName)) {
-      invalidProp(this, 'dnsName', props.dnsName, "Use a lower-case DNS name of up to 127 characters, e.g. 'orders.internal'.");
-    }
-    if (props.serviceConnectTls && !/^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[0-9a-f-]+$/.test(props.serviceConnectTls.certificateAuthorityArn)
-      && !Token.isUnresolved(props.serviceConnectTls.certificateAuthorityArn)) {
-      invalidProp(this, 'serviceConnectTls.certificateAuthorityArn', props.serviceConnectTls.certificateAuthorityArn,
-        'Use the ARN of an AWS Private CA: arn:aws:acm-pca:<region>:<account>:certificate-authority/<id>.');
-    }
-    checkNumber(this, 'idleTimeout (seconds)', props.idleTimeout?.toSeconds({ integral: false }), { min: 0, max: 86_400, integer: true });
     this.discoveryName = discoveryName;
     this.namespace = this._serviceConnectNamespace();
     this.reserveCloudMapName(discoveryName, 'discoveryName');
     if (cloudMapDns) {
       this.reserveCloudMapName(`${discoveryName}-dns`, 'cloudMapDns');
     }
-    const clientName = props.dnsName ?? discoveryName;
     this.endpoint = `http://${clientName}:${port}`;
 
     const mappingName = this.workload.mainContainer.portMappings.find(m => m.containerPort === port)?.name ?? `tcp-${port}`;
@@ -184,4 +161,41 @@ export class BackendService extends RequestServiceBase implements IBackendServic
       invalidProp(this, prop, name, `The namespace already has a Cloud Map service named '${name}' (from '${owner}'), and names are unique in a namespace; choose another discoveryName.`);
     }
   }
+}
+
+/** A backend's own props, defaulted and validated once (the base resolves what every service takes). */
+interface ResolvedBackend {
+  readonly port: number;
+  readonly discoveryName: string;
+  readonly cloudMapDns: boolean;
+  /** The host name Service Connect clients use. */
+  readonly clientName: string;
+}
+
+/** Validate a backend's own props and fill in their defaults. */
+function resolveBackend(scope: IConstruct, id: string, props: BackendServiceProps): ResolvedBackend {
+  const port = props.port;
+  if (port === undefined) {
+    invalidProp(scope, 'port', undefined, 'A backend service needs the port its main container listens on, e.g. port: 8080.');
+  }
+  const discoveryName = props.discoveryName ?? id.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  const cloudMapDns = props.cloudMapDns ?? false;
+  // With cloudMapDns, '<discoveryName>-dns' is a DNS label: 63 characters at most.
+  const maxName = cloudMapDns ? 59 : 63;
+  if (!Token.isUnresolved(discoveryName) && (!/^[a-z0-9][a-z0-9-]*$/.test(discoveryName) || discoveryName.length > maxName)) {
+    invalidProp(scope, 'discoveryName', discoveryName, `Use 1-${maxName} lower-case letters, digits and hyphens, e.g. 'orders'${cloudMapDns
+      ? " (with cloudMapDns the DNS records are named '<discoveryName>-dns', a DNS label of at most 63 characters)" : ''}.`);
+  }
+  // A client alias DNS name: up to 127 characters, lower-case letters, digits, '_', '-' and '.', not starting with
+  // a hyphen (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectClientAlias.html).
+  if (props.dnsName !== undefined && !Token.isUnresolved(props.dnsName) && !/^[a-z0-9_][a-z0-9_.-]{0,126}$/.test(props.dnsName)) {
+    invalidProp(scope, 'dnsName', props.dnsName, "Use a lower-case DNS name of up to 127 characters, e.g. 'orders.internal'.");
+  }
+  if (props.serviceConnectTls && !/^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[0-9a-f-]+$/.test(props.serviceConnectTls.certificateAuthorityArn)
+    && !Token.isUnresolved(props.serviceConnectTls.certificateAuthorityArn)) {
+    invalidProp(scope, 'serviceConnectTls.certificateAuthorityArn', props.serviceConnectTls.certificateAuthorityArn,
+      'Use the ARN of an AWS Private CA: arn:aws:acm-pca:<region>:<account>:certificate-authority/<id>.');
+  }
+  checkNumber(scope, 'idleTimeout (seconds)', props.idleTimeout?.toSeconds({ integral: false }), { min: 0, max: 86_400, integer: true });
+  return { port, discoveryName, cloudMapDns, clientName: props.dnsName ?? discoveryName };
 }

@@ -83,7 +83,7 @@ export function resolveServiceOptions(scope: IConstruct, props: ServiceBaseProps
     // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html).
     checkNumber(scope, 'healthCheckGracePeriod (seconds)', props.healthCheckGracePeriod.toSeconds({ integral: false }), { min: 0, max: 2_147_483_647, integer: true });
   }
-  resolveAlarmOptions(scope, props.alarms);
+  const alarms = resolveAlarmOptions(scope, props.alarms);
   const desiredCount = scaling ? undefined : (props.desiredCount ?? DEFAULT_DESIRED_COUNT);
   return {
     desiredCount,
@@ -100,7 +100,7 @@ export function resolveServiceOptions(scope: IConstruct, props: ServiceBaseProps
     healthCheckGracePeriod: props.healthCheckGracePeriod
       ?? (props.frontEnd !== ServiceFrontEnd.NONE ? Duration.seconds(30) : undefined),
     scaling,
-    alarms: (props.alarms?.enabled ?? true) ? (props.alarms ?? {}) : undefined,
+    alarms: alarms.enabled ? (props.alarms ?? {}) : undefined,
     dashboard: props.dashboard ?? false,
   };
 }
