@@ -55,8 +55,8 @@ export function createAccessLogsBucket(scope: Construct, options: AccessLogsBuck
 }
 
 /**
- * Turn on a load balancer's access logs to the bucket, with the bucket policy that lets Elastic Load Balancing write
- * them, in a stack with a concrete Region or in an environment-agnostic one.
+ * Turn on an Application Load Balancer's access logs to the bucket, with the bucket policy that lets Elastic Load
+ * Balancing write them, in a stack with a concrete Region or in an environment-agnostic one.
  *
  * The statements are those of aws-cdk-lib's `logAccessLogs()`, whose writer depends on the Region: "Regions available
  * before August 2022" grant the Elastic Load Balancing account of the Region, later Regions the
@@ -69,17 +69,13 @@ export function createAccessLogsBucket(scope: Construct, options: AccessLogsBuck
  * newer than the aws-cdk-lib in use stops the deployment at `Fn::FindInMap` (update aws-cdk-lib, or give the stack
  * a Region).
  */
-export function logAccessLogs(loadBalancer: elbv2.BaseLoadBalancer, bucket: s3.IBucket, prefix: string): void {
+export function logApplicationAccessLogs(loadBalancer: elbv2.ApplicationLoadBalancer, bucket: s3.IBucket, prefix: string): void {
   const stack = Stack.of(loadBalancer);
   if (!Token.isUnresolved(stack.region)) {
     loadBalancer.logAccessLogs(bucket, prefix);
     return;
   }
-  loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
-  loadBalancer.setAttribute('access_logs.s3.bucket', bucket.bucketName);
-  loadBalancer.setAttribute('access_logs.s3.prefix', prefix);
-  const objects = bucket.arnForObjects(`${prefix}/AWSLogs/${stack.account}/*`);
-  const logsDelivery = new iam.ServicePrincipal('delivery.logs.amazonaws.com');
+  const objects = enableLogging(loadBalancer, bucket, prefix);
   bucket.addToResourcePolicy(new iam.PolicyStatement({
     actions: ['s3:PutObject'],
     principals: [elbLogWriter(stack)],
@@ -87,16 +83,58 @@ export function logAccessLogs(loadBalancer: elbv2.BaseLoadBalancer, bucket: s3.I
   }));
   bucket.addToResourcePolicy(new iam.PolicyStatement({
     actions: ['s3:PutObject'],
-    principals: [logsDelivery],
+    principals: [LOGS_DELIVERY],
     resources: [objects],
     conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
   }));
   bucket.addToResourcePolicy(new iam.PolicyStatement({
     actions: ['s3:GetBucketAcl'],
-    principals: [logsDelivery],
+    principals: [LOGS_DELIVERY],
     resources: [bucket.bucketArn],
   }));
-  // As aws-cdk-lib does: the load balancer checks the bucket's permissions when logging is turned on.
+  dependOnPolicy(loadBalancer, bucket);
+}
+
+/**
+ * Turn on a Network Load Balancer's access logs to the bucket, with the bucket policy of the NLB documentation: the
+ * log delivery service writes them, for this account only, and reads the bucket's ACL
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html, "Example bucket policy":
+ * `delivery.logs.amazonaws.com`, `s3:x-amz-acl` `bucket-owner-full-control`, `aws:SourceAccount`). Unlike
+ * aws-cdk-lib's `logAccessLogs()`, the Application Load Balancer's writer (the Region's Elastic Load Balancing
+ * account) is not admitted: it writes no NLB logs. Nothing in it depends on the Region.
+ */
+export function logNetworkAccessLogs(loadBalancer: elbv2.NetworkLoadBalancer, bucket: s3.IBucket, prefix: string): void {
+  const objects = enableLogging(loadBalancer, bucket, prefix);
+  const thisAccount = { 'aws:SourceAccount': Stack.of(loadBalancer).account };
+  bucket.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AWSLogDeliveryWrite',
+    actions: ['s3:PutObject'],
+    principals: [LOGS_DELIVERY],
+    resources: [objects],
+    conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', ...thisAccount } },
+  }));
+  bucket.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AWSLogDeliveryAclCheck',
+    actions: ['s3:GetBucketAcl'],
+    principals: [LOGS_DELIVERY],
+    resources: [bucket.bucketArn],
+    conditions: { StringEquals: thisAccount },
+  }));
+  dependOnPolicy(loadBalancer, bucket);
+}
+
+const LOGS_DELIVERY = new iam.ServicePrincipal('delivery.logs.amazonaws.com');
+
+/** Set the logging attributes; the ARN pattern of the log objects of this account. */
+function enableLogging(loadBalancer: elbv2.BaseLoadBalancer, bucket: s3.IBucket, prefix: string): string {
+  loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
+  loadBalancer.setAttribute('access_logs.s3.bucket', bucket.bucketName);
+  loadBalancer.setAttribute('access_logs.s3.prefix', prefix);
+  return bucket.arnForObjects(`${prefix}/AWSLogs/${Stack.of(loadBalancer).account}/*`);
+}
+
+/** As aws-cdk-lib does: the load balancer checks the bucket's permissions when logging is turned on. */
+function dependOnPolicy(loadBalancer: elbv2.BaseLoadBalancer, bucket: s3.IBucket): void {
   const policy = bucket.policy?.node.defaultChild;
   if (policy instanceof CfnResource) {
     (loadBalancer.node.defaultChild as CfnResource).addResourceDependency(policy);

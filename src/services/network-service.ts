@@ -10,7 +10,7 @@ import {
 import { RequestServiceBase } from './service-base';
 import { ServiceFrontEnd } from './service-options';
 import { acknowledgeInternetFacingListener, acknowledgeNetworkListener, acknowledgeNetworkLoadBalancerLogging } from '../compliance/acknowledgements';
-import { createAccessLogsBucket, logAccessLogs } from '../private/access-logs';
+import { createAccessLogsBucket, logNetworkAccessLogs } from '../private/access-logs';
 import { securityGroupDescription } from '../private/descriptions';
 import { invalidPropMessage } from '../private/validation';
 
@@ -163,7 +163,7 @@ export class NetworkService extends RequestServiceBase {
       this._accessLogsBucket = createAccessLogsBucket(this, {
         retention: this.resolved.accessLogsRetention, removalPolicy: this.resolved.accessLogsRemovalPolicy,
       });
-      logAccessLogs(this.loadBalancer, this._accessLogsBucket, 'nlb');
+      logNetworkAccessLogs(this.loadBalancer, this._accessLogsBucket, 'nlb');
     }
     return this._accessLogsBucket;
   }

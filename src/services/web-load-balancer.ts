@@ -17,7 +17,7 @@ import { checkRuleQuotas, MAX_TARGET_GROUPS_PER_ALB } from './web-routing';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeInternetFacingListener, acknowledgePlainHttp, acknowledgeRedirectListener } from '../compliance/acknowledgements';
 import { addDashboardAlarms } from '../operations/service-dashboard';
-import { createAccessLogsBucket, logAccessLogs } from '../private/access-logs';
+import { createAccessLogsBucket, logApplicationAccessLogs } from '../private/access-logs';
 import { securityGroupDescription } from '../private/descriptions';
 import { invalidProp } from '../private/validation';
 
@@ -98,7 +98,7 @@ export class WebLoadBalancer extends Construct {
     this.accessLogsBucket = createAccessLogsBucket(this, {
       retention: resolved.accessLogsRetention, removalPolicy: resolved.accessLogsRemovalPolicy,
     });
-    logAccessLogs(this.loadBalancer, this.accessLogsBucket, 'alb');
+    logApplicationAccessLogs(this.loadBalancer, this.accessLogsBucket, 'alb');
 
     const cidrs = resolved.allowedCidrs;
     const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'No service matches this request.' });

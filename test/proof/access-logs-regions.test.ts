@@ -5,9 +5,12 @@
  * `logdelivery.elasticloadbalancing.amazonaws.com` service principal
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html#attach-bucket-policy).
  *
+ * Network Load Balancer logs are written by `delivery.logs.amazonaws.com` in every Region
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html).
+ *
  * The proof evaluates the agnostic template as CloudFormation would in sample Regions (the mapping, the condition,
- * `Fn::If` and `AWS::NoValue`), compares each access-log bucket policy with the one aws-cdk-lib writes for a stack
- * pinned to that Region, and runs the writers' requests through the IAM simulator.
+ * `Fn::If` and `AWS::NoValue`), compares each access-log bucket policy with the one of a stack pinned to that Region
+ * (aws-cdk-lib's own for the ALB), and runs the writers' requests through the IAM simulator.
  */
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -54,8 +57,8 @@ const SAMPLE = [
 ];
 
 const BUCKETS = [
-  { name: 'ALB', prefix: 'WebLoadBalancerAccessLogsBucket', logPrefix: 'alb' },
-  { name: 'NLB', prefix: 'TlsAccessLogsBucket', logPrefix: 'nlb' },
+  { name: 'ALB', prefix: 'WebLoadBalancerAccessLogsBucket' },
+  { name: 'NLB', prefix: 'TlsAccessLogsBucket' },
 ];
 
 let agnostic: ReturnType<typeof synth>;
@@ -102,21 +105,43 @@ describe.each(SAMPLE)('deployed in $region', ({ region, account }) => {
     return template.properties(policy!).PolicyDocument;
   };
 
-  test.each(BUCKETS)('$name: the bucket policy is the one aws-cdk-lib writes for a stack in the Region', ({ prefix }) => {
+  test.each(BUCKETS)('$name: the bucket policy is the one of a stack pinned to the Region (for the ALB: aws-cdk-lib\'s logAccessLogs)', ({ prefix }) => {
     expect(policyOf(t, prefix)).toEqual(policyOf(pinned, prefix));
   });
 
-  test.each(BUCKETS)('$name: the writer of the Region may put logs under this account\'s prefix, and no other writer', async ({ prefix, logPrefix }) => {
+  const logObject = (prefix: string, logPrefix: string, account = ACCOUNT) =>
+    `${t.getAtt(t.find('AWS::S3::Bucket', prefix), 'Arn')}/${logPrefix}/AWSLogs/${account}/elasticloadbalancing/${region}/2025/01/01/log.gz`;
+  const elbAccount = { arn: `arn:aws:iam::${account ?? '127311923021'}:root` };
+  const elbService = { service: SERVICE_PRINCIPAL };
+  const logsDelivery = { service: 'delivery.logs.amazonaws.com' };
+  const delivery = { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': ACCOUNT };
+  const writerName = account ? 'its Elastic Load Balancing account' : 'the log delivery service principal';
+
+  test(`ALB: the writer of the Region (${writerName}) puts logs under this account's prefix, and no other writer`, async () => {
     const p = new TemplatePolicies(t);
-    const bucketArn = t.getAtt(t.find('AWS::S3::Bucket', prefix), 'Arn');
-    const object = `${bucketArn}/${logPrefix}/AWSLogs/${ACCOUNT}/elasticloadbalancing/${region}/2025/01/01/log.gz`;
-    const elbAccount = { arn: `arn:aws:iam::${account ?? '127311923021'}:root` };
-    const service = { service: SERVICE_PRINCIPAL };
-    const [writer, other] = account ? [elbAccount, service] : [service, elbAccount];
+    const object = logObject('WebLoadBalancerAccessLogsBucket', 'alb');
+    const [writer, other] = account ? [elbAccount, elbService] : [elbService, elbAccount];
     expect(await p.decide({ caller: writer, action: 's3:PutObject', resource: object })).toBe('Allowed');
     expect(await p.decide({ caller: other, action: 's3:PutObject', resource: object })).not.toBe('Allowed');
-    const otherAccountObject = object.replace(`/AWSLogs/${ACCOUNT}/`, '/AWSLogs/210987654321/');
-    expect(await p.decide({ caller: writer, action: 's3:PutObject', resource: otherAccountObject })).not.toBe('Allowed');
+    const otherAccount = logObject('WebLoadBalancerAccessLogsBucket', 'alb', '210987654321');
+    expect(await p.decide({ caller: writer, action: 's3:PutObject', resource: otherAccount })).not.toBe('Allowed');
+  });
+
+  // NLB access logs are written by the log delivery service, in every Region
+  // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html, "Example bucket policy").
+  test('NLB: log delivery puts logs for this account only, and the ALB writers are not admitted', async () => {
+    const p = new TemplatePolicies(t);
+    const object = logObject('TlsAccessLogsBucket', 'nlb');
+    const bucketArn = t.getAtt(t.find('AWS::S3::Bucket', 'TlsAccessLogsBucket'), 'Arn');
+    expect(await p.decide({ caller: logsDelivery, action: 's3:PutObject', resource: object, context: delivery })).toBe('Allowed');
+    expect(await p.decide({ caller: logsDelivery, action: 's3:GetBucketAcl', resource: bucketArn, context: { 'aws:SourceAccount': ACCOUNT } })).toBe('Allowed');
+    const forAnother = { ...delivery, 'aws:SourceAccount': '210987654321' };
+    expect(await p.decide({ caller: logsDelivery, action: 's3:PutObject', resource: object, context: forAnother })).not.toBe('Allowed');
+    const otherPrefix = logObject('TlsAccessLogsBucket', 'nlb', '210987654321');
+    expect(await p.decide({ caller: logsDelivery, action: 's3:PutObject', resource: otherPrefix, context: delivery })).not.toBe('Allowed');
+    for (const caller of [elbAccount, elbService]) {
+      expect(await p.decide({ caller, action: 's3:PutObject', resource: object })).not.toBe('Allowed');
+    }
   });
 });
 
