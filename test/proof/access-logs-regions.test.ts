@@ -109,8 +109,8 @@ describe.each(SAMPLE)('deployed in $region', ({ region, account }) => {
     expect(policyOf(t, prefix)).toEqual(policyOf(pinned, prefix));
   });
 
-  const logObject = (prefix: string, logPrefix: string, account = ACCOUNT) =>
-    `${t.getAtt(t.find('AWS::S3::Bucket', prefix), 'Arn')}/${logPrefix}/AWSLogs/${account}/elasticloadbalancing/${region}/2025/01/01/log.gz`;
+  const logObject = (prefix: string, logPrefix: string, owner = ACCOUNT) =>
+    `${t.getAtt(t.find('AWS::S3::Bucket', prefix), 'Arn')}/${logPrefix}/AWSLogs/${owner}/elasticloadbalancing/${region}/2025/01/01/log.gz`;
   const elbAccount = { arn: `arn:aws:iam::${account ?? '127311923021'}:root` };
   const elbService = { service: SERVICE_PRINCIPAL };
   const logsDelivery = { service: 'delivery.logs.amazonaws.com' };
