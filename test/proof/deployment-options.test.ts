@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -12,8 +12,12 @@ import { plainStack } from '../support/stacks';
  */
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/httpd:2.4');
-const stack = plainStack('Deploy');
-const cluster = new FoundryCluster(stack, 'Cluster');
+let stack: Stack;
+let cluster: FoundryCluster;
+beforeAll(() => {
+  stack = plainStack('Deploy');
+  cluster = new FoundryCluster(stack, 'Cluster');
+});
 let n = 0;
 const make = (p: Partial<BackendServiceProps>) => new BackendService(stack, `S${n++}`, { cluster, image, port: 8080, ...p } as BackendServiceProps);
 

@@ -50,8 +50,12 @@ function build(count: number): Built {
   return { app, services, platform, serviceStacks };
 }
 
-const base = build(SERVICES);
-const assembly = base.app.synth();
+let base: ReturnType<typeof build>;
+let assembly: ReturnType<App['synth']>;
+beforeAll(() => {
+  base = build(SERVICES);
+  assembly = base.app.synth();
+});
 
 describe('200 web services over several stacks', () => {
   test('synthesizes into at least 4 service stacks plus the platform stack', () => {
