@@ -1,4 +1,4 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -45,8 +45,8 @@ export class WebService extends RequestServiceBase {
   public readonly priority: number;
   /** The certificate, when the service has one. */
   public readonly certificate?: acm.ICertificate;
-  /** Seconds to replace one task in a rolling deployment: health check interval × healthy threshold + deregistration delay. */
-  public readonly modeledReplacementSeconds: number;
+  /** Time to replace one task in a rolling deployment, modeled as health check interval × healthy threshold + deregistration delay. */
+  public readonly modeledReplacementTime: Duration;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, { ...props, frontEnd: ServiceFrontEnd.APPLICATION_LOAD_BALANCER });
@@ -77,7 +77,7 @@ export class WebService extends RequestServiceBase {
 
     const hc = resolved.targetHealthCheck;
     const deregistrationDelay = resolved.deregistrationDelay;
-    this.modeledReplacementSeconds = hc.interval.toSeconds() * hc.healthyThreshold + deregistrationDelay.toSeconds();
+    this.modeledReplacementTime = Duration.seconds(hc.interval.toSeconds() * hc.healthyThreshold + deregistrationDelay.toSeconds());
     const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
       vpc: this.cluster.vpc,
       port: containerPort,

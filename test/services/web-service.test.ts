@@ -181,7 +181,7 @@ describe('WebService with its own load balancer', () => {
       Matcher: { HttpCode: '200-399' },
       TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
     });
-    expect(own.modeledReplacementSeconds).toBe(50);
+    expect(own.modeledReplacementTime.toSeconds()).toBe(50);
   });
 
   test('safe deployments by default: circuit breaker with rollback, 100/200 %, tags, AZ rebalancing, 2 tasks', () => {
@@ -254,7 +254,7 @@ describe('target health check options', () => {
     });
     const ingress = resourceOf(template, stack, svc.workload.securityGroup).Properties.SecurityGroupIngress;
     expect(ingress.map((r: any) => r.FromPort).sort()).toEqual([8080, 8081]);
-    expect(svc.modeledReplacementSeconds).toBe(15 * 3 + 30);
+    expect(svc.modeledReplacementTime.toSeconds()).toBe(15 * 3 + 30);
   });
 });
 
