@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
+import { basename, join } from 'path';
 import * as fc from 'fast-check';
 import * as ts from 'typescript';
 import { hashSlot, ListenerPriorityAllocator, PlacementError } from '../../src/services/listener-priority';
@@ -156,16 +156,16 @@ describe('no module-level state in the load balancer files', () => {
   const files = [
     'web-routing.ts', 'listener-priority.ts', 'web-load-balancer.ts', 'web-load-balancer-options.ts', 'web-service.ts',
     'web-service-options.ts', 'network-service.ts', 'network-service-options.ts', 'load-balancer-options.ts',
-  ].map(f => path.join(__dirname, '../../src/services', f)).concat(path.join(__dirname, '../../src/private/access-logs.ts'));
+  ].map(f => join(__dirname, '../../src/services', f)).concat(join(__dirname, '../../src/private/access-logs.ts'));
 
   /** Top-level variables that hold mutable state: `let`, or a Map, Set, WeakMap, WeakSet or array. */
   const moduleState = (file: string): string[] => {
     const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf-8'), ts.ScriptTarget.Latest, true);
     return source.statements.filter(ts.isVariableStatement).flatMap(statement => statement.declarationList.declarations
-      .filter(d => (statement.declarationList.flags & ts.NodeFlags.Let) !== 0
+      .filter(d => statement.declarationList.getText(source).startsWith('let ')
         || (d.initializer !== undefined && ts.isNewExpression(d.initializer) && /^(Weak)?(Map|Set)$/.test(d.initializer.expression.getText(source)))
         || (d.initializer !== undefined && ts.isArrayLiteralExpression(d.initializer) && d.initializer.elements.length === 0))
-      .map(d => `${path.basename(file)}: ${d.name.getText(source)}`));
+      .map(d => `${basename(file)}: ${d.name.getText(source)}`));
   };
 
   test('no top-level let, Map, Set or empty array', () => {
@@ -173,7 +173,7 @@ describe('no module-level state in the load balancer files', () => {
   });
 
   test('the check sees a module-level cache', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'state-')), 'cache.ts');
+    const file = join(fs.mkdtempSync(join(os.tmpdir(), 'state-')), 'cache.ts');
     fs.writeFileSync(file, 'const memo = new Map<string, boolean>();\nlet count = 0;\nconst fine = new Date();\n');
     expect(moduleState(file)).toEqual(['cache.ts: memo', 'cache.ts: count']);
   });
