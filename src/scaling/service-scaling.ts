@@ -186,6 +186,8 @@ function checkCooldown(scope: IConstruct, prop: string, cooldown: Duration | und
 
 /**
  * Scaling of one service: target tracking from `ScalingOptions`, plus step and scheduled scaling on demand.
+ *
+ * A service with `scaling` creates it: read it from `service.scaling`.
  */
 export class ServiceScaling {
   /** The scalable task count of the ECS service, for scaling policies of your own. */
@@ -194,15 +196,21 @@ export class ServiceScaling {
   private readonly options: ScalingOptions;
 
   /**
-   * Scale a service's task count by target tracking (services create it from their `scaling` prop).
+   * Scale a service's task count by target tracking: services create it from their `scaling` prop.
    *
    * @param scope the construct that validation errors name
    * @param service the ECS service to scale
    * @param options fewest and most tasks and the targets to track
    * @param targetGroup the Application Load Balancer target group, for `requestsPerTask`
    * @param alternateTargetGroup the second target group of a blue/green service
+   * @internal
    */
-  constructor(scope: IConstruct, service: ecs.BaseService, options: ScalingOptions, targetGroup?: elbv2.ApplicationTargetGroup,
+  public static _create(scope: IConstruct, service: ecs.BaseService, options: ScalingOptions, targetGroup?: elbv2.ApplicationTargetGroup,
+    alternateTargetGroup?: elbv2.ApplicationTargetGroup): ServiceScaling {
+    return new ServiceScaling(scope, service, options, targetGroup, alternateTargetGroup);
+  }
+
+  private constructor(scope: IConstruct, service: ecs.BaseService, options: ScalingOptions, targetGroup?: elbv2.ApplicationTargetGroup,
     alternateTargetGroup?: elbv2.ApplicationTargetGroup) {
     this.scope = scope;
     this.options = options;

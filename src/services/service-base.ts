@@ -295,7 +295,7 @@ export abstract class RequestServiceBase extends FoundryServiceBase {
   protected _enableScaling(targetGroup?: elbv2.ApplicationTargetGroup, alternateTargetGroup?: elbv2.ApplicationTargetGroup): void {
     const scaling = this._options.scaling;
     if (scaling) {
-      this._scaling = new ServiceScaling(this, this.ecsService, scaling, targetGroup, alternateTargetGroup);
+      this._scaling = ServiceScaling._create(this, this.ecsService, scaling, targetGroup, alternateTargetGroup);
     }
   }
 
