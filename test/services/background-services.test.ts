@@ -291,7 +291,7 @@ describe('one shape per service kind', () => {
     const w = new WorkerService(s, 'W', { cluster: c, image, port: 8080, healthCheckGracePeriod: Duration.seconds(60), scaling: { maxTasks: 9 } } as any);
     const t = Template.fromStack(s);
     t.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
-    const resource = (c: IConstruct) => t.toJSON().Resources[s.getLogicalId(c.node.defaultChild as any)].Properties;
+    const resource = (construct: IConstruct) => t.toJSON().Resources[s.getLogicalId(construct.node.defaultChild as any)].Properties;
     expect(resource(w.ecsService).HealthCheckGracePeriodSeconds).toBeUndefined();
     expect(resource(w.taskDefinition).ContainerDefinitions[0].PortMappings).toBeUndefined();
   });
