@@ -17,8 +17,8 @@ export function integStack(app: App, id: string): Stack {
 }
 
 /**
- * A cluster whose key, log groups and queues go away with the test stack (`removalPolicy: DESTROY`). The load
- * balancers' access-log buckets stay behind: see the README's "Deploy kit".
+ * A cluster whose key, log groups, queues and load balancer access-log buckets go away with the test stack
+ * (`removalPolicy: DESTROY`): see the README's "Deploy kit".
  */
 export function integCluster(stack: Stack, props: FoundryClusterProps = {}): FoundryCluster {
   return new FoundryCluster(stack, 'Cluster', { removalPolicy: RemovalPolicy.DESTROY, ...props });
