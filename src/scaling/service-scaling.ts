@@ -190,11 +190,6 @@ function checkCooldown(scope: IConstruct, prop: string, cooldown: Duration | und
  * A service with `scaling` creates it: read it from `service.scaling`.
  */
 export class ServiceScaling {
-  /** The scalable task count of the ECS service, for scaling policies of your own. */
-  public readonly scalableTarget: ecs.ScalableTaskCount;
-  private readonly scope: IConstruct;
-  private readonly options: ScalingOptions;
-
   /**
    * Scale a service's task count by target tracking: services create it from their `scaling` prop.
    *
@@ -209,6 +204,11 @@ export class ServiceScaling {
     alternateTargetGroup?: elbv2.ApplicationTargetGroup): ServiceScaling {
     return new ServiceScaling(scope, service, options, targetGroup, alternateTargetGroup);
   }
+
+  /** The scalable task count of the ECS service, for scaling policies of your own. */
+  public readonly scalableTarget: ecs.ScalableTaskCount;
+  private readonly scope: IConstruct;
+  private readonly options: ScalingOptions;
 
   private constructor(scope: IConstruct, service: ecs.BaseService, options: ScalingOptions, targetGroup?: elbv2.ApplicationTargetGroup,
     alternateTargetGroup?: elbv2.ApplicationTargetGroup) {
