@@ -21,7 +21,7 @@ export interface StoppedTaskAlertsOptions {
   readonly spotInterruptions?: boolean;
 
   /**
-   * Also alert on ECS service events of the cluster: service actions of type WARN or ERROR
+   * Alert on ECS service events of the cluster besides stopped tasks: service actions of type WARN or ERROR
    * (`SERVICE_TASK_START_IMPAIRED`, `SERVICE_DISCOVERY_INSTANCE_UNHEALTHY`, `SERVICE_TASK_PLACEMENT_FAILURE`,
    * ...) and failed deployments (`SERVICE_DEPLOYMENT_FAILED`).
    *

@@ -51,7 +51,7 @@ export interface BackendServiceProps extends RequestServiceOptions {
   readonly dnsName?: string;
 
   /**
-   * Also register the tasks in Cloud Map DNS (A records), for clients outside Service Connect.
+   * Register the tasks in Cloud Map DNS (A records) besides Service Connect, for clients outside it.
    *
    * Those clients resolve `<discoveryName>-dns.<namespace>` (`cloudMapDnsName`) through the VPC's DNS. The records
    * cannot use the plain `discoveryName`: ECS registers a Cloud Map service of that name for Service Connect, and a
