@@ -215,11 +215,13 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
    */
   public useDefaultCapacity(capacity: Capacity): void {
     const consumer = this.defaultCapacityConsumer;
-    if (consumer && this._defaultCapacity !== capacity) {
+    // Capacities are compared by what they mean (a second Capacity.spot() equals the first), not by reference.
+    const same = sameCapacity(this, this._defaultCapacity, capacity);
+    if (consumer && !same) {
       invalidProp(this, 'defaultCapacity', capacity.type,
         `'${consumer.node.path}' already runs on the default capacity (${this._defaultCapacity.type}): call useDefaultCapacity() before creating workloads.`);
     }
-    if (this.defaultCapacityExplicit && this._defaultCapacity !== capacity) {
+    if (this.defaultCapacityExplicit && !same) {
       invalidProp(this, 'defaultCapacity', capacity.type,
         'The default capacity was already chosen (prop or earlier useDefaultCapacity() call); choose it in one place.');
     }
@@ -435,4 +437,14 @@ function alarmSourceConditions(stack: Stack): Record<string, unknown> {
     StringEquals: { 'aws:SourceAccount': stack.account },
     ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
   };
+}
+
+/**
+ * Whether two capacities place tasks the same way in a cluster: the same type, the same EC2 capacity (by identity)
+ * and the same capacity provider strategy.
+ */
+function sameCapacity(cluster: FoundryCluster, a: Capacity, b: Capacity): boolean {
+  if (a === b) return true;
+  if (!b || a.type !== b.type || a.ec2Capacity !== b.ec2Capacity) return false;
+  return JSON.stringify(a.strategies(cluster)) === JSON.stringify(b.strategies(cluster));
 }

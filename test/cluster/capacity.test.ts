@@ -132,6 +132,27 @@ describe('FoundryCluster._resolveCapacity', () => {
     c.useDefaultCapacity(ec2Default);
     expect(c._resolveCapacity(new Construct(s, 'Workload'))).toBe(ec2Default);
   });
+
+  test('useDefaultCapacity() with a capacity equal to the default is accepted, a different one still throws', () => {
+    // Before: capacities were compared by reference, so Capacity.spot() after `defaultCapacity: Capacity.spot()`
+    // threw "already chosen" although it means the same strategy.
+    const s = plainStack('EqualDefault');
+    const c = new FoundryCluster(s, 'Cluster', { defaultCapacity: Capacity.spot({ onDemandBase: 1 }) });
+    const e = c.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+    c._resolveCapacity(new Construct(s, 'Workload'));
+    expect(() => c.useDefaultCapacity(Capacity.spot({ onDemandBase: 1 }))).not.toThrow();
+    for (const other of [Capacity.spot(), Capacity.spot({ onDemandBase: 2 }), Capacity.fargate(), Capacity.ec2(e)]) {
+      expect(() => c.useDefaultCapacity(other)).toThrow(/invalid defaultCapacity = '\w+'\. 'EqualDefault\/Workload' already runs on the default capacity \(FARGATE_SPOT\)/);
+    }
+    // EC2 capacity: the same Ec2Capacity is equal, another one with the same settings is not.
+    const s2 = plainStack('EqualEc2Default');
+    const c2 = new FoundryCluster(s2, 'Cluster');
+    const e2 = c2.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+    const f2 = c2.addEc2Capacity('Ec2b', { instanceType: new ec2.InstanceType('m7i.large') });
+    c2.useDefaultCapacity(Capacity.ec2(e2));
+    expect(() => c2.useDefaultCapacity(Capacity.ec2(e2))).not.toThrow();
+    expect(() => c2.useDefaultCapacity(Capacity.ec2(f2))).toThrow(/The default capacity was already chosen/);
+  });
 });
 
 describe('FoundryCluster._claimName', () => {
