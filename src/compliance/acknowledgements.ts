@@ -150,6 +150,20 @@ export function acknowledgeLogBucket(bucket: s3.IBucket, terminal: boolean): voi
   }
 }
 
+/**
+ * A load balancer of a cluster whose `removalPolicy` is `DESTROY` has no deletion protection unless it is asked for:
+ * such a cluster declares its stack disposable, and the protection would stop `cdk destroy` half way (after the
+ * services, before the load balancer). Acknowledged on that load balancer only; a `RETAIN` cluster keeps the rule.
+ */
+export function acknowledgeDisposableLoadBalancer(loadBalancer: elbv2.ILoadBalancerV2): void {
+  for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
+    Validations.of(loadBalancer).acknowledge({
+      id: `${pack}-ELBDeletionProtectionEnabled`,
+      reason: "The cluster's removalPolicy is DESTROY: the stack is disposable and is deleted with `cdk destroy`, which deletion protection would stop. Set deletionProtection: true to protect it anyway, or use a RETAIN cluster.",
+    });
+  }
+}
+
 /** An internet-facing load balancer must accept clients from anywhere, on its listener ports only. */
 export function acknowledgeInternetFacingListener(securityGroup: ec2.ISecurityGroup): void {
   Validations.of(securityGroup).acknowledge({

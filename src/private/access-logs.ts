@@ -1,9 +1,9 @@
-import { Aws, CfnCondition, CfnMapping, CfnResource, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnCondition, CfnMapping, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledgeLogBucket } from '../compliance/acknowledgements';
 
 /** How long an access-logs bucket keeps logs and what happens to it when it leaves the stack. */
@@ -51,7 +51,23 @@ export function createAccessLogsBucket(scope: Construct, options: AccessLogsBuck
     serverAccessLogsPrefix: 'access-logs-bucket/',
   });
   acknowledgeLogBucket(bucket, false);
+  // CloudFormation deletes a resource before those it depends on. The log bucket depends on the server-log bucket's
+  // auto-delete resource, so the server-log bucket is emptied (and closed to new objects) only after the log bucket,
+  // whose own emptying is logged into it, is gone: otherwise late server access logs keep it from being deleted.
+  const emptyServerAccessLogs = autoDeleteObjectsOf(serverAccessLogs);
+  if (emptyServerAccessLogs) {
+    bucket.node.addDependency(emptyServerAccessLogs);
+  }
   return bucket;
+}
+
+/** aws-cdk-lib's child id of a bucket's auto-delete custom resource (aws-s3/lib/mixins/bucket.js, BucketAutoDeleteObjects). */
+const AUTO_DELETE_OBJECTS_ID = 'AutoDeleteObjectsCustomResource';
+
+/** The custom resource that empties the bucket when it is deleted (`autoDeleteObjects`), if it has one. */
+export function autoDeleteObjectsOf(bucket: IConstruct): CustomResource | undefined {
+  const child = bucket.node.tryFindChild(AUTO_DELETE_OBJECTS_ID);
+  return child instanceof CustomResource ? child : undefined;
 }
 
 /**
@@ -67,14 +83,19 @@ export function createAccessLogsBucket(scope: Construct, options: AccessLogsBuck
  * mapping from every Region aws-cdk-lib knows to its account (or 'none'), and a condition that picks the account
  * principal or the service principal where the stack is deployed. One template then works in every Region; a Region
  * newer than the aws-cdk-lib in use stops the deployment at `Fn::FindInMap` (update aws-cdk-lib, or give the stack
- * a Region).
+ * a Region), which a synth warning (`cdk-ecs-foundry:accessLogsRegions`) says.
  */
 export function logApplicationAccessLogs(loadBalancer: elbv2.ApplicationLoadBalancer, bucket: s3.IBucket, prefix: string): void {
   const stack = Stack.of(loadBalancer);
   if (!Token.isUnresolved(stack.region)) {
     loadBalancer.logAccessLogs(bucket, prefix);
+    dependOnBucket(loadBalancer, bucket);
     return;
   }
+  const regions = RegionInfo.regions.length;
+  Annotations.of(loadBalancer).addWarningV2('cdk-ecs-foundry:accessLogsRegions',
+    `The stack has no Region, so the writer of the access logs is looked up in a mapping of the ${regions} Regions this aws-cdk-lib knows: `
+    + 'in any other Region the deployment fails at Fn::FindInMap. Give the stack a Region (env: { region }), or upgrade aws-cdk-lib before deploying to a newer Region.');
   const objects = enableLogging(loadBalancer, bucket, prefix);
   bucket.addToResourcePolicy(new iam.PolicyStatement({
     actions: ['s3:PutObject'],
@@ -92,35 +113,38 @@ export function logApplicationAccessLogs(loadBalancer: elbv2.ApplicationLoadBala
     principals: [LOGS_DELIVERY],
     resources: [bucket.bucketArn],
   }));
-  dependOnPolicy(loadBalancer, bucket);
+  dependOnBucket(loadBalancer, bucket);
 }
 
 /**
  * Turn on a Network Load Balancer's access logs to the bucket, with the bucket policy of the NLB documentation: the
  * log delivery service writes them, for this account only, and reads the bucket's ACL
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html, "Example bucket policy":
- * `delivery.logs.amazonaws.com`, `s3:x-amz-acl` `bucket-owner-full-control`, `aws:SourceAccount`). Unlike
- * aws-cdk-lib's `logAccessLogs()`, the Application Load Balancer's writer (the Region's Elastic Load Balancing
- * account) is not admitted: it writes no NLB logs. Nothing in it depends on the Region.
+ * `delivery.logs.amazonaws.com`, `s3:x-amz-acl` `bucket-owner-full-control`, `aws:SourceAccount`, and `ArnLike`
+ * `aws:SourceArn` `arn:aws:logs:<region>:<account>:*`). Unlike aws-cdk-lib's `logAccessLogs()`, the Application Load
+ * Balancer's writer (the Region's Elastic Load Balancing account) is not admitted: it writes no NLB logs. The same
+ * statements serve every Region (`AWS::Region` where the stack has none).
  */
 export function logNetworkAccessLogs(loadBalancer: elbv2.NetworkLoadBalancer, bucket: s3.IBucket, prefix: string): void {
   const objects = enableLogging(loadBalancer, bucket, prefix);
-  const thisAccount = { 'aws:SourceAccount': Stack.of(loadBalancer).account };
+  const stack = Stack.of(loadBalancer);
+  const thisAccount = { 'aws:SourceAccount': stack.account };
+  const fromLogsHere = { ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` } };
   bucket.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AWSLogDeliveryWrite',
     actions: ['s3:PutObject'],
     principals: [LOGS_DELIVERY],
     resources: [objects],
-    conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', ...thisAccount } },
+    conditions: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', ...thisAccount }, ...fromLogsHere },
   }));
   bucket.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AWSLogDeliveryAclCheck',
     actions: ['s3:GetBucketAcl'],
     principals: [LOGS_DELIVERY],
     resources: [bucket.bucketArn],
-    conditions: { StringEquals: thisAccount },
+    conditions: { StringEquals: thisAccount, ...fromLogsHere },
   }));
-  dependOnPolicy(loadBalancer, bucket);
+  dependOnBucket(loadBalancer, bucket);
 }
 
 const LOGS_DELIVERY = new iam.ServicePrincipal('delivery.logs.amazonaws.com');
@@ -133,11 +157,23 @@ function enableLogging(loadBalancer: elbv2.BaseLoadBalancer, bucket: s3.IBucket,
   return bucket.arnForObjects(`${prefix}/AWSLogs/${Stack.of(loadBalancer).account}/*`);
 }
 
-/** As aws-cdk-lib does: the load balancer checks the bucket's permissions when logging is turned on. */
-function dependOnPolicy(loadBalancer: elbv2.BaseLoadBalancer, bucket: s3.IBucket): void {
+/**
+ * The load balancer depends on the bucket's policy, as aws-cdk-lib does (the load balancer checks the bucket's
+ * permissions when logging is turned on), and on the bucket's auto-delete resource if it has one.
+ *
+ * CloudFormation deletes a resource before those it depends on, so the load balancer is gone before the bucket is
+ * emptied. Without the dependency, `cdk destroy` may empty the bucket and deny new objects in it while the load balancer
+ * still runs (and, with deletion protection, stays).
+ */
+function dependOnBucket(loadBalancer: elbv2.BaseLoadBalancer, bucket: s3.IBucket): void {
+  const cfnLoadBalancer = loadBalancer.node.defaultChild as CfnResource;
   const policy = bucket.policy?.node.defaultChild;
   if (policy instanceof CfnResource) {
-    (loadBalancer.node.defaultChild as CfnResource).addResourceDependency(policy);
+    cfnLoadBalancer.addResourceDependency(policy);
+  }
+  const emptyBucket = autoDeleteObjectsOf(bucket)?.node.defaultChild;
+  if (emptyBucket instanceof CfnResource) {
+    cfnLoadBalancer.addResourceDependency(emptyBucket);
   }
 }
 

@@ -1,6 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { IConstruct } from 'constructs';
+import { acknowledgeDisposableLoadBalancer } from '../compliance/acknowledgements';
 import { checkNumber, invalidProp, validateAllowedCidrs } from '../private/validation';
 
 /**
@@ -33,9 +35,11 @@ export interface LoadBalancerOptions {
   /**
    * Refuse deletion of the load balancer until this is turned off.
    *
-   * It protects production traffic from an accidental `cdk destroy` or a replacement of the load balancer.
+   * It protects production traffic from an accidental `cdk destroy` or a replacement of the load balancer. A cluster
+   * whose `removalPolicy` is `RemovalPolicy.DESTROY` says that its stack is disposable, so its load balancers are
+   * not protected unless this says so.
    *
-   * @default true
+   * @default - true, or false when the cluster's `removalPolicy` is `RemovalPolicy.DESTROY`
    */
   readonly deletionProtection?: boolean;
 
@@ -154,10 +158,20 @@ export function resolveLoadBalancerOptions(scope: IConstruct, options: LoadBalan
   return {
     internetFacing,
     allowedCidrs: options.allowedCidrs ?? (internetFacing ? ['0.0.0.0/0'] : [context.vpcCidrBlock]),
-    deletionProtection: options.deletionProtection ?? true,
+    deletionProtection: options.deletionProtection ?? context.removalPolicy !== RemovalPolicy.DESTROY,
     accessLogsRetention: options.accessLogsRetention ?? ACCESS_LOGS_RETENTION,
     accessLogsRemovalPolicy: context.removalPolicy,
   };
+}
+
+/**
+ * Acknowledge the missing deletion protection of a load balancer in a disposable (`DESTROY`) cluster.
+ * @internal
+ */
+export function acknowledgeDeletionProtection(loadBalancer: elbv2.BaseLoadBalancer, resolved: ResolvedLoadBalancerOptions): void {
+  if (!resolved.deletionProtection && resolved.accessLogsRemovalPolicy === RemovalPolicy.DESTROY) {
+    acknowledgeDisposableLoadBalancer(loadBalancer);
+  }
 }
 
 /**

@@ -85,7 +85,7 @@ export interface NetworkServiceProps extends RequestServiceOptions {
   /**
    * Options of the service's Network Load Balancer.
    *
-   * @default - internal, clients from the VPC's range, deletion protection, access logs kept 90 days (TLS only)
+   * @default - internal, clients from the VPC's range, deletion protection unless the cluster's `removalPolicy` is `DESTROY`, access logs kept 90 days (TLS only)
    */
   readonly loadBalancerOptions?: NetworkLoadBalancerOptions;
 

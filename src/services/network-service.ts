@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeDeletionProtection } from './load-balancer-options';
 import {
   NetworkProtocol, NetworkServiceProps, networkWorkloadProps, NLB_CERTIFICATES, NLB_LISTENERS, ResolvedNetworkService, resolveNetworkServiceProps,
 } from './network-service-options';
@@ -69,6 +70,7 @@ export class NetworkService extends RequestServiceBase {
       // acceptance instead (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html).
       enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: resolved.privateLink ? false : undefined,
     });
+    acknowledgeDeletionProtection(this.loadBalancer, resolved);
     // "Access logs are created only if the load balancer has a TLS listener, and the logs contain information about
     // TLS requests only" (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html):
     // a TCP or UDP load balancer gets no log buckets, which would stay empty. Logging is set off explicitly, because

@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ListenerPriorityAllocator, PlacementError } from './listener-priority';
+import { acknowledgeDeletionProtection } from './load-balancer-options';
 import { stackDashboard } from './stack-dashboard';
 import {
   checkCertificateRegion, ResolvedWebLoadBalancerAlarm, resolveWebLoadBalancerProps, WebLoadBalancerProps, WebRoute, WebRouteRules,
@@ -25,7 +26,8 @@ import { invalidProp } from '../private/validation';
  * A hardened Application Load Balancer that one or many `WebService`s share.
  *
  * - HTTPS on 443 (TLS 1.2+) with HTTP redirected, or plain HTTP by explicit opt-in;
- * - drops invalid header fields, deletion protection on, access logs to an encrypted, versioned bucket;
+ * - drops invalid header fields, deletion protection (unless the cluster's `removalPolicy` is `DESTROY`), access logs to
+ *   an encrypted, versioned bucket;
  * - an AWS WAF web ACL (AWS managed rule groups) with logging, or yours;
  * - a security group that admits clients on the listener ports only; targets admit it on their port only;
  * - listener rules by host header and/or path, with deterministic, collision-free priorities that do not change
@@ -95,6 +97,7 @@ export class WebLoadBalancer extends Construct {
       idleTimeout: resolved.idleTimeout,
       desyncMitigationMode: elbv2.DesyncMitigationMode.DEFENSIVE,
     });
+    acknowledgeDeletionProtection(this.loadBalancer, resolved);
     this.accessLogsBucket = createAccessLogsBucket(this, {
       retention: resolved.accessLogsRetention, removalPolicy: resolved.accessLogsRemovalPolicy,
     });

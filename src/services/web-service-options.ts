@@ -48,7 +48,7 @@ export interface WebServiceProps extends RequestServiceOptions {
   /**
    * Options of the service's own load balancer (not allowed with `loadBalancer`).
    *
-   * @default - internet-facing, HTTPS with redirect, WAF, access logs, deletion protection
+   * @default - internet-facing, HTTPS with redirect, WAF, access logs, deletion protection unless the cluster's `removalPolicy` is `DESTROY`
    */
   readonly loadBalancerOptions?: WebLoadBalancerOptions;
 

@@ -13,6 +13,7 @@
  * (aws-cdk-lib's own for the ALB), and runs the writers' requests through the IAM simulator.
  */
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
@@ -33,7 +34,7 @@ function synth(region?: string): CfnTemplate & { Mappings?: any; Conditions?: an
   return app.synth().getStackByName('Logs').template;
 }
 
-function build(app: App, region?: string, removalPolicy?: RemovalPolicy): void {
+function build(app: App, region?: string, removalPolicy?: RemovalPolicy): Stack {
   const stack = new Stack(app, 'Logs', region ? { env: { account: ACCOUNT, region } } : {});
   const cluster = new FoundryCluster(stack, 'Cluster', { removalPolicy });
   new WebService(stack, 'Web', { cluster, image, port: 8080, loadBalancerOptions: { allowHttp: true } });
@@ -46,6 +47,7 @@ function build(app: App, region?: string, removalPolicy?: RemovalPolicy): void {
     protocol: NetworkProtocol.TLS,
     certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certificateArn),
   });
+  return stack;
 }
 
 /** Regions of both kinds: two with an Elastic Load Balancing account, two that use the service principal. */
@@ -84,6 +86,20 @@ describe('an environment-agnostic stack synthesizes with load balancer access lo
     expect(synthFindings(app)).toEqual([]);
   });
 
+  // A Region newer than aws-cdk-lib is missing from the mapping and fails the deployment (the last test below): synth
+  // says so, with the number of Regions covered and the two ways out.
+  test('a warning on the ALB names the Regions the mapping covers and what to do; a stack with a Region gets none', () => {
+    const warnings = (region?: string) => Annotations.fromStack(build(new App(), region))
+      .findWarning('*', Match.stringLikeRegexp('accessLogsRegions'));
+    const found = warnings();
+    expect(found.map(w => w.id)).toEqual(['/Logs/Web/LoadBalancer/LoadBalancer']);
+    const message = String(found[0].entry.data);
+    expect(message).toContain(`the ${RegionInfo.regions.length} Regions this aws-cdk-lib knows`);
+    expect(message).toMatch(/Fn::FindInMap/);
+    expect(message).toMatch(/Give the stack a Region .*or upgrade aws-cdk-lib/);
+    expect(warnings('eu-west-1')).toEqual([]);
+  });
+
   test('the sample has both kinds of Region, as aws-cdk-lib records them', () => {
     for (const { region, account } of SAMPLE) {
       expect(RegionInfo.get(region).elbv2Account).toBe(account);
@@ -114,7 +130,10 @@ describe.each(SAMPLE)('deployed in $region', ({ region, account }) => {
   const elbAccount = { arn: `arn:aws:iam::${account ?? '127311923021'}:root` };
   const elbService = { service: SERVICE_PRINCIPAL };
   const logsDelivery = { service: 'delivery.logs.amazonaws.com' };
-  const delivery = { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': ACCOUNT };
+  // The log delivery service calls from CloudWatch Logs of the load balancer's Region and account ("aws:SourceArn",
+  // arn:aws:logs:<region>:<account>:*, https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html).
+  const fromLogs = (inRegion = region, owner = ACCOUNT) => ({ 'aws:SourceAccount': owner, 'aws:SourceArn': `arn:aws:logs:${inRegion}:${owner}:delivery-source:nlb` });
+  const delivery = { 's3:x-amz-acl': 'bucket-owner-full-control', ...fromLogs() };
   const writerName = account ? 'its Elastic Load Balancing account' : 'the log delivery service principal';
 
   test(`ALB: the writer of the Region (${writerName}) puts logs under this account's prefix, and no other writer`, async () => {
@@ -134,9 +153,14 @@ describe.each(SAMPLE)('deployed in $region', ({ region, account }) => {
     const object = logObject('TlsAccessLogsBucket', 'nlb');
     const bucketArn = t.getAtt(t.find('AWS::S3::Bucket', 'TlsAccessLogsBucket'), 'Arn');
     expect(await p.decide({ caller: logsDelivery, action: 's3:PutObject', resource: object, context: delivery })).toBe('Allowed');
-    expect(await p.decide({ caller: logsDelivery, action: 's3:GetBucketAcl', resource: bucketArn, context: { 'aws:SourceAccount': ACCOUNT } })).toBe('Allowed');
+    expect(await p.decide({ caller: logsDelivery, action: 's3:GetBucketAcl', resource: bucketArn, context: fromLogs() })).toBe('Allowed');
     const forAnother = { ...delivery, 'aws:SourceAccount': '210987654321' };
     expect(await p.decide({ caller: logsDelivery, action: 's3:PutObject', resource: object, context: forAnother })).not.toBe('Allowed');
+    // Delivery on behalf of another Region or account (with this account as SourceAccount) is refused by aws:SourceArn.
+    for (const elsewhere of [fromLogs('ap-southeast-7'), { ...fromLogs(region, '210987654321'), 'aws:SourceAccount': ACCOUNT }]) {
+      expect(await p.decide({ caller: logsDelivery, action: 's3:PutObject', resource: object, context: { ...delivery, ...elsewhere } })).not.toBe('Allowed');
+      expect(await p.decide({ caller: logsDelivery, action: 's3:GetBucketAcl', resource: bucketArn, context: elsewhere })).not.toBe('Allowed');
+    }
     const otherPrefix = logObject('TlsAccessLogsBucket', 'nlb', '210987654321');
     expect(await p.decide({ caller: logsDelivery, action: 's3:PutObject', resource: otherPrefix, context: delivery })).not.toBe('Allowed');
     for (const caller of [elbAccount, elbService]) {

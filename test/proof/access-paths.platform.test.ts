@@ -50,10 +50,11 @@ const albLogObject = (f: Fixture, account = ACCOUNT) =>
 /** NLB access logs are delivered by delivery.logs.amazonaws.com: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logging.html */
 const nlbLogObject = (f: Fixture, account = ACCOUNT) =>
   `${bucket(f, 'TcpAccessLogsBucket')}/nlb/AWSLogs/${account}/elasticloadbalancing/${REGION}/2025/01/01/log.gz`;
-const nlbDelivery = (f: Fixture) => ({
+/** Log delivery calls from CloudWatch Logs of the load balancer's Region and account (the page's `ArnLike aws:SourceArn`). */
+const fromLogsDelivery = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:logs:${REGION}:${ACCOUNT}:delivery-source:nlb` };
+const nlbDelivery = (_f: Fixture) => ({
   's3:x-amz-acl': 'bucket-owner-full-control',
-  'aws:SourceAccount': ACCOUNT,
-  'aws:SourceArn': f.arn('AWS::ElasticLoadBalancingV2::LoadBalancer', 'TcpLoadBalancer'),
+  ...fromLogsDelivery,
 });
 
 const INSTANCE_ROLES = ['ClusterStandardInstanceRole', 'ClusterSpotInstanceRole'];
@@ -386,7 +387,7 @@ const paths: AccessPath[] = [
       caller: { service: 'delivery.logs.amazonaws.com' },
       action: 's3:GetBucketAcl',
       resource: bucket(f, 'TcpAccessLogsBucket'),
-      context: { 'aws:SourceAccount': ACCOUNT },
+      context: fromLogsDelivery,
     }),
   },
   {

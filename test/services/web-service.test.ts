@@ -6,7 +6,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Capacity, Ec2Capacity, FoundryCluster, Schedule, WebLoadBalancer, WebService, WebServiceProps } from '../../src';
+import { autoDeleteObjectsOf } from '../../src/private/access-logs';
 import { resolveScaling } from '../../src/scaling/service-scaling';
+import { deletedBefore, logicalIdOf } from '../support/access-logs-deletion';
 import { plainStack } from '../support/stacks';
 import { subtreeTemplate } from '../support/subtree';
 
@@ -221,14 +223,38 @@ describe('WebService with its own load balancer', () => {
 });
 
 describe('the cluster\'s removalPolicy reaches the load balancer\'s access-log buckets', () => {
-  test('DESTROY: both buckets are emptied and deleted with the stack', () => {
+  const destroyedAlb = (deletionProtection?: boolean) => {
     const stack = plainStack('Destroy');
     const cluster = new FoundryCluster(stack, 'Cluster', { removalPolicy: RemovalPolicy.DESTROY });
-    const destroyed = new WebLoadBalancer(stack, 'Alb', { cluster, allowHttp: true });
-    const template = Template.fromStack(stack);
+    const destroyed = new WebLoadBalancer(stack, 'Alb', { cluster, allowHttp: true, deletionProtection });
+    return { destroyed, template: Template.fromStack(stack) };
+  };
+  const attribute = (t: Template, lb: WebLoadBalancer, key: string) =>
+    t.toJSON().Resources[logicalIdOf(lb.loadBalancer)].Properties.LoadBalancerAttributes.find((a: any) => a.Key === key)?.Value;
+
+  test('DESTROY: both buckets are emptied and deleted with the stack', () => {
+    const { destroyed, template } = destroyedAlb();
     const buckets = Object.values<any>(subtreeTemplate(destroyed, template).Resources).filter(r => r.Type === 'AWS::S3::Bucket');
     expect(buckets.map(b => [b.DeletionPolicy, b.UpdateReplacePolicy])).toEqual([['Delete', 'Delete'], ['Delete', 'Delete']]);
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+  });
+
+  test('DESTROY: the load balancer is deleted before its log bucket is emptied, the log bucket before its server-log bucket is emptied', () => {
+    const { destroyed, template } = destroyedAlb();
+    const logs = destroyed.accessLogsBucket;
+    const serverLogs = destroyed.node.findChild('ServerAccessLogsBucket');
+    const json = template.toJSON() as any;
+    expect(deletedBefore(json, logicalIdOf(destroyed.loadBalancer), logicalIdOf(autoDeleteObjectsOf(logs)!))).toBe(true);
+    expect(deletedBefore(json, logicalIdOf(logs), logicalIdOf(autoDeleteObjectsOf(serverLogs)!))).toBe(true);
+    // and not the other way round (a cycle would fail the deployment)
+    expect(deletedBefore(json, logicalIdOf(autoDeleteObjectsOf(logs)!), logicalIdOf(destroyed.loadBalancer))).toBe(false);
+  });
+
+  test('DESTROY: no deletion protection unless asked for, since the stack is disposable', () => {
+    const byDefault = destroyedAlb();
+    expect(attribute(byDefault.template, byDefault.destroyed, 'deletion_protection.enabled')).toBe('false');
+    const asked = destroyedAlb(true);
+    expect(attribute(asked.template, asked.destroyed, 'deletion_protection.enabled')).toBe('true');
   });
 });
 
