@@ -9,14 +9,12 @@ export { FoundryCluster } from './cluster/foundry-cluster';
 export type { FoundryClusterProps } from './cluster/foundry-cluster-props';
 export { Ec2Capacity } from './cluster/ec2-capacity';
 export type { Ec2CapacityOptions, Ec2CapacityProps, Ec2SpotOptions } from './cluster/ec2-capacity-options';
-export type { IEc2Capacity, IFoundryCluster } from './cluster/cluster-interfaces';
+export type { IFoundryCluster } from './cluster/cluster-interfaces';
 export { NatGatewayStrategy } from './cluster/network';
 export type { FoundryNetworkOptions } from './cluster/network';
 export { Ec2InstanceUpdate, Ec2MachineImage } from './cluster/instance-image';
 export { StoppedTaskAlerts } from './cluster/stopped-task-alerts';
 export type { StoppedTaskAlertsOptions, StoppedTaskAlertsProps } from './cluster/stopped-task-alerts';
-export { Ec2CapacityTeardown } from './cluster/teardown';
-export type { Ec2CapacityTeardownProps } from './cluster/teardown';
 
 // Storage
 export { SharedVolume } from './storage/shared-volume';
@@ -33,10 +31,12 @@ export type { FoundryTaskDefinitionProps, VolumeMountOptions, WorkloadOptions } 
 // Scaling
 export { Schedule } from './scaling/schedule';
 export { ServiceScaling } from './scaling/service-scaling';
-export type { MetricScalingOptions, ScalingOptions, ScalingStep, ScheduledScalingOptions } from './scaling/service-scaling';
+export type { MetricScalingOptions, ScalingOptions, ScalingStep, ScheduledScalingOptions, WebScalingOptions } from './scaling/service-scaling';
 
 // Services
-export type { BlueGreenOptions, DeploymentOptions, IBackendService, IFoundryService, RequestServiceOptions, ServiceOptions } from './services/service-options';
+export type {
+  BlueGreenOptions, DeploymentOptions, IBackendService, IFoundryService, RequestServiceOptions, ServiceOptions, WebDeploymentOptions,
+} from './services/service-options';
 export { WebLoadBalancer } from './services/web-load-balancer';
 export type { LoadBalancerOptions, TargetHealthCheckOptions } from './services/load-balancer-options';
 export type { WebLoadBalancerAlarmOptions, WebLoadBalancerOptions, WebLoadBalancerProps } from './services/web-load-balancer-options';

@@ -37,8 +37,6 @@ const PUBLIC_TYPES: string[] = [
   'Ec2Capacity',
   'Ec2CapacityOptions',
   'Ec2CapacityProps',
-  'Ec2CapacityTeardown',
-  'Ec2CapacityTeardownProps',
   'Ec2InstanceUpdate',
   'Ec2MachineImage',
   'Ec2SpotOptions',
@@ -48,7 +46,6 @@ const PUBLIC_TYPES: string[] = [
   'FoundryTaskDefinition',
   'FoundryTaskDefinitionProps',
   'IBackendService',
-  'IEc2Capacity',
   'IFoundryCluster',
   'IFoundryService',
   'LoadBalancerOptions',
@@ -93,6 +90,8 @@ const PUBLIC_TYPES: string[] = [
   'WebLoadBalancerAlarmOptions',
   'WebLoadBalancerOptions',
   'WebLoadBalancerProps',
+  'WebDeploymentOptions',
+  'WebScalingOptions',
   'WebService',
   'WebServiceProps',
   'WorkerQueueOptions',
@@ -116,6 +115,8 @@ const NEVER_PUBLIC = [
   // helpers
   'validateAlarms', 'validateAlertEmails', 'validateScaling', 'taskSubnets', 'stoppedTaskPattern',
   'orderServiceDeletion', 'MAX_RULES_PER_LISTENER', 'SHUTDOWN_EXIT_CODES',
+  // plumbing only Ec2Capacity creates (issue 11 API review)
+  'Ec2CapacityTeardown', 'Ec2CapacityTeardownProps', 'IEc2Capacity',
 ];
 
 /** First sentences that lean on text the summary column does not show. */
@@ -329,5 +330,69 @@ describe('documentation of the public surface', () => {
     const members = types.reduce((n, t) => n + (t.properties ?? []).length + (t.methods ?? []).length + (t.members ?? []).length, 0);
     expect(types.length).toBe(PUBLIC_TYPES.length);
     expect(members).toBeGreaterThan(300);
+  });
+});
+
+describe('API review before 1.0 (issue 11)', () => {
+  /** A property's type as the assembly records it: the struct or class name, or the primitive. */
+  const typeOf = (typeName: string, prop: string): string | undefined => {
+    const p = types.find(t => t.name === typeName)?.properties?.find(q => q.name === prop);
+    return p?.type?.fqn?.replace(/^cdk-ecs-foundry\./, '') ?? p?.type?.primitive;
+  };
+
+  test('options that only a web service supports are on its types only (blue/green, requests per task)', () => {
+    const holders = (prop: string) => types.filter(t => (t.properties ?? []).some(p => p.name === prop)).map(t => t.name).sort();
+    expect(holders('blueGreen')).toEqual(['WebDeploymentOptions']);
+    expect(holders('requestsPerTask')).toEqual(['WebScalingOptions']);
+    expect(['WebServiceProps', 'NetworkServiceProps', 'BackendServiceProps', 'WorkerServiceProps'].map(t => [t, typeOf(t, 'deployment'), typeOf(t, 'scaling')]))
+      .toEqual([
+        ['WebServiceProps', 'WebDeploymentOptions', 'WebScalingOptions'],
+        ['NetworkServiceProps', 'DeploymentOptions', 'ScalingOptions'],
+        ['BackendServiceProps', 'DeploymentOptions', 'ScalingOptions'],
+        ['WorkerServiceProps', 'DeploymentOptions', undefined],
+      ]);
+  });
+
+  test('defaults read whole in API.md (no \';\' in any @default) and say what really happens', () => {
+    const findings: Finding[] = [];
+    for (const type of types) {
+      for (const p of type.properties ?? []) {
+        if (p.docs?.default?.includes(';')) {
+          findings.push({ file: p.locationInModule?.filename ?? '?', member: `${type.name}.${p.name}`, problem: `';' in @default: "${p.docs.default}"` });
+        }
+      }
+    }
+    expect(format(findings)).toBe('');
+    const docsOf = (typeName: string, prop: string): Docs => types.find(t => t.name === typeName)!.properties!.find(q => q.name === prop)!.docs!;
+    // The cluster's removalPolicy reaches the load balancers' access-log buckets too.
+    expect(docsOf('FoundryClusterProps', 'removalPolicy').summary).toMatch(/access-log buckets/);
+    // The whole requirement on an imported VPC is in the summary.
+    expect(docsOf('FoundryClusterProps', 'vpc').summary).toMatch(/^An existing VPC with private \(or isolated\) subnets/);
+    // A backend service has no load balancer: its grace period covers container health checks.
+    expect(docsOf('RequestServiceOptions', 'healthCheckGracePeriod').summary).toMatch(/load balancer or container health checks/);
+    // Unset counts as on: only DISABLED drops the running-task condition.
+    expect(docsOf('ServiceAlarmsProps', 'containerInsights').default).toMatch(/unless this is `ecs\.ContainerInsights\.DISABLED`/);
+  });
+
+  test('no public interface declares an internal member (another implementation, in any language, could not provide it)', () => {
+    // The assembly leaves internal members out, so read the interfaces as TypeScript declares them.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ts = require('typescript') as typeof import('typescript');
+    const program = ts.createProgram([INDEX], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, skipLibCheck: true });
+    const checker = program.getTypeChecker();
+    const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(INDEX)!)!;
+    const interfaces = types.filter(t => t.kind === 'interface' && !t.datatype).map(t => t.name);
+    const findings: string[] = [];
+    let seen = 0;
+    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+      if (!interfaces.includes(exported.name)) continue;
+      seen++;
+      const target = exported.declarations?.some(d => ts.isExportSpecifier(d)) ? checker.getAliasedSymbol(exported) : exported;
+      for (const member of checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(target))) {
+        if (member.name.startsWith('_')) findings.push(`${exported.name}.${member.name}`);
+      }
+    }
+    expect(seen).toBe(interfaces.length);
+    expect(findings).toEqual([]);
   });
 });

@@ -8,10 +8,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 
 /**
- * A `FoundryCluster`, as its EC2 capacity, alerts and teardown see it.
+ * An ECS cluster with the VPC, encryption key, alert topic and retention settings that the library's cluster-level constructs use.
  *
- * `FoundryCluster` is the one implementation. The constructs beside it take this interface, so that the cluster
- * can create them without the files importing each other.
+ * `FoundryCluster` implements it, and it is what `Ec2Capacity`, `StoppedTaskAlerts` and `Capacity.strategies()`
+ * accept. It describes what these constructs read from the cluster. `Ec2Capacity` also registers with its
+ * cluster, which only a `FoundryCluster` supports: create EC2 capacity with `cluster.addEc2Capacity(id, options)`.
  */
 export interface IFoundryCluster extends IConstruct {
   /** The cluster's VPC. */
@@ -26,17 +27,10 @@ export interface IFoundryCluster extends IConstruct {
   readonly logRetention: logs.RetentionDays;
   /** Removal policy of the cluster's stateful resources. */
   readonly removalPolicy: RemovalPolicy;
-
-  /**
-   * Record EC2 capacity added to the cluster.
-   *
-   * @internal
-   */
-  _registerEc2Capacity(capacity: IEc2Capacity): void;
 }
 
 /**
- * An `Ec2Capacity`, as its clean teardown sees it.
+ * An `Ec2Capacity`, as its clean teardown sees it (not public: only `Ec2Capacity` creates a teardown).
  */
 export interface IEc2Capacity extends IConstruct {
   /** The cluster this capacity serves. */

@@ -88,7 +88,7 @@ export interface Ec2CapacityOptions {
   /**
    * Initial number of instances. Leave unset so that deployments never reset what managed scaling chose.
    *
-   * @default - not set; managed scaling decides
+   * @default - not set, so managed scaling decides
    */
   readonly desiredCapacity?: number;
 
@@ -158,7 +158,7 @@ export interface Ec2CapacityOptions {
   /**
    * Clean teardown: when the stack (or this group) is deleted, a small custom resource removes the scale-in
    * protection that ECS managed termination protection put on the instances and empties the group, so that
-   * `cdk destroy` does not hang (aws-cdk issues #18179, #14732, #19275). See `Ec2CapacityTeardown`.
+   * `cdk destroy` does not hang (aws-cdk issues #18179, #14732, #19275). The custom resource is `Ec2Capacity.teardown`.
    * Set to false to manage deletion yourself (then drain and unprotect the instances before deleting the stack).
    *
    * @default true

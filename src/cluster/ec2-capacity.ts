@@ -1,10 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
+import { CustomResource, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { IEc2Capacity, IFoundryCluster } from './cluster-interfaces';
+import type { IFoundryCluster } from './cluster-interfaces';
 import { amazonLinuxUserData, bottlerocketUserData, completeBottlerocketUserData, grantAgentPermissions, grantControlContainerPull, rollingRefresh } from './ec2-capacity-host';
 import type { Ec2CapacityProps } from './ec2-capacity-options';
 import { resolveEc2Capacity } from './ec2-capacity-validation';
@@ -28,7 +28,7 @@ import { invalidProp } from '../private/validation';
  * A deploy that changes the launch template (a newer ECS-optimized AMI) replaces the instances with a rolling
  * instance refresh that drains their tasks first (`instanceUpdate`).
  */
-export class Ec2Capacity extends Construct implements IEc2Capacity {
+export class Ec2Capacity extends Construct {
   /** The cluster this capacity serves. */
   public readonly cluster: IFoundryCluster;
   /** The launch template. */
@@ -49,8 +49,14 @@ export class Ec2Capacity extends Construct implements IEc2Capacity {
   public readonly machineImage: Ec2MachineImage;
   /** Whether the group runs Spot instances. */
   public readonly spot: boolean;
-  /** The clean-teardown custom resource (undefined when `cleanTeardown` is false). */
-  public readonly teardown?: Ec2CapacityTeardown;
+  /**
+   * The custom resource that removes scale-in protection from the group's instances when the group is deleted.
+   *
+   * Undefined when `cleanTeardown` is false. The custom resource makes `cdk destroy` finish instead of waiting for
+   * protected instances (see `Ec2CapacityOptions.cleanTeardown`); its Lambda function is shared by the cluster's
+   * EC2 capacities.
+   */
+  public readonly teardown?: CustomResource;
 
   constructor(scope: Construct, id: string, props: Ec2CapacityProps) {
     super(scope, id);
@@ -59,6 +65,11 @@ export class Ec2Capacity extends Construct implements IEc2Capacity {
     }
     const cluster = props.cluster;
     this.cluster = cluster;
+    const register = registrationOf(cluster);
+    if (!register) {
+      invalidProp(this, 'cluster', cluster.node.path,
+        'Ec2Capacity needs a FoundryCluster: it registers with the cluster, which another IFoundryCluster implementation cannot do. Create EC2 capacity with cluster.addEc2Capacity(id, options).');
+    }
     if (Stack.of(this) !== Stack.of(cluster)) {
       invalidProp(this, 'cluster', cluster.node.path, 'A cluster, its Auto Scaling group and its capacity provider must live in one stack (CloudFormation cannot delete them in order otherwise). Create the capacity in the cluster\'s stack.');
     }
@@ -165,9 +176,9 @@ export class Ec2Capacity extends Construct implements IEc2Capacity {
     }
     acknowledgeEc2InstanceRole(role, containerInstances);
     if (resolved.cleanTeardown) {
-      this.teardown = new Ec2CapacityTeardown(this, 'Teardown', { capacity: this, wait: resolved.teardownWait });
+      this.teardown = new Ec2CapacityTeardown(this, 'Teardown', { capacity: this, wait: resolved.teardownWait }).customResource;
     }
-    cluster._registerEc2Capacity(this);
+    register.call(cluster, this);
   }
 
   private selectSubnets(selection: ec2.SubnetSelection | undefined): ec2.SubnetSelection {
@@ -189,4 +200,13 @@ export class Ec2Capacity extends Construct implements IEc2Capacity {
     }
     return selection ?? {};
   }
+}
+
+/** How a `FoundryCluster` records the EC2 capacity added to it (not part of `IFoundryCluster`, which is public). */
+type RegisterEc2Capacity = (capacity: Ec2Capacity) => void;
+
+/** The cluster's registration function, when the cluster is a `FoundryCluster` (found at run time, without importing it). */
+function registrationOf(cluster: IFoundryCluster): RegisterEc2Capacity | undefined {
+  const register = (cluster as { _registerEc2Capacity?: unknown })._registerEc2Capacity;
+  return typeof register === 'function' ? register as RegisterEc2Capacity : undefined;
 }

@@ -15,7 +15,7 @@ import { invalidProp } from '../private/validation';
  */
 export interface FoundryClusterProps extends FoundryNetworkOptions {
   /**
-   * An existing VPC to place the cluster in. It must have private (or isolated) subnets.
+   * An existing VPC with private (or isolated) subnets to place the cluster in.
    *
    * When set, the network options (`maxAzs`, `natGateways`, `vpcCidr`, `vpcEndpoints`) must be left unset;
    * flow logs and the default security group of an imported VPC are its owner's business.
@@ -53,7 +53,7 @@ export interface FoundryClusterProps extends FoundryNetworkOptions {
   /**
    * Create a private DNS Cloud Map namespace with this name and use it for Service Connect.
    *
-   * @default - no namespace; services that need one can call `addServiceConnectNamespace()`
+   * @default - none until a service needs one (it creates 'internal') or you call `addServiceConnectNamespace()`
    */
   readonly serviceConnectNamespace?: string;
 
@@ -77,11 +77,13 @@ export interface FoundryClusterProps extends FoundryNetworkOptions {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * What happens to the cluster's KMS key and everything encrypted with it when they leave the stack.
+   * What happens to the cluster's KMS key, everything encrypted with it and the load balancers' access-log buckets when they leave the stack.
    *
    * That is the cluster's log groups, every workload's log group, WorkerService queues and ScheduledTask dead-letter
    * queues, when the stack is deleted and when an update replaces them: with `DESTROY` none of them is left behind
-   * unreadable. A `SharedVolume` keeps its own `removalPolicy` (user data): a retained volume on a `DESTROY` key gets
+   * unreadable. The access-log buckets of `WebLoadBalancer`, `WebService` and `NetworkService` (and the buckets that
+   * log access to them) follow it too: with `DESTROY` they are emptied and deleted, with any other policy they are
+   * retained. A `SharedVolume` keeps its own `removalPolicy` (user data): a retained volume on a `DESTROY` key gets
    * a warning.
    *
    * Audit logs outlive the stack by default; use `DESTROY` only for throw-away environments.

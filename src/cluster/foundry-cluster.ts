@@ -306,7 +306,12 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
     return undefined;
   }
 
-  /** @internal */
+  /**
+   * Record EC2 capacity added to this cluster. `Ec2Capacity` finds and calls it at run time: it is not part of
+   * `IFoundryCluster`, whose other implementations (in any language) cannot provide an internal member.
+   *
+   * @internal
+   */
   public _registerEc2Capacity(capacity: Ec2Capacity): void {
     if (this.ec2Capacities.length === 0) {
       this.allowAutoScalingNotifications();

@@ -97,7 +97,9 @@ export interface ServiceAlarmsProps extends ServiceAlarmOptions {
   /**
    * Container Insights of the service's cluster: the running and desired task counts come from it.
    *
-   * @default ecs.ContainerInsights.ENABLED
+   * Only `ecs.ContainerInsights.DISABLED` leaves out the condition on fewer running tasks than desired.
+   *
+   * @default - on: the running-task condition is part of the alarm unless this is `ecs.ContainerInsights.DISABLED`
    */
   readonly containerInsights?: ecs.ContainerInsights;
 

@@ -36,16 +36,6 @@ export interface ScalingOptions {
   readonly memoryPercent?: number;
 
   /**
-   * Keep the ALB requests per task per minute at this number (WebService only).
-   *
-   * With blue/green deployments it counts the requests per target of both target groups (production traffic is on
-   * the alternate one after every other deployment).
-   *
-   * @default - no request target
-   */
-  readonly requestsPerTask?: number;
-
-  /**
    * Wait after a scale-in before scaling in again.
    *
    * @default Duration.minutes(5)
@@ -58,6 +48,21 @@ export interface ScalingOptions {
    * @default Duration.minutes(1)
    */
   readonly scaleOutCooldown?: Duration;
+}
+
+/**
+ * Auto scaling of a web service's task count: the targets of every service plus requests per task.
+ */
+export interface WebScalingOptions extends ScalingOptions {
+  /**
+   * Keep the Application Load Balancer's requests per task per minute at this number by target tracking.
+   *
+   * With blue/green deployments it counts the requests per target of both target groups (production traffic is on
+   * the alternate one after every other deployment).
+   *
+   * @default - no request target
+   */
+  readonly requestsPerTask?: number;
 }
 
 /**
@@ -81,11 +86,13 @@ export interface MetricScalingOptions {
   /** Steps, at least one scaling out and one scaling in. */
   readonly steps: ScalingStep[];
   /**
-   * Evaluation periods before an alarm fires.
+   * Number of consecutive metric periods (1-100) that must breach a step's bound before the step scaling alarm fires.
+   *
+   * A count, not a time: each period is the metric's own period.
    *
    * @default 1
    */
-  readonly evaluationPeriods?: number;
+  readonly alarmEvaluationPeriods?: number;
   /**
    * Cooldown after a step.
    *
@@ -144,7 +151,7 @@ export interface ResolvedScaling {
  *
  * @internal
  */
-export function resolveScaling(scope: IConstruct, scaling: ScalingOptions, behindAlb: boolean): ResolvedScaling {
+export function resolveScaling(scope: IConstruct, scaling: WebScalingOptions, behindAlb: boolean): ResolvedScaling {
   checkNumber(scope, 'scaling.minTasks', scaling.minTasks, { min: 0, max: 5000, integer: true });
   checkNumber(scope, 'scaling.maxTasks', scaling.maxTasks, { min: 1, max: 5000, integer: true });
   const min = scaling.minTasks ?? 1;
@@ -284,13 +291,13 @@ export class ServiceScaling {
         invalidProp(this.scope, 'steps', step, 'Each step needs a lower or an upper bound.');
       }
     }
-    checkNumber(this.scope, 'evaluationPeriods', options.evaluationPeriods, { min: 1, max: 100, integer: true });
+    checkNumber(this.scope, 'alarmEvaluationPeriods', options.alarmEvaluationPeriods, { min: 1, max: 100, integer: true });
     checkCooldown(this.scope, 'cooldown', options.cooldown);
     this.scalableTarget.scaleOnMetric(id, {
       metric: options.metric,
       scalingSteps: options.steps.map(s => ({ lower: s.lower, upper: s.upper, change: s.change })),
       adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
-      evaluationPeriods: options.evaluationPeriods ?? 1,
+      evaluationPeriods: options.alarmEvaluationPeriods ?? 1,
       cooldown: options.cooldown ?? Duration.minutes(2),
     });
   }

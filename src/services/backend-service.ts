@@ -4,9 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct, IConstruct } from 'constructs';
 import { RequestServiceBase } from './service-base';
-import { IBackendService, RequestServiceOptions, ServiceFrontEnd } from './service-options';
+import { DeploymentOptions, IBackendService, RequestServiceOptions, ServiceFrontEnd } from './service-options';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { checkNumber, invalidProp } from '../private/validation';
+import { ScalingOptions } from '../scaling/service-scaling';
 
 /**
  * TLS between Service Connect proxies, with certificates from AWS Private CA.
@@ -35,6 +36,20 @@ export interface ServiceConnectTlsOptions {
 export interface BackendServiceProps extends RequestServiceOptions {
   /** The cluster, whose Service Connect namespace is used (created as 'internal' when it has none). */
   readonly cluster: FoundryCluster;
+
+  /**
+   * How the service rolls out new versions.
+   *
+   * @default - rolling, circuit breaker with rollback, 100 % minimum healthy, 200 % maximum
+   */
+  readonly deployment?: DeploymentOptions;
+
+  /**
+   * Auto scaling of the task count.
+   *
+   * @default - no auto scaling: `desiredCount` tasks
+   */
+  readonly scaling?: ScalingOptions;
 
   /**
    * Name clients use: `http://<discoveryName>:<port>` (or `dnsName`).

@@ -7,10 +7,11 @@ import {
   DEREGISTRATION_DELAY, LoadBalancerOptions, resolveLoadBalancerOptions, ResolvedLoadBalancerOptions, ResolvedTargetHealthCheck,
   resolveTargetHealthCheck, TargetHealthCheckOptions,
 } from './load-balancer-options';
-import { RequestServiceOptions } from './service-options';
+import { DeploymentOptions, RequestServiceOptions } from './service-options';
 import type { ResolvedServiceOptions } from './service-options-validation';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
+import { ScalingOptions } from '../scaling/service-scaling';
 
 /**
  * Transport of a network service's listener.
@@ -60,6 +61,20 @@ export interface NetworkLoadBalancerOptions extends LoadBalancerOptions {
 export interface NetworkServiceProps extends RequestServiceOptions {
   /** The cluster. */
   readonly cluster: FoundryCluster;
+
+  /**
+   * How the service rolls out new versions.
+   *
+   * @default - rolling, circuit breaker with rollback, 100 % minimum healthy, 200 % maximum
+   */
+  readonly deployment?: DeploymentOptions;
+
+  /**
+   * Auto scaling of the task count.
+   *
+   * @default - no auto scaling: `desiredCount` tasks
+   */
+  readonly scaling?: ScalingOptions;
 
   /**
    * Listener protocol.

@@ -99,8 +99,8 @@ export interface ScheduledTaskProps extends WorkloadOptions {
 export class ScheduledTask extends Construct {
   /** The workload's task definition construct, with its roles, log group and security group. */
   public readonly workload: FoundryTaskDefinition;
-  /** The EventBridge Scheduler schedule. */
-  public readonly schedule: scheduler.CfnSchedule;
+  /** The EventBridge Scheduler schedule resource (the `schedule` prop is the `Schedule` it runs on). */
+  public readonly cfnSchedule: scheduler.CfnSchedule;
   /** The role the scheduler assumes. */
   public readonly schedulerRole: iam.IRole;
   /** Where failed invocations go. */
@@ -172,7 +172,7 @@ export class ScheduledTask extends Construct {
     }
     this.schedulerRole = role;
 
-    this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
+    this.cfnSchedule = new scheduler.CfnSchedule(this, 'Schedule', {
       name: scheduleName,
       description: `Runs ${this.node.path}`,
       scheduleExpression: options.schedule.expression,

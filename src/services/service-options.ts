@@ -9,9 +9,10 @@ import { IConstruct } from 'constructs';
 import { Capacity } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { ServiceAlarmOptions } from '../operations/service-alarms';
-import { ScalingOptions } from '../scaling/service-scaling';
+import { WebScalingOptions } from '../scaling/service-scaling';
+import type { SharedVolume } from '../storage/shared-volume';
 import type { FoundryTaskDefinition } from '../workload/task-definition';
-import { WorkloadOptions } from '../workload/workload-options';
+import { VolumeMountOptions, WorkloadOptions } from '../workload/workload-options';
 
 /**
  * Native ECS blue/green deployments (`deploymentStrategy: BLUE_GREEN`).
@@ -71,9 +72,14 @@ export interface DeploymentOptions {
    * @default - none
    */
   readonly alarms?: cloudwatch.IAlarm[];
+}
 
+/**
+ * How a web service rolls out new versions: the options of every service plus native blue/green deployments.
+ */
+export interface WebDeploymentOptions extends DeploymentOptions {
   /**
-   * Use native ECS blue/green deployments with an alternate target group and a test route (WebService only).
+   * Use native ECS blue/green deployments with an alternate target group and a test route.
    *
    * @default - rolling deployments
    */
@@ -81,7 +87,10 @@ export interface DeploymentOptions {
 }
 
 /**
- * What every service takes besides its workload: capacity, count, deployments and operations.
+ * What every service takes besides its workload: capacity, count, ECS Exec, name and operations.
+ *
+ * Each service's props add `deployment` (and request services `scaling`), typed for what that service supports:
+ * blue/green deployments and request-count scaling are for `WebService` only.
  */
 export interface ServiceOptions extends WorkloadOptions {
   /**
@@ -99,13 +108,6 @@ export interface ServiceOptions extends WorkloadOptions {
    * @default 2 (one per Availability Zone, so an outage of one zone keeps the service up)
    */
   readonly desiredCount?: number;
-
-  /**
-   * How the service rolls out new versions.
-   *
-   * @default - rolling, circuit breaker with rollback, 100 % minimum healthy, 200 % maximum
-   */
-  readonly deployment?: DeploymentOptions;
 
   /**
    * Let operators open a shell in running containers with ECS Exec.
@@ -154,18 +156,16 @@ export interface RequestServiceOptions extends ServiceOptions {
   readonly port: number;
 
   /**
-   * Time the scheduler ignores failing load balancer health checks after a task starts.
+   * Time the scheduler ignores failing load balancer or container health checks after a task starts.
+   *
+   * A backend service has no load balancer: there it covers the container health check (`healthCheck` or the
+   * image's own), if any ("ignores unhealthy Elastic Load Balancing, VPC Lattice, and container health checks after a
+   * task has first started", https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html).
    *
    * @default - Duration.seconds(30) behind a load balancer, none for a backend service
    */
   readonly healthCheckGracePeriod?: Duration;
 
-  /**
-   * Auto scaling of the task count.
-   *
-   * @default - no auto scaling: `desiredCount` tasks
-   */
-  readonly scaling?: ScalingOptions;
 }
 
 /**
@@ -194,10 +194,12 @@ export interface ServiceBaseProps extends ServiceOptions {
   readonly port?: number;
   /** The health check grace period of a request service. */
   readonly healthCheckGracePeriod?: Duration;
-  /** Auto scaling of a request service. */
-  readonly scaling?: ScalingOptions;
+  /** Auto scaling of a request service (request-count scaling behind an Application Load Balancer only). */
+  readonly scaling?: WebScalingOptions;
   /** How clients reach the service. */
   readonly frontEnd: ServiceFrontEnd;
+  /** How the service rolls out new versions (blue/green behind an Application Load Balancer only). */
+  readonly deployment?: WebDeploymentOptions;
 }
 
 /**
@@ -230,6 +232,26 @@ export interface IFoundryService extends IConstruct, ec2.IConnectable {
 
   /** Tasks the service runs when idle: its desired count, or the minimum of its auto scaling. */
   readonly baselineTaskCount: number;
+
+  /**
+   * The service's own dashboard.
+   *
+   * @default - undefined unless `dashboard` is true
+   */
+  readonly serviceDashboard?: cloudwatch.Dashboard;
+
+  /**
+   * Mount a SharedVolume into the main container (or `options.containerName`).
+   */
+  addVolume(volume: SharedVolume, containerPath: string, options?: VolumeMountOptions): void;
+
+  /**
+   * Let this service call a backend by name through Service Connect.
+   *
+   * It opens the backend's port to this service's security group only, and makes this service a Service Connect
+   * client of the cluster's namespace.
+   */
+  connectTo(backend: IBackendService): void;
 }
 
 /**

@@ -3,12 +3,13 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { IConstruct } from 'constructs';
 import { DEREGISTRATION_DELAY, ResolvedTargetHealthCheck, resolveTargetHealthCheck, TargetHealthCheckOptions } from './load-balancer-options';
-import { RequestServiceOptions } from './service-options';
+import { RequestServiceOptions, WebDeploymentOptions } from './service-options';
 import type { WebLoadBalancer } from './web-load-balancer';
 import { checkCertificateRegion, PLAIN_HTTP_BY_DEFAULT, WebLoadBalancerOptions } from './web-load-balancer-options';
 import { checkHostPatterns } from './web-routing';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { checkNumber, invalidProp } from '../private/validation';
+import type { WebScalingOptions } from '../scaling/service-scaling';
 
 /**
  * Target group health check of a web service: an HTTP request the load balancer sends to each task.
@@ -35,6 +36,20 @@ export interface WebHealthCheckOptions extends TargetHealthCheckOptions {
 export interface WebServiceProps extends RequestServiceOptions {
   /** The cluster. */
   readonly cluster: FoundryCluster;
+
+  /**
+   * How the service rolls out new versions, rolling or blue/green.
+   *
+   * @default - rolling, circuit breaker with rollback, 100 % minimum healthy, 200 % maximum
+   */
+  readonly deployment?: WebDeploymentOptions;
+
+  /**
+   * Auto scaling of the task count, on CPU, memory or requests per task.
+   *
+   * @default - no auto scaling: `desiredCount` tasks
+   */
+  readonly scaling?: WebScalingOptions;
 
   /**
    * A load balancer shared with other services.

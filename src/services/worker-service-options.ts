@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
-import { ServiceOptions } from './service-options';
+import { DeploymentOptions, ServiceOptions } from './service-options';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 
@@ -113,6 +113,13 @@ export interface QueueScalingOptions {
 export interface WorkerServiceProps extends ServiceOptions {
   /** The cluster. */
   readonly cluster: FoundryCluster;
+
+  /**
+   * How the service rolls out new versions.
+   *
+   * @default - rolling, circuit breaker with rollback, 100 % minimum healthy, 200 % maximum
+   */
+  readonly deployment?: DeploymentOptions;
 
   /**
    * An existing queue to consume instead of creating one.

@@ -1,9 +1,13 @@
-import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
 import { parse } from 'smol-toml';
-import { Capacity, Ec2Capacity, Ec2CapacityOptions, Ec2InstanceUpdate, Ec2MachineImage, FoundryCluster } from '../../src';
+import { Capacity, Ec2Capacity, Ec2CapacityOptions, Ec2InstanceUpdate, Ec2MachineImage, FoundryCluster, IFoundryCluster } from '../../src';
 import { placeholder, renderCfnText } from '../proof/support/host-user-data';
 import { plainStack } from '../support/stacks';
 import { subtreeTemplate } from '../support/subtree';
@@ -398,5 +402,28 @@ describe('Ec2Capacity rejects bad input with the prop name and a fix', () => {
     const other = new Stack(app, 'Other');
     expect(() => new Ec2Capacity(other, 'Ec2', { cluster: c, instanceType: new ec2.InstanceType('m7i.large') }))
       .toThrow(/invalid cluster = 'ClusterStack\/Cluster'\. A cluster, its Auto Scaling group and its capacity provider must live in one stack/);
+  });
+
+  test('another IFoundryCluster implementation is rejected with a clear error, not a missing internal method', () => {
+    // The public interface has only public members: a user's implementation (in any jsii language) compiles
+    // without internal ones. EC2 capacity still needs a FoundryCluster, which it registers with.
+    class ForeignCluster extends Construct implements IFoundryCluster {
+      public readonly vpc: ec2.IVpc;
+      public readonly ecsCluster: ecs.Cluster;
+      public readonly encryptionKey: kms.IKey;
+      public readonly alertTopic: sns.ITopic;
+      public readonly logRetention = logs.RetentionDays.ONE_MONTH;
+      public readonly removalPolicy = RemovalPolicy.RETAIN;
+      constructor(scope: Construct, id: string) {
+        super(scope, id);
+        this.vpc = new ec2.Vpc(this, 'Vpc');
+        this.ecsCluster = new ecs.Cluster(this, 'Cluster', { vpc: this.vpc });
+        this.encryptionKey = new kms.Key(this, 'Key');
+        this.alertTopic = new sns.Topic(this, 'Topic');
+      }
+    }
+    const foreign = new ForeignCluster(plainStack(), 'Foreign');
+    expect(() => new Ec2Capacity(foreign, 'Ec2', { cluster: foreign, instanceType: new ec2.InstanceType('m7i.large') }))
+      .toThrow(/^Ec2Capacity 'Test\/Foreign\/Ec2': invalid cluster = 'Test\/Foreign'\. Ec2Capacity needs a FoundryCluster/);
   });
 });

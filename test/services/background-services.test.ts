@@ -1,14 +1,16 @@
 import { App, Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import {
-  BackendService, Capacity, FoundryCluster, IBackendService, IFoundryService, ScheduledTask, ScheduledTaskProps, Schedule, WebService, WorkerService,
-  WorkerServiceProps,
+  BackendService, BackendServiceProps, Capacity, FoundryCluster, IBackendService, IFoundryService, NetworkServiceProps, ScheduledTask,
+  ScheduledTaskProps, Schedule, SharedVolume, WebService, WebServiceProps, WorkerService, WorkerServiceProps,
 } from '../../src';
 import { plainStack, cfnRoleOf } from '../support/stacks';
 import { subtreeTemplate } from '../support/subtree';
@@ -210,7 +212,7 @@ describe('WorkerService', () => {
 
 describe('ScheduledTask', () => {
   test('an EventBridge Scheduler schedule with time zone, flexible window, retries and a dead-letter queue', () => {
-    expect(props(nightly.schedule)).toMatchObject({
+    expect(props(nightly.cfnSchedule)).toMatchObject({
       ScheduleExpression: 'cron(0 3 * * ? *)',
       ScheduleExpressionTimezone: 'Europe/Berlin',
       FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
@@ -225,7 +227,7 @@ describe('ScheduledTask', () => {
         }),
       },
     });
-    expect(props(hourly.schedule)).toMatchObject({
+    expect(props(hourly.cfnSchedule)).toMatchObject({
       ScheduleExpression: 'rate(1 hour)',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: { EcsParameters: expect.objectContaining({ CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }] }) },
@@ -301,6 +303,70 @@ describe('one shape per service kind', () => {
     expect(services.map(x => x.baselineTaskCount)).toEqual([2, 2, 0, 1]);
     const backend: IBackendService = orders;
     expect(backend.endpoint).toBe('http://orders:8080');
+  });
+
+  test('blue/green deployments and requests-per-task scaling are props of a web service only', () => {
+    const backend = { cluster, image, port: 8080 };
+    // @ts-expect-error blue/green shifts traffic between two ALB target groups: not a backend's option
+    const backendBlueGreen: BackendServiceProps = { ...backend, deployment: { blueGreen: {} } };
+    // @ts-expect-error request-count scaling needs an ALB
+    const backendRequests: BackendServiceProps = { ...backend, scaling: { maxTasks: 4, requestsPerTask: 100 } };
+    // @ts-expect-error blue/green is not a network service's option
+    const networkBlueGreen: NetworkServiceProps = { ...backend, deployment: { blueGreen: {} } };
+    // @ts-expect-error request-count scaling is not a network service's option
+    const networkRequests: NetworkServiceProps = { ...backend, scaling: { maxTasks: 4, requestsPerTask: 100 } };
+    // @ts-expect-error a worker has no load balancer for blue/green
+    const workerBlueGreen: WorkerServiceProps = { cluster, image, deployment: { blueGreen: {} } };
+    const webProps: WebServiceProps = { ...backend, deployment: { blueGreen: {} }, scaling: { maxTasks: 4, requestsPerTask: 100 } };
+    expect([backendBlueGreen, backendRequests, networkBlueGreen, networkRequests, workerBlueGreen, webProps]).toHaveLength(6);
+    // An untyped caller still gets the error at synth.
+    const s = plainStack('UntypedBlueGreen');
+    const c = new FoundryCluster(s, 'Cluster');
+    expect(() => new BackendService(s, 'B', { cluster: c, image, port: 8080, deployment: { blueGreen: {} } } as BackendServiceProps))
+      .toThrow(/invalid deployment\.blueGreen = .*use it with WebService/);
+  });
+
+  test('any service, as an IFoundryService, mounts volumes, connects to backends and has its dashboard', () => {
+    const s = plainStack('AnyService');
+    const c = new FoundryCluster(s, 'Cluster');
+    const backend = new BackendService(s, 'Backend', { cluster: c, image, port: 8080 });
+    const volume = new SharedVolume(s, 'Data', { cluster: c });
+    const services: IFoundryService[] = [
+      new BackendService(s, 'Api', { cluster: c, image, port: 9090, dashboard: true }),
+      new WorkerService(s, 'Worker', { cluster: c, image }),
+    ];
+    for (const service of services) {
+      service.addVolume(volume, '/data');
+      service.connectTo(backend);
+    }
+    expect(services.map(x => x.serviceDashboard !== undefined)).toEqual([true, false]);
+    const t = Template.fromStack(s);
+    for (const service of services) {
+      const taskDef = t.toJSON().Resources[s.getLogicalId(service.taskDefinition.node.defaultChild as any)].Properties;
+      expect(taskDef.ContainerDefinitions[0].MountPoints).toEqual(expect.arrayContaining([expect.objectContaining({ ContainerPath: '/data' })]));
+      t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        FromPort: 8080,
+        GroupId: { 'Fn::GetAtt': [s.getLogicalId(backend.workload.securityGroup.node.defaultChild as any), 'GroupId'] },
+        SourceSecurityGroupId: { 'Fn::GetAtt': [s.getLogicalId(service.workload.securityGroup.node.defaultChild as any), 'GroupId'] },
+      });
+    }
+  });
+
+  test('step scaling counts alarm evaluation periods in alarmEvaluationPeriods (a count, not a Duration)', () => {
+    const s = plainStack('StepScaling');
+    const c = new FoundryCluster(s, 'Cluster');
+    const api = new BackendService(s, 'Api', { cluster: c, image, port: 8080, scaling: { maxTasks: 4 } });
+    const metric = new cloudwatch.Metric({ namespace: 'App', metricName: 'Backlog' });
+    api.scaleOnMetric('Backlog', { metric, steps: [{ upper: 10, change: -1 }, { lower: 100, change: 2 }], alarmEvaluationPeriods: 3 });
+    const alarms = Object.values<any>(Template.fromStack(s).findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'Backlog' } }));
+    expect(alarms.map(a => a.Properties.EvaluationPeriods)).toEqual([3, 3]);
+    expect(() => api.scaleOnMetric('Zero', { metric, steps: [{ upper: 10, change: -1 }, { lower: 100, change: 2 }], alarmEvaluationPeriods: 0 }))
+      .toThrow(/invalid alarmEvaluationPeriods = 0/);
+  });
+
+  test('a scheduled task\'s schedule resource is cfnSchedule, not a second meaning of schedule', () => {
+    expect(nightly.cfnSchedule).toBeInstanceOf(scheduler.CfnSchedule);
+    expect('schedule' in nightly).toBe(false);
   });
 
   test('capacity is resolved once: the service runs on what its task definition was built for, and a later default throws', () => {

@@ -7,7 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { UpdateCase } from './update-safety';
-import { Capacity, FoundryCluster, RequestServiceOptions, SharedVolume } from '../../../src';
+import { Capacity, DeploymentOptions, FoundryCluster, RequestServiceOptions, ScalingOptions, SharedVolume } from '../../../src';
 
 /** What a service's props are made of, as data. */
 export interface ServiceKnobs {
@@ -39,8 +39,8 @@ export function clusterFor(stack: Stack, knobs: ServiceKnobs): { cluster: Foundr
   return { cluster, capacity };
 }
 
-/** The `RequestServiceOptions` of the knobs, but the port (a worker takes the ones it has). */
-export function serviceOptions(knobs: ServiceKnobs, capacity: Capacity): Omit<RequestServiceOptions, 'port'> {
+/** The `RequestServiceOptions` of the knobs with `deployment` and `scaling`, but the port (a worker takes the ones it has). */
+export function serviceOptions(knobs: ServiceKnobs, capacity: Capacity): Omit<RequestServiceOptions, 'port'> & { deployment?: DeploymentOptions; scaling?: ScalingOptions } {
   return {
     image: ecs.ContainerImage.fromRegistry(`public.ecr.aws/nginx/nginx:${knobs.imageTag}`),
     capacity,
