@@ -24,6 +24,8 @@
  * - at(yyyy-mm-ddThh:mm:ss): a date and time of day, read in the schedule's time zone (UTC when unset).
  */
 
+import { TimeZone } from 'aws-cdk-lib';
+
 /** One cron field: its name, range and the special characters it accepts besides `, - * /`. */
 interface CronField {
   readonly name: string;
@@ -184,16 +186,104 @@ export function wallClockIn(instant: Date, timeZone: string): WallClock {
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour') % 24, minute: get('minute'), second: get('second') };
 }
 
-/**
- * Whether Scheduler knows this time zone: an IANA name (such as 'Europe/Berlin' or 'UTC') that the ICU time zone
- * database of this Node.js resolves. Offsets like '+02:00' are not IANA names.
- */
-export function isKnownTimeZone(name: string): boolean {
-  if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) return false;
+/** How ICU names a time zone (its own canonical id), or undefined when ICU does not know the name. */
+function icuZoneId(name: string): string | undefined {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
+    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+let canonicalZones: ReadonlySet<string> | undefined;
+
+/**
+ * The canonical IANA time zone names: aws-cdk-lib's `TimeZone` constants ("Canonical names of the IANA time zones,
+ * derived from the IANA Time Zone Database", https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.TimeZone.html)
+ * that ICU knows, plus 'UTC', the name both services use for their default.
+ *
+ * Not `Intl.supportedValuesOf('timeZone')`: ICU lists CLDR's ids, which keep old names (Node 20 lists
+ * 'Asia/Calcutta' and 'Europe/Kiev', not 'Asia/Kolkata' and 'Europe/Kyiv') and leave out 'UTC' and the 'Etc/GMT+9'
+ * that AWS gives as its example of a valid value.
+ */
+function canonicalZoneNames(): ReadonlySet<string> {
+  if (!canonicalZones) {
+    const names = Object.values(TimeZone as unknown as Record<string, unknown>)
+      .filter((v): v is TimeZone => v instanceof TimeZone)
+      .map(zone => zone.timezoneName)
+      // 'Factory' (a placeholder in the tz data, not a place) is listed by aws-cdk-lib but is no time zone to run in.
+      .filter(name => icuZoneId(name) !== undefined);
+    canonicalZones = new Set([...names, 'UTC']);
+  }
+  return canonicalZones;
+}
+
+/** What is wrong with a time zone name, if anything. */
+export type TimeZoneProblem =
+  /** Neither an IANA name nor known to ICU ('Europe/Berlyn', '+02:00'). */
+  | { readonly kind: 'unknown' }
+  /** A link (alias) to a canonical name, e.g. 'Asia/Calcutta' for 'Asia/Kolkata'. */
+  | { readonly kind: 'alias'; readonly canonical: string };
+
+/**
+ * Check a time zone name the way both services want it.
+ *
+ * Application Auto Scaling takes "the canonical names of the IANA time zones supported by Joda-Time (such as
+ * Etc/GMT+9 or Pacific/Tahiti)" (PutScheduledAction, Timezone,
+ * https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScheduledAction.html, and Joda-Time's table
+ * of canonical ids and their aliases, https://www.joda.org/joda-time/timezones.html); EventBridge Scheduler takes
+ * the time zones of its own list ("Time zones on EventBridge Scheduler",
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#time-zones, and
+ * ScheduleExpressionTimezone, https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html).
+ *
+ * - A canonical name (see `canonicalZoneNames()`) is accepted.
+ * - A name ICU does not know is unknown.
+ * - A name ICU treats as the same zone as a canonical name is an alias of it ('US/Pacific', 'Asia/Calcutta',
+ *   'Europe/Kiev', 'GMT', a name in the wrong case).
+ * - Any other name ICU knows is accepted: Joda-Time's tz data (global-tz) keeps zones that the IANA database turned
+ *   into links (e.g. 'Europe/Amsterdam'), and a newer tz release may add zones aws-cdk-lib does not list yet.
+ *
+ * @returns undefined when the name is accepted
+ */
+export function timeZoneProblem(name: string): TimeZoneProblem | undefined {
+  if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) return { kind: 'unknown' };
+  const canonical = canonicalZoneNames();
+  if (canonical.has(name)) return undefined;
+  const icu = icuZoneId(name);
+  if (icu === undefined) return { kind: 'unknown' };
+  const same = [...canonical].filter(c => icuZoneId(c) === icu);
+  if (same.length === 0) return undefined;
+  // Prefer the canonical name ICU itself uses (e.g. 'UTC' for 'GMT', not 'Etc/UTC').
+  return { kind: 'alias', canonical: same.includes(icu) ? icu : same[0] };
+}
+
+/** Whether the time zone name is accepted by `timeZoneProblem()`. */
+export function isKnownTimeZone(name: string): boolean {
+  return timeZoneProblem(name) === undefined;
+}
+
+/**
+ * The instants at which a wall-clock time occurs in a time zone, earliest first: none in a spring-forward gap, two
+ * when the clock falls back, else one.
+ */
+export function instantsAt(wallClock: WallClock, timeZone: string): Date[] {
+  const text = formatWallClock(wallClock);
+  const asUtc = Date.UTC(wallClock.year, wallClock.month - 1, wallClock.day, wallClock.hour, wallClock.minute, wallClock.second);
+  // Every UTC offset in use lies within -12 h and +14 h and is a whole number of minutes; only the offsets in force
+  // a day either side can match, so try those.
+  const offsets = new Set<number>();
+  for (const probe of [asUtc - 86_400_000, asUtc, asUtc + 86_400_000]) {
+    offsets.add(offsetMinutes(new Date(probe), timeZone));
+  }
+  const found = [...offsets]
+    .map(offset => asUtc - offset * 60_000)
+    .filter(t => formatWallClock(wallClockIn(new Date(t), timeZone)) === text);
+  return [...new Set(found)].sort((a, b) => a - b).map(t => new Date(t));
+}
+
+/** The UTC offset of a time zone at an instant, in minutes (east positive). */
+function offsetMinutes(instant: Date, timeZone: string): number {
+  const w = wallClockIn(instant, timeZone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
 }

@@ -109,7 +109,9 @@ export interface ScheduledScalingOptions {
   readonly schedule: Schedule;
 
   /**
-   * Time zone of cron and one-time schedules (not of rate schedules), e.g. `TimeZone.EUROPE_BERLIN`.
+   * Time zone of `cron()` and `atLocalTime()` schedules, e.g. `TimeZone.EUROPE_BERLIN`.
+   *
+   * Not of `at()`, whose instant is written in UTC, nor of `rate()`, which has no time of day.
    *
    * @default - UTC
    */
@@ -320,7 +322,8 @@ export class ServiceScaling {
     const rendered = options.schedule._render(this.scope, options.timeZone);
     this.scalableTarget.scaleOnSchedule(id, {
       schedule: appscaling.Schedule.expression(rendered.expression),
-      timeZone: options.timeZone,
+      // Schedule.at() is written in UTC and comes without a time zone.
+      timeZone: rendered.timeZone === undefined ? undefined : options.timeZone,
       minCapacity: options.minTasks,
       maxCapacity: options.maxTasks,
     });

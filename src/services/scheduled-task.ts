@@ -25,7 +25,9 @@ export interface ScheduledTaskProps extends WorkloadOptions {
   readonly schedule: Schedule;
 
   /**
-   * Time zone of cron and one-time schedules (not of rate schedules).
+   * Time zone of `cron()` and `atLocalTime()` schedules.
+   *
+   * Not of `at()`, whose instant is written in UTC, nor of `rate()`, which has no time of day.
    *
    * @default - UTC
    */

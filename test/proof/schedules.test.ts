@@ -1,17 +1,18 @@
 /**
  * Schedules as EventBridge Scheduler reads them ("Schedule types on EventBridge Scheduler",
  * https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html): property tests over generated
- * valid and invalid cron, rate and at expressions, a round trip of at() through the time zone, and the same
+ * valid and invalid cron, rate and at expressions, at() written in UTC whatever the time zone (one expression per
+ * instant), the wall-clock times a daylight saving change skips or repeats, canonical time zone names, and the same
  * rendering under two build-machine time zones in child processes.
  */
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { Duration, TimeZone } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as fc from 'fast-check';
 import { BackendService, FoundryCluster, Schedule, ScheduledTask } from '../../src';
-import { atProblem, cronProblem, formatWallClock, rateProblem, wallClockIn } from '../../src/private/schedule-expression';
+import { atProblem, cronProblem, formatWallClock, instantsAt, parseWallClock, rateProblem, timeZoneProblem, WallClock, wallClockIn } from '../../src/private/schedule-expression';
 import { plainStack } from '../support/stacks';
 
 const RUNS = 300;
@@ -118,14 +119,49 @@ describe('at expressions', () => {
     return candidates;
   };
 
-  test(`the rendered wall-clock time names the same instant in ${ZONES.length} time zones (round trip)`, () => {
+  test(`at() is written in UTC without a time zone, whatever the time zone given beside it (${ZONES.length} zones)`, () => {
     fc.assert(fc.property(instant, fc.constantFrom(...ZONES), (date, zone) => {
-      const schedule = Schedule.at(date);
-      const expression = schedule._render('Schedule', TimeZone.of(zone)).expression;
-      const body = /^at\((.*)\)$/.exec(expression)![1];
+      const rendered = Schedule.at(date)._render('Schedule', TimeZone.of(zone));
+      expect(rendered).toEqual({ expression: `at(${date.toISOString().slice(0, 19)})` });
+      const body = /^at\((.*)\)$/.exec(rendered.expression)![1];
       expect(atProblem(body)).toBeUndefined();
-      expect(instantsOf(body, zone)).toContain(date.getTime());
+      // Read in UTC (the services' default), the expression names exactly this instant.
+      expect(instantsOf(body, 'UTC')).toEqual([date.getTime()]);
     }), { numRuns: RUNS });
+  });
+
+  test('two different instants never give the same expression, also around a fall-back change', () => {
+    // Before: written as Berlin wall-clock time, 00:30Z and 01:30Z on 31 October 2027 both read at(2027-10-31T02:30:00).
+    const first = Schedule.at(new Date('2027-10-31T00:30:00Z'))._render('Schedule', TimeZone.EUROPE_BERLIN);
+    const second = Schedule.at(new Date('2027-10-31T01:30:00Z'))._render('Schedule', TimeZone.EUROPE_BERLIN);
+    expect(first).toEqual({ expression: 'at(2027-10-31T00:30:00)' });
+    expect(second).toEqual({ expression: 'at(2027-10-31T01:30:00)' });
+    fc.assert(fc.property(instant, instant, fc.constantFrom(...ZONES), (a, b, zone) => {
+      fc.pre(a.getTime() !== b.getTime());
+      expect(Schedule.at(a)._render('Schedule', TimeZone.of(zone)).expression)
+        .not.toBe(Schedule.at(b)._render('Schedule', TimeZone.of(zone)).expression);
+    }), { numRuns: RUNS });
+  });
+
+  test(`instantsAt() finds every instant a wall-clock time names, none in a gap and two in an overlap (${ZONES.length} zones)`, () => {
+    // Whole quarter hours of the years 1971-2199 (the brute-force scan tries quarter-hour offsets), then known changes.
+    const wall = fc.record({
+      year: fc.integer({ min: 1971, max: 2199 }),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 28 }),
+      hour: fc.integer({ min: 0, max: 23 }),
+      minute: fc.constantFrom(0, 15, 30, 45),
+      second: fc.constant(0),
+    });
+    fc.assert(fc.property(wall, fc.constantFrom(...ZONES), (w: WallClock, zone) => {
+      expect(instantsAt(w, zone).map(d => d.getTime())).toEqual(instantsOf(formatWallClock(w), zone));
+    }), { numRuns: RUNS });
+    const at = (text: string, zone: string) => instantsAt(parseWallClock(text) as WallClock, zone).map(d => d.toISOString());
+    expect(at('2027-03-28T02:30:00', 'Europe/Berlin')).toEqual([]);
+    expect(at('2027-10-31T02:30:00', 'Europe/Berlin')).toEqual(['2027-10-31T00:30:00.000Z', '2027-10-31T01:30:00.000Z']);
+    expect(at('2027-10-03T02:15:00', 'Australia/Lord_Howe')).toEqual([]); // a half-hour change
+    expect(at('2027-04-04T01:45:00', 'Australia/Lord_Howe')).toEqual(['2027-04-03T14:45:00.000Z', '2027-04-03T15:15:00.000Z']);
+    expect(at('2027-07-01T06:30:00', 'Asia/Tokyo')).toEqual(['2027-06-30T21:30:00.000Z']);
   });
 
   test('without a time zone at() writes the UTC instant, and atLocalTime() writes its input unchanged', () => {
@@ -150,6 +186,7 @@ describe('at expressions', () => {
       const { TimeZone } = require('aws-cdk-lib');
       const d = new Date(Date.UTC(2027, 2, 28, 0, 30));
       const out = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'].map(z => Schedule.at(d)._render('Schedule', TimeZone.of(z)).expression);
+      out.push(...['Europe/Berlin', 'Australia/Lord_Howe'].map(z => Schedule.cron('30 2 * * ? *')._render('Schedule', TimeZone.of(z)).timeZone));
       out.push(Schedule.at(d).expressionString, new Date(2027, 0, 1).getTimezoneOffset());
       process.stdout.write(JSON.stringify(out));`;
     const run = (tz: string) => JSON.parse(execFileSync(process.execPath, ['-e', script], {
@@ -161,7 +198,8 @@ describe('at expressions', () => {
     expect(honolulu.pop()).not.toBe(kathmandu.pop());
     // ... and rendered the same expressions.
     expect(honolulu).toEqual(kathmandu);
-    expect(honolulu).toEqual(['at(2027-03-28T00:30:00)', 'at(2027-03-28T01:30:00)', 'at(2027-03-27T20:30:00)', 'at(2027-03-28T11:30:00)', 'at(2027-03-28T00:30:00)']);
+    expect(honolulu).toEqual(['at(2027-03-28T00:30:00)', 'at(2027-03-28T00:30:00)', 'at(2027-03-28T00:30:00)', 'at(2027-03-28T00:30:00)',
+      'Europe/Berlin', 'Australia/Lord_Howe', 'at(2027-03-28T00:30:00)']);
   }, 60_000);
 });
 
@@ -204,8 +242,8 @@ describe('one Schedule for scheduled tasks and scheduled scaling, validated by t
     expect(written.task).toEqual([
       ['cron(0 8 ? * MON-FRI *)', 'Europe/Berlin'],
       ['rate(6 hours)', undefined],
-      // The instant 06:30 UTC is 08:30 in Berlin (summer time): both services read at() in the given zone.
-      ['at(2027-07-01T08:30:00)', 'Europe/Berlin'],
+      // An instant is written in UTC without a time zone (the given zone is for cron() and atLocalTime()).
+      ['at(2027-07-01T06:30:00)', undefined],
       ['at(2027-07-01T06:30:00)', 'Asia/Tokyo'],
     ]);
   });
@@ -217,5 +255,77 @@ describe('one Schedule for scheduled tasks and scheduled scaling, validated by t
     const { backend, task } = build();
     expect(() => task('Task', schedule, timeZone)).toThrow(message);
     expect(() => backend.scaleOnSchedule('Action', { schedule, timeZone, minTasks: 1 })).toThrow(message);
+  });
+});
+
+describe('a local time that a daylight saving change skips or repeats gives a synth warning', () => {
+  // EventBridge Scheduler skips a time that does not exist and runs a repeated time once
+  // (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#daylist-savings-time); neither
+  // service documents which instant a repeated time means.
+  const warnings = (dateTime: string, timeZone: TimeZone) => {
+    const stack = plainStack('Dst');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const backend = new BackendService(stack, 'Api', { cluster, image, port: 8080, scaling: { minTasks: 1, maxTasks: 4 } });
+    new ScheduledTask(stack, 'Task', { cluster, image, schedule: Schedule.atLocalTime(dateTime), timeZone });
+    backend.scaleOnSchedule('Action', { schedule: Schedule.atLocalTime(dateTime), timeZone, minTasks: 2 });
+    return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('atLocalTime')).map(w => [w.id, String(w.entry.data)]);
+  };
+
+  test('a skipped time: both uses warn that it may never fire', () => {
+    const found = warnings('2027-03-28T02:30:00', TimeZone.EUROPE_BERLIN).filter(([, m]) => m.includes('atLocalTime'));
+    expect(found.map(([id]) => id).sort()).toEqual(['/Dst/Api', '/Dst/Task']);
+    for (const [, message] of found) {
+      expect(message).toMatch(/Schedule\.atLocalTime\('2027-03-28T02:30:00'\) does not exist in Europe\/Berlin: the clocks go forward over it\. EventBridge Scheduler skips .* may never fire/);
+    }
+  });
+
+  test('a repeated time: both uses warn and name the two instants', () => {
+    const found = warnings('2027-10-31T02:30:00', TimeZone.EUROPE_BERLIN).filter(([, m]) => m.includes('atLocalTime'));
+    expect(found.map(([id]) => id).sort()).toEqual(['/Dst/Api', '/Dst/Task']);
+    for (const [, message] of found) {
+      expect(message).toContain("Schedule.atLocalTime('2027-10-31T02:30:00') occurs twice in Europe/Berlin, at 2027-10-31T00:30:00Z and 2027-10-31T01:30:00Z");
+    }
+  });
+
+  test('a time that occurs once, or any time in UTC, gives no such warning', () => {
+    expect(warnings('2027-10-31T03:30:00', TimeZone.EUROPE_BERLIN).filter(([, m]) => m.includes('atLocalTime'))).toEqual([]);
+    expect(warnings('2027-03-28T02:30:00', TimeZone.of('UTC')).filter(([, m]) => m.includes('atLocalTime'))).toEqual([]);
+  });
+});
+
+describe('time zones: canonical IANA names only', () => {
+  // Application Auto Scaling: "the canonical names of the IANA time zones supported by Joda-Time (such as Etc/GMT+9
+  // or Pacific/Tahiti)" (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScheduledAction.html).
+  const cdkZones = Object.values(TimeZone as unknown as Record<string, unknown>)
+    .filter((v): v is TimeZone => v instanceof TimeZone).map(z => z.timezoneName).filter(n => n !== 'Factory');
+
+  test(`every one of aws-cdk-lib's ${cdkZones.length} canonical names, UTC and AWS's examples are accepted`, () => {
+    expect(cdkZones.length).toBeGreaterThan(300);
+    for (const name of [...cdkZones, 'UTC', 'Etc/GMT+9', 'Pacific/Tahiti', 'Asia/Kolkata', 'Europe/Kyiv', 'Europe/Amsterdam']) {
+      expect([name, timeZoneProblem(name)]).toEqual([name, undefined]);
+    }
+  });
+
+  test.each([
+    ['Asia/Calcutta', 'Asia/Kolkata'],
+    ['Europe/Kiev', 'Europe/Kyiv'],
+    ['US/Pacific', 'America/Los_Angeles'],
+    ['America/Buenos_Aires', 'America/Argentina/Buenos_Aires'],
+    ['GMT', 'UTC'],
+    ['europe/berlin', 'Europe/Berlin'],
+  ])('the alias %s is rejected, naming %s', (alias, canonical) => {
+    expect(timeZoneProblem(alias)).toEqual({ kind: 'alias', canonical });
+    const stack = plainStack('Alias');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const backend = new BackendService(stack, 'Api', { cluster, image, port: 8080, scaling: { minTasks: 1, maxTasks: 4 } });
+    const message = `invalid timeZone = '${alias}'. That name is an alias: use the canonical IANA name '${canonical}'`;
+    expect(() => new ScheduledTask(stack, 'Task', { cluster, image, schedule: Schedule.cron('0 3 * * ? *'), timeZone: TimeZone.of(alias) })).toThrow(message);
+    expect(() => backend.scaleOnSchedule('Action', { schedule: Schedule.cron('0 3 * * ? *'), timeZone: TimeZone.of(alias), minTasks: 1 })).toThrow(message);
+  });
+
+  test('names ICU does not know, offsets and the Factory placeholder are unknown', () => {
+    for (const name of ['Europe/Berlyn', '+02:00', 'Factory', 'Mars/Olympus_Mons', '']) {
+      expect(timeZoneProblem(name)).toEqual({ kind: 'unknown' });
+    }
   });
 });

@@ -22,13 +22,19 @@ describe('Schedule.at() runs at the instant it was given, in any time zone', () 
   job('Tokyo', { timeZone: TimeZone.ASIA_TOKYO });
   job('Local', { timeZone: TimeZone.EUROPE_BERLIN, schedule: Schedule.atLocalTime('2027-01-31T06:30:00') });
 
-  test('the expression is the wall-clock time of the instant in the schedule time zone', () => {
+  // Two instants an hour apart around Berlin's fall-back change: as Berlin wall-clock time both read 02:30.
+  job('FallBackFirst', { timeZone: TimeZone.EUROPE_BERLIN, schedule: Schedule.at(new Date('2027-10-31T00:30:00Z')) });
+  job('FallBackSecond', { timeZone: TimeZone.EUROPE_BERLIN, schedule: Schedule.at(new Date('2027-10-31T01:30:00Z')) });
+
+  test('an instant is written in UTC without a time zone, a local time in its time zone', () => {
     expect(schedules()).toEqual([
       ['at(2027-01-31T06:30:00)', undefined],
-      ['at(2027-01-31T07:30:00)', 'Europe/Berlin'],
-      ['at(2027-07-01T08:30:00)', 'Europe/Berlin'],
-      ['at(2027-01-31T15:30:00)', 'Asia/Tokyo'],
+      ['at(2027-01-31T06:30:00)', undefined],
+      ['at(2027-07-01T06:30:00)', undefined],
+      ['at(2027-01-31T06:30:00)', undefined],
       ['at(2027-01-31T06:30:00)', 'Europe/Berlin'],
+      ['at(2027-10-31T00:30:00)', undefined],
+      ['at(2027-10-31T01:30:00)', undefined],
     ]);
   });
 
@@ -63,9 +69,11 @@ describe('ScheduledTask rejects expressions, dates and time zones that Scheduler
     expect(make).toThrow(message);
   });
 
-  test('valid zones, including UTC and aliases, are accepted', () => {
+  test('canonical zones, including UTC, are accepted, and an alias is rejected naming the canonical name', () => {
     expect(job({ timeZone: TimeZone.of('UTC') })).not.toThrow();
     expect(job({ timeZone: TimeZone.of('Asia/Kolkata') })).not.toThrow();
     expect(job({ timeZone: TimeZone.AMERICA_NEW_YORK })).not.toThrow();
+    expect(job({ timeZone: TimeZone.of('Asia/Calcutta') }))
+      .toThrow(/invalid timeZone = 'Asia\/Calcutta'\. That name is an alias: use the canonical IANA name 'Asia\/Kolkata'/);
   });
 });
