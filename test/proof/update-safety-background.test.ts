@@ -145,7 +145,7 @@ const scheduled: UpdateCase<ScheduledKnobs> = {
     ...serviceChanges<ScheduledKnobs>().filter(ch => /^(capacity|cpu|new image|log retention|add an environment|mount)/.test(ch.name)),
     { name: 'schedule → cron', apply: k => (k.schedule === 'cron' ? undefined : { ...k, schedule: 'cron' }) },
     { name: 'schedule → rate', apply: k => (k.schedule === 'hourly' ? undefined : { ...k, schedule: 'hourly', timeZone: undefined }) },
-    { name: 'time zone → Asia/Tokyo', apply: k => (k.schedule === 'hourly' ? undefined : { ...k, timeZone: TimeZone.ASIA_TOKYO }) },
+    { name: 'time zone → Asia/Tokyo', apply: k => (k.schedule === 'hourly' || k.schedule === 'at' ? undefined : { ...k, timeZone: TimeZone.ASIA_TOKYO }) },
     { name: 'flexible window → 30 min', apply: k => ({ ...k, flexibleMinutes: 30 }) },
     { name: 'taskCount → 3', apply: k => ({ ...k, taskCount: 3 }) },
     { name: 'maxRetries → 0', apply: k => ({ ...k, maxRetries: 0 }) },
