@@ -130,6 +130,17 @@ export interface ServiceAlarmsProps extends ServiceAlarmOptions {
    * @default - no dead-letter condition
    */
   readonly deadLetterQueue?: sqs.IQueue;
+
+  /**
+   * Read CPU and memory utilization every 20 seconds, for a service that publishes them at high resolution.
+   *
+   * The CPU and memory conditions then form an alarm of their own with a 20-second period (a high-resolution alarm,
+   * which costs more): it still waits for `evaluationPeriod`, counted in 20-second periods, so it fires up to a
+   * minute sooner on the same condition.
+   *
+   * @default false
+   */
+  readonly highResolutionMetrics?: boolean;
 }
 
 /**
@@ -174,7 +185,18 @@ interface Condition {
   readonly metrics: Record<string, cloudwatch.IMetric>;
   readonly expression: string;
   readonly description: string;
+  /** The condition reads 20-second metrics only: it goes into a high-resolution alarm. */
+  readonly highResolution?: boolean;
 }
+
+/**
+ * The period of a high-resolution alarm: "Valid values are 10, 20, 30, and any multiple of 60 ... Specifying 10, 20,
+ * or 30 also sets this alarm as a high-resolution alarm, which has a higher charge than other alarms"
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html). ECS publishes
+ * high-resolution CPU and memory every 20 seconds
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/target-tracking-faster-auto-scaling.html).
+ */
+const HIGH_RESOLUTION_ALARM_PERIOD = Duration.seconds(20);
 
 /**
  * Validate alarm options and fill in their defaults.
@@ -235,9 +257,22 @@ export class ServiceAlarms extends Construct {
     // SQS and ALB metrics not while idle), and a combined alarm without points never fires for any of its conditions.
     // With FILL every term exists in every minute, whichever way CloudWatch aligns the series
     // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html).
+    const highResolution = props.highResolutionMetrics ?? false;
     const all: Condition[] = [
-      { kind: ServiceAlarm.CPU, metrics: { cpu: ecsMetrics.metricCpuUtilization() }, expression: `FILL(cpu, 0) > ${cpu}`, description: `CPU above ${cpu} %` },
-      { kind: ServiceAlarm.MEMORY, metrics: { mem: ecsMetrics.metricMemoryUtilization() }, expression: `FILL(mem, 0) > ${memory}`, description: `memory above ${memory} %` },
+      {
+        kind: ServiceAlarm.CPU,
+        metrics: { cpu: ecsMetrics.metricCpuUtilization({ highResolution }) },
+        expression: `FILL(cpu, 0) > ${cpu}`,
+        description: `CPU above ${cpu} %`,
+        highResolution,
+      },
+      {
+        kind: ServiceAlarm.MEMORY,
+        metrics: { mem: ecsMetrics.metricMemoryUtilization({ highResolution }) },
+        expression: `FILL(mem, 0) > ${memory}`,
+        description: `memory above ${memory} %`,
+        highResolution,
+      },
     ];
     if (props.containerInsights !== ecs.ContainerInsights.DISABLED) {
       all.push({
@@ -304,19 +339,22 @@ export class ServiceAlarms extends Construct {
     const minutes = options.evaluationMinutes;
     const action = new cwactions.SnsAction(props.alertTopic);
     const make = (alarmId: string, parts: Condition[]) => {
+      // A 20-second alarm counts the same evaluation period in 20-second periods: "3 minutes" is 9 of 9 periods.
+      const alarmPeriod = parts.every(p => p.highResolution) ? HIGH_RESOLUTION_ALARM_PERIOD : period;
+      const periods = minutes * (60 / alarmPeriod.toSeconds());
       const expression = parts.length === 1 ? `IF(${parts[0].expression}, 1, 0)` : `IF(${parts.map(p => `(${p.expression})`).join(' OR ')}, 1, 0)`;
       const alarm = new cloudwatch.Alarm(this, alarmId, {
         alarmDescription: `${scope.node.path}: ${parts.map(p => p.description).join('; or ')} (for ${minutes} minutes)`,
         metric: new cloudwatch.MathExpression({
           expression,
           usingMetrics: Object.assign({}, ...parts.map(p => p.metrics)),
-          period,
+          period: alarmPeriod,
           label: parts.length === 1 ? parts[0].description : 'service unhealthy',
         }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: minutes,
-        datapointsToAlarm: minutes,
+        evaluationPeriods: periods,
+        datapointsToAlarm: periods,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       alarm.addAlarmAction(action);
@@ -334,8 +372,10 @@ export class ServiceAlarms extends Construct {
       // "Alarms based on metric math expressions can reference a maximum of 10 metrics. This is a hard limit"
       // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html): fill combined alarms in
       // order; the first keeps the id 'Unhealthy'.
+      // Conditions on 20-second metrics form an alarm of their own: a 20-second period over one-minute metrics would
+      // see a point in one period of three only.
       const batches: Condition[][] = [[]];
-      for (const c of conditions) {
+      for (const c of conditions.filter(x => !x.highResolution)) {
         const current = batches[batches.length - 1];
         const used = current.reduce((n, p) => n + Object.keys(p.metrics).length, 0);
         if (current.length > 0 && used + Object.keys(c.metrics).length > MAX_METRICS_PER_ALARM) {
@@ -344,7 +384,11 @@ export class ServiceAlarms extends Construct {
           current.push(c);
         }
       }
-      batches.forEach((batch, i) => make(i === 0 ? 'Unhealthy' : `Unhealthy${i + 1}`, batch));
+      batches.filter(b => b.length > 0).forEach((batch, i) => make(i === 0 ? 'Unhealthy' : `Unhealthy${i + 1}`, batch));
+      const fast = conditions.filter(x => x.highResolution);
+      if (fast.length > 0) {
+        make('UnhealthyHighResolution', fast);
+      }
     }
   }
 }

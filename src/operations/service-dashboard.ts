@@ -48,6 +48,13 @@ export interface ServiceDashboardProps {
    * @default - none
    */
   readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * Graph CPU and memory utilization every 20 seconds, for a service that publishes them at high resolution.
+   *
+   * @default false
+   */
+  readonly highResolutionMetrics?: boolean;
 }
 
 /**
@@ -62,7 +69,10 @@ function serviceWidgets(title: string, subject: ServiceDashboardProps, alarms: c
     new cloudwatch.GraphWidget({
       title: 'CPU and memory (%)',
       width: 6,
-      left: [ecsMetrics.metricCpuUtilization({ label: 'CPU' }), ecsMetrics.metricMemoryUtilization({ label: 'Memory' })],
+      left: [
+        ecsMetrics.metricCpuUtilization({ label: 'CPU', highResolution: subject.highResolutionMetrics }),
+        ecsMetrics.metricMemoryUtilization({ label: 'Memory', highResolution: subject.highResolutionMetrics }),
+      ],
       leftYAxis: { min: 0, max: 100 },
     }),
     new cloudwatch.GraphWidget({

@@ -16,10 +16,21 @@ const INSIGHTS_NAMESPACE = 'ECS/ContainerInsights';
 /** Every metric is read per minute: alarms, dashboards and scaling policies all evaluate minutes. */
 const PERIOD = Duration.minutes(1);
 
+/**
+ * The period of CPU and memory utilization of a service with 20-second metrics (ECS `MonitoringConfiguration`,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/target-tracking-faster-auto-scaling.html).
+ */
+export const HIGH_RESOLUTION_PERIOD = Duration.seconds(20);
+
 /** Options of one metric: how it is labelled on a graph, and a statistic other than its usual one. */
 export interface EcsMetricOptions {
   readonly label?: string;
   readonly statistic?: string;
+  /**
+   * Read the metric every 20 seconds: only CPU and memory utilization of a service with high-resolution metrics
+   * have points that often.
+   */
+  readonly highResolution?: boolean;
 }
 
 /** A metric as a scaling policy's customized metric specification writes it (`MetricStat.Metric`). */
@@ -39,14 +50,14 @@ export class EcsServiceMetrics {
     this.dimensionsMap = { ClusterName: clusterName, ServiceName: serviceName };
   }
 
-  /** Average CPU utilization of the service's tasks, percent of their reservation (`AWS/ECS`). */
+  /** Average CPU utilization of the service's tasks, percent of their reservation (`AWS/ECS`, every 20 s with `highResolution`). */
   public metricCpuUtilization(options: EcsMetricOptions = {}): cloudwatch.Metric {
-    return this.metric(ECS_NAMESPACE, 'CPUUtilization', options);
+    return this.metric(ECS_NAMESPACE, 'CPUUtilization', options, options.highResolution ? HIGH_RESOLUTION_PERIOD : PERIOD);
   }
 
-  /** Average memory utilization of the service's tasks, percent of their reservation (`AWS/ECS`). */
+  /** Average memory utilization of the service's tasks, percent of their reservation (`AWS/ECS`, every 20 s with `highResolution`). */
   public metricMemoryUtilization(options: EcsMetricOptions = {}): cloudwatch.Metric {
-    return this.metric(ECS_NAMESPACE, 'MemoryUtilization', options);
+    return this.metric(ECS_NAMESPACE, 'MemoryUtilization', options, options.highResolution ? HIGH_RESOLUTION_PERIOD : PERIOD);
   }
 
   /** Tasks in the RUNNING state (Container Insights). */
@@ -73,12 +84,12 @@ export class EcsServiceMetrics {
     };
   }
 
-  private metric(namespace: string, metricName: string, options: EcsMetricOptions): cloudwatch.Metric {
+  private metric(namespace: string, metricName: string, options: EcsMetricOptions, period: Duration = PERIOD): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace,
       metricName,
       dimensionsMap: this.dimensionsMap,
-      period: PERIOD,
+      period,
       statistic: options.statistic ?? 'Average',
       label: options.label,
     });

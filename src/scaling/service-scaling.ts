@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { IConstruct } from 'constructs';
+import { addPredictiveScalingPolicy, PredictiveScalingOptions, ResolvedPredictiveScaling, resolvePredictiveScaling } from './predictive-scaling';
 import { Schedule } from './schedule';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 
@@ -48,6 +49,16 @@ export interface ScalingOptions {
    * @default Duration.minutes(1)
    */
   readonly scaleOutCooldown?: Duration;
+
+  /**
+   * Predictive scaling next to target tracking: hourly forecasts of the capacity the service needs.
+   *
+   * Forecast-only until `mode: PredictiveScalingMode.FORECAST_AND_SCALE`: review the forecast first. Predictive
+   * scaling only scales out, and with target tracking the larger capacity wins.
+   *
+   * @default - no predictive scaling
+   */
+  readonly predictive?: PredictiveScalingOptions;
 }
 
 /**
@@ -146,6 +157,7 @@ export interface ResolvedScaling {
   readonly requestsPerTask?: number;
   readonly scaleInCooldown: Duration;
   readonly scaleOutCooldown: Duration;
+  readonly predictive?: ResolvedPredictiveScaling;
 }
 
 /**
@@ -173,12 +185,15 @@ export function resolveScaling(scope: IConstruct, scaling: WebScalingOptions, be
       'Request-count scaling needs an Application Load Balancer; use WebService, or scale on cpuPercent/memoryPercent or scaleOnMetric().');
   }
   const anyTarget = scaling.cpuPercent !== undefined || scaling.memoryPercent !== undefined || scaling.requestsPerTask !== undefined;
+  const cpuPercent = anyTarget ? scaling.cpuPercent : 70;
   return {
     minTasks: min,
     maxTasks: scaling.maxTasks,
-    cpuPercent: anyTarget ? scaling.cpuPercent : 70,
+    cpuPercent,
     memoryPercent: scaling.memoryPercent,
     requestsPerTask: scaling.requestsPerTask,
+    predictive: scaling.predictive === undefined ? undefined : resolvePredictiveScaling(scope, scaling.predictive,
+      { cpuPercent, memoryPercent: scaling.memoryPercent, requestsPerTask: scaling.requestsPerTask }, behindAlb),
     scaleInCooldown: scaling.scaleInCooldown ?? Duration.minutes(5),
     scaleOutCooldown: scaling.scaleOutCooldown ?? Duration.minutes(1),
   };
@@ -207,11 +222,12 @@ export class ServiceScaling {
    * @param options fewest and most tasks and the targets to track
    * @param targetGroup the Application Load Balancer target group, for `requestsPerTask`
    * @param alternateTargetGroup the second target group of a blue/green service
+   * @param highResolutionMetrics the service publishes CPU and memory every 20 seconds: track those
    * @internal
    */
   public static _create(scope: IConstruct, service: ecs.BaseService, options: ScalingOptions, targetGroup?: elbv2.ApplicationTargetGroup,
-    alternateTargetGroup?: elbv2.ApplicationTargetGroup): ServiceScaling {
-    return new ServiceScaling(scope, service, options, targetGroup, alternateTargetGroup);
+    alternateTargetGroup?: elbv2.ApplicationTargetGroup, highResolutionMetrics?: boolean): ServiceScaling {
+    return new ServiceScaling(scope, service, options, targetGroup, alternateTargetGroup, highResolutionMetrics);
   }
 
   /** The scalable task count of the ECS service, for scaling policies of your own. */
@@ -220,22 +236,39 @@ export class ServiceScaling {
   private readonly options: ScalingOptions;
 
   private constructor(scope: IConstruct, service: ecs.BaseService, options: ScalingOptions, targetGroup?: elbv2.ApplicationTargetGroup,
-    alternateTargetGroup?: elbv2.ApplicationTargetGroup) {
+    alternateTargetGroup?: elbv2.ApplicationTargetGroup, highResolutionMetrics = false) {
     this.scope = scope;
     this.options = options;
     const resolved = resolveScaling(scope, options, targetGroup !== undefined);
     this.scalableTarget = service.autoScaleTaskCount({ minCapacity: resolved.minTasks, maxCapacity: resolved.maxTasks });
     const cooldowns = { scaleInCooldown: resolved.scaleInCooldown, scaleOutCooldown: resolved.scaleOutCooldown };
-    if (resolved.cpuPercent !== undefined) {
-      this.scalableTarget.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: resolved.cpuPercent, ...cooldowns });
-    }
-    if (resolved.memoryPercent !== undefined) {
-      this.scalableTarget.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: resolved.memoryPercent, ...cooldowns });
+    if (highResolutionMetrics) {
+      // 20-second metrics: the ...HighResolution predefined metrics read them
+      // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/target-tracking-faster-auto-scaling.html).
+      // aws-cdk-lib 2.271's PredefinedMetric enum does not list them yet; the values are Application Auto Scaling's.
+      const scalingTarget = this.scalableTarget.node.findChild('Target') as appscaling.ScalableTarget;
+      const track = (id: string, type: string, target: number) => new appscaling.TargetTrackingScalingPolicy(this.scalableTarget, id, {
+        scalingTarget, predefinedMetric: type as appscaling.PredefinedMetric, targetValue: target, ...cooldowns,
+      });
+      if (resolved.cpuPercent !== undefined) track('Cpu', 'ECSServiceAverageCPUUtilizationHighResolution', resolved.cpuPercent);
+      if (resolved.memoryPercent !== undefined) track('Memory', 'ECSServiceAverageMemoryUtilizationHighResolution', resolved.memoryPercent);
+    } else {
+      if (resolved.cpuPercent !== undefined) {
+        this.scalableTarget.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: resolved.cpuPercent, ...cooldowns });
+      }
+      if (resolved.memoryPercent !== undefined) {
+        this.scalableTarget.scaleOnMemoryUtilization('Memory', { targetUtilizationPercent: resolved.memoryPercent, ...cooldowns });
+      }
     }
     if (resolved.requestsPerTask !== undefined && targetGroup && alternateTargetGroup) {
       this.trackRequestsOfBothTargetGroups(resolved.requestsPerTask, [targetGroup, alternateTargetGroup], cooldowns);
     } else if (resolved.requestsPerTask !== undefined && targetGroup) {
       this.scalableTarget.scaleOnRequestCount('Requests', { requestsPerTarget: resolved.requestsPerTask, targetGroup, ...cooldowns });
+    }
+    if (resolved.predictive) {
+      const target = this.scalableTarget.node.findChild('Target') as appscaling.ScalableTarget;
+      const groups = [targetGroup, alternateTargetGroup].filter((g): g is elbv2.ApplicationTargetGroup => g !== undefined);
+      addPredictiveScalingPolicy(this.scalableTarget, target.scalableTargetId, resolved.predictive, groups);
     }
   }
 

@@ -15,6 +15,7 @@ import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeExecLogStreams, acknowledgeExecuteCommand } from '../compliance/acknowledgements';
 import { ServiceAlarms } from '../operations/service-alarms';
 import { addDashboardAlarms, ServiceDashboard } from '../operations/service-dashboard';
+import { accessLogsWithoutServiceConnect, highResolutionMonitoring, ResolvedObservability, resolveObservability } from '../operations/service-observability';
 import { securityGroupDescription } from '../private/descriptions';
 import { checkEcsName, invalidProp, isConcrete } from '../private/validation';
 import { MetricScalingOptions, ScheduledScalingOptions, ServiceScaling } from '../scaling/service-scaling';
@@ -54,6 +55,12 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
   private _alarms?: ServiceAlarms;
   private _dashboard?: ServiceDashboard;
   private serviceConnect = false;
+  /**
+   * Scaling & observability (issue 12): 20-second metrics and Service Connect access logs, resolved once.
+   *
+   * @internal
+   */
+  protected readonly _observability: ResolvedObservability;
   private readonly connectedTo = new Set<IBackendService>();
 
   protected constructor(scope: Construct, id: string, props: ServiceBaseProps) {
@@ -130,6 +137,20 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
       acknowledgeExecuteCommand(this.workload.taskRole);
       acknowledgeExecLogStreams(this.workload.taskRole, this.cluster.execLogGroup);
     }
+
+    // --- Scaling & observability (issue 12) ---------------------------------------------------------------------
+    // highResolutionMetrics: ECS publishes CPUUtilization and MemoryUtilization every 20 seconds; scaling, alarms and
+    // dashboards read them (_enableScaling, _enableOperations). serviceConnectAccessLogs: written by _enableServiceConnect;
+    // a service that never uses Service Connect (no BackendService, no connectTo()) is refused once construction is done.
+    this._observability = resolveObservability(this, props);
+    if (this._observability.highResolutionMetrics) {
+      (this.ecsService.node.defaultChild as ecs.CfnService).monitoring = highResolutionMonitoring();
+    }
+    const accessLogs = this._observability.serviceConnectAccessLogs;
+    if (accessLogs) {
+      this.node.addValidation({ validate: () => (this.serviceConnect ? [] : [accessLogsWithoutServiceConnect(this, accessLogs)]) });
+    }
+    // --- end scaling & observability ----------------------------------------------------------------------------
   }
 
   /**
@@ -213,6 +234,9 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
       namespace: this._serviceConnectNamespace().namespaceArn,
       services: services.length > 0 ? services : undefined,
       logDriver: ecs.LogDrivers.awsLogs({ logGroup: this.workload.logGroup, streamPrefix: 'service-connect' }),
+      // Scaling & observability (issue 12): the proxy's access logs go through the log driver above, into the
+      // workload's log group (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-envoy-access-logs.html).
+      accessLogConfiguration: this._observability.serviceConnectAccessLogs,
     });
   }
 
@@ -242,6 +266,7 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
         service: this.ecsService,
         alertTopic: this.cluster.alertTopic,
         containerInsights: this.cluster.containerInsights,
+        highResolutionMetrics: this._observability.highResolutionMetrics,
         ...extra,
       });
     }
@@ -254,6 +279,7 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
         queue: extra.queue,
         deadLetterQueue: extra.deadLetterQueue,
         alarms: this.alarms,
+        highResolutionMetrics: this._observability.highResolutionMetrics,
       });
     }
   }
@@ -295,7 +321,8 @@ export abstract class RequestServiceBase extends FoundryServiceBase {
   protected _enableScaling(targetGroup?: elbv2.ApplicationTargetGroup, alternateTargetGroup?: elbv2.ApplicationTargetGroup): void {
     const scaling = this._options.scaling;
     if (scaling) {
-      this._scaling = ServiceScaling._create(this, this.ecsService, scaling, targetGroup, alternateTargetGroup);
+      this._scaling = ServiceScaling._create(this, this.ecsService, scaling, targetGroup, alternateTargetGroup,
+        this._observability.highResolutionMetrics);
     }
   }
 

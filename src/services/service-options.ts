@@ -144,6 +144,27 @@ export interface ServiceOptions extends WorkloadOptions {
    * @default false
    */
   readonly dashboard?: boolean;
+
+  /**
+   * Publish the service's CPU and memory utilization every 20 seconds instead of every minute.
+   *
+   * Target tracking then scales on the 20-second metrics, and the service alarm and dashboard read them: the alarm
+   * still waits for its evaluation period, but it fires as soon as that much time has passed. High-resolution metrics
+   * and alarms cost more than standard ones (CloudWatch pricing). ECS `MonitoringConfiguration`.
+   *
+   * @default false - one-minute metrics
+   */
+  readonly highResolutionMetrics?: boolean;
+
+  /**
+   * Log every request the Service Connect proxy handles (method, path, response code, timing) to the service's log group.
+   *
+   * For services that use Service Connect: a `BackendService`, and clients after `connectTo()`. Query parameters
+   * are left out unless `includeQueryParameters` is true (they may carry tokens).
+   *
+   * @default - no access logs: Service Connect's request metrics only (one log event per request costs CloudWatch Logs ingestion)
+   */
+  readonly serviceConnectAccessLogs?: ecs.ServiceConnectAccessLogConfiguration;
 }
 
 /**
