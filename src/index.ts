@@ -29,6 +29,8 @@ export { FoundryTaskDefinition } from './workload/task-definition';
 export type { FoundryTaskDefinitionProps, VolumeMountOptions, WorkloadOptions } from './workload/workload-options';
 
 // Scaling
+export { PredictiveScalingMetric, PredictiveScalingMode } from './scaling/predictive-scaling';
+export type { PredictiveScalingOptions } from './scaling/predictive-scaling';
 export { Schedule } from './scaling/schedule';
 export { ServiceScaling } from './scaling/service-scaling';
 export type { MetricScalingOptions, ScalingOptions, ScalingStep, ScheduledScalingOptions, WebScalingOptions } from './scaling/service-scaling';
