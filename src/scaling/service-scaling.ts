@@ -157,7 +157,9 @@ export interface ResolvedScaling {
   readonly requestsPerTask?: number;
   readonly scaleInCooldown: Duration;
   readonly scaleOutCooldown: Duration;
-  readonly predictive?: ResolvedPredictiveScaling;
+  /** The predictive options as given: services resolve their scaling again from this object. */
+  readonly predictive?: PredictiveScalingOptions;
+  readonly resolvedPredictive?: ResolvedPredictiveScaling;
 }
 
 /**
@@ -192,7 +194,8 @@ export function resolveScaling(scope: IConstruct, scaling: WebScalingOptions, be
     cpuPercent,
     memoryPercent: scaling.memoryPercent,
     requestsPerTask: scaling.requestsPerTask,
-    predictive: scaling.predictive === undefined ? undefined : resolvePredictiveScaling(scope, scaling.predictive,
+    predictive: scaling.predictive,
+    resolvedPredictive: scaling.predictive === undefined ? undefined : resolvePredictiveScaling(scope, scaling.predictive,
       { cpuPercent, memoryPercent: scaling.memoryPercent, requestsPerTask: scaling.requestsPerTask }, behindAlb),
     scaleInCooldown: scaling.scaleInCooldown ?? Duration.minutes(5),
     scaleOutCooldown: scaling.scaleOutCooldown ?? Duration.minutes(1),
@@ -265,10 +268,10 @@ export class ServiceScaling {
     } else if (resolved.requestsPerTask !== undefined && targetGroup) {
       this.scalableTarget.scaleOnRequestCount('Requests', { requestsPerTarget: resolved.requestsPerTask, targetGroup, ...cooldowns });
     }
-    if (resolved.predictive) {
+    if (resolved.resolvedPredictive) {
       const target = this.scalableTarget.node.findChild('Target') as appscaling.ScalableTarget;
       const groups = [targetGroup, alternateTargetGroup].filter((g): g is elbv2.ApplicationTargetGroup => g !== undefined);
-      addPredictiveScalingPolicy(this.scalableTarget, target.scalableTargetId, resolved.predictive, groups);
+      addPredictiveScalingPolicy(this.scalableTarget, target.scalableTargetId, resolved.resolvedPredictive, groups);
     }
   }
 

@@ -21,9 +21,18 @@
  * - Target tracking: https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html
  *   (scale out if any policy wants to, scale in only if all scale-in-enabled policies want to, the largest capacity
  *   wins, no scale-in on INSUFFICIENT_DATA).
+ * - Predictive scaling: https://docs.aws.amazon.com/autoscaling/application/userguide/aas-predictive-scaling-how-it-works.html
+ *   (hourly forecasts; forecast only mode does not scale; forecast and scale "will increase the capacity" and "will not
+ *   scale in"), https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PredictiveScalingPolicyConfiguration.html
+ *   (SchedulingBufferTime advances the start; HonorMaxCapacity / IncreaseMaxCapacity with MaxCapacityBuffer, a
+ *   percentage of the forecast capacity: forecast 50, maximum 40, buffer 10 → effective maximum 55).
  *
  * Approximations (documented, deliberate):
- * - One-minute periods only (what the library emits); the alarm's evaluation range is evaluationPeriods + 2
+ * - Predictive scaling: the scenario gives the forecast load of each hour (what AWS learns from 14 days of history is
+ *   not modelled); the forecast capacity is ceil(load ÷ target) and holds for its hour as a floor that target tracking
+ *   cannot scale in below; a raised maximum stays raised. Its proposal competes with the others: the largest wins.
+ * - One grid per evaluation: one-minute periods, or 20-second periods for a high-resolution alarm whose metrics are all
+ *   read every 20 seconds (the scenario supplies the series on that grid); the alarm's evaluation range is evaluationPeriods + 2
  *   datapoints (the documentation's example retrieves 5 for 3).
  * - Target tracking: AWS's managed alarms are modelled as "high" = the last 3 datapoints above the target and
  *   "low" = the last 15 datapoints below 90 % of the target; the new capacity is ceil(current × metric ÷ target),
@@ -285,6 +294,8 @@ export interface MetricRef {
   readonly metricName: string;
   readonly stat: string;
   readonly refs: string[];
+  /** The period the template reads the metric at, in seconds (60 unless it says otherwise). */
+  readonly period?: number;
 }
 
 /** Where a scenario's metric data comes from: undefined = the metric has no datapoint at all. */
@@ -314,12 +325,14 @@ function seriesOf(source: MetricSource, metric: MetricRef, length: number): Seri
 }
 
 /** The MetricDataQuery list of an alarm or a customized target-tracking metric, evaluated to its returned series. */
-export function evaluateQueries(queries: any[], source: MetricSource, length: number, mode: Mode): Series {
+export function evaluateQueries(queries: any[], source: MetricSource, length: number, mode: Mode, period = 60): Series {
   const inputs: Record<string, Series> = {};
   for (const q of queries.filter(x => x.MetricStat)) {
     const m = q.MetricStat.Metric;
-    if (q.MetricStat.Period !== undefined && q.MetricStat.Period !== 60) throw new Error(`only one-minute periods are modelled (got ${q.MetricStat.Period})`);
-    const ref = { namespace: m.Namespace, metricName: m.MetricName, stat: q.MetricStat.Stat, refs: referencedIds(m.Dimensions) };
+    // One grid per evaluation: every metric of the query list is read at the evaluation's period (one-minute, or
+    // 20 seconds for a high-resolution alarm over 20-second metrics).
+    if ((q.MetricStat.Period ?? 60) !== period) throw new Error(`metric '${q.Id}' is read every ${q.MetricStat.Period} s, the evaluation every ${period} s`);
+    const ref = { namespace: m.Namespace, metricName: m.MetricName, stat: q.MetricStat.Stat, refs: referencedIds(m.Dimensions), period };
     inputs[q.Id] = seriesOf(source, ref, length);
   }
   const expressions = queries.filter(x => x.Expression);
@@ -356,10 +369,16 @@ export interface AlarmResource {
 /** The alarm's metric (single metric or metric math) as a series. */
 export function alarmSeries(alarm: AlarmResource, source: MetricSource, length: number, mode: Mode): Series {
   const p = alarm.props;
-  if (p.Metrics) return evaluateQueries(p.Metrics, source, length, mode);
+  if (p.Metrics) return evaluateQueries(p.Metrics, source, length, mode, alarmPeriod(alarm));
   if (p.Period !== 60) throw new Error(`only one-minute periods are modelled (got ${p.Period})`);
   const ref = { namespace: p.Namespace, metricName: p.MetricName, stat: p.Statistic ?? p.ExtendedStatistic, refs: referencedIds(p.Dimensions) };
   return seriesOf(source, ref, length);
+}
+
+/** The alarm's period in seconds: its own, or that of its metric-math metrics. */
+export function alarmPeriod(alarm: AlarmResource): number {
+  const p = alarm.props;
+  return p.Period ?? p.Metrics?.find((q: any) => q.MetricStat)?.MetricStat.Period ?? 60;
 }
 
 function breaches(op: string, value: number, threshold: number): boolean {
@@ -432,7 +451,23 @@ interface TrackingPolicy {
   readonly metric: (source: MetricSource, length: number, mode: Mode) => Series;
 }
 
-type Policy = StepPolicy | TrackingPolicy;
+/**
+ * A predictive scaling policy: each hour's forecast capacity is the forecast load of that hour divided by the target
+ * per task, scheduled `schedulingBuffer` seconds before the hour starts.
+ */
+interface PredictivePolicy {
+  readonly kind: 'predictive';
+  readonly logicalId: string;
+  readonly mode: 'ForecastOnly' | 'ForecastAndScale';
+  readonly target: number;
+  /** The predefined metric pair, or 'custom' for customized load and scaling metrics. */
+  readonly metricPair: string;
+  readonly schedulingBufferSeconds: number;
+  readonly breach: 'HonorMaxCapacity' | 'IncreaseMaxCapacity';
+  readonly maxCapacityBuffer?: number;
+}
+
+type Policy = StepPolicy | TrackingPolicy | PredictivePolicy;
 
 /** The scalable target and its policies, read from a synthesized template. */
 export interface ScalingModel {
@@ -447,6 +482,8 @@ function predefinedMetric(spec: any, targetRefs: string[]): MetricRef {
   switch (spec.PredefinedMetricType) {
     case 'ECSServiceAverageCPUUtilization': return { namespace: 'AWS/ECS', metricName: 'CPUUtilization', stat: 'Average', refs: targetRefs };
     case 'ECSServiceAverageMemoryUtilization': return { namespace: 'AWS/ECS', metricName: 'MemoryUtilization', stat: 'Average', refs: targetRefs };
+    case 'ECSServiceAverageCPUUtilizationHighResolution': return { namespace: 'AWS/ECS', metricName: 'CPUUtilization', stat: 'Average', refs: targetRefs, period: 20 };
+    case 'ECSServiceAverageMemoryUtilizationHighResolution': return { namespace: 'AWS/ECS', metricName: 'MemoryUtilization', stat: 'Average', refs: targetRefs, period: 20 };
     case 'ALBRequestCountPerTarget': return { namespace: 'AWS/ApplicationELB', metricName: 'RequestCountPerTarget', stat: 'Sum', refs: referencedIds(spec.ResourceLabel) };
     default: throw new Error(`predefined metric ${spec.PredefinedMetricType} is not modelled`);
   }
@@ -466,6 +503,22 @@ export function readScaling(template: any, serviceLogicalId: string): ScalingMod
     if (r.Type !== 'AWS::ApplicationAutoScaling::ScalingPolicy') continue;
     if (!referencedIds(r.Properties.ScalingTargetId).includes(targetId)) continue;
     const p = r.Properties;
+    if (p.PolicyType === 'PredictiveScaling') {
+      const c = p.PredictiveScalingPolicyConfiguration;
+      if (c.MetricSpecifications.length !== 1) throw new Error(`predictive policy ${id}: AWS supports one metric specification`);
+      const spec = c.MetricSpecifications[0];
+      policies.push({
+        kind: 'predictive',
+        logicalId: id,
+        mode: c.Mode ?? 'ForecastOnly',
+        target: spec.TargetValue,
+        metricPair: spec.PredefinedMetricPairSpecification?.PredefinedMetricType ?? 'custom',
+        schedulingBufferSeconds: c.SchedulingBufferTime ?? 300,
+        breach: c.MaxCapacityBreachBehavior ?? 'HonorMaxCapacity',
+        maxCapacityBuffer: c.MaxCapacityBuffer,
+      });
+      continue;
+    }
     if (p.PolicyType === 'StepScaling') {
       const c = p.StepScalingPolicyConfiguration;
       const alarm = alarms.find(([, a]) => referencedIds(a.Properties.AlarmActions ?? []).includes(id));
@@ -514,6 +567,11 @@ export interface World {
   readonly source: MetricSource;
   /** Advance one minute with this desired count; record the metrics of that minute. */
   step(minute: number, desired: number): void;
+  /**
+   * The load predictive scaling forecast for each hour from the metric's history, in the load metric's units (for
+   * the CPU pair: the service's total CPU utilization, the sum over its tasks), if the scenario has one.
+   */
+  forecastLoad?(hour: number): number | undefined;
 }
 
 /** What the simulator saw. */
@@ -521,6 +579,10 @@ export interface ScalingTrace {
   readonly desired: number[];
   /** Each capacity change: minute, from, to, which policies proposed the winning capacity. */
   readonly changes: { minute: number; from: number; to: number; by: string[] }[];
+  /** The scalable target's maximum in each minute (predictive scaling with IncreaseMaxCapacity raises it). */
+  readonly maxCapacity: number[];
+  /** The forecast capacity in force in each minute, in both modes (undefined without a forecast). */
+  readonly forecast: (number | undefined)[];
 }
 
 /**
@@ -530,10 +592,11 @@ export interface ScalingTrace {
  */
 export function simulateScaling(model: ScalingModel, world: World, minutes: number, initial: number, mode: Mode = 'documented'): ScalingTrace {
   let desired = initial;
-  const trace: ScalingTrace = { desired: [], changes: [] };
+  let maxCapacity = model.maxCapacity;
+  const trace: ScalingTrace = { desired: [], changes: [], maxCapacity: [], forecast: [] };
   const lastOut = new Map<string, { minute: number; base: number }>();
   const lastIn = new Map<string, number>();
-  const clamp = (c: number) => Math.min(model.maxCapacity, Math.max(model.minCapacity, c));
+  const clamp = (c: number) => Math.min(maxCapacity, Math.max(model.minCapacity, c));
   for (let t = 0; t < minutes; t++) {
     world.step(t, desired);
     const length = t + 1;
@@ -541,7 +604,28 @@ export function simulateScaling(model: ScalingModel, world: World, minutes: numb
     const ins: { by: string; capacity: number }[] = [];
     let trackingReadyIn = true;
     let anyTrackingIn = false;
+    // The forecast capacity in force: the hour whose scheduled action has started (the buffer moves it earlier).
+    let floor = model.minCapacity;
+    let forecastNow: number | undefined;
     for (const p of model.policies) {
+      if (p.kind === 'predictive') {
+        const hour = Math.floor((t * 60 + p.schedulingBufferSeconds) / 3600);
+        const load = world.forecastLoad?.(hour);
+        if (load === undefined) continue;
+        const capacity = Math.ceil(load / p.target);
+        forecastNow = capacity;
+        if (p.mode !== 'ForecastAndScale') continue;
+        if (p.breach === 'IncreaseMaxCapacity' && capacity > maxCapacity) {
+          // "if the buffer is 10 ... the forecast capacity is 50, and the maximum capacity is 40, then the effective
+          // maximum capacity is 55"; the raised maximum stays.
+          maxCapacity = Math.ceil(capacity * (1 + (p.maxCapacityBuffer ?? 0) / 100));
+        }
+        const proposal = clamp(capacity);
+        floor = Math.max(floor, proposal);
+        // Predictive scaling only adds capacity: a forecast below the current count proposes nothing.
+        if (proposal > desired) outs.push({ by: p.logicalId, capacity: proposal });
+        continue;
+      }
       if (p.kind === 'step') {
         const series = alarmSeries(p.alarm, world.source, length, mode);
         const states = alarmStates(p.alarm, series);
@@ -596,7 +680,8 @@ export function simulateScaling(model: ScalingModel, world: World, minutes: numb
         lastOut.set(id, cooling && (t - cooling.minute) * 60 < cooldown ? cooling : { minute: t, base: desired });
       }
     } else if (ins.length > 0 && (!anyTrackingIn || trackingReadyIn || ins.every(i => model.policies.find(p => p.logicalId === i.by)?.kind === 'step'))) {
-      next = Math.max(...ins.map(i => i.capacity));
+      // Not below the forecast capacity in force (predictive scaling holds it for its hour).
+      next = Math.max(floor, ...ins.map(i => i.capacity));
       by = ins.filter(i => i.capacity === next).map(i => i.by);
       for (const id of by) lastIn.set(id, t);
     }
@@ -606,12 +691,15 @@ export function simulateScaling(model: ScalingModel, world: World, minutes: numb
       desired = clamped;
     }
     trace.desired.push(desired);
+    trace.maxCapacity.push(maxCapacity);
+    trace.forecast.push(forecastNow);
   }
   return trace;
 }
 
 function cooldownOf(model: ScalingModel, id: string, direction: 'in' | 'out'): number {
   const p = model.policies.find(x => x.logicalId === id)!;
+  if (p.kind === 'predictive') return 0;
   if (p.kind === 'step') return p.cooldown;
   return direction === 'out' ? p.scaleOutCooldown : p.scaleInCooldown;
 }
