@@ -6,7 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { EcsServiceMetrics } from '../private/ecs-metrics';
+import { EcsServiceMetrics, HIGH_RESOLUTION_PERIOD_SECONDS, readEvery20Seconds } from '../private/ecs-metrics';
 import { checkNumber, invalidProp } from '../private/validation';
 
 /**
@@ -196,7 +196,7 @@ interface Condition {
  * high-resolution CPU and memory every 20 seconds
  * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/target-tracking-faster-auto-scaling.html).
  */
-const HIGH_RESOLUTION_ALARM_PERIOD = Duration.seconds(20);
+const HIGH_RESOLUTION_ALARM_PERIOD = Duration.seconds(HIGH_RESOLUTION_PERIOD_SECONDS);
 
 /**
  * Validate alarm options and fill in their defaults.
@@ -261,14 +261,14 @@ export class ServiceAlarms extends Construct {
     const all: Condition[] = [
       {
         kind: ServiceAlarm.CPU,
-        metrics: { cpu: ecsMetrics.metricCpuUtilization({ highResolution }) },
+        metrics: { cpu: ecsMetrics.metricCpuUtilization() },
         expression: `FILL(cpu, 0) > ${cpu}`,
         description: `CPU above ${cpu} %`,
         highResolution,
       },
       {
         kind: ServiceAlarm.MEMORY,
-        metrics: { mem: ecsMetrics.metricMemoryUtilization({ highResolution }) },
+        metrics: { mem: ecsMetrics.metricMemoryUtilization() },
         expression: `FILL(mem, 0) > ${memory}`,
         description: `memory above ${memory} %`,
         highResolution,
@@ -340,15 +340,15 @@ export class ServiceAlarms extends Construct {
     const action = new cwactions.SnsAction(props.alertTopic);
     const make = (alarmId: string, parts: Condition[]) => {
       // A 20-second alarm counts the same evaluation period in 20-second periods: "3 minutes" is 9 of 9 periods.
-      const alarmPeriod = parts.every(p => p.highResolution) ? HIGH_RESOLUTION_ALARM_PERIOD : period;
-      const periods = minutes * (60 / alarmPeriod.toSeconds());
+      const highResolutionAlarm = parts.every(p => p.highResolution);
+      const periods = minutes * (60 / (highResolutionAlarm ? HIGH_RESOLUTION_ALARM_PERIOD : period).toSeconds());
       const expression = parts.length === 1 ? `IF(${parts[0].expression}, 1, 0)` : `IF(${parts.map(p => `(${p.expression})`).join(' OR ')}, 1, 0)`;
       const alarm = new cloudwatch.Alarm(this, alarmId, {
         alarmDescription: `${scope.node.path}: ${parts.map(p => p.description).join('; or ')} (for ${minutes} minutes)`,
         metric: new cloudwatch.MathExpression({
           expression,
           usingMetrics: Object.assign({}, ...parts.map(p => p.metrics)),
-          period: alarmPeriod,
+          period,
           label: parts.length === 1 ? parts[0].description : 'service unhealthy',
         }),
         threshold: 1,
@@ -357,6 +357,11 @@ export class ServiceAlarms extends Construct {
         datapointsToAlarm: periods,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
+      if (highResolutionAlarm) {
+        // aws-cdk-lib 2.271 refuses a 20-second metric period: written here (see HIGH_RESOLUTION_PERIOD_SECONDS).
+        const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+        cfn.metrics = readEvery20Seconds(cfn.metrics as cloudwatch.CfnAlarm.MetricDataQueryProperty[]);
+      }
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
       this.alarms.push(alarm);

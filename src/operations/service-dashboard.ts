@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EcsServiceMetrics } from '../private/ecs-metrics';
+import { EcsServiceMetrics, HIGH_RESOLUTION_PERIOD_SECONDS } from '../private/ecs-metrics';
 import { invalidProp } from '../private/validation';
 
 /**
@@ -66,15 +66,12 @@ function serviceWidgets(title: string, subject: ServiceDashboardProps, alarms: c
   const ecsMetrics = new EcsServiceMetrics(subject.service.cluster.clusterName, subject.service.serviceName);
   const widgets: cloudwatch.IWidget[] = [
     new cloudwatch.TextWidget({ markdown: `### ${title}`, width: 24, height: 1 }),
-    new cloudwatch.GraphWidget({
-      title: 'CPU and memory (%)',
+    readEvery20SecondsIf(subject.highResolutionMetrics ?? false, new cloudwatch.GraphWidget({
+      title: subject.highResolutionMetrics ? 'CPU and memory (%, every 20 s)' : 'CPU and memory (%)',
       width: 6,
-      left: [
-        ecsMetrics.metricCpuUtilization({ label: 'CPU', highResolution: subject.highResolutionMetrics }),
-        ecsMetrics.metricMemoryUtilization({ label: 'Memory', highResolution: subject.highResolutionMetrics }),
-      ],
+      left: [ecsMetrics.metricCpuUtilization({ label: 'CPU' }), ecsMetrics.metricMemoryUtilization({ label: 'Memory' })],
       leftYAxis: { min: 0, max: 100 },
-    }),
+    })),
     new cloudwatch.GraphWidget({
       title: 'Tasks',
       width: 6,
@@ -120,6 +117,50 @@ function serviceWidgets(title: string, subject: ServiceDashboardProps, alarms: c
     widgets.push(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: alarms.slice(i, i + MAX_ALARMS_PER_STATUS_WIDGET), width: 24, height: 2 }));
   }
   return widgets;
+}
+
+/**
+ * A graph whose metrics are read every 20 seconds. aws-cdk-lib 2.271's `Metric` refuses a 20-second period (see
+ * HIGH_RESOLUTION_PERIOD_SECONDS in ../private/ecs-metrics): the graph is built per minute and its JSON rewritten.
+ */
+class HighResolutionGraph implements cloudwatch.IWidget {
+  constructor(private readonly graph: cloudwatch.GraphWidget) {}
+
+  public get width(): number {
+    return this.graph.width;
+  }
+
+  public get height(): number {
+    return this.graph.height;
+  }
+
+  public get warnings(): string[] | undefined {
+    return this.graph.warnings;
+  }
+
+  public get warningsV2(): { [id: string]: string } | undefined {
+    return this.graph.warningsV2;
+  }
+
+  public position(x: number, y: number): void {
+    this.graph.position(x, y);
+  }
+
+  public toJson(): any[] {
+    const every20 = (x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) && 'period' in x ? { ...x, period: HIGH_RESOLUTION_PERIOD_SECONDS } : x);
+    return this.graph.toJson().map(widget => ({
+      ...widget,
+      properties: {
+        ...widget.properties,
+        period: HIGH_RESOLUTION_PERIOD_SECONDS,
+        metrics: (widget.properties.metrics ?? []).map((line: unknown[]) => line.map(every20)),
+      },
+    }));
+  }
+}
+
+function readEvery20SecondsIf(highResolution: boolean, graph: cloudwatch.GraphWidget): cloudwatch.IWidget {
+  return highResolution ? new HighResolutionGraph(graph) : graph;
 }
 
 /**

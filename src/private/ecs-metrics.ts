@@ -19,18 +19,29 @@ const PERIOD = Duration.minutes(1);
 /**
  * The period of CPU and memory utilization of a service with 20-second metrics (ECS `MonitoringConfiguration`,
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/target-tracking-faster-auto-scaling.html).
+ *
+ * CloudWatch reads them at 20 seconds ("For high-resolution metrics ... the period can be 1, 5, 10, 20, 30, 60, or
+ * any multiple of 60", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html;
+ * alarms: "Valid values are 10, 20, 30, and any multiple of 60",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html), but aws-cdk-lib 2.271's
+ * `Metric` and `MathExpression` still refuse 20 ("must be 1, 5, 10, 30, or a multiple of 60"): the metrics are built
+ * per minute and their period is rewritten where they are written (`readEvery20Seconds`).
  */
-export const HIGH_RESOLUTION_PERIOD = Duration.seconds(20);
+export const HIGH_RESOLUTION_PERIOD_SECONDS = 20;
+
+/**
+ * The metric data queries of an alarm, each metric read every 20 seconds (see `HIGH_RESOLUTION_PERIOD_SECONDS`).
+ */
+export function readEvery20Seconds(queries: cloudwatch.CfnAlarm.MetricDataQueryProperty[]): cloudwatch.CfnAlarm.MetricDataQueryProperty[] {
+  return queries.map(q => (q.metricStat
+    ? { ...q, metricStat: { ...(q.metricStat as cloudwatch.CfnAlarm.MetricStatProperty), period: HIGH_RESOLUTION_PERIOD_SECONDS } }
+    : q));
+}
 
 /** Options of one metric: how it is labelled on a graph, and a statistic other than its usual one. */
 export interface EcsMetricOptions {
   readonly label?: string;
   readonly statistic?: string;
-  /**
-   * Read the metric every 20 seconds: only CPU and memory utilization of a service with high-resolution metrics
-   * have points that often.
-   */
-  readonly highResolution?: boolean;
 }
 
 /** A metric as a scaling policy's customized metric specification writes it (`MetricStat.Metric`). */
@@ -50,14 +61,14 @@ export class EcsServiceMetrics {
     this.dimensionsMap = { ClusterName: clusterName, ServiceName: serviceName };
   }
 
-  /** Average CPU utilization of the service's tasks, percent of their reservation (`AWS/ECS`, every 20 s with `highResolution`). */
+  /** Average CPU utilization of the service's tasks, percent of their reservation (`AWS/ECS`). */
   public metricCpuUtilization(options: EcsMetricOptions = {}): cloudwatch.Metric {
-    return this.metric(ECS_NAMESPACE, 'CPUUtilization', options, options.highResolution ? HIGH_RESOLUTION_PERIOD : PERIOD);
+    return this.metric(ECS_NAMESPACE, 'CPUUtilization', options);
   }
 
-  /** Average memory utilization of the service's tasks, percent of their reservation (`AWS/ECS`, every 20 s with `highResolution`). */
+  /** Average memory utilization of the service's tasks, percent of their reservation (`AWS/ECS`). */
   public metricMemoryUtilization(options: EcsMetricOptions = {}): cloudwatch.Metric {
-    return this.metric(ECS_NAMESPACE, 'MemoryUtilization', options, options.highResolution ? HIGH_RESOLUTION_PERIOD : PERIOD);
+    return this.metric(ECS_NAMESPACE, 'MemoryUtilization', options);
   }
 
   /** Tasks in the RUNNING state (Container Insights). */
@@ -84,12 +95,12 @@ export class EcsServiceMetrics {
     };
   }
 
-  private metric(namespace: string, metricName: string, options: EcsMetricOptions, period: Duration = PERIOD): cloudwatch.Metric {
+  private metric(namespace: string, metricName: string, options: EcsMetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace,
       metricName,
       dimensionsMap: this.dimensionsMap,
-      period,
+      period: PERIOD,
       statistic: options.statistic ?? 'Average',
       label: options.label,
     });

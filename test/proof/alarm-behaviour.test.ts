@@ -4,7 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { FoundryCluster, ServiceAlarm, ServiceAlarms, ServiceDashboard, WebService, WorkerService } from '../../src';
 import { plainStack } from '../support/stacks';
-import { alarmSeries, alarmStates, AlarmResource, evaluate, MetricRef, MetricSource, Mode, Series } from './support/metric-math';
+import { alarmPeriod, alarmSeries, alarmStates, AlarmResource, evaluate, MetricRef, MetricSource, Mode, Series } from './support/metric-math';
 
 /**
  * Alarms as behaviour: the service alarms are read from the synthesized template and evaluated by the metric-math
@@ -277,5 +277,107 @@ describe('ServiceAlarms and ServiceDashboard take (scope, id, props) like every 
     const { stack, cluster, worker } = build();
     expect(() => new WorkerService(stack, 'Other', { cluster, image, alarms: { evaluationPeriod } })).toThrow(message);
     expect(() => new ServiceAlarms(stack, 'Alarms', { service: worker.ecsService, alertTopic: cluster.alertTopic, evaluationPeriod })).toThrow(message);
+  });
+});
+
+describe('20-second metrics (highResolutionMetrics): the alarm fires on the same condition, sooner', () => {
+  // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/target-tracking-faster-auto-scaling.html: ECS publishes
+  // CPUUtilization and MemoryUtilization every 20 seconds; a 20-second alarm period makes a high-resolution alarm
+  // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
+  let standard: Fixture;
+  let fast: Fixture;
+  beforeAll(() => {
+    const build = (highResolutionMetrics: boolean) => (stack: Stack) => new WebService(stack, 'Web', {
+      cluster: new FoundryCluster(stack, 'Cluster'),
+      image,
+      port: 8080,
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certificateArn),
+      highResolutionMetrics,
+    });
+    standard = fixture('StandardResolution', build(false));
+    fast = fixture('HighResolution', build(true));
+  });
+
+  const SECONDS = 900;
+  /** CPU at 97 % from `onset` for `duration` seconds, 20 % otherwise, as ECS publishes it every 20 seconds. */
+  const cpuEvery20s = (onset: number, duration: number): number[] =>
+    Array.from({ length: SECONDS / 20 }, (_, k) => (k * 20 >= onset && k * 20 < onset + duration ? 97 : 20));
+  /** Every metric on the alarm's grid: CPU from the 20-second points (a minute is the average of its three), the rest steady. */
+  const source = (cpu20: number[]) => (m: MetricRef): Series => {
+    const period = m.period ?? 60;
+    const n = SECONDS / period;
+    if (m.namespace === 'AWS/ECS' && m.metricName === 'CPUUtilization') {
+      return period === 20 ? cpu20 : Array.from({ length: n }, (_, i) => (cpu20[3 * i] + cpu20[3 * i + 1] + cpu20[3 * i + 2]) / 3);
+    }
+    const steady: Record<string, number> = { MemoryUtilization: 30, RunningTaskCount: 2, DesiredTaskCount: 2, RequestCount: 600, TargetResponseTime: 0.1, HTTPCode_Target_5XX_Count: 0, UnHealthyHostCount: 0 };
+    const v = steady[m.metricName];
+    if (v === undefined) throw new Error(`no steady value for ${m.namespace} ${m.metricName}`);
+    return Array.from({ length: n }, () => v);
+  };
+  /** The second at which the service's first alarm goes off (the end of the period that tips it), or undefined. */
+  const firesAt = (f: Fixture, cpu20: number[], mode: Mode): number | undefined => {
+    const times = f.alarms.map(a => {
+      const period = alarmPeriod(a);
+      const states = alarmStates(a, alarmSeries(a, source(cpu20), SECONDS / period, mode));
+      const first = states.indexOf('ALARM');
+      return first < 0 ? undefined : (first + 1) * period;
+    }).filter((t): t is number => t !== undefined);
+    return times.length > 0 ? Math.min(...times) : undefined;
+  };
+
+  test('CPU and memory move to a 20-second alarm of their own that still waits 3 minutes (9 of 9 periods), the rest stays per minute', () => {
+    const byId = Object.fromEntries(fast.alarms.map(a => [a.logicalId.replace(/[0-9A-F]{8}$/, ''), a]));
+    const highRes = byId.WebAlarmsUnhealthyHighResolution;
+    expect(highRes.props).toMatchObject({ EvaluationPeriods: 9, DatapointsToAlarm: 9 });
+    expect(highRes.props.Metrics.filter((q: any) => q.MetricStat).map((q: any) => [q.MetricStat.Metric.MetricName, q.MetricStat.Period]))
+      .toEqual([['CPUUtilization', 20], ['MemoryUtilization', 20]]);
+    expect(highRes.props.AlarmDescription).toMatch(/CPU above 85 %; or memory above 85 % \(for 3 minutes\)$/);
+    const perMinute = byId.WebAlarmsUnhealthy;
+    expect(perMinute.props).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    expect(JSON.stringify(perMinute.props.Metrics)).not.toContain('CPUUtilization');
+    expect(perMinute.props.Metrics.filter((q: any) => q.MetricStat).every((q: any) => q.MetricStat.Period === 60)).toBe(true);
+    // Without the option nothing changes: one combined alarm per minute with CPU and memory in it.
+    expect(standard.alarms).toHaveLength(1);
+    expect(JSON.stringify(standard.alarms[0].props.Metrics)).toContain('CPUUtilization');
+    expect(standard.alarms[0].props).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+  });
+
+  describe.each(MODES)('metric math alignment: %s', mode => {
+    test('quiet: neither alarm fires', () => {
+      expect(firesAt(standard, cpuEvery20s(0, 0), mode)).toBeUndefined();
+      expect(firesAt(fast, cpuEvery20s(0, 0), mode)).toBeUndefined();
+    });
+
+    test('CPU high from 2 min 20 s on: the 20-second alarm fires at exactly 3 minutes, the one-minute alarm 40 s later', () => {
+      const cpu = cpuEvery20s(140, SECONDS);
+      expect(firesAt(fast, cpu, mode)).toBe(140 + 180);
+      expect(firesAt(standard, cpu, mode)).toBe(140 + 220);
+    });
+
+    test('every onset and duration on the 20-second grid: the 20-second alarm fires if and only if the condition held 3 minutes, when it had', () => {
+      let sooner = 0;
+      let onlyFast = 0;
+      for (let onset = 0; onset < 360; onset += 20) {
+        for (let duration = 20; duration <= 420; duration += 20) {
+          const cpu = cpuEvery20s(onset, duration);
+          const f = firesAt(fast, cpu, mode);
+          const s = firesAt(standard, cpu, mode);
+          // Same condition: 3 minutes of CPU above the threshold, never less.
+          expect(f).toBe(duration >= 180 ? onset + 180 : undefined);
+          if (s !== undefined) {
+            expect(duration).toBeGreaterThanOrEqual(180);
+            expect(f).toBeDefined();
+            expect(f!).toBeLessThanOrEqual(s);
+            if (f! < s) sooner++;
+          } else if (f !== undefined) {
+            onlyFast++;
+          }
+        }
+      }
+      // Sooner whenever the condition starts off the minute; and a 3-minute condition that straddles minutes is
+      // reported only by the 20-second alarm (no minute average above the threshold three times).
+      expect(sooner).toBeGreaterThan(0);
+      expect(onlyFast).toBeGreaterThan(0);
+    });
   });
 });
