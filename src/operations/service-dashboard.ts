@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, IResolvable, IResolveContext } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -153,10 +153,20 @@ class HighResolutionGraph implements cloudwatch.IWidget {
       properties: {
         ...widget.properties,
         period: HIGH_RESOLUTION_PERIOD_SECONDS,
-        metrics: (widget.properties.metrics ?? []).map((line: unknown[]) => line.map(every20)),
+        // The graph's metrics resolve when the dashboard body does: rewrite them then.
+        metrics: rewriteWhenResolved(widget.properties.metrics, (lines: unknown[][] | undefined) => (lines ?? []).map(line => line.map(every20))),
       },
     }));
   }
+}
+
+/** A value that resolves to `rewrite` of what `value` resolves to. */
+function rewriteWhenResolved<T>(value: unknown, rewrite: (resolved: T) => unknown): IResolvable {
+  return {
+    creationStack: [],
+    resolve: (context: IResolveContext) => rewrite(context.resolve(value) as T),
+    toString: () => 'HighResolutionGraphMetrics',
+  };
 }
 
 function readEvery20SecondsIf(highResolution: boolean, graph: cloudwatch.GraphWidget): cloudwatch.IWidget {

@@ -250,7 +250,8 @@ export class ServiceScaling {
       // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/target-tracking-faster-auto-scaling.html).
       // aws-cdk-lib 2.271's PredefinedMetric enum does not list them yet; the values are Application Auto Scaling's.
       const scalingTarget = this.scalableTarget.node.findChild('Target') as appscaling.ScalableTarget;
-      const track = (id: string, type: string, target: number) => new appscaling.TargetTrackingScalingPolicy(this.scalableTarget, id, {
+      // Under the scalable target with the ids scaleOnCpuUtilization() uses: switching the option keeps the logical IDs.
+      const track = (id: string, type: string, target: number) => new appscaling.TargetTrackingScalingPolicy(scalingTarget, id, {
         scalingTarget, predefinedMetric: type as appscaling.PredefinedMetric, targetValue: target, ...cooldowns,
       });
       if (resolved.cpuPercent !== undefined) track('Cpu', 'ECSServiceAverageCPUUtilizationHighResolution', resolved.cpuPercent);
