@@ -21,7 +21,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   BackendService, Capacity, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, NetworkProtocol, NetworkService,
-  ScheduledTask, SharedVolume, StoppedTaskAlerts, Schedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
+  PredictiveScalingMetric, PredictiveScalingMode, ScheduledTask, SharedVolume, StoppedTaskAlerts, Schedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
 } from '../src';
 
 const nginx = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -226,6 +226,50 @@ const CASES: Record<string, (stack: Stack) => void> = {
     });
     const cluster = new FoundryCluster(stack, 'Cluster', { vpc });
     cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') });
+  },
+  // Scaling & observability (issue 12): predictive scaling, 20-second metrics, Service Connect access logs.
+  ScalingObservabilityDefaults: stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    new WebService(stack, 'Web', { cluster, image: nginx, port: 8080, certificate: certificate(stack), scaling: { maxTasks: 4, predictive: {} } });
+    new BackendService(stack, 'Backend', { cluster, image: nginx, port: 8080, serviceConnectAccessLogs: { format: ecs.ServiceConnectAccessLogFormat.JSON } });
+  },
+  ScalingObservabilityFullest: stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    new WebService(stack, 'Web', {
+      cluster,
+      image: nginx,
+      port: 8080,
+      certificate: certificate(stack),
+      deployment: { blueGreen: {} },
+      highResolutionMetrics: true,
+      dashboard: true,
+      scaling: {
+        minTasks: 2,
+        maxTasks: 20,
+        cpuPercent: 60,
+        memoryPercent: 70,
+        requestsPerTask: 500,
+        predictive: {
+          mode: PredictiveScalingMode.FORECAST_AND_SCALE,
+          metric: PredictiveScalingMetric.REQUESTS,
+          schedulingBuffer: Duration.minutes(10),
+          maxTasksBufferPercent: 10,
+        },
+      },
+    });
+    const backend = new BackendService(stack, 'Backend', {
+      cluster,
+      image: nginx,
+      port: 8080,
+      highResolutionMetrics: true,
+      alarms: { separateAlarms: true },
+      scaling: { maxTasks: 4, predictive: { mode: PredictiveScalingMode.FORECAST_AND_SCALE, metric: PredictiveScalingMetric.MEMORY } },
+      serviceConnectAccessLogs: { format: ecs.ServiceConnectAccessLogFormat.TEXT, includeQueryParameters: true },
+    });
+    const worker = new WorkerService(stack, 'Worker', {
+      cluster, image: nginx, highResolutionMetrics: true, serviceConnectAccessLogs: { format: ecs.ServiceConnectAccessLogFormat.JSON },
+    });
+    worker.connectTo(backend);
   },
 };
 
