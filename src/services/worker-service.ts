@@ -145,7 +145,11 @@ export class WorkerService extends FoundryServiceBase {
       if (scaling.cpuPercent !== undefined) {
         this.scalableTarget.scaleToTrackMetric('CpuScaleOutOnly', {
           targetValue: scaling.cpuPercent,
-          predefinedMetric: appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION,
+          // Scaling & observability (issue 12): with highResolutionMetrics, the 20-second CPU metric (not in aws-cdk-lib
+          // 2.271's enum yet, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/target-tracking-faster-auto-scaling.html).
+          predefinedMetric: this._observability.highResolutionMetrics
+            ? 'ECSServiceAverageCPUUtilizationHighResolution' as appscaling.PredefinedMetric
+            : appscaling.PredefinedMetric.ECS_SERVICE_AVERAGE_CPU_UTILIZATION,
           disableScaleIn: true,
         });
       }

@@ -202,6 +202,31 @@ describe('WorkerService', () => {
     });
   });
 
+  test('with highResolutionMetrics the scale-out-only CPU policy tracks the 20-second CPU metric', () => {
+    const s = plainStack('FastWorker');
+    new WorkerService(s, 'W', {
+      cluster: new FoundryCluster(s, 'Cluster'), image, highResolutionMetrics: true, queueScaling: { maxTasks: 10, messagesPerTask: 10, cpuPercent: 80 },
+    });
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::ECS::Service', { Monitoring: { MetricConfigurations: [{ MetricNames: ['CPUUtilization', 'MemoryUtilization'], ResolutionSeconds: 20 }] } });
+    t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: { DisableScaleIn: true, TargetValue: 80, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilizationHighResolution' } },
+    });
+  });
+
+  test('a worker offers no predictive scaling: it scales on its backlog, and an untyped caller\'s predictive options never reach it', () => {
+    // Predictive scaling forecasts CPU, memory or ALB requests (the predefined pairs for ECS); a worker's load is its
+    // queue, and a worker that scales to zero publishes no CPU to learn from. Known peaks: scaleOnSchedule() on a
+    // request service, or queueScaling.minTasks.
+    const s = plainStack('PredictiveWorker');
+    new WorkerService(s, 'W', {
+      cluster: new FoundryCluster(s, 'Cluster'), image, queueScaling: { maxTasks: 10, messagesPerTask: 10, predictive: {} },
+    } as any);
+    const policies = Object.values(Template.fromStack(s).findResources('AWS::ApplicationAutoScaling::ScalingPolicy')) as any[];
+    expect(policies.length).toBeGreaterThan(0);
+    expect(policies.filter(p => p.Properties.PolicyType === 'PredictiveScaling')).toEqual([]);
+  });
+
   test('consumes an existing queue with a fixed count on EC2', () => {
     expect(fifoWorker.queue).toBe(existing);
     expect(fifoWorker.deadLetterQueue).toBeUndefined();
