@@ -15,6 +15,7 @@ test('there is an integration test for each pattern', () => {
     'integ.ec2-al2023.ts',
     'integ.ec2-bottlerocket.ts',
     'integ.network-service.ts',
+    'integ.observability.ts',
     'integ.scheduled-task.ts',
     'integ.stopped-task-alert.ts',
     'integ.web-service.ts',
