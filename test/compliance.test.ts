@@ -21,7 +21,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   BackendService, Capacity, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, NetworkProtocol, NetworkService,
-  PredictiveScalingMetric, PredictiveScalingMode, ScheduledTask, SharedVolume, StoppedTaskAlerts, Schedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
+  PredictiveScalingMetric, PredictiveScalingMode,
+  ScheduledTask, SharedVolume, StoppedTaskAlerts, Schedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
 } from '../src';
 
 const nginx = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');

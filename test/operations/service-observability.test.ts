@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -93,6 +93,19 @@ describe('highResolutionMetrics', () => {
     const running = alarms.alarms.find(a => a.node.id === 'RunningTasks')!;
     const runningProps = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(running.node.defaultChild as any)].Properties;
     expect(runningProps).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+  });
+
+  test('the longest evaluation period, one hour, is 180 periods of 20 s: within CloudWatch\'s one day for periods under an hour', () => {
+    // "For alarms with a period of less than one hour (3,600 seconds), the total evaluation period can't be longer
+    // than one day (86,400 seconds)" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html).
+    const stack = plainStack();
+    new WorkerService(stack, 'W', { cluster: new FoundryCluster(stack, 'Cluster'), image, highResolutionMetrics: true, alarms: { evaluationPeriod: Duration.hours(1) } });
+    const fast = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))
+      .map((a: any) => a.Properties)
+      .find(p => p.Metrics.some((q: any) => q.MetricStat?.Period === 20));
+    expect(fast).toMatchObject({ EvaluationPeriods: 180, DatapointsToAlarm: 180 });
+    expect(fast.EvaluationPeriods * 20).toBeLessThanOrEqual(86_400);
+    expect(fast.AlarmDescription).toMatch(/\(for 60 minutes\)$/);
   });
 
   test('a value that is not a boolean is rejected (JavaScript callers)', () => {
