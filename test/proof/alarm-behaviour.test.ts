@@ -310,8 +310,13 @@ describe('20-second metrics (highResolutionMetrics): the alarm fires on the same
       return period === 20 ? cpu20 : Array.from({ length: n }, (_, i) => (cpu20[3 * i] + cpu20[3 * i + 1] + cpu20[3 * i + 2]) / 3);
     }
     const steady: Record<string, number> = {
-      MemoryUtilization: 30, RunningTaskCount: 2, DesiredTaskCount: 2,
-      RequestCount: 600, TargetResponseTime: 0.1, HTTPCode_Target_5XX_Count: 0, UnHealthyHostCount: 0,
+      MemoryUtilization: 30,
+      RunningTaskCount: 2,
+      DesiredTaskCount: 2,
+      RequestCount: 600,
+      TargetResponseTime: 0.1,
+      HTTPCode_Target_5XX_Count: 0,
+      UnHealthyHostCount: 0,
     };
     const v = steady[m.metricName];
     if (v === undefined) throw new Error(`no steady value for ${m.namespace} ${m.metricName}`);
