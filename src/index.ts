@@ -13,6 +13,11 @@ export type { IFoundryCluster } from './cluster/cluster-interfaces';
 export { NatGatewayStrategy } from './cluster/network';
 export type { FoundryNetworkOptions } from './cluster/network';
 export { Ec2InstanceUpdate, Ec2MachineImage } from './cluster/instance-image';
+export { ManagedInstancesCapacity } from './cluster/managed-instances';
+export { ManagedInstancesPurchaseOption, ManagedInstancesReservationPreference } from './cluster/managed-instances-options';
+export type {
+  ManagedInstancesCapacityOptions, ManagedInstancesCapacityProps, ManagedInstancesCapacityReservationOptions,
+} from './cluster/managed-instances-options';
 export { StoppedTaskAlerts } from './cluster/stopped-task-alerts';
 export type { StoppedTaskAlertsOptions, StoppedTaskAlertsProps } from './cluster/stopped-task-alerts';
 

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { IFoundryCluster } from './cluster-interfaces';
 import type { Ec2Capacity } from './ec2-capacity';
+import type { ManagedInstancesCapacity } from './managed-instances';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 
 /**
@@ -14,6 +15,8 @@ export enum CapacityType {
   FARGATE_SPOT = 'FARGATE_SPOT',
   /** EC2 instances of an `Ec2Capacity` (Auto Scaling group capacity provider). */
   EC2 = 'EC2',
+  /** EC2 instances that ECS launches and manages for a `ManagedInstancesCapacity` (ECS Managed Instances). */
+  MANAGED_INSTANCES = 'MANAGED_INSTANCES',
 }
 
 /**
@@ -45,11 +48,12 @@ export interface SpotCapacityOptions {
 }
 
 /**
- * Where tasks run: Fargate, Fargate Spot or EC2 capacity. Maps to a capacity provider strategy.
+ * Where tasks run: Fargate, Fargate Spot, EC2 capacity or ECS Managed Instances. Maps to a capacity provider strategy.
  *
  * @example
  * Capacity.fargate();
  * Capacity.spot({ onDemandBase: 1, spotWeight: 3, onDemandWeight: 1 });
+ * Capacity.managedInstances(cluster.addManagedInstances('Instances'));
  */
 export class Capacity {
   /** Run tasks on on-demand Fargate. */
@@ -91,22 +95,39 @@ export class Capacity {
     return new Capacity(CapacityType.EC2, [{ capacityProvider: capacity.capacityProvider.capacityProviderName, weight: 1 }], capacity);
   }
 
+  /**
+   * Run tasks on the ECS Managed Instances of a `ManagedInstancesCapacity` created with `cluster.addManagedInstances()`.
+   *
+   * ECS launches, patches and replaces the instances; task definitions get the MANAGED_INSTANCES compatibility.
+   */
+  public static managedInstances(capacity: ManagedInstancesCapacity): Capacity {
+    if (!capacity || !capacity.capacityProvider) {
+      invalidProp('Capacity.managedInstances()', 'capacity', capacity, 'Pass the ManagedInstancesCapacity returned by cluster.addManagedInstances().');
+    }
+    return new Capacity(CapacityType.MANAGED_INSTANCES,
+      [{ capacityProvider: capacity.capacityProvider.capacityProviderName, weight: 1 }], undefined, capacity);
+  }
+
   /** The kind of compute. */
   public readonly type: CapacityType;
   /** The EC2 capacity, for `CapacityType.EC2`. */
   public readonly ec2Capacity?: Ec2Capacity;
+  /** The Managed Instances capacity, for `CapacityType.MANAGED_INSTANCES`. */
+  public readonly managedInstancesCapacity?: ManagedInstancesCapacity;
   private readonly providerStrategies: ecs.CapacityProviderStrategy[];
 
-  private constructor(type: CapacityType, strategies: ecs.CapacityProviderStrategy[], ec2Capacity?: Ec2Capacity) {
+  private constructor(type: CapacityType, strategies: ecs.CapacityProviderStrategy[], ec2Capacity?: Ec2Capacity,
+    managedInstancesCapacity?: ManagedInstancesCapacity) {
     this.type = type;
     this.providerStrategies = strategies;
     this.ec2Capacity = ec2Capacity;
+    this.managedInstancesCapacity = managedInstancesCapacity;
   }
 
   /**
    * The capacity provider strategy for a service or task in the given cluster.
    *
-   * Throws when the capacity cannot be used there (EC2 capacity of another cluster or stack).
+   * Throws when the capacity cannot be used there (EC2 or Managed Instances capacity of another cluster or stack).
    */
   public strategies(cluster: IFoundryCluster): ecs.CapacityProviderStrategy[] {
     const ec2Capacity = this.ec2Capacity;
@@ -117,6 +138,13 @@ export class Capacity {
     if (ec2Capacity && Stack.of(ec2Capacity) !== Stack.of(cluster)) {
       invalidProp(cluster, 'capacity', `Capacity.ec2(${ec2Capacity.node.path})`,
         'A cluster, its Auto Scaling group and its capacity provider must live in one stack.');
+    }
+    // A Managed Instances capacity provider is cluster-scoped: ECS places tasks of another cluster nowhere on it
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-capacityprovider.html, ClusterName).
+    const managed = this.managedInstancesCapacity;
+    if (managed && managed.cluster !== cluster) {
+      invalidProp(cluster, 'capacity', `Capacity.managedInstances(${managed.node.path})`,
+        `That Managed Instances capacity belongs to the cluster '${managed.cluster.node.path}'; a Managed Instances capacity provider serves one cluster only. Use capacity added with this cluster's addManagedInstances().`);
     }
     return this.providerStrategies.map(s => ({ ...s }));
   }

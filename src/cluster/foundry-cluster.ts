@@ -15,6 +15,8 @@ import { createClusterDashboard } from './cluster-dashboard';
 import type { IFoundryCluster } from './cluster-interfaces';
 import { Ec2Capacity } from './ec2-capacity';
 import type { Ec2CapacityOptions } from './ec2-capacity-options';
+import { ManagedInstancesCapacity } from './managed-instances';
+import type { ManagedInstancesCapacityOptions } from './managed-instances-options';
 import { FoundryClusterProps, resolveClusterProps } from './foundry-cluster-props';
 import { addInterfaceEndpoint, createdVpcCidrBlock, createNetwork, ON_DEMAND_ENDPOINTS } from './network';
 import { StoppedTaskAlerts } from './stopped-task-alerts';
@@ -31,7 +33,7 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](
  * - Fargate and Fargate Spot capacity providers and a default capacity provider strategy;
  * - an encrypted, TLS-only SNS topic for alerts, and alerts on tasks that stop for a failure;
  * - optionally a Cloud Map namespace for Service Connect;
- * - EC2 capacity on demand with `addEc2Capacity()`.
+ * - EC2 capacity on demand with `addEc2Capacity()`, ECS Managed Instances with `addManagedInstances()`.
  *
  * @example
  * const cluster = new FoundryCluster(stack, 'Cluster');
@@ -74,6 +76,7 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
   /** Names claimed in this cluster, by kind and name: the construct that claimed each. */
   private readonly claimedNames = new Map<string, IConstruct>();
   private readonly ec2Capacities: Ec2Capacity[] = [];
+  private readonly managedInstancesCapacities: ManagedInstancesCapacity[] = [];
   private _namespace?: cloudmap.INamespace;
   private _dashboard?: cloudwatch.Dashboard;
 
@@ -208,6 +211,22 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
   }
 
   /**
+   * Add ECS Managed Instances capacity: ECS launches, patches and right-sizes EC2 instances for the tasks placed on it.
+   *
+   * Creates the capacity provider (scoped to this cluster), the infrastructure role ECS uses, the instance role and
+   * profile, and the instances' security group. Use it with `Capacity.managedInstances(capacity)`.
+   */
+  public addManagedInstances(id: string, options: ManagedInstancesCapacityOptions = {}): ManagedInstancesCapacity {
+    const existing = this.node.tryFindChild(id);
+    if (existing) {
+      invalidProp(this, 'addManagedInstances id', id, existing instanceof ManagedInstancesCapacity
+        ? `A ManagedInstancesCapacity with id '${id}' already exists on this cluster; use another id.`
+        : `The cluster already has a construct with id '${id}'; use another id for the ManagedInstancesCapacity.`);
+    }
+    return new ManagedInstancesCapacity(this, id, { ...options, cluster: this });
+  }
+
+  /**
    * Make this capacity the cluster's default capacity provider strategy.
    *
    * Call it once, instead of the `defaultCapacity` prop, and before creating the workloads that use the default:
@@ -322,6 +341,20 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
   /** EC2 capacities added to this cluster. */
   public get ec2CapacityList(): Ec2Capacity[] {
     return [...this.ec2Capacities];
+  }
+
+  /**
+   * Record Managed Instances capacity added to this cluster (found and called at run time, like `_registerEc2Capacity`).
+   *
+   * @internal
+   */
+  public _registerManagedInstances(capacity: ManagedInstancesCapacity): void {
+    this.managedInstancesCapacities.push(capacity);
+  }
+
+  /** ECS Managed Instances capacities added to this cluster. */
+  public get managedInstancesCapacityList(): ManagedInstancesCapacity[] {
+    return [...this.managedInstancesCapacities];
   }
 
   /**
@@ -451,5 +484,6 @@ function alarmSourceConditions(stack: Stack): Record<string, unknown> {
 function sameCapacity(cluster: FoundryCluster, a: Capacity, b: Capacity): boolean {
   if (a === b) return true;
   if (!b || a.type !== b.type || a.ec2Capacity !== b.ec2Capacity) return false;
+  if (a.managedInstancesCapacity !== b.managedInstancesCapacity) return false;
   return JSON.stringify(a.strategies(cluster)) === JSON.stringify(b.strategies(cluster));
 }

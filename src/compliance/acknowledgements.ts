@@ -305,3 +305,14 @@ export function acknowledgeSchedulerDeadLetterQueue(queue: sqs.IQueue): void {
     reason: 'This queue is itself the dead-letter queue of an EventBridge Scheduler schedule (Target.DeadLetterConfig); a dead-letter queue needs no dead-letter queue of its own.',
   });
 }
+
+/**
+ * ECS Managed Instances: the infrastructure role uses the AWS managed policy ECS documents for it
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html), kept current by AWS.
+ */
+export function acknowledgeManagedInstancesInfrastructureRole(role: iam.IRole): void {
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances]',
+    reason: 'AmazonECSInfrastructureRolePolicyForManagedInstances is the policy AWS documents and maintains for ECS Managed Instances: ECS launches, tags and terminates the instances through EC2 fleet APIs whose required actions AWS extends as the feature grows, and only ecs.amazonaws.com can assume the role. Its iam:PassRole is narrowed by an explicit deny to the one instance role of this capacity.',
+  });
+}

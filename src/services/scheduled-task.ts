@@ -85,7 +85,8 @@ export interface ScheduledTaskProps extends WorkloadOptions {
 
 /**
  * Runs a workload on a schedule with EventBridge Scheduler: cron, rate or one time, time zone, flexible window,
- * retries, a dead-letter queue for invocations that fail, and a capacity provider strategy (Fargate, Spot, EC2).
+ * retries, a dead-letter queue for invocations that fail, and a capacity provider strategy (Fargate, Spot, EC2, ECS Managed
+ * Instances).
  * The scheduler's role may run only this task definition and pass only its two roles.
  *
  * @example

@@ -1,3 +1,8 @@
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { IConstruct } from 'constructs';
+import type { ManagedInstancesCapacity } from '../cluster/managed-instances';
+import { invalidProp, isConcrete } from '../private/validation';
+
 /**
  * The task sizes ECS accepts, as data, so that validation, error messages and property-based tests
  * all read the same table.
@@ -68,4 +73,45 @@ export function describeMemoryOptions(table: MemoryRange[], cpu: number): string
 export function defaultMemoryFor(table: MemoryRange[], cpu: number): number | undefined {
   const options = memoryOptions(table, cpu);
   return options ? Math.min(...options) : undefined;
+}
+
+/**
+ * Task CPU and memory on ECS Managed Instances: any whole value in the EC2 ranges (no Fargate pairs), with task-level
+ * cpu and memory, on Linux only, in awsvpc or host network mode
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters-managed-instances.html,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-tasks-services.html).
+ */
+export const MANAGED_INSTANCES_TASK_CPU = { min: 128, max: 196_608 } as const;
+
+/**
+ * Reject a workload that ECS Managed Instances cannot run: Windows containers (Managed Instances run Linux) and an
+ * image architecture the capacity's instances do not have.
+ */
+export function checkManagedInstancesPlatform(scope: IConstruct, capacity: ManagedInstancesCapacity,
+  os: ecs.OperatingSystemFamily, arch: ecs.CpuArchitecture | undefined): void {
+  if (os.isWindows()) {
+    invalidProp(scope, 'operatingSystemFamily', os._operatingSystemFamily,
+      'ECS Managed Instances run Linux containers only (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ManagedInstances.html): run Windows tasks with Capacity.fargate().');
+  }
+  if (arch && arch._cpuArchitecture !== capacity.cpuArchitecture._cpuArchitecture) {
+    invalidProp(scope, 'cpuArchitecture', arch._cpuArchitecture,
+      `The Managed Instances capacity '${capacity.node.path}' launches ${capacity.cpuArchitecture._cpuArchitecture} instances; build the image for that architecture or add a capacity with cpuArchitecture ${arch._cpuArchitecture}.`);
+  }
+}
+
+/**
+ * Reject a task larger than every instance the capacity may launch (its maxVcpus / maxMemory): ECS would leave it in
+ * PROVISIONING. Tokens are skipped.
+ */
+export function checkManagedInstancesTaskSize(scope: IConstruct, capacity: ManagedInstancesCapacity, cpu: number, memoryMiB: number): void {
+  const maxVcpus = capacity.maxVcpus;
+  if (maxVcpus !== undefined && isConcrete(maxVcpus) && isConcrete(cpu) && cpu > maxVcpus * 1024) {
+    invalidProp(scope, 'cpu', cpu,
+      `The Managed Instances capacity '${capacity.node.path}' launches instances with at most ${maxVcpus} vCPUs (${maxVcpus * 1024} CPU units): raise its maxVcpus or make the task smaller.`);
+  }
+  const maxMemory = capacity.maxMemoryMiB;
+  if (maxMemory !== undefined && isConcrete(maxMemory) && isConcrete(memoryMiB) && memoryMiB > maxMemory) {
+    invalidProp(scope, 'memoryMiB', memoryMiB,
+      `The Managed Instances capacity '${capacity.node.path}' launches instances with at most ${maxMemory} MiB of memory, part of which the OS and the ECS agent keep: raise its maxMemory or make the task smaller.`);
+  }
 }

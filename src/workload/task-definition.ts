@@ -10,7 +10,7 @@ import { WorkloadLogs } from './logging';
 import { createTaskRole, ecsTasksPrincipal } from './roles';
 import { FoundryTaskDefinitionProps, ResolvedContainer, ResolvedLinux, ResolvedPlatform, ResolvedSidecar, VolumeMountOptions } from './workload-options';
 import { checkContainerSet, portMappings, resolveSidecar, resolveWorkload } from './workload-validation';
-import { Capacity } from '../cluster/capacity';
+import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeEnvironmentVariables, acknowledgeExecutionRole } from '../compliance/acknowledgements';
 import { securityGroupDescription } from '../private/descriptions';
@@ -97,13 +97,18 @@ export class FoundryTaskDefinition extends Construct {
     }
 
     const fargate = this.platform.fargate;
+    // ECS Managed Instances (helper M): the MANAGED_INSTANCES compatibility, awsvpc, and a runtime platform from which
+    // ECS picks instances of the task's architecture
+    // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters-managed-instances.html).
+    const managedInstances = this.capacity.type === CapacityType.MANAGED_INSTANCES;
     this.taskDefinition = new ecs.TaskDefinition(this, 'TaskDefinition', {
-      compatibility: fargate ? ecs.Compatibility.FARGATE : ecs.Compatibility.EC2,
+      compatibility: fargate ? ecs.Compatibility.FARGATE
+        : managedInstances ? ecs.Compatibility.MANAGED_INSTANCES : ecs.Compatibility.EC2,
       networkMode: ecs.NetworkMode.AWS_VPC,
       cpu: numberAsString(this.cpu),
       memoryMiB: numberAsString(this.memoryMiB),
       ephemeralStorageGiB: workload.ephemeralStorageGiB,
-      runtimePlatform: fargate ? {
+      runtimePlatform: fargate || managedInstances ? {
         cpuArchitecture: this.cpuArchitecture,
         operatingSystemFamily: this.operatingSystemFamily,
       } : undefined,

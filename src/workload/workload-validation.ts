@@ -4,7 +4,10 @@ import { IConstruct } from 'constructs';
 import { ContainerOptions, ContainerPortOptions, SidecarOptions, WorkloadLinuxOptions } from './container';
 import { checkTaskFitsInstances, EXEC_WRITABLE_PATHS, stackPartition, TASK_DEFINITION_QUOTAS } from './deploy-checks';
 import { resolveLogging } from './logging';
-import { defaultMemoryFor, describeMemoryOptions, EPHEMERAL_STORAGE_GIB, FARGATE_LINUX, FARGATE_WINDOWS, isValidFargateSize } from './sizes';
+import {
+  checkManagedInstancesPlatform, checkManagedInstancesTaskSize, defaultMemoryFor, describeMemoryOptions, EPHEMERAL_STORAGE_GIB, FARGATE_LINUX,
+  FARGATE_WINDOWS, isValidFargateSize,
+} from './sizes';
 import {
   FoundryTaskDefinitionProps, ResolvedContainer, ResolvedLinux, ResolvedPlatform, ResolvedSidecar, ResolvedWorkload,
 } from './workload-options';
@@ -48,10 +51,15 @@ export function resolveWorkload(scope: IConstruct, props: FoundryTaskDefinitionP
   if (!props.image) {
     invalidProp(scope, 'image', props.image, "Pass the main container's image, e.g. ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable').");
   }
-  const fargate = capacity.type !== CapacityType.EC2;
+  // ECS Managed Instances (helper M): instances ECS manages, validated like EC2 capacity below except where noted.
+  const managedInstances = capacity.managedInstancesCapacity;
+  const fargate = capacity.type !== CapacityType.EC2 && capacity.type !== CapacityType.MANAGED_INSTANCES;
   const os = props.operatingSystemFamily ?? ecs.OperatingSystemFamily.LINUX;
   const windows = os.isWindows();
   const ec2Capacity = capacity.ec2Capacity;
+  if (managedInstances) {
+    checkManagedInstancesPlatform(scope, managedInstances, os, props.cpuArchitecture);
+  }
 
   // Platform and capacity.
   if (windows && !fargate) {
@@ -61,7 +69,7 @@ export function resolveWorkload(scope: IConstruct, props: FoundryTaskDefinitionP
   if (windows && capacity.type === CapacityType.FARGATE_SPOT) {
     invalidProp(scope, 'capacity', 'Capacity.spot()', 'Fargate Spot does not run Windows containers. Use Capacity.fargate().');
   }
-  const arch = props.cpuArchitecture ?? ec2Capacity?.cpuArchitecture ?? ecs.CpuArchitecture.X86_64;
+  const arch = props.cpuArchitecture ?? ec2Capacity?.cpuArchitecture ?? managedInstances?.cpuArchitecture ?? ecs.CpuArchitecture.X86_64;
   if (windows && arch._cpuArchitecture !== 'X86_64') {
     invalidProp(scope, 'cpuArchitecture', arch._cpuArchitecture, 'Windows containers on Fargate are X86_64 only.');
   }
@@ -92,6 +100,9 @@ export function resolveWorkload(scope: IConstruct, props: FoundryTaskDefinitionP
     memory ??= EC2_DEFAULT_MEMORY_MIB;
     checkNumber(scope, 'memoryMiB', memory, { min: 128, max: 3_145_728, integer: true });
   }
+  if (managedInstances) {
+    checkManagedInstancesTaskSize(scope, managedInstances, cpu, memory);
+  }
   const platform: ResolvedPlatform = {
     fargate,
     windows,
@@ -120,7 +131,13 @@ export function resolveWorkload(scope: IConstruct, props: FoundryTaskDefinitionP
   }
   if (props.gpuCount !== undefined) {
     checkNumber(scope, 'gpuCount', props.gpuCount, { min: 1, max: 16, integer: true });
-    if (!ec2Capacity || ec2Capacity.hardwareType !== ecs.AmiHardwareType.GPU) {
+    // Managed Instances with a GPU requirement (minGpus) launch GPU instances (helper M).
+    const managedGpus = managedInstances?.minGpus ?? 0;
+    if (managedInstances && isConcrete(props.gpuCount) && managedGpus < props.gpuCount) {
+      invalidProp(scope, 'gpuCount', props.gpuCount,
+        `The Managed Instances capacity '${managedInstances.node.path}' guarantees ${managedGpus} GPU(s) per instance: set its minGpus to at least ${props.gpuCount}.`);
+    }
+    if (!managedInstances && (!ec2Capacity || ec2Capacity.hardwareType !== ecs.AmiHardwareType.GPU)) {
       invalidProp(scope, 'gpuCount', props.gpuCount,
         'GPUs need EC2 capacity with GPU instances: capacity: Capacity.ec2(cluster.addEc2Capacity(id, { instanceType: new ec2.InstanceType(\'g5.xlarge\') })).');
     }
