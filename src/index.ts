@@ -42,8 +42,10 @@ export type { MetricScalingOptions, ScalingOptions, ScalingStep, ScheduledScalin
 
 // Services
 export type {
-  BlueGreenOptions, DeploymentOptions, IBackendService, IFoundryService, RequestServiceOptions, ServiceOptions, WebDeploymentOptions,
+  DeploymentOptions, IBackendService, IFoundryService, RequestServiceOptions, ServiceOptions, WebDeploymentOptions,
 } from './services/service-options';
+export { CircuitBreakerThreshold, DeploymentStrategy, DeploymentStrategyType } from './services/deployment-strategy';
+export type { BlueGreenOptions, CanaryOptions, DeploymentLifecycleHook, LinearOptions, TrafficShiftOptions } from './services/deployment-strategy';
 export { WebLoadBalancer } from './services/web-load-balancer';
 export type { LoadBalancerOptions, TargetHealthCheckOptions } from './services/load-balancer-options';
 export type { WebLoadBalancerAlarmOptions, WebLoadBalancerOptions, WebLoadBalancerProps } from './services/web-load-balancer-options';

@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { addLifecycleHooks, progressiveDeploymentProps, rollBackOnAlarms, tuneCircuitBreaker } from './deployment-wiring';
 import { IBackendService, IFoundryService, ServiceBaseProps } from './service-options';
 import { ResolvedServiceOptions, resolveServiceOptions } from './service-options-validation';
 import { stackDashboard } from './stack-dashboard';
@@ -62,6 +63,12 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
    */
   protected readonly _observability: ResolvedObservability;
   private readonly connectedTo = new Set<IBackendService>();
+  /**
+   * The role ECS assumes to invoke the deployment lifecycle hooks.
+   *
+   * @default - undefined unless `deployment.lifecycleHooks` is given
+   */
+  public readonly lifecycleHookRole?: iam.IRole;
 
   protected constructor(scope: Construct, id: string, props: ServiceBaseProps) {
     super(scope, id);
@@ -93,12 +100,9 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
       deploymentController: { type: ecs.DeploymentControllerType.ECS },
       minHealthyPercent: options.minHealthyPercent,
       maxHealthyPercent,
-      deploymentAlarms: options.deploymentAlarms.length > 0 ? {
-        alarmNames: options.deploymentAlarms.map(a => a.alarmName),
-        behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
-      } : undefined,
-      deploymentStrategy: options.blueGreen ? ecs.DeploymentStrategy.BLUE_GREEN : undefined,
-      bakeTime: options.blueGreen?.bakeTime,
+      // deploymentAlarms: written by _enableOperations, once the service's own alarms exist (rollbackOnAlarm).
+      // --- Progressive delivery (issue 12): rolling writes no strategy (the ECS default), as before -------------
+      ...progressiveDeploymentProps(options.deployment.strategy),
       enableExecuteCommand: options.enableExecuteCommand,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
@@ -126,6 +130,12 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
     // The task definition references the execution role, not its policies: without this the first tasks can start
     // before they may pull their image, write their logs or read their secrets.
     this.ecsService.node.addDependency(this.workload.executionRole);
+    // --- Progressive delivery (issue 12): lifecycle hooks and circuit breaker tuning ----------------------------
+    if (options.deployment.lifecycleHooks.length > 0) {
+      this.lifecycleHookRole = addLifecycleHooks(this, this.ecsService, options.deployment.lifecycleHooks);
+    }
+    tuneCircuitBreaker(this.ecsService, options.circuitBreaker, options.deployment);
+    // --- end progressive delivery -------------------------------------------------------------------------------
     if (options.scaling) {
       // aws-cdk-lib writes DesiredCount: 1 unless a feature flag is set; with auto scaling, leave it out so
       // that a deployment never resets the count auto scaling chose.
@@ -270,6 +280,10 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
         ...extra,
       });
     }
+    // Progressive delivery (issue 12): deployment.alarms, and the service's own alarms with rollbackOnAlarm, roll the
+    // deployment back (one call: aws-cdk-lib 2.271's enableDeploymentAlarms drops the names of a second call).
+    rollBackOnAlarms(this, this.ecsService, this._options.deploymentAlarms,
+      this._options.deployment.rollbackOnAlarm && this._alarms ? this._alarms.alarms : []);
     addDashboardAlarms(stackDashboard(this, this.cluster), this.alarms);
     if (this._options.dashboard) {
       this._dashboard = new ServiceDashboard(this, 'Dashboard', {

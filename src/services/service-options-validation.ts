@@ -1,20 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
+import { ResolvedDeployment, resolveDeployment } from './deployment-strategy-resolve';
 import { ServiceBaseProps, ServiceFrontEnd } from './service-options';
 import { resolveAlarmOptions, ServiceAlarmOptions } from '../operations/service-alarms';
 import { checkNumber, invalidProp, isConcrete } from '../private/validation';
 import { ResolvedScaling, resolveScaling } from '../scaling/service-scaling';
-
-/**
- * Native blue/green deployments with their defaults.
- *
- * @internal
- */
-export interface ResolvedBlueGreen {
-  readonly bakeTime: Duration;
-  readonly testHeader: string;
-}
 
 /**
  * What every service takes besides its workload, defaulted and validated once: the base and the concrete services
@@ -31,7 +22,8 @@ export interface ResolvedServiceOptions {
   readonly minHealthyPercent: number;
   readonly maxHealthyPercent: number;
   readonly deploymentAlarms: cloudwatch.IAlarm[];
-  readonly blueGreen?: ResolvedBlueGreen;
+  /** The rollout: strategy (rolling, blue/green, canary, linear), lifecycle hooks, rollback on alarm, circuit breaker tuning. */
+  readonly deployment: ResolvedDeployment;
   readonly enableExecuteCommand: boolean;
   readonly healthCheckGracePeriod?: Duration;
   readonly scaling?: ResolvedScaling;
@@ -68,22 +60,13 @@ export function resolveServiceOptions(scope: IConstruct, props: ServiceBaseProps
     invalidProp(scope, 'deployment.maxHealthyPercent', 100,
       `With minHealthyPercent 100${d.minHealthyPercent === undefined ? ' (the default)' : ''} and maxHealthyPercent 100 ECS can neither stop an old task nor start a new one; raise maxHealthyPercent, or lower minHealthyPercent (e.g. 50) to replace tasks in place.`);
   }
-  if (d.blueGreen && !behindAlb) {
-    invalidProp(scope, 'deployment.blueGreen', d.blueGreen, 'Native blue/green shifts traffic between two target groups of an Application Load Balancer; use it with WebService.');
-  }
-  if (d.blueGreen?.bakeTime !== undefined) {
-    // bakeTimeInMinutes: 0-1440 (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html).
-    checkNumber(scope, 'deployment.blueGreen.bakeTime (minutes)', d.blueGreen.bakeTime.toMinutes({ integral: false }), { min: 0, max: 1440, integer: true });
-  }
-  if (d.blueGreen?.testHeader !== undefined && !/^[A-Za-z0-9-]{1,40}$/.test(d.blueGreen.testHeader)) {
-    invalidProp(scope, 'deployment.blueGreen.testHeader', d.blueGreen.testHeader, "Use an HTTP header name: letters, digits and '-' (up to 40).");
-  }
   if (props.healthCheckGracePeriod !== undefined) {
     // "a health check grace period of up to 2,147,483,647 seconds", in whole seconds
     // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html).
     checkNumber(scope, 'healthCheckGracePeriod (seconds)', props.healthCheckGracePeriod.toSeconds({ integral: false }), { min: 0, max: 2_147_483_647, integer: true });
   }
   const alarms = resolveAlarmOptions(scope, props.alarms);
+  const deployment = resolveDeployment(scope, props, alarms.enabled);
   const desiredCount = scaling ? undefined : (props.desiredCount ?? DEFAULT_DESIRED_COUNT);
   return {
     desiredCount,
@@ -92,10 +75,7 @@ export function resolveServiceOptions(scope: IConstruct, props: ServiceBaseProps
     minHealthyPercent: minHealthy,
     maxHealthyPercent: maxHealthy,
     deploymentAlarms: d.alarms ?? [],
-    blueGreen: d.blueGreen ? {
-      bakeTime: d.blueGreen.bakeTime ?? Duration.minutes(10),
-      testHeader: d.blueGreen.testHeader ?? 'x-foundry-test',
-    } : undefined,
+    deployment,
     enableExecuteCommand: props.enableExecuteCommand ?? false,
     healthCheckGracePeriod: props.healthCheckGracePeriod
       ?? (props.frontEnd !== ServiceFrontEnd.NONE ? Duration.seconds(30) : undefined),

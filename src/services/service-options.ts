@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import { IConstruct } from 'constructs';
+import { BlueGreenOptions, CircuitBreakerThreshold, DeploymentLifecycleHook, DeploymentStrategy } from './deployment-strategy';
 import { Capacity } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { ServiceAlarmOptions } from '../operations/service-alarms';
@@ -13,27 +14,6 @@ import { WebScalingOptions } from '../scaling/service-scaling';
 import type { SharedVolume } from '../storage/shared-volume';
 import type { FoundryTaskDefinition } from '../workload/task-definition';
 import { VolumeMountOptions, WorkloadOptions } from '../workload/workload-options';
-
-/**
- * Native ECS blue/green deployments (`deploymentStrategy: BLUE_GREEN`).
- */
-export interface BlueGreenOptions {
-  /**
-   * How long both the new (green) and old (blue) tasks run after traffic shifted, so that a rollback is instant.
-   *
-   * @default Duration.minutes(10)
-   */
-  readonly bakeTime?: Duration;
-
-  /**
-   * Requests with this header (any value) reach the green tasks before production traffic does.
-   *
-   * It is the test route of the deployment.
-   *
-   * @default 'x-foundry-test'
-   */
-  readonly testHeader?: string;
-}
 
 /**
  * How a service rolls out new versions.
@@ -72,16 +52,61 @@ export interface DeploymentOptions {
    * @default - none
    */
   readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * How the service rolls out a new revision: rolling, blue/green, canary or linear.
+   *
+   * Blue/green, canary and linear shift traffic between two target groups (Application or Network Load Balancer) or
+   * through Service Connect; a service without traffic (a worker) can use blue/green only. Each service rejects
+   * the strategies it does not support.
+   *
+   * @default DeploymentStrategy.rolling()
+   */
+  readonly strategy?: DeploymentStrategy;
+
+  /**
+   * Lambda functions ECS runs at stages of a blue/green, canary or linear deployment, to test or approve it.
+   *
+   * ECS invokes them through a role the service creates, which may invoke exactly these functions.
+   *
+   * @default - none
+   */
+  readonly lifecycleHooks?: DeploymentLifecycleHook[];
+
+  /**
+   * Roll a blue/green, canary or linear deployment back when the service's own alarms go into ALARM during it.
+   *
+   * The service's alarms (see `alarms`) join any `deployment.alarms` given. A rolling deployment uses only
+   * `deployment.alarms`: its circuit breaker already rolls back tasks that fail to start.
+   *
+   * @default - true for blue/green, canary and linear deployments, false for rolling ones
+   */
+  readonly rollbackOnAlarm?: boolean;
+
+  /**
+   * How many failed tasks stop a deployment (the circuit breaker's failure threshold).
+   *
+   * @default - the ECS default: 50 % of the desired count, at least 3 and at most 200 tasks
+   */
+  readonly circuitBreakerThreshold?: CircuitBreakerThreshold;
+
+  /**
+   * Reset the circuit breaker's count of failed tasks whenever a task of the deployment becomes healthy.
+   *
+   * @default true - the ECS default
+   */
+  readonly circuitBreakerResetOnHealthyTask?: boolean;
 }
 
 /**
- * How a web service rolls out new versions: the options of every service plus native blue/green deployments.
+ * How a web service rolls out new versions: the options of every service plus the deprecated `blueGreen`.
  */
 export interface WebDeploymentOptions extends DeploymentOptions {
   /**
    * Use native ECS blue/green deployments with an alternate target group and a test route.
    *
    * @default - rolling deployments
+   * @deprecated use `strategy: DeploymentStrategy.blueGreen(options)` instead
    */
   readonly blueGreen?: BlueGreenOptions;
 }
@@ -201,6 +226,8 @@ export enum ServiceFrontEnd {
   APPLICATION_LOAD_BALANCER = 'APPLICATION_LOAD_BALANCER',
   /** A Network Load Balancer. */
   NETWORK_LOAD_BALANCER = 'NETWORK_LOAD_BALANCER',
+  /** Service Connect only (a backend service): its proxies shift traffic between revisions. */
+  SERVICE_CONNECT = 'SERVICE_CONNECT',
 }
 
 /**

@@ -37,7 +37,7 @@ export class WebService extends RequestServiceBase {
   public readonly loadBalancer: WebLoadBalancer;
   /** The target group of the tasks. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** The second target group of blue/green deployments. */
+  /** The second target group of blue/green, canary and linear deployments. */
   public readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
   /** The listener rule routing to the service. */
   public readonly listenerRule: elbv2.ApplicationListenerRule;
@@ -95,7 +95,10 @@ export class WebService extends RequestServiceBase {
       },
     };
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', targetGroupProps);
-    const blueGreen = this._options.blueGreen;
+    // Blue/green, canary and linear all shift traffic between two target groups with a test rule
+    // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html).
+    const strategy = this._options.deployment.strategy;
+    const blueGreen = strategy.trafficShift ? strategy : undefined;
     if (blueGreen) {
       this.alternateTargetGroup = new elbv2.ApplicationTargetGroup(this, 'AlternateTargetGroup', targetGroupProps);
     }
