@@ -1,8 +1,12 @@
+import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { BackendService, FoundryCluster, ServiceAlarms, WebService, WorkerService } from '../../src';
+import {
+  BackendService, FoundryCluster, PredictiveScalingMetric, PredictiveScalingMode, PredictiveScalingOptions, ServiceAlarms, WebService, WorkerService,
+} from '../../src';
+import { synthTemplate } from '../proof/support/update-safety';
 import { plainStack } from '../support/stacks';
 
 /**
@@ -174,5 +178,58 @@ describe('serviceConnectAccessLogs', () => {
     expect(() => new BackendService(stack, 'Api', {
       cluster: new FoundryCluster(stack, 'Cluster'), image, port: 8080, serviceConnectAccessLogs: value as ecs.ServiceConnectAccessLogConfiguration,
     })).toThrow(message);
+  });
+});
+
+describe('switching the options on an existing stack replaces nothing', () => {
+  // The CDK's own diff engine decides which property changes replace a resource.
+  const replaced = (before: Record<string, any>, after: Record<string, any>): string[] => {
+    const found: string[] = [];
+    fullDiff(before, after).resources.forEachDifference((logicalId, change) => {
+      if (change.isRemoval || change.changeImpact === ResourceImpact.WILL_REPLACE || change.changeImpact === ResourceImpact.MAY_REPLACE) {
+        found.push(`${logicalId} (${change.isRemoval ? 'removed' : 'replaced'})`);
+      }
+    });
+    return found;
+  };
+  const webWith = (options: { highResolutionMetrics?: boolean; predictive?: PredictiveScalingOptions }) => synthTemplate(stack => {
+    new WebService(stack, 'Web', {
+      cluster: new FoundryCluster(stack, 'Cluster'),
+      image,
+      port: 8080,
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certificateArn),
+      scaling: { minTasks: 2, maxTasks: 10, cpuPercent: 60, memoryPercent: 70, requestsPerTask: 500, predictive: options.predictive },
+      highResolutionMetrics: options.highResolutionMetrics,
+      dashboard: true,
+    });
+  });
+  const backendWith = (serviceConnectAccessLogs?: ecs.ServiceConnectAccessLogConfiguration) => synthTemplate(stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const api = new BackendService(stack, 'Api', { cluster, image, port: 8080, serviceConnectAccessLogs });
+    new WorkerService(stack, 'Client', { cluster, image, serviceConnectAccessLogs }).connectTo(api);
+  });
+
+  test('highResolutionMetrics off → on → off', () => {
+    const off = webWith({});
+    const on = webWith({ highResolutionMetrics: true });
+    expect(replaced(off, on)).toEqual([]);
+    // Back off: only the 20-second alarm goes away.
+    expect(replaced(on, off)).toEqual([expect.stringMatching(/^WebAlarmsUnhealthyHighResolution[0-9A-F]{8} \(removed\)$/)]);
+  });
+
+  test('predictive scaling: none → forecast only → forecast and scale → another metric', () => {
+    const steps = [
+      webWith({}),
+      webWith({ predictive: {} }),
+      webWith({ predictive: { mode: PredictiveScalingMode.FORECAST_AND_SCALE } }),
+      webWith({ predictive: { mode: PredictiveScalingMode.FORECAST_AND_SCALE, metric: PredictiveScalingMetric.REQUESTS, maxTasksBufferPercent: 10 } }),
+    ];
+    for (let i = 1; i < steps.length; i++) {
+      expect(replaced(steps[i - 1], steps[i])).toEqual([]);
+    }
+  });
+
+  test('Service Connect access logs on a backend and its client: off → on (the services are updated, never replaced)', () => {
+    expect(replaced(backendWith(), backendWith({ format: ecs.ServiceConnectAccessLogFormat.JSON }))).toEqual([]);
   });
 });
