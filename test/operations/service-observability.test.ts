@@ -222,7 +222,9 @@ describe('switching the options on an existing stack replaces nothing', () => {
       webWith({}),
       webWith({ predictive: {} }),
       webWith({ predictive: { mode: PredictiveScalingMode.FORECAST_AND_SCALE } }),
-      webWith({ predictive: { mode: PredictiveScalingMode.FORECAST_AND_SCALE, metric: PredictiveScalingMetric.REQUESTS, maxTasksBufferPercent: 10 } }),
+      webWith({
+        predictive: { mode: PredictiveScalingMode.FORECAST_AND_SCALE, metric: PredictiveScalingMetric.REQUESTS, maxTasksBufferPercent: 10 },
+      }),
     ];
     for (let i = 1; i < steps.length; i++) {
       expect(replaced(steps[i - 1], steps[i])).toEqual([]);
