@@ -20,7 +20,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
-  BackendService, Capacity, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, NatGatewayStrategy, NetworkProtocol, NetworkService,
+  BackendService, Capacity, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, ManagedInstancesPurchaseOption,
+  ManagedInstancesReservationPreference, NatGatewayStrategy, NetworkProtocol, NetworkService,
   PredictiveScalingMetric, PredictiveScalingMode,
   ScheduledTask, SharedVolume, StoppedTaskAlerts, Schedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
 } from '../src';
@@ -42,6 +43,31 @@ const app = complianceApp();
 const CASES: Record<string, (stack: Stack) => void> = {
   ClusterDefault: stack => {
     new FoundryCluster(stack, 'Cluster');
+  },
+  // ECS Managed Instances (helper M): the capacity with a web service, a worker and a scheduled task on it.
+  ManagedInstancesDefault: stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const capacity = Capacity.managedInstances(cluster.addManagedInstances('Instances'));
+    new WebService(stack, 'Web', { cluster, image: nginx, port: 8080, certificate: certificate(stack), capacity });
+    new WorkerService(stack, 'Worker', { cluster, image: nginx, capacity });
+    new ScheduledTask(stack, 'Nightly', { cluster, image: nginx, schedule: Schedule.cron('0 3 * * ? *'), capacity });
+  },
+  ManagedInstancesFullest: stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const graviton = cluster.addManagedInstances('Graviton', {
+      cpuArchitecture: ecs.CpuArchitecture.ARM64, minVcpus: 2, maxVcpus: 16, minMemory: Size.gibibytes(4), maxMemory: Size.gibibytes(64),
+      allowedInstanceTypes: ['m7g.*', 'c7g.*'], burstable: true, purchaseOption: ManagedInstancesPurchaseOption.SPOT,
+      storageSize: Size.gibibytes(100), detailedMonitoring: true, autoRepair: false, scaleInAfter: Duration.minutes(5),
+      fipsEnabled: true, propagateTags: false, capacityProviderName: 'graviton-mi',
+    });
+    const gpu = cluster.addManagedInstances('Gpu', {
+      minGpus: 1, useLocalStorage: true, infrastructureOptimization: false, purchaseOption: ManagedInstancesPurchaseOption.RESERVED,
+      capacityReservations: { preference: ManagedInstancesReservationPreference.RESERVATIONS_FIRST },
+    });
+    cluster.useDefaultCapacity(Capacity.managedInstances(graviton));
+    new WebService(stack, 'Web', { cluster, image: nginx, port: 8080, certificate: certificate(stack), cpu: 1536, memoryMiB: 3072 });
+    new WorkerService(stack, 'Worker', { cluster, image: nginx, capacity: Capacity.managedInstances(gpu), gpuCount: 1, memoryMiB: 8192 });
+    new ScheduledTask(stack, 'Nightly', { cluster, image: nginx, schedule: Schedule.rate(Duration.hours(6)) });
   },
   ClusterFullest: stack => {
     const cluster = new FoundryCluster(stack, 'Cluster', {
@@ -352,6 +378,8 @@ describe('compliance harness', () => {
       'AwsSolutions-EC23',
       'AwsSolutions-EC26',
       'AwsSolutions-ECS2',
+      // ECS Managed Instances: the infrastructure role's AWS managed policy (its iam:PassRole narrowed by a deny).
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances]',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::<log streams of the exec log group>]',
       'AwsSolutions-S1',
