@@ -290,3 +290,47 @@ describe('predictive scaling beside target tracking, simulated from the template
     });
   });
 });
+
+describe('blue/green: request forecasts over both target groups, beside request target tracking', () => {
+  let model: ScalingModel;
+  let groups: string[];
+  beforeAll(() => {
+    const stack = plainStack('BlueGreenPredictive');
+    const service = web(stack, {
+      minTasks: 2, maxTasks: 20, requestsPerTask: 500, predictive: { mode: PredictiveScalingMode.FORECAST_AND_SCALE },
+    }, true);
+    groups = [service.targetGroup, service.alternateTargetGroup!].map(g => stack.getLogicalId(g.node.defaultChild as any));
+    model = readScaling(Template.fromStack(stack).toJSON(), stack.getLogicalId(service.ecsService.node.defaultChild as any));
+  });
+
+  /** Requests reach the target group with production traffic; the other one has no targets and no data. */
+  class RequestsWorld implements World {
+    private readonly perTarget: Record<string, Series> = {};
+    constructor(private readonly live: string, private readonly requests: (t: number) => number, private readonly forecast: (h: number) => number) {
+      for (const g of groups) this.perTarget[g] = [];
+    }
+    public step(t: number, desired: number): void {
+      for (const g of groups) this.perTarget[g].push(g === this.live ? this.requests(t) / desired : undefined);
+    }
+    public forecastLoad(hour: number): number {
+      return this.forecast(hour);
+    }
+    public get source() {
+      return (m: MetricRef): Series | undefined => {
+        const group = groups.find(g => m.refs.includes(g));
+        if (m.metricName === 'RequestCountPerTarget' && group) return this.perTarget[group];
+        throw new Error(`the requests world has no ${m.namespace} ${m.metricName}`);
+      };
+    }
+  }
+
+  test.each(MODES)('either target group live (%s): 10 tasks from 5 minutes before the forecast peak of 5000 requests a minute', mode => {
+    expect(model.policies.find(p => p.kind === 'predictive')).toMatchObject({ metricPair: 'custom', target: 500 });
+    for (const live of [0, 1]) {
+      const trace = simulateScaling(model, new RequestsWorld(groups[live], () => 600, h => (h === 2 ? 5000 : 600)), 200, 2, mode);
+      expect(trace.desired[113]).toBe(2);
+      expect(trace.desired[115]).toBe(10);
+      expect(trace.desired.slice(115, 175).every(d => d === 10)).toBe(true);
+    }
+  });
+});
