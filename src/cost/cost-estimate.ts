@@ -8,6 +8,7 @@ import { CostContext, estimateStack, resolveAssumptions, ResolvedAssumptions, ro
 import type { CostAssumptions, CostAssumptionValue, CostComparison, CostLine } from './cost-types';
 import { PRICE_TABLE_DATE, PRICE_TABLE_SOURCE } from './price-table';
 import { Ec2Capacity } from '../cluster/ec2-capacity';
+import { ManagedInstancesCapacity } from '../cluster/managed-instances';
 import { FoundryTaskDefinition } from '../workload/task-definition';
 
 /**
@@ -150,6 +151,7 @@ function collect(stack: Stack, nodes: IConstruct[]): CostContext {
     region,
     taskDefinitions: nodes.filter((n): n is FoundryTaskDefinition => n instanceof FoundryTaskDefinition),
     ec2Capacities: nodes.filter((n): n is Ec2Capacity => n instanceof Ec2Capacity),
+    managedInstancesCapacities: nodes.filter((n): n is ManagedInstancesCapacity => n instanceof ManagedInstancesCapacity),
     natGateways: nodes.filter(n => n instanceof ec2.CfnNatGateway).length,
     loadBalancers: nodes.filter((n): n is elbv2.CfnLoadBalancer => n instanceof elbv2.CfnLoadBalancer)
       .map(lb => stack.resolve(lb.type) ?? 'application'),

@@ -9,6 +9,8 @@ import type { CostAssumptions, CostAssumptionValue, CostComparison, CostLine } f
 import { FargateRate, INSTANCE_SPECS, InstanceSpec, REGION_PRICES, RegionPrices } from './price-table';
 import { CapacityType } from '../cluster/capacity';
 import type { Ec2Capacity } from '../cluster/ec2-capacity';
+import type { ManagedInstancesCapacity } from '../cluster/managed-instances';
+import { ManagedInstancesPurchaseOption } from '../cluster/managed-instances-options';
 import { checkNumber, invalidProp } from '../private/validation';
 import { FoundryServiceBase } from '../services/service-base';
 import type { FoundryTaskDefinition } from '../workload/task-definition';
@@ -20,6 +22,8 @@ export interface CostContext {
   readonly region?: string;
   readonly taskDefinitions: FoundryTaskDefinition[];
   readonly ec2Capacities: Ec2Capacity[];
+  /** ECS Managed Instances capacities (undefined: none collected). */
+  readonly managedInstancesCapacities?: ManagedInstancesCapacity[];
   readonly natGateways: number;
   /** The `Type` of each load balancer ('application', 'network', 'gateway'). */
   readonly loadBalancers: string[];
@@ -167,6 +171,7 @@ export function estimateStack(ctx: CostContext, a: ResolvedAssumptions): { lines
 
   // Tasks.
   const onCapacity = new Map<Ec2Capacity, TaskShape[]>();
+  const onManaged = new Map<ManagedInstancesCapacity, TaskShape[]>();
   for (const td of ctx.taskDefinitions) {
     const n = a.tasksOf(td);
     if (n === 0) continue;
@@ -175,7 +180,11 @@ export function estimateStack(ctx: CostContext, a: ResolvedAssumptions): { lines
     const windows = td.operatingSystemFamily._operatingSystemFamily !== ecs.OperatingSystemFamily.LINUX._operatingSystemFamily;
     const item = rel(td.node.path);
     const capacity = td.capacity.ec2Capacity;
-    if (td.capacity.type === CapacityType.EC2 && capacity) {
+    const managed = td.capacity.managedInstancesCapacity;
+    if (td.capacity.type === CapacityType.MANAGED_INSTANCES && managed) {
+      onManaged.set(managed, [...(onManaged.get(managed) ?? []), shape]);
+      line('Tasks on Managed Instances', item, `${fmt(n)} task(s) of ${fmt(shape.vcpu)} vCPU, ${fmt(shape.gb)} GB`, 0, `in the instances of ${rel(managed.node.path)}`);
+    } else if (td.capacity.type === CapacityType.EC2 && capacity) {
       onCapacity.set(capacity, [...(onCapacity.get(capacity) ?? []), shape]);
       line('Tasks on EC2', item, `${fmt(n)} task(s) of ${fmt(shape.vcpu)} vCPU, ${fmt(shape.gb)} GB`, 0, `in the instances of ${rel(capacity.node.path)}`);
     } else {
@@ -223,6 +232,36 @@ export function estimateStack(ctx: CostContext, a: ResolvedAssumptions): { lines
         hourly === undefined ? undefined : split.spot * h * hourly * (1 - a.ec2SpotDiscountPercent / 100), 'priced as the primary instance type', missing);
     }
     const volumeGb = volumeGiB(ctx.stack, capacity);
+    if (instances > 0 && volumeGb > 0) {
+      line('EBS', item, `${fmt(instances)} × ${volumeGb} GB gp3 at $${prices?.ebsGp3GbMonth ?? '?'}/GB-month`,
+        prices ? instances * volumeGb * prices.ebsGp3GbMonth : undefined);
+    }
+  }
+
+  // ECS Managed Instances: the instances ECS launches for the tasks, their management fee and their data volumes.
+  for (const capacity of ctx.managedInstancesCapacities ?? []) {
+    const item = rel(capacity.node.path);
+    const type = managedInstanceType(capacity, a);
+    const spec = INSTANCE_SPECS[type];
+    const shapes = onManaged.get(capacity) ?? [];
+    const needed = spec ? pack(shapes, spec, a.ec2UsableMemoryPercent) : undefined;
+    // No minimum: ECS launches instances for the tasks placed on the capacity and optimizes idle ones away.
+    const instances = a.ec2InstancesPerCapacity ?? needed?.instances ?? 0;
+    const why = a.ec2InstancesPerCapacity !== undefined ? 'assumed'
+      : shapes.length === 0 ? 'no task placed on it' : needed ? `its tasks need ${needed.instances}` : `a task does not fit on one ${type}`;
+    const chosen = `priced as ${type}: ECS chooses the types that meet the instance requirements`;
+    const hourly = prices?.ec2Hour[type];
+    const spot = capacity.purchaseOption === ManagedInstancesPurchaseOption.SPOT;
+    line(spot ? 'Managed Instances Spot' : 'Managed Instances', item,
+      `${fmt(instances)} × ${type} × ${h} h${hourly !== undefined ? ` at $${hourly}/h` : ''}${spot ? ` − ${a.ec2SpotDiscountPercent} %` : ''} (${why})`,
+      hourly === undefined ? undefined : instances * h * hourly * (spot ? 1 - a.ec2SpotDiscountPercent / 100 : 1),
+      capacity.purchaseOption === ManagedInstancesPurchaseOption.RESERVED ? `${chosen}; Capacity Reservations are billed as reserved` : chosen,
+      `the table has no ${type} price for ${regionName}`);
+    const fee = prices?.managedInstancesFeeHour?.[type];
+    line('Managed Instances fee', item, `${fmt(instances)} × ${type} × ${h} h${fee !== undefined ? ` at $${fee}/h` : ''}`,
+      instances === 0 ? 0 : fee === undefined ? undefined : instances * h * fee, undefined,
+      `the table has no ECS Managed Instances management fee for ${type} in ${regionName} (https://aws.amazon.com/ecs/pricing/)`);
+    const volumeGb = managedStorageGiB(ctx.stack, capacity);
     if (instances > 0 && volumeGb > 0) {
       line('EBS', item, `${fmt(instances)} × ${volumeGb} GB gp3 at $${prices?.ebsGp3GbMonth ?? '?'}/GB-month`,
         prices ? instances * volumeGb * prices.ebsGp3GbMonth : undefined);
@@ -385,6 +424,26 @@ function ephemeralGiB(stack: Stack, td: FoundryTaskDefinition): number {
   const cfn = td.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
   const storage = stack.resolve(cfn.ephemeralStorage) as ecs.CfnTaskDefinition.EphemeralStorageProperty | undefined;
   return Number(storage?.sizeInGiB ?? 20);
+}
+
+/**
+ * The instance type a Managed Instances capacity is priced as: its first allowed type that the instance table knows,
+ * else the comparison type of its architecture (a GPU type when it requires GPUs).
+ */
+export function managedInstanceType(capacity: ManagedInstancesCapacity, a: ResolvedAssumptions): string {
+  const known = (capacity.allowedInstanceTypes ?? []).find(t => INSTANCE_SPECS[t] !== undefined && (INSTANCE_SPECS[t].gpus ?? 0) >= capacity.minGpus);
+  if (known) return known;
+  const arm = capacity.cpuArchitecture._cpuArchitecture === ecs.CpuArchitecture.ARM64._cpuArchitecture;
+  if (capacity.minGpus > 0) return arm ? 'g5g.xlarge' : 'g5.xlarge';
+  return arm ? a.comparisonInstanceTypeArm64 : a.comparisonInstanceTypeX86;
+}
+
+function managedStorageGiB(stack: Stack, capacity: ManagedInstancesCapacity): number {
+  const cfn = capacity.capacityProvider.node.defaultChild as ecs.CfnCapacityProvider;
+  const provider = stack.resolve(cfn.managedInstancesProvider) as ecs.CfnCapacityProvider.ManagedInstancesProviderProperty | undefined;
+  const template = provider?.instanceLaunchTemplate as ecs.CfnCapacityProvider.InstanceLaunchTemplateProperty | undefined;
+  const storage = template?.storageConfiguration as ecs.CfnCapacityProvider.ManagedInstancesStorageConfigurationProperty | undefined;
+  return Number(storage?.storageSizeGiB ?? 0);
 }
 
 function volumeGiB(stack: Stack, capacity: Ec2Capacity): number {

@@ -128,7 +128,7 @@ export interface CostLine {
   readonly stack: string;
   /** The region prices come from (or the unresolved region). */
   readonly region: string;
-  /** What is priced: 'Fargate', 'Fargate Spot', 'EC2', 'EBS', 'NAT gateway', 'Load balancer', 'EFS', 'CloudWatch Logs', 'VPC endpoints', 'KMS'. */
+  /** What is priced: 'Fargate', 'Fargate Spot', 'EC2', 'Managed Instances', 'Managed Instances fee', 'EBS', 'NAT gateway', 'Load balancer', 'EFS', 'CloudWatch Logs', 'VPC endpoints', 'KMS'. */
   readonly category: string;
   /** Which resources (construct paths relative to the stack, or a description). */
   readonly item: string;

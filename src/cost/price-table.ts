@@ -51,6 +51,13 @@ export interface RegionPrices {
   readonly ebsGp3GbMonth: number;
   /** EC2 on-demand Linux instance prices, per hour. */
   readonly ec2Hour: Readonly<Record<string, number>>;
+  /**
+   * ECS Managed Instances management fee per instance-hour, by instance type, charged on top of the EC2 price
+   * (https://aws.amazon.com/ecs/pricing/, "Amazon ECS Managed Instances"). AWS publishes it per instance type and
+   * region; a type missing here is listed as "not priced", never guessed. Not compiled yet for any region (the page
+   * renders the fee table dynamically and it was not available to the compiler on PRICE_TABLE_DATE).
+   */
+  readonly managedInstancesFeeHour?: Readonly<Record<string, number>>;
 }
 
 /** The current-generation types in both US regions (identical prices there). */
