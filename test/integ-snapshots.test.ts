@@ -14,6 +14,7 @@ test('there is an integration test for each pattern', () => {
     'integ.backend-service.ts',
     'integ.ec2-al2023.ts',
     'integ.ec2-bottlerocket.ts',
+    'integ.managed-instances.ts',
     'integ.network-service.ts',
     'integ.observability.ts',
     'integ.scheduled-task.ts',
