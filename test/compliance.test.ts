@@ -55,13 +55,27 @@ const CASES: Record<string, (stack: Stack) => void> = {
   ManagedInstancesFullest: stack => {
     const cluster = new FoundryCluster(stack, 'Cluster');
     const graviton = cluster.addManagedInstances('Graviton', {
-      cpuArchitecture: ecs.CpuArchitecture.ARM64, minVcpus: 2, maxVcpus: 16, minMemory: Size.gibibytes(4), maxMemory: Size.gibibytes(64),
-      allowedInstanceTypes: ['m7g.*', 'c7g.*'], burstable: true, purchaseOption: ManagedInstancesPurchaseOption.SPOT,
-      storageSize: Size.gibibytes(100), detailedMonitoring: true, autoRepair: false, scaleInAfter: Duration.minutes(5),
-      fipsEnabled: true, propagateTags: false, capacityProviderName: 'graviton-mi',
+      cpuArchitecture: ecs.CpuArchitecture.ARM64,
+      minVcpus: 2,
+      maxVcpus: 16,
+      minMemory: Size.gibibytes(4),
+      maxMemory: Size.gibibytes(64),
+      allowedInstanceTypes: ['m7g.*', 'c7g.*'],
+      burstable: true,
+      purchaseOption: ManagedInstancesPurchaseOption.SPOT,
+      storageSize: Size.gibibytes(100),
+      detailedMonitoring: true,
+      autoRepair: false,
+      scaleInAfter: Duration.minutes(5),
+      fipsEnabled: true,
+      propagateTags: false,
+      capacityProviderName: 'graviton-mi',
     });
     const gpu = cluster.addManagedInstances('Gpu', {
-      minGpus: 1, useLocalStorage: true, infrastructureOptimization: false, purchaseOption: ManagedInstancesPurchaseOption.RESERVED,
+      minGpus: 1,
+      useLocalStorage: true,
+      infrastructureOptimization: false,
+      purchaseOption: ManagedInstancesPurchaseOption.RESERVED,
       capacityReservations: { preference: ManagedInstancesReservationPreference.RESERVATIONS_FIRST },
     });
     cluster.useDefaultCapacity(Capacity.managedInstances(graviton));

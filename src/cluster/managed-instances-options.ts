@@ -19,7 +19,7 @@ export enum ManagedInstancesPurchaseOption {
  * When ECS Managed Instances launches into EC2 Capacity Reservations.
  */
 export enum ManagedInstancesReservationPreference {
-  /** Launch only into matching Capacity Reservations; without one, no instance launches. */
+  /** Launch only into matching Capacity Reservations (without one, no instance launches). */
   RESERVATIONS_ONLY = 'RESERVATIONS_ONLY',
   /** Prefer matching Capacity Reservations and fall back to On-Demand instances. */
   RESERVATIONS_FIRST = 'RESERVATIONS_FIRST',

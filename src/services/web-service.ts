@@ -7,6 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import { DeploymentStrategyType } from './deployment-strategy';
+import { modelDeploymentTime } from './deployment-time';
 import { RequestServiceBase } from './service-base';
 import { ServiceFrontEnd } from './service-options';
 import { WebLoadBalancer } from './web-load-balancer';
@@ -47,6 +49,13 @@ export class WebService extends RequestServiceBase {
   public readonly certificate?: acm.ICertificate;
   /** Time to replace one task in a rolling deployment, modeled as health check interval × healthy threshold + deregistration delay. */
   public readonly modeledReplacementTime: Duration;
+  /**
+   * Time to deploy a new revision with the service's strategy, modeled from its options.
+   *
+   * Health check interval × healthy threshold for new tasks, then per strategy: rolling batches, or test traffic,
+   * canary bake or linear steps, bake time; and the deregistration delay. Task start-up and lifecycle hooks add to it.
+   */
+  public readonly modeledDeploymentTime: Duration;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, { ...props, frontEnd: ServiceFrontEnd.APPLICATION_LOAD_BALANCER });
@@ -78,6 +87,13 @@ export class WebService extends RequestServiceBase {
     const hc = resolved.targetHealthCheck;
     const deregistrationDelay = resolved.deregistrationDelay;
     this.modeledReplacementTime = Duration.seconds(hc.interval.toSeconds() * hc.healthyThreshold + deregistrationDelay.toSeconds());
+    this.modeledDeploymentTime = modelDeploymentTime(this._options.deployment.strategy, {
+      healthCheckInterval: hc.interval,
+      healthyThreshold: hc.healthyThreshold,
+      deregistrationDelay,
+      minHealthyPercent: this._options.minHealthyPercent,
+      maxHealthyPercent: this._options.maxHealthyPercent,
+    }).total;
     const targetGroupProps: elbv2.ApplicationTargetGroupProps = {
       vpc: this.cluster.vpc,
       port: containerPort,
@@ -115,7 +131,7 @@ export class WebService extends RequestServiceBase {
     this.listenerRule = rules.production;
     this.priority = rules.priority;
     if (blueGreen) {
-      warnBlueGreenRouteChanges(this);
+      warnBlueGreenRouteChanges(this, blueGreen.type === DeploymentStrategyType.BLUE_GREEN ? 'blue/green' : blueGreen.type.toLowerCase());
     }
 
     const mainContainer = this.workload.mainContainer.containerName;
@@ -196,9 +212,9 @@ export class WebService extends RequestServiceBase {
  * A weighted forward in the template would not help: CloudFormation re-applies its weights just the same, and changing
  * the action's form would itself update every existing blue/green rule once.
  */
-function warnBlueGreenRouteChanges(service: WebService): void {
+function warnBlueGreenRouteChanges(service: WebService, kind: string): void {
   Annotations.of(service).addWarningV2('cdk-ecs-foundry:blueGreenRouteChanges',
-    `${service.node.path} uses native blue/green: ECS moves production traffic between the two target groups by rewriting `
+    `${service.node.path} uses native ${kind}: ECS moves production traffic between the two target groups by rewriting `
     + 'the production listener rule, and CloudFormation re-applies the rule\'s template action (forward to the primary target '
     + 'group) whenever the rule itself changes: a change of hostHeaders, pathPatterns, domainName, priority, load balancer '
     + 'or target group. After a deployment that left traffic on the alternate target group, the primary one is empty and '

@@ -26,7 +26,9 @@ describe('ManagedInstancesCapacity: defaults', () => {
   const capacity = Capacity.managedInstances(mi);
   cluster.useDefaultCapacity(capacity);
   const web = new WebService(stack, 'Web', {
-    cluster, image, port: 8080,
+    cluster,
+    image,
+    port: 8080,
     certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
   });
   const worker = new WorkerService(stack, 'Worker', { cluster, image, capacity });
@@ -191,7 +193,8 @@ describe('ManagedInstancesCapacity: fullest', () => {
   });
 
   test('tasks take any whole size (no Fargate pairs), the capacity\'s architecture and its GPUs', () => {
-    const props = (td: FoundryTaskDefinition) => template.toJSON().Resources[stack.getLogicalId(td.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition)].Properties;
+    const props = (td: FoundryTaskDefinition) =>
+      template.toJSON().Resources[stack.getLogicalId(td.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition)].Properties;
     expect(props(arm)).toMatchObject({ Cpu: '1536', Memory: '3000', RuntimePlatform: { CpuArchitecture: 'ARM64' } });
     expect(props(cuda).ContainerDefinitions[0].ResourceRequirements).toEqual([{ Type: 'GPU', Value: '1' }]);
   });
@@ -286,8 +289,13 @@ describe('ManagedInstancesCapacity: bad input is rejected at synth', () => {
     const stack = plainStack('Foreign');
     const real = new FoundryCluster(stack, 'Cluster');
     const foreign = {
-      node: real.node, vpc: real.vpc, ecsCluster: real.ecsCluster, encryptionKey: real.encryptionKey, alertTopic: real.alertTopic,
-      logRetention: real.logRetention, removalPolicy: real.removalPolicy,
+      node: real.node,
+      vpc: real.vpc,
+      ecsCluster: real.ecsCluster,
+      encryptionKey: real.encryptionKey,
+      alertTopic: real.alertTopic,
+      logRetention: real.logRetention,
+      removalPolicy: real.removalPolicy,
     };
     expect(() => new ManagedInstancesCapacity(stack, 'Instances', { cluster: foreign as any })).toThrow(/needs a FoundryCluster/);
   });

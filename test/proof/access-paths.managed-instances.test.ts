@@ -54,52 +54,115 @@ const passTo = (service: string) => ({ 'iam:PassedToService': service });
 
 const paths: Path[] = [
   // ECS and the infrastructure role.
-  { name: 'ECS assumes the infrastructure role', expect: 'Allowed',
-    request: () => ({ caller: { service: 'ecs.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn(INFRA) }) },
-  { name: 'EC2 cannot assume the infrastructure role', expect: 'Denied',
-    request: () => ({ caller: { service: 'ec2.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn(INFRA) }) },
-  { name: 'ECS tasks cannot assume the infrastructure role', expect: 'Denied',
-    request: () => ({ caller: { service: 'ecs-tasks.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn(INFRA) }) },
-  { name: 'the infrastructure role passes the instance role to EC2 (launching instances with the profile)', expect: 'Allowed',
-    request: () => ({ caller: infrastructureCaller(), action: 'iam:PassRole', resource: roleArn(INSTANCE), context: passTo('ec2.amazonaws.com') }) },
-  { name: 'the infrastructure role cannot pass the instance role to another service', expect: 'Denied',
-    request: () => ({ caller: infrastructureCaller(), action: 'iam:PassRole', resource: roleArn(INSTANCE), context: passTo('lambda.amazonaws.com') }) },
-  { name: "the infrastructure role cannot pass a task's execution role", expect: 'Denied',
-    request: () => ({ caller: infrastructureCaller(), action: 'iam:PassRole', resource: roleArn('WorkerTaskExecutionRole'), context: passTo('ec2.amazonaws.com') }) },
-  { name: 'the infrastructure role cannot pass another ecsInstanceRole* role (the AWS managed grant is closed)', expect: 'Denied',
-    request: () => ({ caller: infrastructureCaller(), action: 'iam:PassRole', resource: `arn:aws:iam::${ACCOUNT}:role/ecsInstanceRoleAdmin`, context: passTo('ec2.amazonaws.com') }) },
-  { name: 'the infrastructure role cannot pass itself', expect: 'Denied',
-    request: () => ({ caller: infrastructureCaller(), action: 'iam:PassRole', resource: roleArn(INFRA), context: passTo('ec2.amazonaws.com') }) },
+  {
+    name: 'ECS assumes the infrastructure role',
+    expect: 'Allowed',
+    request: () => ({ caller: { service: 'ecs.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn(INFRA) }),
+  },
+  {
+    name: 'EC2 cannot assume the infrastructure role',
+    expect: 'Denied',
+    request: () => ({ caller: { service: 'ec2.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn(INFRA) }),
+  },
+  {
+    name: 'ECS tasks cannot assume the infrastructure role',
+    expect: 'Denied',
+    request: () => ({ caller: { service: 'ecs-tasks.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn(INFRA) }),
+  },
+  {
+    name: 'the infrastructure role passes the instance role to EC2 (launching instances with the profile)',
+    expect: 'Allowed',
+    request: () => ({ caller: infrastructureCaller(), action: 'iam:PassRole', resource: roleArn(INSTANCE), context: passTo('ec2.amazonaws.com') }),
+  },
+  {
+    name: 'the infrastructure role cannot pass the instance role to another service',
+    expect: 'Denied',
+    request: () => ({ caller: infrastructureCaller(), action: 'iam:PassRole', resource: roleArn(INSTANCE), context: passTo('lambda.amazonaws.com') }),
+  },
+  {
+    name: "the infrastructure role cannot pass a task's execution role",
+    expect: 'Denied',
+    request: () => ({ caller: infrastructureCaller(), action: 'iam:PassRole', resource: roleArn('WorkerTaskExecutionRole'), context: passTo('ec2.amazonaws.com') }),
+  },
+  {
+    name: 'the infrastructure role cannot pass another ecsInstanceRole* role (the AWS managed grant is closed)',
+    expect: 'Denied',
+    request: () => ({ caller: infrastructureCaller(), action: 'iam:PassRole', resource: `arn:aws:iam::${ACCOUNT}:role/ecsInstanceRoleAdmin`, context: passTo('ec2.amazonaws.com') }),
+  },
+  {
+    name: 'the infrastructure role cannot pass itself',
+    expect: 'Denied',
+    request: () => ({ caller: infrastructureCaller(), action: 'iam:PassRole', resource: roleArn(INFRA), context: passTo('ec2.amazonaws.com') }),
+  },
 
   // EC2 and the instance role.
-  { name: 'EC2 assumes the instance role', expect: 'Allowed',
-    request: () => ({ caller: { service: 'ec2.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn(INSTANCE) }) },
-  { name: 'ECS cannot assume the instance role', expect: 'Denied',
-    request: () => ({ caller: { service: 'ecs.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn(INSTANCE) }) },
-  { name: 'ECS tasks cannot assume the instance role', expect: 'Denied',
-    request: () => ({ caller: { service: 'ecs-tasks.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn(INSTANCE) }) },
+  {
+    name: 'EC2 assumes the instance role',
+    expect: 'Allowed',
+    request: () => ({ caller: { service: 'ec2.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn(INSTANCE) }),
+  },
+  {
+    name: 'ECS cannot assume the instance role',
+    expect: 'Denied',
+    request: () => ({ caller: { service: 'ecs.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn(INSTANCE) }),
+  },
+  {
+    name: 'ECS tasks cannot assume the instance role',
+    expect: 'Denied',
+    request: () => ({ caller: { service: 'ecs-tasks.amazonaws.com' }, action: 'sts:AssumeRole', resource: roleArn(INSTANCE) }),
+  },
 
   // The ECS agent on a Managed Instance.
-  { name: 'the agent registers with its cluster', expect: 'Allowed',
-    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:RegisterContainerInstance', resource: cluster() }) },
-  { name: 'the agent cannot register with another cluster', expect: 'Denied',
-    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:RegisterContainerInstance', resource: otherCluster }) },
-  { name: 'the agent discovers its poll endpoint', expect: 'Allowed',
-    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:DiscoverPollEndpoint', resource: '*' }) },
-  { name: 'the agent polls for work on its cluster', expect: 'Allowed',
-    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:Poll', resource: containerInstance(t.ref(id('AWS::ECS::Cluster', 'Cluster'))), context: { 'ecs:cluster': cluster() } }) },
-  { name: 'the agent cannot poll another cluster', expect: 'Denied',
-    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:Poll', resource: containerInstance('other'), context: { 'ecs:cluster': otherCluster } }) },
-  { name: 'the agent reports task state changes', expect: 'Allowed',
-    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:SubmitTaskStateChange', resource: cluster() }) },
-  { name: 'the agent starts telemetry sessions on its cluster', expect: 'Allowed',
-    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:StartTelemetrySession', resource: containerInstance(t.ref(id('AWS::ECS::Cluster', 'Cluster'))), context: { 'ecs:cluster': cluster() } }) },
-  { name: 'the host cannot pass roles', expect: 'Denied',
-    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'iam:PassRole', resource: roleArn(INFRA), context: passTo('ecs.amazonaws.com') }) },
-  { name: "the host cannot read the workload's secret (the execution role does)", expect: 'Denied',
-    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'secretsmanager:GetSecretValue', resource: t.ref(id('AWS::SecretsManager::Secret', 'ApiKey')) }) },
-  { name: 'the host cannot run tasks', expect: 'Denied',
-    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:RunTask', resource: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/any:1`, context: { 'ecs:cluster': cluster() } }) },
+  {
+    name: 'the agent registers with its cluster',
+    expect: 'Allowed',
+    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:RegisterContainerInstance', resource: cluster() }),
+  },
+  {
+    name: 'the agent cannot register with another cluster',
+    expect: 'Denied',
+    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:RegisterContainerInstance', resource: otherCluster }),
+  },
+  {
+    name: 'the agent discovers its poll endpoint',
+    expect: 'Allowed',
+    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:DiscoverPollEndpoint', resource: '*' }),
+  },
+  {
+    name: 'the agent polls for work on its cluster',
+    expect: 'Allowed',
+    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:Poll', resource: containerInstance(t.ref(id('AWS::ECS::Cluster', 'Cluster'))), context: { 'ecs:cluster': cluster() } }),
+  },
+  {
+    name: 'the agent cannot poll another cluster',
+    expect: 'Denied',
+    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:Poll', resource: containerInstance('other'), context: { 'ecs:cluster': otherCluster } }),
+  },
+  {
+    name: 'the agent reports task state changes',
+    expect: 'Allowed',
+    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:SubmitTaskStateChange', resource: cluster() }),
+  },
+  {
+    name: 'the agent starts telemetry sessions on its cluster',
+    expect: 'Allowed',
+    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:StartTelemetrySession', resource: containerInstance(t.ref(id('AWS::ECS::Cluster', 'Cluster'))), context: { 'ecs:cluster': cluster() } }),
+  },
+  {
+    name: 'the host cannot pass roles',
+    expect: 'Denied',
+    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'iam:PassRole', resource: roleArn(INFRA), context: passTo('ecs.amazonaws.com') }),
+  },
+  {
+    name: "the host cannot read the workload's secret (the execution role does)",
+    expect: 'Denied',
+    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'secretsmanager:GetSecretValue', resource: t.ref(id('AWS::SecretsManager::Secret', 'ApiKey')) }),
+  },
+  {
+    name: 'the host cannot run tasks',
+    expect: 'Denied',
+    request: () => ({ caller: { role: id(ROLE, INSTANCE) }, action: 'ecs:RunTask', resource: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/any:1`, context: { 'ecs:cluster': cluster() } }),
+  },
 ];
 
 describe('access paths of ECS Managed Instances', () => {
@@ -111,7 +174,8 @@ describe('access paths of ECS Managed Instances', () => {
     const capacity = Capacity.managedInstances(foundry.addManagedInstances('Instances'));
     const secret = new secretsmanager.Secret(stack, 'ApiKey');
     new WorkerService(stack, 'Worker', {
-      cluster: foundry, capacity,
+      cluster: foundry,
+      capacity,
       image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
       secrets: { API_KEY: ecs.Secret.fromSecretsManager(secret) },
     });
@@ -136,8 +200,10 @@ describe('access paths of ECS Managed Instances', () => {
 
   test('the explicit deny, not a missing grant, closes the AWS managed ecsInstanceRole* grant', async () => {
     const decision = await p.decide({
-      caller: infrastructureCaller(), action: 'iam:PassRole',
-      resource: `arn:aws:iam::${ACCOUNT}:role/ecsInstanceRoleAdmin`, context: passTo('ec2.amazonaws.com'),
+      caller: infrastructureCaller(),
+      action: 'iam:PassRole',
+      resource: `arn:aws:iam::${ACCOUNT}:role/ecsInstanceRoleAdmin`,
+      context: passTo('ec2.amazonaws.com'),
     });
     expect(decision).toBe('ExplicitlyDenied');
   });
