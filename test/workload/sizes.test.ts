@@ -1,7 +1,9 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as fc from 'fast-check';
 import { Capacity, FoundryCluster, FoundryTaskDefinition } from '../../src';
-import { describeMemoryOptions, FARGATE_LINUX, FARGATE_WINDOWS, isValidFargateSize, memoryOptions } from '../../src/workload/sizes';
+import {
+  checkManagedInstancesTaskSize, describeMemoryOptions, FARGATE_LINUX, FARGATE_WINDOWS, isValidFargateSize, memoryOptions,
+} from '../../src/workload/sizes';
 import { plainStack } from '../support/stacks';
 
 // The Fargate table as the ECS Developer Guide lists it, written out independently of src/workload/sizes.ts.
@@ -72,5 +74,36 @@ describe('FoundryTaskDefinition size validation', () => {
   test('Windows rejects 256 and 512 CPU units', () => {
     expect(make(512, 1024, ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE))
       .toThrow(/invalid cpu = 512\. Fargate Windows tasks take 1024, 2048, 4096 CPU units/);
+  });
+});
+
+describe('ECS Managed Instances sizes (property-based)', () => {
+  // A stand-in for a capacity limited to maxVcpus and maxMemory: what checkManagedInstancesTaskSize reads.
+  const limited = (maxVcpus: number, maxMemoryMiB: number) => ({ node: { path: 'Stack/Cluster/Instances' }, maxVcpus, maxMemoryMiB }) as any;
+
+  test('any task within the largest instance is accepted, whatever Fargate says of the pair', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 192 }), fc.integer({ min: 1024, max: 1_048_576 }), fc.nat(), fc.nat(), (vcpus, mib, c, m) => {
+      const cpu = 128 + (c % (vcpus * 1024 - 127));
+      const memory = 128 + (m % (mib - 127));
+      expect(() => checkManagedInstancesTaskSize('Task' as any, limited(vcpus, mib), cpu, memory)).not.toThrow();
+    }));
+  });
+
+  test('a task larger than the largest instance is rejected, naming the limit', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 192 }), fc.integer({ min: 1, max: 4096 }), (vcpus, extra) => {
+      expect(() => checkManagedInstancesTaskSize('Task' as any, limited(vcpus, 1_048_576), vcpus * 1024 + extra, 512))
+        .toThrow(new RegExp(`invalid cpu = ${vcpus * 1024 + extra}\\. .*at most ${vcpus} vCPUs`));
+      expect(() => checkManagedInstancesTaskSize('Task' as any, limited(192, vcpus * 1024), 256, vcpus * 1024 + extra))
+        .toThrow(new RegExp(`invalid memoryMiB = ${vcpus * 1024 + extra}\\. .*at most ${vcpus * 1024} MiB`));
+    }), { numRuns: 50 });
+  });
+
+  test('on a real capacity, sizes Fargate has no pair for synthesize as they are', () => {
+    const stack = plainStack('MiSizes');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const capacity = Capacity.managedInstances(cluster.addManagedInstances('Instances'));
+    const td = new FoundryTaskDefinition(stack, 'Odd', { cluster, capacity, image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), cpu: 640, memoryMiB: 1500 });
+    expect(isValidFargateSize(FARGATE_LINUX, 640, 1500)).toBe(false);
+    expect([td.cpu, td.memoryMiB]).toEqual([640, 1500]);
   });
 });
