@@ -109,7 +109,7 @@ export class ResolvedAssumptions {
       v('tasksPerTaskDefinition', String(this.tasksPerTaskDefinition), 'tasks running all month per standalone task definition (services count their desired count or scaling minimum)'
         + (this.taskCounts.size > 0 ? `, except ${[...this.taskCounts].map(([td, n]) => `${td.node.path}: ${n}`).join(', ')}` : '')),
       v('ec2InstancesPerCapacity', this.ec2InstancesPerCapacity === undefined ? 'auto' : String(this.ec2InstancesPerCapacity),
-        'instances per EC2 capacity (auto: its minimum capacity, or what its tasks need if more)'),
+        'instances per EC2 or Managed Instances capacity (auto: its minimum capacity, or what its tasks need if more)'),
       v('fargateSpotDiscountPercent', `${this.fargateSpotDiscountPercent} %`, 'Fargate Spot discount on the on-demand price'),
       v('ec2SpotDiscountPercent', `${this.ec2SpotDiscountPercent} %`, 'EC2 Spot discount on the on-demand price'),
       v('ec2UsableMemoryPercent', `${this.ec2UsableMemoryPercent} %`, 'share of instance memory ECS gives to tasks'),

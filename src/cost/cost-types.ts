@@ -36,9 +36,9 @@ export interface CostAssumptions {
   readonly taskCounts?: TaskCountAssumption[];
 
   /**
-   * Instances running all month in each `Ec2Capacity`.
+   * Instances running all month in each `Ec2Capacity` and each `ManagedInstancesCapacity`.
    *
-   * @default - the group's minimum capacity, or as many instances as the tasks placed on it need, whichever is more
+   * @default - the group's minimum capacity, or as many instances as the tasks placed on it need, whichever is more (Managed Instances: as many as the tasks need)
    */
   readonly ec2InstancesPerCapacity?: number;
 
@@ -51,6 +51,8 @@ export interface CostAssumptions {
 
   /**
    * EC2 Spot discount on the on-demand price, in percent (it varies by instance type, region and time).
+   *
+   * It applies to Spot instances of an `Ec2Capacity` and of a Spot `ManagedInstancesCapacity`.
    *
    * @default 60
    */
