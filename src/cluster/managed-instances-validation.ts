@@ -86,6 +86,17 @@ export function resolveManagedInstances(scope: IConstruct, props: ManagedInstanc
   }
   const allowed = instanceTypes(scope, 'allowedInstanceTypes', props.allowedInstanceTypes);
   const excluded = instanceTypes(scope, 'excludedInstanceTypes', props.excludedInstanceTypes);
+  // The architecture selects the CPU manufacturers (Intel and AMD, or AWS Graviton): an allowed family of the other
+  // architecture matches no instance, and tasks would wait in PROVISIONING.
+  for (const type of Token.isUnresolved(allowed) ? [] : allowed ?? []) {
+    const family = type.split('.')[0];
+    if (Token.isUnresolved(type) || family.includes('*')) continue;
+    const typeArch = new ec2.InstanceType(`${family}.large`).architecture === ec2.InstanceArchitecture.ARM_64 ? 'ARM64' : 'X86_64';
+    if (typeArch !== arch._cpuArchitecture && !Token.isUnresolved(arch._cpuArchitecture)) {
+      invalidProp(scope, 'allowedInstanceTypes', type,
+        `${family} instances are ${typeArch} and this capacity launches ${arch._cpuArchitecture} instances (cpuArchitecture): allow ${arch._cpuArchitecture} types, or set cpuArchitecture: ecs.CpuArchitecture.${typeArch}.`);
+    }
+  }
 
   // AcceleratorCountRequest takes whole numbers (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AcceleratorCountRequest.html);
   // the largest EC2 GPU instances have 16 GPUs (p4de, p5: https://aws.amazon.com/ec2/instance-types/accelerated-computing/).

@@ -239,6 +239,8 @@ describe('ManagedInstancesCapacity: bad input is rejected at synth', () => {
     ['a reserved name prefix', add({ capacityProviderName: 'ecs-instances' }), /invalid capacityProviderName = 'ecs-instances'\. ECS reserves names/],
     ['a name with spaces', add({ capacityProviderName: 'my instances' }), /invalid capacityProviderName = 'my instances'/],
     ['an unknown architecture', add({ cpuArchitecture: ecs.CpuArchitecture.of('RISCV') }), /invalid cpuArchitecture = 'RISCV'/],
+    ['a Graviton type on x86 capacity', add({ allowedInstanceTypes: ['m7i.*', 'm7g.large'] }), /invalid allowedInstanceTypes = 'm7g\.large'\. m7g instances are ARM64 and this capacity launches X86_64/],
+    ['an x86 family on Graviton capacity', add({ cpuArchitecture: ecs.CpuArchitecture.ARM64, allowedInstanceTypes: ['c7i.*'] }), /invalid allowedInstanceTypes = 'c7i\.\*'\. c7i instances are X86_64/],
     ['public subnets', add({ vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }), /Managed Instances never run in public subnets/],
   ])('%s', (_name, act, message) => {
     expect(act).toThrow(message);
