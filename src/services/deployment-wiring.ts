@@ -1,4 +1,4 @@
-import { Names, Stack, Token } from 'aws-cdk-lib';
+import { Names } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -93,11 +93,11 @@ export function tuneCircuitBreaker(service: ecs.BaseService, enabled: boolean, d
  *
  * @internal
  */
-export function rollBackOnAlarms(scope: Construct, service: ecs.BaseService, given: cloudwatch.IAlarm[], own: cloudwatch.Alarm[]): void {
+export function rollBackOnAlarms(service: ecs.BaseService, given: cloudwatch.IAlarm[], own: cloudwatch.Alarm[]): void {
   const names = [
     ...given.map(a => a.alarmName),
     ...own.map(alarm => {
-      const name = physicalAlarmName(scope, alarm);
+      const name = physicalAlarmName(alarm);
       (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName = name;
       return name;
     }),
@@ -107,9 +107,11 @@ export function rollBackOnAlarms(scope: Construct, service: ecs.BaseService, giv
   }
 }
 
-/** Alarm names: up to 255 characters, unique per account and Region. */
-function physicalAlarmName(scope: Construct, alarm: cloudwatch.Alarm): string {
-  const stackName = Stack.of(scope).stackName;
-  const prefix = Token.isUnresolved(stackName) ? '' : `${stackName}-`;
-  return prefix + Names.uniqueResourceName(alarm, { maxLength: 255 - prefix.length, separator: '-' });
+/**
+ * Alarm names: up to 255 characters, unique per account and Region. `Names.uniqueResourceName` starts with the stack
+ * name (letters and digits), then the construct path, then a hash of the path: one app deployed under two stack names
+ * in one account and Region gets two sets of names.
+ */
+function physicalAlarmName(alarm: cloudwatch.Alarm): string {
+  return Names.uniqueResourceName(alarm, { maxLength: 255, separator: '-' });
 }

@@ -282,7 +282,7 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
     }
     // Progressive delivery (issue 12): deployment.alarms, and the service's own alarms with rollbackOnAlarm, roll the
     // deployment back (one call: aws-cdk-lib 2.271's enableDeploymentAlarms drops the names of a second call).
-    rollBackOnAlarms(this, this.ecsService, this._options.deploymentAlarms,
+    rollBackOnAlarms(this.ecsService, this._options.deploymentAlarms,
       this._options.deployment.rollbackOnAlarm && this._alarms ? this._alarms.alarms : []);
     addDashboardAlarms(stackDashboard(this, this.cluster), this.alarms);
     if (this._options.dashboard) {

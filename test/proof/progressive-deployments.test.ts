@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { App, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -135,7 +135,7 @@ describe('WebService canary with a lifecycle hook', () => {
     const { service, props, template } = built;
     const names = service.alarms.map(a => (a.node.defaultChild as any).alarmName);
     expect(names.length).toBeGreaterThan(0);
-    names.forEach(n => expect(n).toMatch(/^Web-Web-Alarms-Unhealthy\d?-[0-9A-F]{8}$/));
+    names.forEach(n => expect(n).toMatch(/^Web-Alarms-Unhealthy\d?-[0-9A-F]{8}$/));
     expect(props.DeploymentConfiguration.Alarms).toEqual({ AlarmNames: names, Enable: true, Rollback: true });
     const written = Object.values<any>(template.findResources('AWS::CloudWatch::Alarm')).map(a => a.Properties.AlarmName).filter(Boolean);
     expect(written.sort()).toEqual([...names].sort());
@@ -197,6 +197,22 @@ describe('rollback alarms and the circuit breaker', () => {
     const { props, template } = web(() => ({ strategy: DeploymentStrategy.canary({ percent: 10 }), rollbackOnAlarm: false }));
     expect(props.DeploymentConfiguration.Alarms).toEqual(NO_ALARMS);
     expect(Object.values<any>(template.findResources('AWS::CloudWatch::Alarm')).every(a => a.Properties.AlarmName === undefined)).toBe(true);
+  });
+
+  test('alarm names start with the stack name: one app deployed under two stack names in one account and Region', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Web', { stackName: 'prod-web', env: { account: '123456789012', region: 'us-east-1' } });
+    const service = new WebService(stack, 'Api', {
+      cluster: new FoundryCluster(stack, 'Cluster'),
+      image,
+      port: 8080,
+      loadBalancerOptions: { allowHttp: true },
+      deployment: { strategy: DeploymentStrategy.blueGreen() },
+    });
+    Template.fromStack(stack);
+    expect(service.alarms.map(a => (a.node.defaultChild as any).alarmName)).toEqual([
+      expect.stringMatching(/^prodweb-Api-Alarms-Unhealthy-[0-9A-F]{8}$/), expect.stringMatching(/^prodweb-Api-Alarms-Unhealthy2-[0-9A-F]{8}$/),
+    ]);
   });
 
   test('rollbackOnAlarm: true on a rolling deployment adds the service\'s alarms', () => {

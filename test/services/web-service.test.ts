@@ -384,7 +384,7 @@ describe('WebServices sharing a load balancer', () => {
     // The given alarm, then the blue/green service's own alarms (rollbackOnAlarm defaults to true), by physical name:
     // the alarms read the service's metrics, so a Ref would be a circular dependency.
     const ownNames = api.alarms.map(a => (a.node.defaultChild as any).alarmName);
-    expect(ownNames).toEqual(['Shared-Shared-Api-Alarms-Unhealthy-F2DAB132', 'Shared-Shared-Api-Alarms-Unhealthy2-BF1A7589']);
+    expect(ownNames).toEqual(['Shared-Api-Alarms-Unhealthy-F2DAB132', 'Shared-Api-Alarms-Unhealthy2-BF1A7589']);
     expect(serviceOf(sharedTemplate, sharedStack, api)).toMatchObject({
       DeploymentConfiguration: {
         Alarms: {
