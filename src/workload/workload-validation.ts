@@ -115,6 +115,10 @@ export function resolveWorkload(scope: IConstruct, props: FoundryTaskDefinitionP
 
   // Fargate-only and EC2-only features.
   if (props.ephemeralStorageGiB !== undefined) {
+    if (managedInstances) {
+      invalidProp(scope, 'ephemeralStorageGiB', props.ephemeralStorageGiB,
+        `Ephemeral storage is a Fargate setting; tasks on Managed Instances use the instances' data volume: size it with the storageSize of '${managedInstances.node.path}'.`);
+    }
     if (!fargate) {
       invalidProp(scope, 'ephemeralStorageGiB', props.ephemeralStorageGiB,
         'Ephemeral storage is a Fargate setting; on EC2 capacity size the instances\' volume (Ec2Capacity volumeSize) instead.');

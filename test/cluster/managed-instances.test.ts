@@ -318,7 +318,7 @@ describe('workloads on Managed Instances: bad input', () => {
     ['more GPUs than the capacity guarantees', on({ minGpus: 1 }, { gpuCount: 4 }), /guarantees 1 GPU\(s\) per instance: set its minGpus to at least 4/],
     ['a task larger than the largest instance (CPU)', on({ maxVcpus: 2 }, { cpu: 4096, memoryMiB: 4096 }), /invalid cpu = 4096\. .* at most 2 vCPUs \(2048 CPU units\)/],
     ['a task larger than the largest instance (memory)', on({ maxMemory: Size.gibibytes(4) }, { memoryMiB: 8192 }), /invalid memoryMiB = 8192\. .* at most 4096 MiB/],
-    ['Fargate ephemeral storage', on({}, { ephemeralStorageGiB: 50 }), /invalid ephemeralStorageGiB = 50/],
+    ['Fargate ephemeral storage', on({}, { ephemeralStorageGiB: 50 }), /invalid ephemeralStorageGiB = 50\. .*size it with the storageSize of 'Workload\d+\/Cluster\/Instances'/],
     ['a CPU value out of range', on({}, { cpu: 64 }), /invalid cpu = 64/],
     ['a fractional memory value', on({}, { memoryMiB: 1000.5 }), /invalid memoryMiB = 1000\.5/],
   ])('%s', (_name, act, message) => {
