@@ -14,13 +14,15 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
-  BackendService, Capacity, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition, ManagedInstancesPurchaseOption,
+  BackendService, Capacity, CircuitBreakerThreshold, DeploymentStrategy, Ec2MachineImage, FoundryCluster, FoundryTaskDefinition,
+  ManagedInstancesPurchaseOption,
   ManagedInstancesReservationPreference, NatGatewayStrategy, NetworkProtocol, NetworkService,
   PredictiveScalingMetric, PredictiveScalingMode,
   ScheduledTask, SharedVolume, StoppedTaskAlerts, Schedule, WebLoadBalancer, WebService, WorkerService, WorkloadRepository,
@@ -188,6 +190,58 @@ const CASES: Record<string, (stack: Stack) => void> = {
     const alb = new WebLoadBalancer(stack, 'Alb', { cluster, allowHttp: true, internetFacing: false });
     everyCapacity(cluster).forEach((capacity, i) =>
       new WebService(stack, `Web${i}`, { cluster, image: nginx, port: 8080, loadBalancer: alb, pathPatterns: [`/s${i}/*`], capacity }));
+  },
+  // Progressive deployments (helper P1): a canary WebService with defaults; canary with hooks, linear, and a worker's
+  // blue/green with a hook and circuit breaker tuning. Hooks are the user's functions (imported here: their own
+  // compliance is theirs); the library adds the role ECS invokes them with.
+  ProgressiveDeploymentsDefault: stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    new WebService(stack, 'Web', {
+      cluster,
+      image: nginx,
+      port: 8080,
+      certificate: certificate(stack),
+      deployment: { strategy: DeploymentStrategy.canary({ percent: 10 }) },
+    });
+  },
+  ProgressiveDeploymentsFullest: stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const hook = (id: string) => lambda.Function.fromFunctionArn(stack, id, `arn:aws:lambda:us-east-1:123456789012:function:${id.toLowerCase()}`);
+    const alb = new WebLoadBalancer(stack, 'Alb', { cluster, certificate: certificate(stack) });
+    new WebService(stack, 'Canary', {
+      cluster,
+      image: nginx,
+      port: 8080,
+      loadBalancer: alb,
+      pathPatterns: ['/canary/*'],
+      deployment: {
+        strategy: DeploymentStrategy.canary({ percent: 5, canaryBakeTime: Duration.minutes(5), bakeTime: Duration.minutes(15), testHeader: 'x-canary' }),
+        lifecycleHooks: [
+          { handler: hook('SmokeTest'), stages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] },
+          { handler: hook('Approve'), stages: [ecs.DeploymentLifecycleStage.PRODUCTION_TRAFFIC_SHIFT] },
+        ],
+        circuitBreakerThreshold: CircuitBreakerThreshold.percent(25),
+        circuitBreakerResetOnHealthyTask: false,
+      },
+      scaling: { minTasks: 2, maxTasks: 10, cpuPercent: 60, requestsPerTask: 500 },
+    });
+    new WebService(stack, 'Linear', {
+      cluster,
+      image: nginx,
+      port: 8080,
+      loadBalancer: alb,
+      pathPatterns: ['/linear/*'],
+      deployment: { strategy: DeploymentStrategy.linear({ stepPercent: 20, stepBakeTime: Duration.minutes(2) }) },
+    });
+    new WorkerService(stack, 'Worker', {
+      cluster,
+      image: nginx,
+      deployment: {
+        strategy: DeploymentStrategy.blueGreen({ bakeTime: Duration.minutes(5) }),
+        lifecycleHooks: [{ handler: hook('DrainCheck'), stages: [ecs.DeploymentLifecycleStage.POST_SCALE_UP] }],
+        circuitBreakerThreshold: CircuitBreakerThreshold.count(3),
+      },
+    });
   },
   NetworkTcpTlsPrivateLinkOnEachCapacity: stack => {
     const cluster = new FoundryCluster(stack, 'Cluster');

@@ -17,6 +17,7 @@ test('there is an integration test for each pattern', () => {
     'integ.managed-instances.ts',
     'integ.network-service.ts',
     'integ.observability.ts',
+    'integ.progressive-deployments.ts',
     'integ.scheduled-task.ts',
     'integ.stopped-task-alert.ts',
     'integ.web-service.ts',
