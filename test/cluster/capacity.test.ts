@@ -81,6 +81,26 @@ describe('Capacity', () => {
     expect(() => app.synth()).not.toThrow();
     expect(c.defaultCapacity.type).toBe(CapacityType.EC2);
   });
+
+  test('managedInstances() places every task on the Managed Instances capacity provider', () => {
+    const c = new FoundryCluster(plainStack('Managed'), 'Cluster');
+    const mi = c.addManagedInstances('Instances');
+    const capacity = Capacity.managedInstances(mi);
+    expect(capacity.type).toBe(CapacityType.MANAGED_INSTANCES);
+    expect(capacity.managedInstancesCapacity).toBe(mi);
+    expect(capacity.ec2Capacity).toBeUndefined();
+    expect(capacity.strategies(c)).toEqual([{ capacityProvider: mi.capacityProvider.capacityProviderName, weight: 1 }]);
+  });
+
+  test('useDefaultCapacity() compares Managed Instances capacities by identity', () => {
+    const c = new FoundryCluster(plainStack('ManagedDefault'), 'Cluster');
+    const a = c.addManagedInstances('A');
+    const b = c.addManagedInstances('B');
+    c.useDefaultCapacity(Capacity.managedInstances(a));
+    // The same capacity again is the same choice; another one is a second choice.
+    expect(() => c.useDefaultCapacity(Capacity.managedInstances(a))).not.toThrow();
+    expect(() => c.useDefaultCapacity(Capacity.managedInstances(b))).toThrow(/invalid defaultCapacity = 'MANAGED_INSTANCES'\. The default capacity was already chosen/);
+  });
 });
 
 describe('FoundryCluster._resolveCapacity', () => {
