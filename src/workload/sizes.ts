@@ -76,16 +76,13 @@ export function defaultMemoryFor(table: MemoryRange[], cpu: number): number | un
 }
 
 /**
- * Task CPU and memory on ECS Managed Instances: any whole value in the EC2 ranges (no Fargate pairs), with task-level
- * cpu and memory, on Linux only, in awsvpc or host network mode
- * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters-managed-instances.html,
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-tasks-services.html).
- */
-export const MANAGED_INSTANCES_TASK_CPU = { min: 128, max: 196_608 } as const;
-
-/**
  * Reject a workload that ECS Managed Instances cannot run: Windows containers (Managed Instances run Linux) and an
  * image architecture the capacity's instances do not have.
+ *
+ * Task CPU and memory on Managed Instances are any whole values in the EC2 ranges (no Fargate pairs, checked by the
+ * caller), with task-level cpu and memory, on Linux only, in awsvpc or host network mode
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters-managed-instances.html,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-tasks-services.html).
  */
 export function checkManagedInstancesPlatform(scope: IConstruct, capacity: ManagedInstancesCapacity,
   os: ecs.OperatingSystemFamily, arch: ecs.CpuArchitecture | undefined): void {
