@@ -193,14 +193,18 @@ export class CircuitBreakerThreshold {
     return new CircuitBreakerThreshold('COUNT', tasks);
   }
 
-  /** The ECS threshold type: `BOUNDED_PERCENT`, `UNBOUNDED_PERCENT` or `COUNT`. */
-  public readonly thresholdType: string;
+  /**
+   * The ECS threshold type: `BOUNDED_PERCENT`, `UNBOUNDED_PERCENT` or `COUNT`.
+   *
+   * @internal
+   */
+  public readonly _thresholdType: string;
 
   /** The threshold value: a percent of the desired count, or a number of tasks. */
   public readonly value: number;
 
   private constructor(thresholdType: string, value: number) {
-    this.thresholdType = thresholdType;
+    this._thresholdType = thresholdType;
     this.value = value;
   }
 }

@@ -77,7 +77,7 @@ export function tuneCircuitBreaker(service: ecs.BaseService, enabled: boolean, d
   }
   if (deployment.circuitBreakerThreshold !== undefined) {
     cfn.addPropertyOverride('DeploymentConfiguration.DeploymentCircuitBreaker.ThresholdConfiguration', {
-      Type: deployment.circuitBreakerThreshold.thresholdType,
+      Type: deployment.circuitBreakerThreshold._thresholdType,
       Value: deployment.circuitBreakerThreshold.value,
     });
   }

@@ -220,7 +220,7 @@ export interface RequestServiceOptions extends ServiceOptions {
  * @internal
  */
 export enum ServiceFrontEnd {
-  /** No load balancer (workers, backends reached through Service Connect). */
+  /** No load balancer and no Service Connect server (workers): blue/green only, without traffic shifting. */
   NONE = 'NONE',
   /** An Application Load Balancer: blue/green deployments and request-count scaling apply. */
   APPLICATION_LOAD_BALANCER = 'APPLICATION_LOAD_BALANCER',
@@ -246,7 +246,7 @@ export interface ServiceBaseProps extends ServiceOptions {
   readonly scaling?: WebScalingOptions;
   /** How clients reach the service. */
   readonly frontEnd: ServiceFrontEnd;
-  /** How the service rolls out new versions (blue/green behind an Application Load Balancer only). */
+  /** How the service rolls out new versions (the deprecated `blueGreen` behind an Application Load Balancer only). */
   readonly deployment?: WebDeploymentOptions;
 }
 

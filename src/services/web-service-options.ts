@@ -38,7 +38,7 @@ export interface WebServiceProps extends RequestServiceOptions {
   readonly cluster: FoundryCluster;
 
   /**
-   * How the service rolls out new versions, rolling or blue/green.
+   * How the service rolls out new versions: rolling, blue/green, canary or linear.
    *
    * @default - rolling, circuit breaker with rollback, 100 % minimum healthy, 200 % maximum
    */

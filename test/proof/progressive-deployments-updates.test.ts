@@ -90,12 +90,15 @@ describe('rolling → canary on an existing WebService', () => {
 });
 
 describe('changes on a progressive service', () => {
-  test('canary → rolling updates the service in place; the production rule changes, which the README covers (move traffic first)', () => {
+  test('canary → rolling updates the service in place and removes the test rule; the production rule stays as ECS left it', () => {
     expect(harmfulReplacements(canary, rolling)).toEqual([]);
     expect(of(changes(canary, rolling), 'AWS::ECS::Service').map(c => c.how)).toEqual(['updated']);
-    // CloudFormation updates the production rule (its test rule neighbour goes away), so the README's order applies:
-    // move traffic to the primary target group first.
-    expect(trafficHazards(canary, rolling).map(h => h.why)).toEqual([]);
+    // CloudFormation leaves the production rule as it is: it keeps the weights the last deployment left, while the
+    // rolling service registers its tasks in the primary target group only. Hence the README's order: move traffic to
+    // the primary target group first, then switch.
+    expect(trafficHazards(canary, rolling)).toEqual([]);
+    expect(of(changes(canary, rolling), 'AWS::ElasticLoadBalancingV2::ListenerRule').map(c => [c.how, c.logicalId.replace(/[0-9A-F]{8}$/, '')]))
+      .toEqual([['removed', 'WebTestRule']]);
   });
 
   test('canary → linear, a new percent or bake time: only the ECS service is updated', () => {

@@ -215,6 +215,14 @@ describe('rollback alarms and the circuit breaker', () => {
     ]);
   });
 
+  test('upgrading: an existing deployment.blueGreen service keeps its template with rollbackOnAlarm: false', () => {
+    const { props, template } = web(() => ({ blueGreen: {}, rollbackOnAlarm: false }));
+    expect(props.DeploymentConfiguration.Alarms).toEqual(NO_ALARMS);
+    expect(Object.values<any>(template.findResources('AWS::CloudWatch::Alarm')).every(a => a.Properties.AlarmName === undefined)).toBe(true);
+    // ...and without it, rolls back on its own alarms.
+    expect(web(() => ({ blueGreen: {} })).props.DeploymentConfiguration.Alarms).toMatchObject({ Enable: true, Rollback: true });
+  });
+
   test('rollbackOnAlarm: true on a rolling deployment adds the service\'s alarms', () => {
     const { props, service } = web(() => ({ rollbackOnAlarm: true }));
     expect(props.DeploymentConfiguration.Alarms.AlarmNames).toEqual(service.alarms.map(a => (a.node.defaultChild as any).alarmName));
