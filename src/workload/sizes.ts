@@ -76,8 +76,8 @@ export function defaultMemoryFor(table: MemoryRange[], cpu: number): number | un
 }
 
 /**
- * Reject a workload that ECS Managed Instances cannot run: Windows containers (Managed Instances run Linux) and an
- * image architecture the capacity's instances do not have.
+ * Reject a workload that ECS Managed Instances cannot run: Windows containers (Managed Instances run Linux), a
+ * parameter Managed Instances tasks do not accept, and an image architecture the capacity's instances do not have.
  *
  * Task CPU and memory on Managed Instances are any whole values in the EC2 ranges (no Fargate pairs, checked by the
  * caller), with task-level cpu and memory, on Linux only, in awsvpc or host network mode
@@ -85,7 +85,15 @@ export function defaultMemoryFor(table: MemoryRange[], cpu: number): number | un
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-tasks-services.html).
  */
 export function checkManagedInstancesPlatform(scope: IConstruct, capacity: ManagedInstancesCapacity,
-  os: ecs.OperatingSystemFamily, arch: ecs.CpuArchitecture | undefined): void {
+  os: ecs.OperatingSystemFamily, arch: ecs.CpuArchitecture | undefined, sharedMemorySizeMiB?: number): void {
+  // "The following task definition parameters are not valid in Amazon ECS Managed Instances tasks: ... sharedMemorySize
+  // ..." (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-tasks-services.html). Of that
+  // list, the library writes only sharedMemorySize (from linux.sharedMemorySizeMiB); ephemeralStorage is rejected
+  // where it is resolved.
+  if (sharedMemorySizeMiB !== undefined) {
+    invalidProp(scope, 'linux.sharedMemorySizeMiB', sharedMemorySizeMiB,
+      'ECS Managed Instances do not accept a custom /dev/shm size (sharedMemorySize); remove it, or run the workload on an Ec2Capacity.');
+  }
   if (os.isWindows()) {
     invalidProp(scope, 'operatingSystemFamily', os._operatingSystemFamily,
       'ECS Managed Instances run Linux containers only (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ManagedInstances.html): run Windows tasks with Capacity.fargate().');

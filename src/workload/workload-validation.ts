@@ -58,7 +58,7 @@ export function resolveWorkload(scope: IConstruct, props: FoundryTaskDefinitionP
   const windows = os.isWindows();
   const ec2Capacity = capacity.ec2Capacity;
   if (managedInstances) {
-    checkManagedInstancesPlatform(scope, managedInstances, os, props.cpuArchitecture);
+    checkManagedInstancesPlatform(scope, managedInstances, os, props.cpuArchitecture, props.linux?.sharedMemorySizeMiB);
   }
 
   // Platform and capacity.

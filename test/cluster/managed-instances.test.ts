@@ -320,6 +320,7 @@ describe('workloads on Managed Instances: bad input', () => {
     ['a task larger than the largest instance (memory)', on({ maxMemory: Size.gibibytes(4) }, { memoryMiB: 8192 }), /invalid memoryMiB = 8192\. .* at most 4096 MiB/],
     ['Fargate ephemeral storage', on({}, { ephemeralStorageGiB: 50 }), /invalid ephemeralStorageGiB = 50\. .*size it with the storageSize of 'Workload\d+\/Cluster\/Instances'/],
     ['a CPU value out of range', on({}, { cpu: 64 }), /invalid cpu = 64/],
+    ['a /dev/shm size (sharedMemorySize is not valid on Managed Instances)', on({}, { linux: { sharedMemorySizeMiB: 64 } }), /invalid linux\.sharedMemorySizeMiB = 64\. ECS Managed Instances do not accept/],
     ['a fractional memory value', on({}, { memoryMiB: 1000.5 }), /invalid memoryMiB = 1000\.5/],
   ])('%s', (_name, act, message) => {
     expect(act).toThrow(message);
