@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { DeploymentStrategyType } from './deployment-strategy';
 import { linearBakedSteps, ResolvedDeploymentStrategy } from './deployment-strategy-resolve';
 
@@ -63,8 +63,10 @@ export function modelDeploymentTime(strategy: ResolvedDeploymentStrategy, inputs
   const drain = inputs.deregistrationDelay;
   const phases: DeploymentPhase[] = [];
   if (strategy.type === DeploymentStrategyType.ROLLING) {
+    // Percents given as tokens (resolved at deploy time) are modeled as one batch.
+    const concrete = !Token.isUnresolved(inputs.maxHealthyPercent) && !Token.isUnresolved(inputs.minHealthyPercent);
     const share = inputs.maxHealthyPercent - inputs.minHealthyPercent;
-    const batches = share > 0 ? Math.ceil(100 / share) : 1;
+    const batches = concrete && share > 0 ? Math.ceil(100 / share) : 1;
     for (let i = 1; i <= batches; i++) {
       phases.push({ name: batches === 1 ? 'new tasks healthy' : `batch ${i}: new tasks healthy`, time: healthy });
       phases.push({ name: batches === 1 ? 'old tasks drain' : `batch ${i}: old tasks drain`, time: drain });

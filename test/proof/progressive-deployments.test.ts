@@ -223,6 +223,22 @@ describe('rollback alarms and the circuit breaker', () => {
     expect(web(() => ({ blueGreen: {} })).props.DeploymentConfiguration.Alarms).toMatchObject({ Enable: true, Rollback: true });
   });
 
+  test('an empty list of lifecycle hooks is no hook: no role, no LifecycleHooks', () => {
+    const { props, service } = web(() => ({ strategy: DeploymentStrategy.blueGreen(), lifecycleHooks: [] }));
+    expect(props.DeploymentConfiguration.LifecycleHooks).toBeUndefined();
+    expect(service.lifecycleHookRole).toBeUndefined();
+  });
+
+  test('one function at two hooks is granted once', () => {
+    const { template, stack, hook } = web(h => ({
+      strategy: DeploymentStrategy.blueGreen(),
+      lifecycleHooks: [{ handler: h, stages: [Stage.PRE_SCALE_UP] }, { handler: h, stages: [Stage.POST_PRODUCTION_TRAFFIC_SHIFT] }],
+    }));
+    const statements = Object.values<any>(template.findResources('AWS::IAM::ManagedPolicy'))
+      .flatMap(p => p.Properties.PolicyDocument.Statement).filter(st => st.Sid === 'InvokeLifecycleHooks');
+    expect(statements).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [stack.getLogicalId(hook.node.defaultChild as any), 'Arn'] } })]);
+  });
+
   test('rollbackOnAlarm: true on a rolling deployment adds the service\'s alarms', () => {
     const { props, service } = web(() => ({ rollbackOnAlarm: true }));
     expect(props.DeploymentConfiguration.Alarms.AlarmNames).toEqual(service.alarms.map(a => (a.node.defaultChild as any).alarmName));
@@ -354,8 +370,9 @@ describe('the modeled deployment time', () => {
   const total = (strategy: DeploymentStrategy, over: Partial<typeof inputs> & { trafficShiftDelay?: Duration } = {}) =>
     modelDeploymentTime(resolve(strategy), { ...inputs, ...over }).total.toSeconds();
 
-  test('rolling: one batch at 100-200 %, two at 50-100 %', () => {
-    expect(modelDeploymentTime(resolve(DeploymentStrategy.rolling()), inputs).total.toSeconds()).toBe(30 + 30);
+  test('rolling: one batch at 100-200 %, two at 50-100 %, one when the percents are tokens', () => {
+    expect(total(DeploymentStrategy.rolling())).toBe(30 + 30);
+    expect(total(DeploymentStrategy.rolling(), { minHealthyPercent: Token.asNumber(Lazy.number({ produce: () => 50 })) })).toBe(30 + 30);
     expect(total(DeploymentStrategy.rolling(), { minHealthyPercent: 50, maxHealthyPercent: 100 })).toBe(2 * (30 + 30));
   });
 
