@@ -102,7 +102,8 @@ export function resolveDeployment(scope: IConstruct, props: ServiceBaseProps, al
     invalidProp(scope, 'deployment.blueGreen', d.blueGreen,
       'blueGreen is deprecated and strategy replaces it: give only strategy: DeploymentStrategy.blueGreen({ ... }).');
   }
-  if (d.strategy !== undefined && !(d.strategy instanceof DeploymentStrategy)) {
+  // Checked by shape, not instanceof: two copies of the library in one app (a monorepo) make two classes.
+  if (d.strategy !== undefined && !isStrategy(d.strategy)) {
     invalidProp(scope, 'deployment.strategy', d.strategy,
       'Use DeploymentStrategy.rolling(), .blueGreen(), .canary({ percent }) or .linear({ stepPercent }).');
   }
@@ -132,7 +133,7 @@ export function resolveDeployment(scope: IConstruct, props: ServiceBaseProps, al
       'They tune the circuit breaker, which circuitBreaker: false turns off: remove them, or turn the circuit breaker on.');
   }
   if (d.circuitBreakerThreshold !== undefined) {
-    if (!(d.circuitBreakerThreshold instanceof CircuitBreakerThreshold)) {
+    if (typeof d.circuitBreakerThreshold !== 'object' || typeof d.circuitBreakerThreshold._thresholdType !== 'string') {
       invalidProp(scope, 'deployment.circuitBreakerThreshold', d.circuitBreakerThreshold,
         'Use CircuitBreakerThreshold.percent(), .unboundedPercent() or .count().');
     }
@@ -147,6 +148,11 @@ export function resolveDeployment(scope: IConstruct, props: ServiceBaseProps, al
     circuitBreakerThreshold: d.circuitBreakerThreshold,
     circuitBreakerResetOnHealthyTask: d.circuitBreakerResetOnHealthyTask,
   };
+}
+
+function isStrategy(value: DeploymentStrategy): boolean {
+  return typeof value === 'object' && value !== null && Object.values(DeploymentStrategyType).includes(value.type)
+    && typeof value._options === 'object' && value._options !== null;
 }
 
 function resolveStrategy(scope: IConstruct, prop: string, given: DeploymentStrategy, frontEnd: ServiceFrontEnd): ResolvedDeploymentStrategy {

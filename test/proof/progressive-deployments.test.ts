@@ -347,6 +347,8 @@ describe('bad inputs fail at synth with the prop, the value and the rule', () =>
     ['rollbackOnAlarm with alarms off', () => ({ strategy: DeploymentStrategy.canary({ percent: 5 }), rollbackOnAlarm: true }),
       /invalid deployment\.rollbackOnAlarm = true\. The service's alarms are turned off/],
     ['a circuit breaker threshold of 0', () => ({ circuitBreakerThreshold: CircuitBreakerThreshold.count(0) }), /invalid deployment\.circuitBreakerThreshold = 0\. Use a whole number at least 1/],
+    ['a circuit breaker threshold that is no CircuitBreakerThreshold (JavaScript)', () => ({ circuitBreakerThreshold: { value: 3 } as any }),
+      /invalid deployment\.circuitBreakerThreshold = .*Use CircuitBreakerThreshold\.percent\(\), \.unboundedPercent\(\) or \.count\(\)/],
     ['a fractional circuit breaker threshold', () => ({ circuitBreakerThreshold: CircuitBreakerThreshold.percent(12.5) }), /invalid deployment\.circuitBreakerThreshold = 12\.5/],
     ['circuit breaker tuning with the circuit breaker off', () => ({ circuitBreaker: false, circuitBreakerResetOnHealthyTask: true }),
       /invalid deployment\.circuitBreakerResetOnHealthyTask = true\. They tune the circuit breaker, which circuitBreaker: false turns off/],
