@@ -26,7 +26,7 @@ export { SharedVolume } from './storage/shared-volume';
 export type { AccessPointOptions, SharedVolumeMountOptions, SharedVolumeOptions, SharedVolumeProps } from './storage/shared-volume-options';
 
 // Workload
-export type { ContainerOptions, ContainerPortOptions, SidecarOptions, WorkloadLinuxOptions } from './workload/container';
+export type { ContainerOptions, ContainerPortOptions, ContainerRestartPolicy, SidecarOptions, WorkloadLinuxOptions } from './workload/container';
 export type { WorkloadLoggingOptions } from './workload/logging';
 export { WorkloadRepository } from './workload/repository';
 export type { WorkloadRepositoryOptions, WorkloadRepositoryProps } from './workload/repository';

@@ -30,6 +30,7 @@ const PUBLIC_TYPES: string[] = [
   'CircuitBreakerThreshold',
   'ContainerOptions',
   'ContainerPortOptions',
+  'ContainerRestartPolicy',
   'CostAssumptionValue',
   'CostAssumptions',
   'CostComparison',

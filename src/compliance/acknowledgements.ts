@@ -316,3 +316,14 @@ export function acknowledgeManagedInstancesInfrastructureRole(role: iam.IRole): 
     reason: 'AmazonECSInfrastructureRolePolicyForManagedInstances is the policy AWS documents and maintains for ECS Managed Instances: ECS launches, tags and terminates the instances through EC2 fleet APIs whose required actions AWS extends as the feature grows, and only ecs.amazonaws.com can assume the role. Its iam:PassRole is narrowed by an explicit deny to the one instance role of this capacity.',
   });
 }
+
+/**
+ * The execution role's pull of the GuardDuty Runtime Monitoring agent: `ecr:GetAuthorizationToken` is granted on `*`
+ * (IAM supports no resource for it); the image actions are scoped to GuardDuty's one agent repository of the Region.
+ */
+export function acknowledgeGuardDutyAgentPull(policy: iam.ManagedPolicy): void {
+  Validations.of(policy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'ecr:GetAuthorizationToken supports no resource-level permissions (it returns a registry token, not image access). The image actions are limited to GuardDuty\'s aws-guardduty-agent-fargate repository in the stack\'s Region, which ECS pulls for the Runtime Monitoring sidecar GuardDuty adds to Fargate tasks.',
+  });
+}

@@ -123,6 +123,45 @@ export interface ContainerOptions {
    * @default - 30 seconds, ECS's default (on EC2 capacity the agent's ECS_CONTAINER_STOP_TIMEOUT, 30 seconds unless changed)
    */
   readonly stopTimeout?: Duration;
+
+  /**
+   * Restart the container in place when it exits, instead of stopping the task or leaving the container stopped.
+   *
+   * ECS restarts a container with a restart policy, essential or not, without replacing the task
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-restart-policy.html). Useful for
+   * non-essential sidecars (agents, proxies) that would otherwise stay stopped until the task is replaced. Not
+   * available for Windows containers on Fargate, nor for init containers the main container waits on to exit.
+   *
+   * @default - no restart policy: an essential container that exits stops the task, a non-essential one stays stopped
+   */
+  readonly restartPolicy?: ContainerRestartPolicy;
+}
+
+/**
+ * When ECS restarts a container that exits, without replacing its task.
+ *
+ * Giving a `ContainerRestartPolicy` turns the restart policy on
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerRestartPolicy.html).
+ */
+export interface ContainerRestartPolicy {
+  /**
+   * Exit codes after which ECS does not restart the container, at most 50.
+   *
+   * For example `[0]` for a container that exits 0 when its work is done.
+   *
+   * @default - none: ECS restarts the container whatever its exit code
+   */
+  readonly ignoredExitCodes?: number[];
+
+  /**
+   * How long the container must have run before ECS restarts it after an exit, 60 seconds to 30 minutes in whole seconds.
+   *
+   * A container that exits sooner is not restarted, so a container that crashes at start-up does not restart in
+   * a loop. ECS restarts a container at most once per period.
+   *
+   * @default Duration.seconds(300), ECS's default
+   */
+  readonly restartAttemptPeriod?: Duration;
 }
 
 /**

@@ -2,6 +2,7 @@ import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { checkNumber, invalidProp } from '../private/validation';
 
@@ -94,5 +95,50 @@ export class WorkloadRepository extends Construct {
       invalidProp(this, 'tag', tag, "Use a Docker tag: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'.");
     }
     return ecs.ContainerImage.fromEcrRepository(this.repository, tag);
+  }
+
+  /**
+   * The container image whose tag a CI pipeline writes into an SSM parameter, read at every deployment.
+   *
+   * The template holds a CloudFormation parameter of type `AWS::SSM::Parameter::Value<String>` whose default is the
+   * parameter name, never a tag: CloudFormation reads the parameter's current value when it creates or updates the
+   * stack (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html),
+   * and the CDK CLI never skips the deployment of a stack with SSM parameters, because their values may have changed
+   * (aws-cdk-cli, toolkit-lib deploy-stack.ts `canSkipDeploy`). So a pipeline ships a tag with
+   * `aws ssm put-parameter --overwrite` then `cdk deploy`, and the next `cdk deploy` from anyone else deploys the same
+   * tag instead of reverting it. The execution role may pull from this repository only. Create the parameter (with
+   * the first tag) before the first deployment.
+   *
+   * @param parameterName the SSM parameter (String) holding the image tag, e.g. '/api/image-tag'
+   */
+  public imageFromTagParameter(parameterName: string): ecs.ContainerImage {
+    checkParameterName(this, parameterName);
+    const tag = ssm.StringParameter.valueForStringParameter(this, parameterName);
+    return ecs.ContainerImage.fromEcrRepository(this.repository, tag);
+  }
+}
+
+/**
+ * SSM parameter names: letters, digits, '_', '.', '-' and '/' separators, a leading '/' when hierarchical, at most
+ * 15 levels and 1011 characters, not starting with 'aws' or 'ssm' (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html, Name).
+ * The name becomes the default of a template parameter, where no token can go.
+ */
+function checkParameterName(scope: Construct, name: string): void {
+  if (Token.isUnresolved(name)) {
+    invalidProp(scope, 'parameterName', name,
+      "Pass the parameter's name as a string: it becomes the default of a CloudFormation parameter, which cannot hold a reference.");
+  }
+  const fix = "Use the name of a String parameter, e.g. '/api/image-tag': letters, digits, '_', '.', '-' and '/' separators, starting with '/' when it has any, not starting with 'aws' or 'ssm'.";
+  if (typeof name !== 'string' || !/^\/?[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/.test(name) || (name.includes('/') && !name.startsWith('/'))) {
+    invalidProp(scope, 'parameterName', name, fix);
+  }
+  if (/^\/?(aws|ssm)/i.test(name)) {
+    invalidProp(scope, 'parameterName', name, `Parameter names starting with 'aws' or 'ssm' are reserved by AWS. ${fix}`);
+  }
+  if (name.length > 1011) {
+    invalidProp(scope, 'parameterName', `${name.length} characters`, 'SSM parameter names are at most 1011 characters.');
+  }
+  if (name.split('/').filter(p => p !== '').length > 15) {
+    invalidProp(scope, 'parameterName', name, 'Parameter hierarchies are at most 15 levels deep.');
   }
 }

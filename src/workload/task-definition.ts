@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { SidecarOptions } from './container';
 import { checkImagePullable, checkTaskDefinitionSize, checkVolumeZones } from './deploy-checks';
+import { allowGuardDutyAgentPull } from './guardduty-agent';
 import { WorkloadLogs } from './logging';
 import { createTaskRole, ecsTasksPrincipal } from './roles';
 import { FoundryTaskDefinitionProps, ResolvedContainer, ResolvedLinux, ResolvedPlatform, ResolvedSidecar, VolumeMountOptions } from './workload-options';
@@ -115,7 +116,13 @@ export class FoundryTaskDefinition extends Construct {
       executionRole: this.executionRole,
       taskRole: this.taskRole,
       family: workload.family,
+      // Fault injection (opt-in): FIS ECS task actions may impair these tasks.
+      enableFaultInjection: workload.enableFaultInjection ? true : undefined,
     });
+    // GuardDuty Runtime Monitoring's agent sidecar on Fargate is pulled with the execution role.
+    if (workload.guardDutyAgentPull) {
+      allowGuardDutyAgentPull(this, this.executionRole);
+    }
 
     onDemandTaskRole?.arm();
     this.node.addValidation({
@@ -237,6 +244,9 @@ export class FoundryTaskDefinition extends Construct {
       healthCheck: spec.healthCheck,
       readonlyRootFilesystem: resolved.readonlyRootFilesystem,
       stopTimeout: spec.stopTimeout,
+      enableRestartPolicy: spec.restartPolicy ? true : undefined,
+      restartIgnoredExitCodes: spec.restartPolicy?.ignoredExitCodes,
+      restartAttemptPeriod: spec.restartPolicy?.restartAttemptPeriod,
       logging: this.logs.driverFor(this.taskDefinition, this.taskRole, name),
       ...extra,
     });

@@ -124,6 +124,36 @@ export interface WorkloadOptions extends ContainerOptions {
    * @default - a role without any permission, created on the first grant: grant it what the application needs
    */
   readonly taskRole?: iam.IRole;
+
+  /**
+   * Let AWS Fault Injection Service (FIS) inject faults into the tasks.
+   *
+   * Sets the task definition's `enableFaultInjection`: the ECS agent then accepts fault requests (network blackhole
+   * port, network latency, network packet loss) from the task's containers on its fault injection endpoints
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fault-injection.html,
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fault-injection-endpoints.html), which the FIS
+   * `aws:ecs:task` network actions use; those actions also need an SSM agent sidecar in the task
+   * (https://docs.aws.amazon.com/fis/latest/userguide/ecs-task-actions.html). The tasks use the awsvpc network mode,
+   * which fault injection needs; Windows tasks cannot take it. Off by default: a task that accepts faults is for
+   * resilience tests, not for every workload.
+   *
+   * @default false
+   */
+  readonly enableFaultInjection?: boolean;
+
+  /**
+   * Let the execution role pull the GuardDuty Runtime Monitoring agent, which GuardDuty adds as a sidecar to Fargate tasks where the account enables it.
+   *
+   * The grant is `ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer` and `ecr:BatchCheckLayerAvailability` on
+   * exactly the `aws-guardduty-agent-fargate` repository of the stack's Region (GuardDuty's account there), plus
+   * `ecr:GetAuthorizationToken`
+   * (https://docs.aws.amazon.com/guardduty/latest/ug/ecs-runtime-agent-ecr-image-uri.html). Without it the agent
+   * sidecar cannot start and the tasks run unmonitored. Only Linux tasks on Fargate get the grant: elsewhere
+   * GuardDuty does not add the sidecar.
+   *
+   * @default true
+   */
+  readonly allowGuardDutyAgentPull?: boolean;
 }
 
 /**
@@ -242,4 +272,7 @@ export interface ResolvedWorkload {
   readonly family?: string;
   readonly executionRole?: iam.IRole;
   readonly taskRole?: iam.IRole;
+  readonly enableFaultInjection: boolean;
+  /** Grant the execution role the GuardDuty agent pull (Linux on Fargate, unless opted out). */
+  readonly guardDutyAgentPull: boolean;
 }

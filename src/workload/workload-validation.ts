@@ -1,7 +1,7 @@
 import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { IConstruct } from 'constructs';
-import { ContainerOptions, ContainerPortOptions, SidecarOptions, WorkloadLinuxOptions } from './container';
+import { ContainerOptions, ContainerPortOptions, ContainerRestartPolicy, SidecarOptions, WorkloadLinuxOptions } from './container';
 import { checkTaskFitsInstances, EXEC_WRITABLE_PATHS, stackPartition, TASK_DEFINITION_QUOTAS } from './deploy-checks';
 import { resolveLogging } from './logging';
 import {
@@ -173,7 +173,64 @@ export function resolveWorkload(scope: IConstruct, props: FoundryTaskDefinitionP
     family: checkEcsName(scope, 'family', props.family),
     executionRole: props.executionRole,
     taskRole: props.taskRole,
+    enableFaultInjection: resolveFaultInjection(scope, props.enableFaultInjection, platform),
+    // GuardDuty adds its agent sidecar to Linux tasks on Fargate only
+    // (https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ecs-support.html).
+    guardDutyAgentPull: (props.allowGuardDutyAgentPull ?? true) && fargate && !windows,
   };
+}
+
+/**
+ * Fault injection needs the awsvpc or host network mode (every task here uses awsvpc) and is not available on Windows
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fault-injection.html).
+ */
+function resolveFaultInjection(scope: IConstruct, enable: boolean | undefined, platform: ResolvedPlatform): boolean {
+  if (enable === true && platform.windows) {
+    invalidProp(scope, 'enableFaultInjection', enable,
+      'ECS fault injection is not available on Windows (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fault-injection.html). Remove it, or test a Linux build of the workload.');
+  }
+  return enable ?? false;
+}
+
+/** ECS's bounds of a container restart policy (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerRestartPolicy.html). */
+export const RESTART_POLICY_LIMITS = { minPeriodSeconds: 60, maxPeriodSeconds: 1800, maxIgnoredExitCodes: 50 } as const;
+
+/**
+ * Check a container's restart policy against what ECS accepts: a restart attempt period of 60-1800 whole seconds and
+ * at most 50 ignored exit codes (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerRestartPolicy.html);
+ * no restart policy for Windows containers on Fargate
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-restart-policy.html, Considerations).
+ */
+function checkRestartPolicy(scope: IConstruct, name: string, policy: ContainerRestartPolicy, platform: ResolvedPlatform): void {
+  const prop = `${name}: restartPolicy`;
+  if (platform.windows) {
+    invalidProp(scope, prop, policy, 'ECS does not restart Windows containers on Fargate in place; remove the restart policy (the service replaces a task whose essential container exits).');
+  }
+  if (policy.restartAttemptPeriod !== undefined) {
+    const seconds = policy.restartAttemptPeriod.toSeconds({ integral: false });
+    checkNumber(scope, `${prop}.restartAttemptPeriod (seconds)`, seconds,
+      { min: RESTART_POLICY_LIMITS.minPeriodSeconds, max: RESTART_POLICY_LIMITS.maxPeriodSeconds, integer: true });
+  }
+  const codes = policy.ignoredExitCodes;
+  if (codes === undefined || Token.isUnresolved(codes)) {
+    return;
+  }
+  if (codes.length === 0) {
+    invalidProp(scope, `${prop}.ignoredExitCodes`, codes, 'List at least one exit code, or leave ignoredExitCodes out to restart on every exit code.');
+  }
+  if (codes.length > RESTART_POLICY_LIMITS.maxIgnoredExitCodes) {
+    invalidProp(scope, `${prop}.ignoredExitCodes`, `${codes.length} exit codes`,
+      `ECS takes at most ${RESTART_POLICY_LIMITS.maxIgnoredExitCodes} ignored exit codes (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerRestartPolicy.html).`);
+  }
+  const seen = new Set<number>();
+  for (const code of codes) {
+    // A process's exit status is 8 bits (POSIX wait status, WEXITSTATUS): 0-255.
+    checkNumber(scope, `${prop}.ignoredExitCodes`, code, { min: 0, max: 255, integer: true });
+    if (seen.has(code)) {
+      invalidProp(scope, `${prop}.ignoredExitCodes`, code, 'List each exit code once.');
+    }
+    seen.add(code);
+  }
 }
 
 function resolveLinux(scope: IConstruct, linux: WorkloadLinuxOptions | undefined, platform: ResolvedPlatform): ResolvedLinux | undefined {
@@ -228,6 +285,10 @@ export function resolveSidecar(scope: IConstruct, sidecar: SidecarOptions, platf
     invalidProp(scope, `sidecar '${sidecar.name}': essential`, true,
       `The main container waits for this sidecar to exit (${waits}), but an essential container that exits stops the whole task. Set essential: false for init containers.`);
   }
+  if (exits && sidecar.restartPolicy) {
+    invalidProp(scope, `sidecar '${sidecar.name}': restartPolicy`, sidecar.restartPolicy,
+      `The main container waits for this init container to exit (${waits}); restarting it in place would run it again. Remove the restart policy.`);
+  }
   return { ...container, essential, mainContainerWaitsFor: waits, cpu: sidecar.cpu, memoryReservationMiB: sidecar.memoryReservationMiB };
 }
 
@@ -279,6 +340,9 @@ function resolveContainer(scope: IConstruct, name: string, image: ecs.ContainerI
     // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html, stopTimeout).
     const seconds = spec.stopTimeout.toSeconds({ integral: false });
     checkNumber(scope, `${name}: stopTimeout (seconds)`, seconds, platform.fargate ? { min: 2, max: 120, integer: true } : { min: 2, max: 86_400, integer: true });
+  }
+  if (spec.restartPolicy) {
+    checkRestartPolicy(scope, name, spec.restartPolicy, platform);
   }
   const writablePaths = readonlyRoot ? writableVolumes(spec, platform) : [];
   return { name, image, options: spec, ports, readonlyRootFilesystem: readonlyRoot, writablePaths };

@@ -1,0 +1,132 @@
+import { Annotations, Aws, CfnCondition, CfnMapping, Fn, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { acknowledgeGuardDutyAgentPull } from '../compliance/acknowledgements';
+
+/*
+ * GuardDuty Runtime Monitoring adds a sidecar running its security agent to every new Fargate task where the account
+ * (or the cluster, by tag) enables it. ECS pulls that sidecar's image with the task's execution role, from GuardDuty's
+ * repository `aws-guardduty-agent-fargate` in a GuardDuty account of the task's Region; with an execution role that
+ * may pull only the workload's own image the sidecar fails with CannotPullContainerError and the task runs unmonitored
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/prereq-runtime-monitoring-ecs-support.html#before-enable-runtime-monitoring-ecs).
+ */
+
+/** GuardDuty's repository of the Fargate agent, the same name in every Region. */
+export const GUARDDUTY_AGENT_REPOSITORY = 'aws-guardduty-agent-fargate';
+
+/**
+ * The account that hosts the agent repository, per Region: the table "ECR Repository for GuardDuty agent on AWS
+ * Fargate (Amazon ECS only)", https://docs.aws.amazon.com/guardduty/latest/ug/ecs-runtime-agent-ecr-image-uri.html.
+ * A Region that is not listed has no Fargate agent: the execution role gets no grant there.
+ */
+export const GUARDDUTY_AGENT_ACCOUNTS: Readonly<Record<string, string>> = {
+  'us-west-2': '733349766148',
+  'eu-west-3': '665651866788',
+  'ap-south-1': '251508486986',
+  'ap-south-2': '950823858135',
+  'ca-central-1': '354763396469',
+  'me-central-1': '000014521398',
+  'eu-west-2': '892757235363',
+  'us-west-1': '684579721401',
+  'us-east-1': '593207742271',
+  'us-east-2': '307168627858',
+  'eu-west-1': '694911143906',
+  'sa-east-1': '758426053663',
+  'eu-north-1': '591436053604',
+  'eu-central-1': '323658145986',
+  'eu-central-2': '529164026651',
+  'ap-southeast-1': '174946120834',
+  'ap-southeast-2': '005257825471',
+  'ap-southeast-3': '510637619217',
+  'ap-northeast-1': '533107202818',
+  'ap-northeast-2': '914738172881',
+  'ap-northeast-3': '273192626886',
+  'ap-east-1': '258348409381',
+  'me-south-1': '536382113932',
+  'eu-south-1': '266869475730',
+  'eu-south-2': '919611009337',
+  'af-south-1': '197869348890',
+  'ap-southeast-4': '251357961535',
+  'il-central-1': '870907303882',
+  'ap-southeast-5': '156041399949',
+  'ap-southeast-7': '054037130133',
+  'ca-west-1': '339712888787',
+  'mx-central-1': '311141559934',
+  'ap-east-2': '259886477082',
+};
+
+/** The ECR actions a pull of the agent needs, scoped to its repository (GuardDuty's prerequisites page). */
+export const GUARDDUTY_AGENT_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
+
+const MAPPING_ID = 'FoundryGuardDutyAgentAccounts';
+const CONDITION_ID = 'FoundryGuardDutyAgentRegion';
+
+/**
+ * Let the execution role pull GuardDuty's Fargate agent in the stack's Region, in a customer-managed policy of its
+ * own. In a stack with a Region, the repository ARN is written out (no policy in a Region without the agent). In an
+ * environment-agnostic stack, a mapping of the Regions GuardDuty lists gives the account, and a condition creates the
+ * policy only in those Regions: any other Region deploys without it.
+ */
+export function allowGuardDutyAgentPull(scope: Construct, role: iam.IRole): iam.ManagedPolicy | undefined {
+  const stack = Stack.of(scope);
+  const region = stack.region;
+  let account: string;
+  let condition: CfnCondition | undefined;
+  if (!Token.isUnresolved(region)) {
+    const known = GUARDDUTY_AGENT_ACCOUNTS[region];
+    if (known === undefined) {
+      Annotations.of(scope).addInfo(`GuardDuty lists no Fargate agent repository in ${region}: the execution role gets no GuardDuty agent pull.`);
+      return undefined;
+    }
+    account = known;
+  } else {
+    const mapping = regionMapping(stack);
+    condition = regionCondition(stack);
+    account = mapping.findInMap(Aws.REGION, 'account');
+  }
+  const policy = new iam.ManagedPolicy(scope, 'GuardDutyAgentPull', {
+    description: `Lets ECS pull the GuardDuty Runtime Monitoring agent sidecar for tasks of ${scope.node.path}`,
+    roles: [role],
+    statements: [
+      new iam.PolicyStatement({
+        actions: GUARDDUTY_AGENT_PULL_ACTIONS,
+        resources: [`arn:${Aws.PARTITION}:ecr:${Aws.REGION}:${account}:repository/${GUARDDUTY_AGENT_REPOSITORY}`],
+      }),
+      // ecr:GetAuthorizationToken takes no resource (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html):
+      // needed when the workload's own image is not in ECR.
+      new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+    ],
+  });
+  if (condition) {
+    (policy.node.defaultChild as iam.CfnManagedPolicy).cfnOptions.condition = condition;
+  }
+  acknowledgeGuardDutyAgentPull(policy);
+  return policy;
+}
+
+function regionMapping(stack: Stack): CfnMapping {
+  const existing = stack.node.tryFindChild(MAPPING_ID);
+  if (existing instanceof CfnMapping) {
+    return existing;
+  }
+  const mapping: Record<string, Record<string, string>> = {};
+  for (const [region, account] of Object.entries(GUARDDUTY_AGENT_ACCOUNTS).sort(([a], [b]) => a.localeCompare(b))) {
+    mapping[region] = { account };
+  }
+  return new CfnMapping(stack, MAPPING_ID, { mapping });
+}
+
+/** True in the Regions of the mapping: `Fn::Or` takes 2-10 conditions, so the Regions are grouped by ten. */
+function regionCondition(stack: Stack): CfnCondition {
+  const existing = stack.node.tryFindChild(CONDITION_ID);
+  if (existing instanceof CfnCondition) {
+    return existing;
+  }
+  const equals = Object.keys(GUARDDUTY_AGENT_ACCOUNTS).sort().map(r => Fn.conditionEquals(Aws.REGION, r));
+  const groups: ReturnType<typeof Fn.conditionOr>[] = [];
+  for (let i = 0; i < equals.length; i += 10) {
+    const group = equals.slice(i, i + 10);
+    groups.push(group.length === 1 ? Fn.conditionOr(group[0], group[0]) : Fn.conditionOr(...group));
+  }
+  return new CfnCondition(stack, CONDITION_ID, { expression: Fn.conditionOr(...groups) });
+}
