@@ -22,6 +22,7 @@ export { StoppedTaskAlerts } from './cluster/stopped-task-alerts';
 export type { StoppedTaskAlertsOptions, StoppedTaskAlertsProps } from './cluster/stopped-task-alerts';
 
 // Storage
+export type { EbsVolumeOptions } from './storage/ebs-volume-options';
 export { SharedVolume } from './storage/shared-volume';
 export type { AccessPointOptions, SharedVolumeMountOptions, SharedVolumeOptions, SharedVolumeProps } from './storage/shared-volume-options';
 

@@ -40,6 +40,7 @@ const PUBLIC_TYPES: string[] = [
   'DeploymentOptions',
   'DeploymentStrategy',
   'DeploymentStrategyType',
+  'EbsVolumeOptions',
   'Ec2Capacity',
   'Ec2CapacityOptions',
   'Ec2CapacityProps',

@@ -70,6 +70,20 @@ export interface FoundryClusterProps extends FoundryNetworkOptions {
   readonly encryptionKey?: kms.IKey;
 
   /**
+   * Encrypt Fargate tasks' ephemeral storage and the EBS volumes ECS manages for tasks with the cluster key.
+   *
+   * The cluster's managed storage configuration: Fargate encrypts each task's ephemeral storage (platform version
+   * 1.4.0 and later) and ECS encrypts task EBS volumes with the cluster key instead of an AWS owned or AWS managed
+   * key, and the key policy lets Fargate use it for this cluster's account only, with the encryption context AWS
+   * documents (AWS offers it for Linux tasks: not for Windows tasks on Fargate). For a key you pass, the
+   * cluster cannot edit the key policy: add Fargate's statements
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-create-storage-key.html) and set this to true.
+   *
+   * @default - true when the cluster creates its key, false for a key you pass in `encryptionKey`
+   */
+  readonly encryptManagedStorage?: boolean;
+
+  /**
    * Retention of the cluster's log groups (VPC flow logs and the ECS Exec audit log).
    *
    * @default logs.RetentionDays.ONE_YEAR
@@ -142,6 +156,8 @@ export interface ResolvedClusterProps {
   readonly serviceConnectNamespace?: string;
   /** The user's key, or undefined for the cluster to create one. */
   readonly encryptionKey?: kms.IKey;
+  /** Whether Fargate ephemeral storage and ECS managed storage (EBS task volumes) use the cluster key. */
+  readonly encryptManagedStorage: boolean;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   /** The user's topic, or undefined for the cluster to create one. */
@@ -197,7 +213,7 @@ export function resolveClusterProps(scope: Construct, props: FoundryClusterProps
   }
   const {
     vpc, clusterName, containerInsights, defaultCapacity, serviceConnectNamespace,
-    encryptionKey, logRetention, removalPolicy, alertTopic, stoppedTaskAlerts, alertEmails, alertSubscriptions,
+    encryptionKey, encryptManagedStorage, logRetention, removalPolicy, alertTopic, stoppedTaskAlerts, alertEmails, alertSubscriptions,
     ...network
   } = props;
   if (vpc) {
@@ -214,6 +230,8 @@ export function resolveClusterProps(scope: Construct, props: FoundryClusterProps
     defaultCapacityChosen: defaultCapacity !== undefined,
     serviceConnectNamespace,
     encryptionKey,
+    // An imported key's policy is its owner's: without Fargate's statements in it, tasks would fail to start.
+    encryptManagedStorage: encryptManagedStorage ?? encryptionKey === undefined,
     logRetention: logRetention ?? logs.RetentionDays.ONE_YEAR,
     removalPolicy: removalPolicy ?? RemovalPolicy.RETAIN,
     alertTopic,

@@ -119,6 +119,16 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
         logging: ecs.ExecuteCommandLogging.OVERRIDE,
         logConfiguration: { cloudWatchLogGroup: this.execLogGroup, cloudWatchEncryptionEnabled: true },
       },
+      // --- Storage (issue 12): managed storage encryption -------------------------------------------------------
+      // Fargate ephemeral storage and ECS-managed EBS volumes encrypted with the cluster key. aws-cdk-lib adds the key
+      // policy statements AWS documents for Fargate (GenerateDataKeyWithoutPlaintext and CreateGrant for Decrypt only,
+      // with the aws:ecs:clusterAccount encryption context, and aws:ecs:clusterName when the name is fixed:
+      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-create-storage-key.html). A generated name
+      // cannot be in the key policy (the cluster references the key). An in-place update of the cluster
+      // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-managedstorageconfiguration.html).
+      managedStorageConfiguration: resolved.encryptManagedStorage
+        ? { fargateEphemeralStorageKmsKey: this.encryptionKey, kmsKey: this.encryptionKey } : undefined,
+      // --- end storage --------------------------------------------------------------------------------------------
     });
 
     this.alertTopic = resolved.alertTopic ?? this.createAlertTopic();

@@ -327,3 +327,14 @@ export function acknowledgeGuardDutyAgentPull(policy: iam.ManagedPolicy): void {
     reason: 'ecr:GetAuthorizationToken supports no resource-level permissions (it returns a registry token, not image access). The image actions are limited to GuardDuty\'s aws-guardduty-agent-fargate repository in the stack\'s Region, which ECS pulls for the Runtime Monitoring sidecar GuardDuty adds to Fargate tasks.',
   });
 }
+
+/**
+ * EBS task volumes: the ECS infrastructure role for volumes uses the AWS managed policy ECS documents for it
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html), kept current by AWS.
+ */
+export function acknowledgeEbsVolumesInfrastructureRole(role: iam.IRole): void {
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes]',
+    reason: 'AmazonECSInfrastructureRolePolicyForVolumes is the policy AWS documents and maintains for ECS-managed EBS volumes: ECS creates, attaches, detaches and deletes each task\'s volume with EC2 actions that AWS scopes to volumes ECS tagged as its own, and only ecs.amazonaws.com can assume the role. Its use of the cluster key is granted separately, through EC2 only.',
+  });
+}

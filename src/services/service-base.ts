@@ -20,6 +20,7 @@ import { accessLogsWithoutServiceConnect, highResolutionMonitoring, ResolvedObse
 import { securityGroupDescription } from '../private/descriptions';
 import { checkEcsName, invalidProp, isConcrete } from '../private/validation';
 import { MetricScalingOptions, ScheduledScalingOptions, ServiceScaling } from '../scaling/service-scaling';
+import { attachEbsVolumes, resolveEbsVolumes } from '../storage/ebs-volume';
 import type { SharedVolume } from '../storage/shared-volume';
 import { FoundryTaskDefinition } from '../workload/task-definition';
 import { VolumeMountOptions } from '../workload/workload-options';
@@ -161,6 +162,12 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
       this.node.addValidation({ validate: () => (this.serviceConnect ? [] : [accessLogsWithoutServiceConnect(this, accessLogs)]) });
     }
     // --- end scaling & observability ----------------------------------------------------------------------------
+
+    // --- Storage (issue 12): EBS task volumes ---------------------------------------------------------------------
+    // The task definition declares each volume configuredAtLaunch and mounts it; the service carries its
+    // volumeConfigurations (encrypted with the cluster key), managed with the cluster's volumes infrastructure role.
+    attachEbsVolumes(this.ecsService, this.workload, this.cluster, resolveEbsVolumes(this, props.ebsVolumes));
+    // --- end storage --------------------------------------------------------------------------------------------
   }
 
   /**

@@ -11,6 +11,7 @@ import { Capacity } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { ServiceAlarmOptions } from '../operations/service-alarms';
 import { WebScalingOptions } from '../scaling/service-scaling';
+import { EbsVolumeOptions } from '../storage/ebs-volume-options';
 import type { SharedVolume } from '../storage/shared-volume';
 import type { FoundryTaskDefinition } from '../workload/task-definition';
 import { VolumeMountOptions, WorkloadOptions } from '../workload/workload-options';
@@ -190,6 +191,16 @@ export interface ServiceOptions extends WorkloadOptions {
    * @default - no access logs: Service Connect's request metrics only (one log event per request costs CloudWatch Logs ingestion)
    */
   readonly serviceConnectAccessLogs?: ecs.ServiceConnectAccessLogConfiguration;
+
+  /**
+   * Amazon EBS volumes that ECS creates for each task (at most one), encrypted with the cluster key and deleted with the task.
+   *
+   * Use it for per-task scratch space, caches and data restored from a snapshot, and a `SharedVolume` (EFS) for data
+   * that tasks share or that must outlive them. Linux tasks on Fargate, EC2 and Managed Instances.
+   *
+   * @default - no EBS volume
+   */
+  readonly ebsVolumes?: EbsVolumeOptions[];
 }
 
 /**

@@ -229,6 +229,34 @@ export class FoundryTaskDefinition extends Construct {
     volume.allowFrom(this.securityGroup);
   }
 
+  /**
+   * Storage (issue 12): declare a volume that ECS configures when it launches each task (an EBS volume that the
+   * service carries in its `volumeConfigurations`) and mount it into a container, with the same path checks as
+   * `addVolume`. Linux only: ECS attaches EBS volumes to Windows tasks on EC2 only, and this library runs Windows
+   * on Fargate (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html).
+   *
+   * @internal
+   */
+  public _addLaunchConfiguredVolume(name: string, containerPath: string, options: VolumeMountOptions = {}): void {
+    if (this.platform.windows) {
+      invalidProp(this, 'ebsVolumes', name,
+        'ECS attaches EBS volumes to Windows tasks on EC2 only, and Windows workloads run on Fargate here (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html). Use a Linux workload, or the task\'s ephemeral storage.');
+    }
+    const containerName = options.containerName ?? this.mainContainer.containerName;
+    const container = this.container(containerName);
+    if (!/^\/[^\0]*$/.test(containerPath) || containerPath === '/' || containerPath.split('/').includes('..')) {
+      invalidProp(this, 'containerPath', containerPath, "Use an absolute path other than '/', without '..', such as '/data'.");
+    }
+    const paths = this.mountPaths.get(containerName) ?? new Set<string>();
+    if (paths.has(containerPath)) {
+      invalidProp(this, 'containerPath', containerPath, `Container '${containerName}' already has a volume or writable path at ${containerPath}; mount each path once.`);
+    }
+    paths.add(containerPath);
+    this.mountPaths.set(containerName, paths);
+    this.taskDefinition.addVolume({ name, configuredAtLaunch: true });
+    container.addMountPoints({ containerPath, sourceVolume: name, readOnly: options.readOnly ?? false });
+  }
+
   private addContainer(resolved: ResolvedContainer, extra: Partial<ecs.ContainerDefinitionOptions>): ecs.ContainerDefinition {
     const { name, options: spec } = resolved;
     const container = this.taskDefinition.addContainer(name, {
