@@ -186,12 +186,20 @@ describe('FoundryTaskDefinition defaults', () => {
     }]);
   });
 
-  test('no task role until the application is granted something; the execution role may write only its log group', () => {
+  test('no task role until the application is granted something; the execution role may write only its log group and pull only the GuardDuty agent', () => {
     expect(taskDefOf(defaults).TaskRoleArn).toBeUndefined();
     expect(policyOf(defaults, defaultStack, plain.executionRole)).toEqual([{
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^WebLogGroup/), 'Arn'] },
+    }, {
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':593207742271:repository/aws-guardduty-agent-fargate']] },
+    }, {
+      Action: 'ecr:GetAuthorizationToken',
+      Effect: 'Allow',
+      Resource: '*',
     }]);
     defaults.resourceCountIs('AWS::IAM::Policy', 0);
   });
