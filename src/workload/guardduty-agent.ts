@@ -2,6 +2,7 @@ import { Annotations, Aws, CfnCondition, CfnMapping, Fn, Stack, Token } from 'aw
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeGuardDutyAgentPull } from '../compliance/acknowledgements';
+import { iamDescription } from '../private/descriptions';
 
 /*
  * GuardDuty Runtime Monitoring adds a sidecar running its security agent to every new Fargate task where the account
@@ -85,7 +86,7 @@ export function allowGuardDutyAgentPull(scope: Construct, role: iam.IRole): iam.
     account = mapping.findInMap(Aws.REGION, 'account');
   }
   const policy = new iam.ManagedPolicy(scope, 'GuardDutyAgentPull', {
-    description: `Lets ECS pull the GuardDuty Runtime Monitoring agent sidecar for tasks of ${scope.node.path}`,
+    description: iamDescription(`Lets ECS pull the GuardDuty Runtime Monitoring agent sidecar for tasks of ${scope.node.path}`),
     roles: [role],
     statements: [
       new iam.PolicyStatement({

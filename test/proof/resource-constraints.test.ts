@@ -11,8 +11,9 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import {
-  BackendService, Capacity, FoundryCluster, NetworkService, ScheduledTask, SharedVolume, Schedule, WebService, WorkerService,
+  BackendService, Capacity, FoundryCluster, FoundryTaskDefinition, NetworkService, ScheduledTask, SharedVolume, Schedule, WebService, WorkerService,
 } from '../../src';
 import { IAM_DESCRIPTION, SECURITY_GROUP_DESCRIPTION } from '../../src/private/descriptions';
 
@@ -168,5 +169,50 @@ describe('descriptions and names fit AWS constraints under any construct id', ()
       'Sg (AWS::EC2::SecurityGroup) SecurityGroupIngress.*.Description',
       'Role (AWS::IAM::Role) Description',
     ]);
+  });
+});
+
+/**
+ * Container restart policies: ECS accepts a restartAttemptPeriod of 60-1800 seconds and at most 50 ignored exit codes
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerRestartPolicy.html). Over random policies,
+ * every one the library synthesizes is within those bounds, and every one outside them is refused at synth.
+ */
+describe('container restart policies fit what ECS accepts', () => {
+  const within = (period: number | undefined, codes: number[] | undefined) =>
+    (period === undefined || (Number.isInteger(period) && period >= 60 && period <= 1800))
+    && (codes === undefined || (codes.length >= 1 && codes.length <= 50 && new Set(codes).size === codes.length
+      && codes.every(c => Number.isInteger(c) && c >= 0 && c <= 255)));
+
+  test('a policy is synthesized if and only if ECS accepts it, and then as given', () => {
+    fc.assert(fc.property(
+      fc.option(fc.oneof(fc.integer({ min: 0, max: 4000 }), fc.double({ min: 0, max: 4000, noNaN: true })), { nil: undefined }),
+      fc.option(fc.array(fc.integer({ min: -5, max: 300 }), { maxLength: 60 }), { nil: undefined }),
+      (period, codes) => {
+        const stack = new Stack(new App(), 'Restart', { env: { account: '123456789012', region: 'us-east-1' } });
+        const cluster = new FoundryCluster(stack, 'Cluster');
+        const build = () => new FoundryTaskDefinition(stack, 'Web', {
+          cluster,
+          image,
+          sidecars: [{
+            name: 'agent',
+            image,
+            essential: false,
+            restartPolicy: { restartAttemptPeriod: period === undefined ? undefined : Duration.millis(Math.round(period * 1000)), ignoredExitCodes: codes },
+          }],
+        });
+        const seconds = period === undefined ? undefined : Math.round(period * 1000) / 1000;
+        if (!within(seconds, codes)) {
+          expect(build).toThrow(/restartPolicy/);
+          return;
+        }
+        const workload = build();
+        const cfn = workload.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
+        const containers = stack.resolve(cfn.containerDefinitions) as Array<{ name: string; restartPolicy?: Record<string, unknown> }>;
+        const policy = containers.find(c => c.name === 'agent')!.restartPolicy!;
+        expect(policy.enabled).toBe(true);
+        expect(policy.restartAttemptPeriod).toEqual(seconds);
+        expect(policy.ignoredExitCodes).toEqual(codes);
+      },
+    ), { numRuns: 150 });
   });
 });
