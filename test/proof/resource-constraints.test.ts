@@ -197,7 +197,10 @@ describe('container restart policies fit what ECS accepts', () => {
             name: 'agent',
             image,
             essential: false,
-            restartPolicy: { restartAttemptPeriod: period === undefined ? undefined : Duration.millis(Math.round(period * 1000)), ignoredExitCodes: codes },
+            restartPolicy: {
+              restartAttemptPeriod: period === undefined ? undefined : Duration.millis(Math.round(period * 1000)),
+              ignoredExitCodes: codes,
+            },
           }],
         });
         const seconds = period === undefined ? undefined : Math.round(period * 1000) / 1000;
