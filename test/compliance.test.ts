@@ -366,6 +366,36 @@ const CASES: Record<string, (stack: Stack) => void> = {
     });
     worker.connectTo(backend);
   },
+  // Storage (helper S): EBS task volumes. Default: a WebService with a gp3 volume restored from a snapshot. Fullest: every
+  // volume setting, on Fargate, EC2 and Managed Instances, io2 and a read-only mount in a sidecar. Cluster defaults
+  // (ClusterDefault) already cover managed storage encryption; an imported key that opts in is here.
+  EbsVolumesDefault: stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    new WebService(stack, 'Web', {
+      cluster, image: nginx, port: 8080, certificate: certificate(stack),
+      ebsVolumes: [{ name: 'data', containerPath: '/data', snapshotId: 'snap-0123456789abcdef0' }],
+    });
+  },
+  EbsVolumesFullest: stack => {
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const cluster = new FoundryCluster(stack, 'Cluster', { encryptionKey: key, encryptManagedStorage: true, clusterName: 'storage' });
+    new WebService(stack, 'Web', {
+      cluster, image: nginx, port: 8080, certificate: certificate(stack),
+      ebsVolumes: [{
+        name: 'data', containerPath: '/data', volumeType: ec2.EbsDeviceVolumeType.GP3, size: Size.gibibytes(200), iops: 12000,
+        throughputMiBps: 1000, snapshotId: 'snap-0123456789abcdef0', volumeInitializationRateMiBps: 300, fileSystemType: ecs.FileSystemType.EXT4,
+      }],
+    });
+    new WorkerService(stack, 'Worker', {
+      cluster, image: nginx, capacity: Capacity.ec2(cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') })),
+      sidecars: [{ name: 'loader', image: nginx, essential: false }],
+      ebsVolumes: [{ name: 'models', containerPath: '/models', containerName: 'loader', readOnly: true, snapshotId: 'snap-0123456789abcdef0' }],
+    });
+    new BackendService(stack, 'Db', {
+      cluster, image: nginx, port: 5432, capacity: Capacity.managedInstances(cluster.addManagedInstances('Instances')),
+      ebsVolumes: [{ name: 'pgdata', containerPath: '/var/lib/postgresql/data', volumeType: ec2.EbsDeviceVolumeType.IO2, size: Size.gibibytes(100), iops: 20000 }],
+    });
+  },
 };
 
 /** A deliberately non-compliant stack proves that the harness sees findings at all. */
@@ -448,6 +478,7 @@ describe('compliance harness', () => {
       'AwsSolutions-ECS2',
       // ECS Managed Instances: the infrastructure role's AWS managed policy (its iam:PassRole narrowed by a deny).
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForManagedInstances]',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes]',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::<log streams of the exec log group>]',
       'AwsSolutions-S1',
