@@ -15,7 +15,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { FoundryCluster, FoundryTaskDefinition, WorkloadRepository } from '../../src';
 import { ACCOUNT } from './support/iam-cases';
-import { AccessRequest, TemplatePolicies } from './support/iam-policies';
+import { AccessRequest, PolicyDocument, TemplatePolicies } from './support/iam-policies';
 import { RegionalTemplate } from './support/iam-regional';
 import { CfnTemplate } from './support/iam-resolve';
 import { GUARDDUTY_AGENT_ACCOUNTS } from '../../src/workload/guardduty-agent';
@@ -23,7 +23,7 @@ import { GUARDDUTY_AGENT_ACCOUNTS } from '../../src/workload/guardduty-agent';
 const agentRepository = (region: string) => `arn:aws:ecr:${region}:${GUARDDUTY_AGENT_ACCOUNTS[region]}:repository/aws-guardduty-agent-fargate`;
 const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
 /** GuardDuty's repository policy as modelled here: anyone may pull (the identity policy decides). */
-const OPEN_REPOSITORY = {
+const OPEN_REPOSITORY: PolicyDocument = {
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: '*', Action: [...PULL, 'ecr:PutImage', 'ecr:InitiateLayerUpload'], Resource: '*' }],
 };
