@@ -366,6 +366,33 @@ const CASES: Record<string, (stack: Stack) => void> = {
     });
     worker.connectTo(backend);
   },
+  // Workload (helper W): restart policies, fault injection, the GuardDuty agent pull (on by default on Fargate) and an
+  // image whose tag CI writes into SSM. Default: a WebService whose image tag comes from SSM. Fullest: a restarting
+  // sidecar and main container, fault injection on, on Fargate Spot, with the GuardDuty pull, beside an opted-out one.
+  WorkloadCiImageDefault: stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const repo = new WorkloadRepository(stack, 'Repo');
+    new WebService(stack, 'Web', { cluster, image: repo.imageFromTagParameter('/web/image-tag'), port: 8080, certificate: certificate(stack) });
+  },
+  WorkloadRestartFaultInjectionFullest: stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const repo = new WorkloadRepository(stack, 'Repo', { encryptionKey: cluster.encryptionKey });
+    new FoundryTaskDefinition(stack, 'Api', {
+      cluster,
+      capacity: Capacity.spot({ onDemandBase: 1 }),
+      image: repo.imageFromTagParameter('/api/image-tag'),
+      port: 8080,
+      cpu: 512,
+      memoryMiB: 1024,
+      enableFaultInjection: true,
+      restartPolicy: { ignoredExitCodes: [0], restartAttemptPeriod: Duration.minutes(2) },
+      sidecars: [{
+        name: 'otel', image: nginx, essential: false, memoryReservationMiB: 64,
+        restartPolicy: { ignoredExitCodes: [0, 143], restartAttemptPeriod: Duration.seconds(60) },
+      }],
+    });
+    new FoundryTaskDefinition(stack, 'Batch', { cluster, image: nginx, allowGuardDutyAgentPull: false, enableFaultInjection: true });
+  },
   // Storage (helper S): EBS task volumes. Default: a WebService with a gp3 volume restored from a snapshot. Fullest: every
   // volume setting, on Fargate, EC2 and Managed Instances, io2 and a read-only mount in a sidecar. Cluster defaults
   // (ClusterDefault) already cover managed storage encryption; an imported key that opts in is here.
