@@ -1,4 +1,5 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
@@ -84,6 +85,16 @@ export interface BackendServiceProps extends RequestServiceOptions {
   readonly serviceConnectTls?: ServiceConnectTlsOptions;
 
   /**
+   * Application protocol of `port`, which Service Connect reads for HTTP metrics and for routing test traffic by header.
+   *
+   * A blue/green, canary or linear deployment routes requests with the strategy's `testHeader` to the new revision
+   * only on an HTTP, HTTP/2 or gRPC port.
+   *
+   * @default - none (plain TCP: no test route by header)
+   */
+  readonly appProtocol?: ecs.AppProtocol;
+
+  /**
    * Idle timeout of Service Connect connections.
    *
    * @default - the ECS default (5 minutes for HTTP, 1 hour for TCP)
@@ -116,7 +127,14 @@ export class BackendService extends RequestServiceBase implements IBackendServic
   public readonly cloudMapDnsName?: string;
 
   constructor(scope: Construct, id: string, props: BackendServiceProps) {
-    super(scope, id, { ...props, frontEnd: ServiceFrontEnd.NONE });
+    // Service Connect is the backend's front end: its proxies shift traffic between revisions in a blue/green, canary or
+    // linear deployment (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-blue-green.html).
+    super(scope, id, { ...backendWorkloadProps(props), frontEnd: ServiceFrontEnd.SERVICE_CONNECT });
+    if (props.healthCheckGracePeriod === undefined) {
+      // The grace period delays load balancer and container health checks; a backend has no load balancer, and its
+      // template stays as it was before Service Connect counted as a front end.
+      (this.ecsService.node.defaultChild as ecs.CfnService).healthCheckGracePeriodSeconds = undefined;
+    }
     const { port, discoveryName, cloudMapDns, clientName } = resolveBackend(this, id, props);
     this.port = port;
     this.discoveryName = discoveryName;
@@ -141,6 +159,7 @@ export class BackendService extends RequestServiceBase implements IBackendServic
         role: props.serviceConnectTls.role,
       } : undefined,
     }]);
+    this.addTestTrafficRule(port, props);
     if (cloudMapDns) {
       // ECS creates a Cloud Map service named after the Service Connect discovery name, and that name must be unique
       // in the namespace (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectServiceResource.html):
@@ -162,6 +181,37 @@ export class BackendService extends RequestServiceBase implements IBackendServic
   }
 
   /**
+   * Blue/green, canary and linear: requests that carry the strategy's `testHeader` reach the new revision before
+   * production traffic does. The header rule sits on the client alias (`ServiceConnectClientAlias.TestTrafficRules`,
+   * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-serviceconnectclientalias.html),
+   * which aws-cdk-lib 2.271's `ServiceConnectService` does not model. Service Connect routes test traffic by header for
+   * HTTP-based protocols only (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-blue-green.html):
+   * the port needs an HTTP, HTTP/2 or gRPC `appProtocol`.
+   */
+  private addTestTrafficRule(port: number, props: BackendServiceProps): void {
+    const strategy = this._options.deployment.strategy;
+    if (!strategy.trafficShift || strategy.testHeader === undefined) {
+      return;
+    }
+    const mapping = this.workload.mainContainer.portMappings.find(m => m.containerPort === port);
+    const appProtocol = mapping?.appProtocol?.value;
+    if (appProtocol === undefined || !HTTP_PROTOCOLS.includes(appProtocol)) {
+      const given = props.deployment?.strategy?._options.testHeader;
+      const fix = 'Service Connect routes test traffic by header for HTTP-based protocols only (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-blue-green.html): '
+        + 'name the port\'s protocol, e.g. appProtocol: ecs.AppProtocol.http';
+      if (given !== undefined) {
+        invalidProp(this, 'deployment.strategy.testHeader', given, `${fix}, or remove testHeader.`);
+      }
+      Annotations.of(this).addWarningV2('cdk-ecs-foundry:backendWithoutTestRoute',
+        `${this.node.path} uses a ${strategy.type.toLowerCase()} deployment on a port without an HTTP appProtocol (${appProtocol ?? 'plain TCP'}): `
+        + `no test route reaches the new revision before production traffic does, and lifecycle hooks at the test traffic stages cannot test it. ${fix}.`);
+      return;
+    }
+    (this.ecsService.node.defaultChild as ecs.CfnService).addPropertyOverride(
+      'ServiceConnectConfiguration.Services.0.ClientAliases.0.TestTrafficRules', { Header: { Name: strategy.testHeader } });
+  }
+
+  /**
    * Take a Cloud Map service name in the namespace: ECS (Service Connect) and CloudFormation (DNS records) each create
    * a Cloud Map service, and a second service of the same name in one namespace fails the deployment
    * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectServiceResource.html).
@@ -177,6 +227,20 @@ export class BackendService extends RequestServiceBase implements IBackendServic
     }
   }
 }
+
+/**
+ * The props the task definition gets: with `appProtocol`, `port` becomes the first entry of `ports` with that protocol
+ * (a task definition takes `port` as plain TCP).
+ */
+function backendWorkloadProps(props: BackendServiceProps): BackendServiceProps {
+  if (props?.appProtocol === undefined || props.port === undefined) {
+    return props;
+  }
+  return { ...props, port: undefined as unknown as number, ports: [{ port: props.port, appProtocol: props.appProtocol }, ...(props.ports ?? [])] };
+}
+
+/** Application protocols whose requests Service Connect routes by header. */
+const HTTP_PROTOCOLS = ['http', 'http2', 'grpc'];
 
 /** A backend's own props, defaulted and validated once (the base resolves what every service takes). */
 interface ResolvedBackend {

@@ -3,6 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { DeploymentStrategyType } from './deployment-strategy';
 import {
   DEREGISTRATION_DELAY, LoadBalancerOptions, resolveLoadBalancerOptions, ResolvedLoadBalancerOptions, ResolvedTargetHealthCheck,
   resolveTargetHealthCheck, TargetHealthCheckOptions,
@@ -138,6 +139,8 @@ export interface ResolvedNetworkService extends ResolvedLoadBalancerOptions {
   readonly targetHealthCheck: ResolvedTargetHealthCheck & { readonly port: number };
   readonly deregistrationDelay: Duration;
   readonly privateLink?: { readonly allowedPrincipals: iam.ArnPrincipal[]; readonly acceptanceRequired: boolean };
+  /** Blue/green, canary and linear: the test listener's port and the strategy's name for messages; undefined when rolling. */
+  readonly trafficShift?: { readonly testListenerPort: number; readonly kind: string };
 }
 
 /**
@@ -201,20 +204,25 @@ export function resolveNetworkServiceProps(scope: IConstruct, props: NetworkServ
   if (props.privateLink) {
     validatePrivateLink(scope, props.privateLink, lb.internetFacing);
   }
+  const listenerPort = props.listenerPort ?? (protocol === NetworkProtocol.TLS ? 443 : port!);
+  const trafficShift = resolveTestListener(scope, service, listenerPort);
   // Targets per Network Load Balancer: 500 with cross-zone load balancing, adjustable
   // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-limits.html). Each task is an IP
-  // target, and a rolling deployment runs up to maxHealthyPercent of the desired tasks.
+  // target, and a rolling deployment runs up to maxHealthyPercent of the desired tasks. A blue/green, canary or linear
+  // deployment starts the whole new revision beside the old one in the alternate target group: twice the tasks
+  // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-how-it-works.html).
   const tasks = service.scaling ? service.scaling.maxTasks : service.desiredCount!;
-  const maxPercent = service.maxHealthyPercent;
+  const maxPercent = trafficShift ? 200 : service.maxHealthyPercent;
   if (isConcrete(tasks) && isConcrete(maxPercent) && Math.floor(tasks * maxPercent / 100) > NLB_TARGETS) {
+    const during = trafficShift ? `both revisions of ${tasks} tasks during a ${trafficShift.kind} deployment` : `${tasks} at ${maxPercent} % during a deployment`;
     Annotations.of(scope).addWarningV2('cdk-ecs-foundry:nlbTargetsQuota',
-      `Up to ${Math.floor(tasks * maxPercent / 100)} tasks (${tasks} at ${maxPercent} % during a deployment) register as targets, above the default quota of ${NLB_TARGETS} targets per Network Load Balancer with cross-zone load balancing; request a quota increase before deploying, or lower ${service.scaling ? 'scaling.maxTasks' : 'desiredCount'}.`);
+      `Up to ${Math.floor(tasks * maxPercent / 100)} tasks (${during}) register as targets, above the default quota of ${NLB_TARGETS} targets per Network Load Balancer with cross-zone load balancing; request a quota increase before deploying, or lower ${service.scaling ? 'scaling.maxTasks' : 'desiredCount'}.`);
   }
   return {
     ...lb,
     protocol,
     containerPort: port!,
-    listenerPort: props.listenerPort ?? (protocol === NetworkProtocol.TLS ? 443 : port!),
+    listenerPort,
     certificate: props.certificate,
     targetHealthCheck: { ...healthCheck, port: healthCheck.port ?? port! },
     deregistrationDelay: props.deregistrationDelay ?? DEREGISTRATION_DELAY,
@@ -222,7 +230,37 @@ export function resolveNetworkServiceProps(scope: IConstruct, props: NetworkServ
       allowedPrincipals: props.privateLink.allowedPrincipals,
       acceptanceRequired: props.privateLink.acceptanceRequired ?? true,
     } : undefined,
+    trafficShift,
   };
+}
+
+/**
+ * The test listener of a blue/green, canary or linear deployment: a concrete port from 1 to 65535 (listener ports,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-listeners.html), other than the
+ * production listener's, on the same protocol. Its default is the listener port + 1.
+ */
+function resolveTestListener(scope: IConstruct, service: ResolvedServiceOptions, listenerPort: number): ResolvedNetworkService['trafficShift'] {
+  const strategy = service.deployment.strategy;
+  if (!strategy.trafficShift) {
+    return undefined;
+  }
+  const kind = strategy.type === DeploymentStrategyType.BLUE_GREEN ? 'blue/green' : strategy.type.toLowerCase();
+  const prop = 'deployment.strategy.testListenerPort';
+  const given = strategy.testListenerPort;
+  if (given !== undefined && Token.isUnresolved(given)) {
+    invalidProp(scope, prop, given, 'Give a concrete port: it is checked against the production listener and the other listeners of the load balancer at synth.');
+  }
+  if (given === undefined && (Token.isUnresolved(listenerPort) || listenerPort >= 65_535)) {
+    invalidProp(scope, prop, undefined,
+      `The default test listener port is the listener port + 1, and the listener port is ${Token.isUnresolved(listenerPort) ? 'a token' : listenerPort}: give testListenerPort (1-65535, not the listener port).`);
+  }
+  const testListenerPort = given ?? listenerPort + 1;
+  checkNumber(scope, prop, testListenerPort, { min: 1, max: 65_535, integer: true });
+  if (testListenerPort === listenerPort) {
+    invalidProp(scope, prop, testListenerPort,
+      `The production listener already listens on ${listenerPort}, and test traffic needs a listener of its own (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/nlb-resources-for-blue-green.html): choose another port.`);
+  }
+  return { testListenerPort, kind };
 }
 
 /** Listeners per Network Load Balancer (not adjustable). */

@@ -2,6 +2,7 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeDeletionProtection } from './load-balancer-options';
@@ -10,9 +11,10 @@ import {
 } from './network-service-options';
 import { RequestServiceBase } from './service-base';
 import { ServiceFrontEnd } from './service-options';
-import { acknowledgeInternetFacingListener, acknowledgeNetworkListener, acknowledgeNetworkLoadBalancerLogging } from '../compliance/acknowledgements';
+import { acknowledgeBlueGreenRole, acknowledgeInternetFacingListener, acknowledgeNetworkListener, acknowledgeNetworkLoadBalancerLogging } from '../compliance/acknowledgements';
 import { createAccessLogsBucket, logNetworkAccessLogs } from '../private/access-logs';
 import { securityGroupDescription } from '../private/descriptions';
+import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { invalidPropMessage } from '../private/validation';
 
 /**
@@ -36,6 +38,24 @@ export class NetworkService extends RequestServiceBase {
   public readonly listener: elbv2.NetworkListener;
   /** The target group of the tasks. */
   public readonly targetGroup: elbv2.NetworkTargetGroup;
+  /**
+   * The second target group that blue/green, canary and linear deployments shift traffic to and from.
+   *
+   * @default - undefined with a rolling deployment
+   */
+  public readonly alternateTargetGroup?: elbv2.NetworkTargetGroup;
+  /**
+   * The listener that sends test traffic to the new revision during a blue/green, canary or linear deployment.
+   *
+   * @default - undefined with a rolling deployment
+   */
+  public readonly testListener?: elbv2.NetworkListener;
+  /**
+   * The role ECS assumes to shift traffic between the target groups (only these listeners and target groups).
+   *
+   * @default - undefined with a rolling deployment
+   */
+  public readonly blueGreenRole?: iam.IRole;
   /** The load balancer's security group. */
   public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   /** The PrivateLink endpoint service, when enabled. */
@@ -95,7 +115,7 @@ export class NetworkService extends RequestServiceBase {
     }
 
     const hc = resolved.targetHealthCheck;
-    this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', {
+    const targetGroupProps: elbv2.NetworkTargetGroupProps = {
       vpc,
       port,
       protocol: protocol === NetworkProtocol.UDP ? elbv2.Protocol.UDP : elbv2.Protocol.TCP,
@@ -109,21 +129,59 @@ export class NetworkService extends RequestServiceBase {
         healthyThresholdCount: hc.healthyThreshold,
         unhealthyThresholdCount: hc.unhealthyThreshold,
       },
-    });
-    this.listener = this.loadBalancer.addListener('Listener', {
-      port: listenerPort,
+    };
+    this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', targetGroupProps);
+    const listenerProps = (listenerPortOf: number, targetGroup: elbv2.NetworkTargetGroup): elbv2.BaseNetworkListenerProps => ({
+      port: listenerPortOf,
       protocol: protocol === NetworkProtocol.TLS ? elbv2.Protocol.TLS : protocol === NetworkProtocol.UDP ? elbv2.Protocol.UDP : elbv2.Protocol.TCP,
       certificates: resolved.certificate ? [elbv2.ListenerCertificate.fromCertificateManager(resolved.certificate)] : undefined,
       sslPolicy: protocol === NetworkProtocol.TLS ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
-      defaultTargetGroups: [this.targetGroup],
+      defaultTargetGroups: [targetGroup],
     });
+    this.listener = this.loadBalancer.addListener('Listener', listenerProps(listenerPort, this.targetGroup));
     if (protocol !== NetworkProtocol.TLS) {
       acknowledgeNetworkListener(this.listener, protocol);
     }
+
+    // --- Progressive delivery (issue 12): blue/green, canary and linear behind the NLB -----------------------------
+    // ECS shifts traffic between a primary and an alternate target group by rewriting the production listener's
+    // default action, and sends test traffic to the new revision through a test listener
+    // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/nlb-resources-for-blue-green.html; canary and linear
+    // run on the same resources: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/canary-deployment-implementation.html,
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linear-deployment-implementation.html).
+    const shift = resolved.trafficShift;
+    let alternateTarget: ecs.AlternateTarget | undefined;
+    if (shift) {
+      this.alternateTargetGroup = new elbv2.NetworkTargetGroup(this, 'AlternateTargetGroup', targetGroupProps);
+      // The test listener: the production listener's protocol, certificate and TLS policy, on testListenerPort.
+      this.testListener = this.loadBalancer.addListener('TestListener', listenerProps(shift.testListenerPort, this.alternateTargetGroup));
+      if (protocol !== NetworkProtocol.TLS) {
+        acknowledgeNetworkListener(this.testListener, protocol);
+      }
+      // Test clients: the same ranges as production clients, on the test port only.
+      for (const cidr of resolved.allowedCidrs) {
+        this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), new ec2.Port({
+          protocol: transport,
+          fromPort: shift.testListenerPort,
+          toPort: shift.testListenerPort,
+          stringRepresentation: `${transport}/${shift.testListenerPort}`,
+        }), `Test clients to the ${protocol} test listener`);
+      }
+      this.blueGreenRole = this.trafficShiftRole(this.alternateTargetGroup, this.testListener);
+      alternateTarget = new ecs.AlternateTarget('BlueGreen', {
+        alternateTargetGroup: this.alternateTargetGroup,
+        productionListener: ecs.ListenerRuleConfiguration.networkListener(this.listener),
+        testListener: ecs.ListenerRuleConfiguration.networkListener(this.testListener),
+        role: this.blueGreenRole,
+      });
+      warnListenerChanges(this, shift.kind);
+    }
+    // --- end progressive delivery -----------------------------------------------------------------------------------
     this.targetGroup.addTarget(this.ecsService.loadBalancerTarget({
       containerName: this.workload.mainContainer.containerName,
       containerPort: port,
       protocol: protocol === NetworkProtocol.UDP ? ecs.Protocol.UDP : ecs.Protocol.TCP,
+      alternateTarget,
     }));
     // The path aws-ecs-patterns never opened: traffic and health checks from the load balancer's group.
     this.workload.securityGroup.addIngressRule(this.loadBalancerSecurityGroup, new ec2.Port({
@@ -144,6 +202,40 @@ export class NetworkService extends RequestServiceBase {
     this._enableOperations();
     const loadBalancer = this.loadBalancer;
     this.node.addValidation({ validate: () => validateLoadBalancerQuotas(this, loadBalancer) });
+  }
+
+  /**
+   * The role ECS uses to shift traffic: ModifyListener on the production and test listeners, RegisterTargets and
+   * DeregisterTargets on the two target groups, the Describe actions (no resource-level permissions) on '*'. It is the
+   * NLB part of AmazonECSInfrastructureRolePolicyForLoadBalancers limited to this service
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html,
+   * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSInfrastructureRolePolicyForLoadBalancers.html).
+   */
+  private trafficShiftRole(alternateTargetGroup: elbv2.NetworkTargetGroup, testListener: elbv2.NetworkListener): iam.IRole {
+    const role = new ManagedPolicyRole(this, 'BlueGreenRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      description: `Lets ECS shift traffic of ${this.node.path} between its target groups`,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ShiftTraffic',
+      actions: ['elasticloadbalancing:ModifyListener'],
+      resources: [this.listener.listenerArn, testListener.listenerArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'RegisterTargets',
+      actions: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+      resources: [this.targetGroup.targetGroupArn, alternateTargetGroup.targetGroupArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DescribeOnly',
+      actions: [
+        'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
+      ],
+      resources: ['*'],
+    }));
+    acknowledgeBlueGreenRole(role);
+    return role;
   }
 
   /** The access logs bucket, when the load balancer logs (TLS listeners). */
@@ -187,6 +279,22 @@ function validateLoadBalancerQuotas(scope: Construct, loadBalancer: elbv2.Networ
       && listenerRefs.has(JSON.stringify(stack.resolve(c.listenerArn))))
       .reduce((n, c) => n + ((stack.resolve(c.certificates) as unknown[] | undefined)?.length ?? 0), 0);
   const errors: string[] = [];
+  // "Each listener ... port" is unique per load balancer: two listeners on one port fail at deploy time
+  // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-listeners.html). The blue/green test
+  // listener takes a port of its own, which a listener added through `loadBalancer` may also take.
+  const byPort = new Map<number, string[]>();
+  for (const l of listeners) {
+    const p = stack.resolve(l.port);
+    if (typeof p === 'number') {
+      byPort.set(p, [...(byPort.get(p) ?? []), l.node.path]);
+    }
+  }
+  for (const [p, paths] of byPort) {
+    if (paths.length > 1) {
+      errors.push(invalidPropMessage(scope, 'loadBalancer listeners', `${paths.join(', ')} on port ${p}`,
+        'A load balancer listens on a port with one listener: move one of them to a free port (with a progressive deployment, give deployment.strategy a free testListenerPort).'));
+    }
+  }
   if (listeners.length > NLB_LISTENERS) {
     errors.push(invalidPropMessage(scope, 'loadBalancer listeners', listeners.length,
       `A Network Load Balancer has at most ${NLB_LISTENERS} listeners (not adjustable); put the other ports on a second NetworkService.`));
@@ -207,4 +315,21 @@ function validateLoadBalancerQuotas(scope: Construct, loadBalancer: elbv2.Networ
       'A TLS listener without access logs: Network Load Balancers log TLS connections only, so this TCP/UDP service turned its logs off. Call enableAccessLogs() on the service (a 90-day log bucket), or give the TLS listener its own NetworkService with protocol: NetworkProtocol.TLS.'));
   }
   return errors;
+}
+
+/**
+ * ECS shifts production traffic by rewriting the production listener's default action (a weighted forward over both
+ * target groups), and every deployment may leave traffic on the alternate one. CloudFormation still owns the
+ * listener's `DefaultActions`: an update of that listener (its port, protocol, certificate or TLS policy) sends the
+ * template's action again, which forwards to the primary target group only, empty when the last deployment left
+ * traffic on the alternate one (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/nlb-resources-for-blue-green.html;
+ * the same happens to the production rule of an ALB: https://github.com/aws/aws-cdk/issues/36649).
+ */
+function warnListenerChanges(service: NetworkService, kind: string): void {
+  Annotations.of(service).addWarningV2('cdk-ecs-foundry:blueGreenListenerChanges',
+    `${service.node.path} uses native ${kind}: ECS moves production traffic between the two target groups by rewriting the `
+    + 'production listener, and CloudFormation re-applies the listener\'s template action (forward to the primary target group) '
+    + 'whenever the listener itself changes: a change of listenerPort, protocol, certificate or TLS policy. After a deployment that '
+    + 'left traffic on the alternate target group, the primary one is empty and connections fail. Make such changes only while '
+    + "traffic is on the primary target group (check with 'aws elbv2 describe-listeners'; one more deployment moves it back).");
 }
