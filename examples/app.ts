@@ -89,10 +89,13 @@ export class PlatformStack extends Stack {
     });
 
     // The storefront calls the orders API by name (http://orders:8080) through Service Connect; the API has no
-    // load balancer and admits only its consumers' security groups.
+    // load balancer and admits only its consumers' security groups. Its team ships from CI: the pipeline pushes
+    // the image, writes its tag into the SSM parameter and runs `cdk deploy`; any later `cdk deploy` reads the same
+    // parameter, so it never reverts the image (README, "Shipping images from CI").
+    const ordersRepository = new WorkloadRepository(this, 'OrdersRepository');
     const orders = new BackendService(this, 'Orders', {
       cluster: this.cluster,
-      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/httpd:2.4'),
+      image: ordersRepository.imageFromTagParameter('/shop/orders/image-tag'),
       port: 8080,
       scaling: { minTasks: 2, maxTasks: 10, cpuPercent: 70 },
     });
