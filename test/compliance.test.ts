@@ -399,7 +399,10 @@ const CASES: Record<string, (stack: Stack) => void> = {
   EbsVolumesDefault: stack => {
     const cluster = new FoundryCluster(stack, 'Cluster');
     new WebService(stack, 'Web', {
-      cluster, image: nginx, port: 8080, certificate: certificate(stack),
+      cluster,
+      image: nginx,
+      port: 8080,
+      certificate: certificate(stack),
       ebsVolumes: [{ name: 'data', containerPath: '/data', snapshotId: 'snap-0123456789abcdef0' }],
     });
   },
@@ -407,19 +410,34 @@ const CASES: Record<string, (stack: Stack) => void> = {
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     const cluster = new FoundryCluster(stack, 'Cluster', { encryptionKey: key, encryptManagedStorage: true, clusterName: 'storage' });
     new WebService(stack, 'Web', {
-      cluster, image: nginx, port: 8080, certificate: certificate(stack),
+      cluster,
+      image: nginx,
+      port: 8080,
+      certificate: certificate(stack),
       ebsVolumes: [{
-        name: 'data', containerPath: '/data', volumeType: ec2.EbsDeviceVolumeType.GP3, size: Size.gibibytes(200), iops: 12000,
-        throughputMiBps: 1000, snapshotId: 'snap-0123456789abcdef0', volumeInitializationRateMiBps: 300, fileSystemType: ecs.FileSystemType.EXT4,
+        name: 'data',
+        containerPath: '/data',
+        volumeType: ec2.EbsDeviceVolumeType.GP3,
+        size: Size.gibibytes(200),
+        iops: 12000,
+        throughputMiBps: 1000,
+        snapshotId: 'snap-0123456789abcdef0',
+        volumeInitializationRateMiBps: 300,
+        fileSystemType: ecs.FileSystemType.EXT4,
       }],
     });
     new WorkerService(stack, 'Worker', {
-      cluster, image: nginx, capacity: Capacity.ec2(cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') })),
+      cluster,
+      image: nginx,
+      capacity: Capacity.ec2(cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') })),
       sidecars: [{ name: 'loader', image: nginx, essential: false }],
       ebsVolumes: [{ name: 'models', containerPath: '/models', containerName: 'loader', readOnly: true, snapshotId: 'snap-0123456789abcdef0' }],
     });
     new BackendService(stack, 'Db', {
-      cluster, image: nginx, port: 5432, capacity: Capacity.managedInstances(cluster.addManagedInstances('Instances')),
+      cluster,
+      image: nginx,
+      port: 5432,
+      capacity: Capacity.managedInstances(cluster.addManagedInstances('Instances')),
       ebsVolumes: [{ name: 'pgdata', containerPath: '/var/lib/postgresql/data', volumeType: ec2.EbsDeviceVolumeType.IO2, size: Size.gibibytes(100), iops: 20000 }],
     });
   },

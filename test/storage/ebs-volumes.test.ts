@@ -35,7 +35,9 @@ describe('EBS task volumes: templates', () => {
     cluster = new FoundryCluster(stack, 'Cluster');
     new WorkerService(stack, 'Worker', { cluster, image, ebsVolumes: [{ name: 'scratch', containerPath: '/scratch' }] });
     new BackendService(stack, 'Api', {
-      cluster, image, port: 8080,
+      cluster,
+      image,
+      port: 8080,
       ebsVolumes: [{ name: 'cache', containerPath: '/cache', volumeType: ec2.EbsDeviceVolumeType.GP3, size: Size.gibibytes(100), iops: 6000, throughputMiBps: 500, snapshotId: SNAPSHOT, volumeInitializationRateMiBps: 200, fileSystemType: ecs.FileSystemType.EXT4 }],
     });
     t = Template.fromStack(stack);
@@ -73,8 +75,14 @@ describe('EBS task volumes: templates', () => {
       VolumeConfigurations: [{
         Name: 'cache',
         ManagedEBSVolume: Match.objectLike({
-          Encrypted: true, VolumeType: 'gp3', SizeInGiB: 100, Iops: 6000, Throughput: 500, SnapshotId: SNAPSHOT,
-          VolumeInitializationRate: 200, FilesystemType: 'ext4',
+          Encrypted: true,
+          VolumeType: 'gp3',
+          SizeInGiB: 100,
+          Iops: 6000,
+          Throughput: 500,
+          SnapshotId: SNAPSHOT,
+          VolumeInitializationRate: 200,
+          FilesystemType: 'ext4',
         }),
       }],
     });
@@ -103,7 +111,7 @@ describe('EBS task volumes: templates', () => {
             Sid: 'GrantTheClusterKeyToVolumes',
             Action: 'kms:CreateGrant',
             Resource: key,
-            Condition: { 'StringEquals': { 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' }, 'Bool': { 'kms:GrantIsForAWSResource': 'true' } },
+            Condition: { StringEquals: { 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' }, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
           }),
         ]),
       },
@@ -121,7 +129,8 @@ describe('EBS task volumes: templates', () => {
 describe('EBS task volumes: each volume type', () => {
   test.each([
     [ec2.EbsDeviceVolumeType.GP2, { size: Size.gibibytes(50) }, { SizeInGiB: 50 }],
-    [ec2.EbsDeviceVolumeType.GP3, { size: Size.gibibytes(1000), iops: 16000, throughputMiBps: 1000 }, { SizeInGiB: 1000, Iops: 16000, Throughput: 1000 }],
+    [ec2.EbsDeviceVolumeType.GP3, { size: Size.gibibytes(1000), iops: 16000, throughputMiBps: 1000 },
+      { SizeInGiB: 1000, Iops: 16000, Throughput: 1000 }],
     [ec2.EbsDeviceVolumeType.IO1, { size: Size.gibibytes(100), iops: 5000 }, { SizeInGiB: 100, Iops: 5000 }],
     [ec2.EbsDeviceVolumeType.IO2, { size: Size.gibibytes(100), iops: 100000 }, { SizeInGiB: 100, Iops: 100000 }],
     [ec2.EbsDeviceVolumeType.ST1, { size: Size.gibibytes(125) }, { SizeInGiB: 125 }],
@@ -158,7 +167,8 @@ describe('EBS task volumes: each volume type', () => {
     const size = new CfnParameter(stack, 'Size', { type: 'Number' }).valueAsNumber;
     const snapshot = new CfnParameter(stack, 'Snapshot').valueAsString;
     expect(() => new WorkerService(stack, 'Worker', {
-      cluster, image,
+      cluster,
+      image,
       ebsVolumes: [{ name: 'data', containerPath: '/data', volumeType: ec2.EbsDeviceVolumeType.IO2, iops, size: Size.gibibytes(size), snapshotId: snapshot }],
     })).not.toThrow();
   });
@@ -278,7 +288,8 @@ describe('EBS task volumes: bad input is rejected at synth', () => {
   });
 
   test('Windows tasks (ECS attaches EBS volumes to Windows tasks on EC2 only)', () => {
-    expect(() => worker([base], { image: windowsImage, operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE, cpu: 1024, memoryMiB: 2048 }))
+    const windows = { image: windowsImage, operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE, cpu: 1024, memoryMiB: 2048 };
+    expect(() => worker([base], windows))
       .toThrow(/invalid ebsVolumes = 'data'\. ECS attaches EBS volumes to Windows tasks on EC2 only/);
   });
 
