@@ -193,19 +193,21 @@ export function resolveNetworkServiceProps(scope: IConstruct, props: NetworkServ
   // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html).
   checkNumber(scope, 'listenerPort', props.listenerPort, { min: 1, max: 65_535, integer: true });
   const healthCheck = resolveTargetHealthCheck(scope, hc);
-  checkNumber(scope, 'deregistrationDelay (seconds)', props.deregistrationDelay?.toSeconds({ integral: false }), { min: 0, max: 3600, integer: true });
+  const listenerPort = props.listenerPort ?? (protocol === NetworkProtocol.TLS ? 443 : port!);
+  const trafficShift = resolveTestListener(scope, service, listenerPort);
   const lb = resolveLoadBalancerOptions(scope, props.loadBalancerOptions ?? {}, {
     internetFacingByDefault: false,
     vpc: props.cluster.vpc,
     vpcCidrBlock: props.cluster.vpcCidrBlock,
     removalPolicy: props.cluster.removalPolicy,
-    rulesPerCidr: 1,
+    // Each range is admitted on the listener port, and on the test listener port with a progressive deployment.
+    rulesPerCidr: trafficShift ? 2 : 1,
   });
+  checkNumber(scope, 'deregistrationDelay (seconds)', props.deregistrationDelay?.toSeconds({ integral: false }), { min: 0, max: 3600, integer: true });
+
   if (props.privateLink) {
     validatePrivateLink(scope, props.privateLink, lb.internetFacing);
   }
-  const listenerPort = props.listenerPort ?? (protocol === NetworkProtocol.TLS ? 443 : port!);
-  const trafficShift = resolveTestListener(scope, service, listenerPort);
   // Targets per Network Load Balancer: 500 with cross-zone load balancing, adjustable
   // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-limits.html). Each task is an IP
   // target, and a rolling deployment runs up to maxHealthyPercent of the desired tasks. A blue/green, canary or linear

@@ -6,7 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { FoundryCluster, NetworkProtocol, NetworkService, NetworkServiceProps } from '../../src';
+import { DeploymentStrategy, FoundryCluster, NetworkProtocol, NetworkService, NetworkServiceProps } from '../../src';
 import { plainStack } from '../support/stacks';
 
 /**
@@ -99,6 +99,58 @@ describe('quotas counted on the finished app (escape hatches included)', () => {
     const cidrs = Array.from({ length: 61 }, (_, i) => `10.${i}.0.0/16`);
     const { stack } = build({ loadBalancerOptions: { allowedCidrs: cidrs } });
     Annotations.fromStack(stack).hasWarning('/Nlb/Db', Match.stringLikeRegexp('allowedCidrs has 61 ranges'));
+  });
+});
+
+describe('progressive deployments (blue/green, canary, linear) count against the same quotas', () => {
+  const blueGreen = { deployment: { strategy: DeploymentStrategy.blueGreen() } };
+
+  test('the test listener is one of the 50 listeners per Network Load Balancer', () => {
+    const { stack, service } = build(blueGreen);
+    for (let port = 1; port <= 48; port++) {
+      service.loadBalancer.addListener(`Extra${port}`, { port: 10_000 + port, defaultTargetGroups: [service.targetGroup] });
+    }
+    expect(() => Template.fromStack(stack)).not.toThrow(); // production + test + 48 = 50
+    const { stack: over, service: full } = build(blueGreen);
+    for (let port = 1; port <= 49; port++) {
+      full.loadBalancer.addListener(`Extra${port}`, { port: 10_000 + port, defaultTargetGroups: [full.targetGroup] });
+    }
+    expect(() => Template.fromStack(over)).toThrow(/invalid loadBalancer listeners = 51\. A Network Load Balancer has at most 50 listeners/);
+  });
+
+  test('one listener per port: a listener added on the test port fails synth, naming both', () => {
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-listeners.html
+    const { stack, service } = build(blueGreen);
+    service.loadBalancer.addListener('Admin', { port: 5433, defaultTargetGroups: [service.targetGroup] });
+    expect(() => Template.fromStack(stack)).toThrow(/TestListener\/Resource, Nlb\/Db\/LoadBalancer\/Admin\/Resource on port 5433/);
+  });
+
+  test('targets: both revisions register during the deployment (twice the tasks), whatever maxHealthyPercent says', () => {
+    // 251 tasks × 2 revisions = 502 targets > 500; with rolling at 100 % maximum they stay at 251.
+    const { stack } = build({ scaling: { maxTasks: 251 }, deployment: { strategy: DeploymentStrategy.canary({ percent: 10 }), maxHealthyPercent: 100, minHealthyPercent: 50 } });
+    Annotations.fromStack(stack).hasWarning('/Nlb/Db', Match.stringLikeRegexp('Up to 502 tasks \\(both revisions of 251 tasks during a canary deployment\\)'));
+    const { stack: rolling } = build({ scaling: { maxTasks: 251 }, deployment: { maxHealthyPercent: 100, minHealthyPercent: 50 } });
+    Annotations.fromStack(rolling).hasNoWarning('/Nlb/Db', Match.stringLikeRegexp('targets per Network Load Balancer'));
+    const { stack: within } = build({ scaling: { maxTasks: 250 }, ...blueGreen });
+    Annotations.fromStack(within).hasNoWarning('/Nlb/Db', Match.stringLikeRegexp('targets per Network Load Balancer'));
+  });
+
+  test('inbound rules: each allowed range is admitted on the listener and the test listener (two rules), 60 per security group', () => {
+    const cidrs = (n: number) => Array.from({ length: n }, (_, i) => `10.${i}.0.0/16`);
+    const { stack } = build({ loadBalancerOptions: { allowedCidrs: cidrs(31) }, ...blueGreen });
+    Annotations.fromStack(stack).hasWarning('/Nlb/Db', Match.stringLikeRegexp('allowedCidrs has 31 ranges, 2 inbound rules each'));
+    const { stack: within } = build({ loadBalancerOptions: { allowedCidrs: cidrs(30) }, ...blueGreen });
+    Annotations.fromStack(within).hasNoWarning('/Nlb/Db', Match.stringLikeRegexp('allowedCidrs has'));
+  });
+
+  test('two target groups per service: both attached to the one load balancer through its listeners', () => {
+    const { stack } = build(blueGreen);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
+    // A target group of an NLB is reachable through one listener each: production → primary, test → alternate.
+    const forwards = Object.values<any>(t.findResources('AWS::ElasticLoadBalancingV2::Listener'))
+      .map(l => l.Properties.DefaultActions[0].TargetGroupArn.Ref);
+    expect(new Set(forwards).size).toBe(2);
   });
 });
 
