@@ -127,7 +127,10 @@ describe('progressive deployments (blue/green, canary, linear) count against the
 
   test('targets: both revisions register during the deployment (twice the tasks), whatever maxHealthyPercent says', () => {
     // 251 tasks × 2 revisions = 502 targets > 500; with rolling at 100 % maximum they stay at 251.
-    const { stack } = build({ scaling: { maxTasks: 251 }, deployment: { strategy: DeploymentStrategy.canary({ percent: 10 }), maxHealthyPercent: 100, minHealthyPercent: 50 } });
+    const { stack } = build({
+      scaling: { maxTasks: 251 },
+      deployment: { strategy: DeploymentStrategy.canary({ percent: 10 }), maxHealthyPercent: 100, minHealthyPercent: 50 },
+    });
     Annotations.fromStack(stack).hasWarning('/Nlb/Db', Match.stringLikeRegexp('Up to 502 tasks \\(both revisions of 251 tasks during a canary deployment\\)'));
     const { stack: rolling } = build({ scaling: { maxTasks: 251 }, deployment: { maxHealthyPercent: 100, minHealthyPercent: 50 } });
     Annotations.fromStack(rolling).hasNoWarning('/Nlb/Db', Match.stringLikeRegexp('targets per Network Load Balancer'));
