@@ -46,8 +46,8 @@ export interface EbsVolumeOptions {
   /**
    * Size of each task's volume, in whole GiB.
    *
-   * gp2 and standard 1-16,384 GiB (standard up to 1,024), gp3 1-65,536, io1 4-16,384, io2 4-65,536, st1 and sc1
-   * 125-16,384. With `snapshotId` it must be at least the snapshot's size.
+   * gp2 1-16,384 GiB, gp3 1-65,536, io1 4-16,384, io2 4-65,536, st1 and sc1 125-16,384, standard 1-1,024. With
+   * `snapshotId` it must be at least the snapshot's size.
    *
    * @default - the snapshot's size with `snapshotId`, otherwise Size.gibibytes(20)
    */

@@ -1,3 +1,4 @@
+import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { CfnParameter, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,6 +8,7 @@ import {
   BackendService, Capacity, EbsVolumeOptions, FoundryCluster, FoundryClusterProps, NetworkService, SharedVolume,
   WorkerService,
 } from '../../src';
+import { harmfulReplacements, synthTemplate } from '../proof/support/update-safety';
 import { plainStack } from '../support/stacks';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -373,5 +375,40 @@ describe('managed storage encryption on the cluster', () => {
         },
       }),
     });
+  });
+});
+
+describe('update safety (diffed with the CDK diff engine)', () => {
+  const build = (managedStorage: boolean, volumes?: EbsVolumeOptions[], name?: string) => synthTemplate(stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster', { encryptManagedStorage: managedStorage, clusterName: name });
+    new WorkerService(stack, 'Worker', { cluster, image, serviceName: name && 'worker', ebsVolumes: volumes });
+  });
+  const replaced = (before: Record<string, any>, after: Record<string, any>) => {
+    const ids: string[] = [];
+    fullDiff(before, after).resources.forEachDifference((id, change) => {
+      if (change.changeImpact === ResourceImpact.WILL_REPLACE || change.changeImpact === ResourceImpact.MAY_REPLACE) ids.push(`${change.newResourceType} ${id}`);
+    });
+    return ids;
+  };
+
+  test('upgrading a cluster to managed storage encryption updates the cluster and its key in place', () => {
+    const before = build(false);
+    const after = build(true);
+    expect(replaced(before, after)).toEqual([]);
+    expect(harmfulReplacements(before, after)).toEqual([]);
+  });
+
+  test('upgrading a named cluster with a named service replaces nothing either', () => {
+    expect(replaced(build(false, undefined, 'orders'), build(true, undefined, 'orders'))).toEqual([]);
+  });
+
+  test('adding, resizing and removing an EBS volume replaces only the task definition (a new revision), never the service', () => {
+    const none = build(true);
+    const small = build(true, [{ name: 'data', containerPath: '/data' }]);
+    const large = build(true, [{ name: 'data', containerPath: '/data', size: Size.gibibytes(500), iops: 6000 }]);
+    for (const [before, after] of [[none, small], [small, large], [large, none]]) {
+      expect(replaced(before, after).filter(r => !r.startsWith('AWS::ECS::TaskDefinition '))).toEqual([]);
+      expect(harmfulReplacements(before, after)).toEqual([]);
+    }
   });
 });
