@@ -243,6 +243,53 @@ const CASES: Record<string, (stack: Stack) => void> = {
       },
     });
   },
+  // Progressive deployments behind an NLB and through Service Connect (helper P2): a blue/green NetworkService and a
+  // canary BackendService with defaults; TLS linear with PrivateLink and a hook, UDP canary, and a backend linear with a
+  // hook and a custom test header, called by a client.
+  NlbServiceConnectDeploymentsDefault: stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    new NetworkService(stack, 'Db', { cluster, image: nginx, port: 5432, deployment: { strategy: DeploymentStrategy.blueGreen() } });
+    new BackendService(stack, 'Orders', {
+      cluster, image: nginx, port: 8080, appProtocol: ecs.AppProtocol.http, deployment: { strategy: DeploymentStrategy.canary({ percent: 10 }) },
+    });
+  },
+  NlbServiceConnectDeploymentsFullest: stack => {
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const hook = (id: string) => lambda.Function.fromFunctionArn(stack, id, `arn:aws:lambda:us-east-1:123456789012:function:${id.toLowerCase()}`);
+    new NetworkService(stack, 'Api', {
+      cluster,
+      image: nginx,
+      port: 8443,
+      protocol: NetworkProtocol.TLS,
+      certificate: certificate(stack),
+      privateLink: { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] },
+      deployment: {
+        strategy: DeploymentStrategy.linear({ stepPercent: 25, stepBakeTime: Duration.minutes(2), testListenerPort: 8444 }),
+        lifecycleHooks: [{ handler: hook('NlbSmokeTest'), stages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] }],
+      },
+      scaling: { minTasks: 2, maxTasks: 6, cpuPercent: 60 },
+    });
+    new NetworkService(stack, 'Dns', {
+      cluster,
+      image: nginx,
+      port: 53,
+      protocol: NetworkProtocol.UDP,
+      targetHealthCheck: { port: 8080 },
+      deployment: { strategy: DeploymentStrategy.canary({ percent: 20 }) },
+    });
+    const orders = new BackendService(stack, 'Orders', {
+      cluster,
+      image: nginx,
+      port: 8080,
+      appProtocol: ecs.AppProtocol.http,
+      deployment: {
+        strategy: DeploymentStrategy.linear({ stepPercent: 10, testHeader: 'x-orders-test' }),
+        lifecycleHooks: [{ handler: hook('OrdersSmokeTest'), stages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] }],
+      },
+      scaling: { minTasks: 2, maxTasks: 6, cpuPercent: 60 },
+    });
+    new WorkerService(stack, 'Client', { cluster, image: nginx }).connectTo(orders);
+  },
   NetworkTcpTlsPrivateLinkOnEachCapacity: stack => {
     const cluster = new FoundryCluster(stack, 'Cluster');
     everyCapacity(cluster).forEach((capacity, i) => {
