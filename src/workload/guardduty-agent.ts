@@ -60,16 +60,25 @@ export const GUARDDUTY_AGENT_ACCOUNTS: Readonly<Record<string, string>> = {
 export const GUARDDUTY_AGENT_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
 
 const MAPPING_ID = 'FoundryGuardDutyAgentAccounts';
+const POLICY_ID = 'GuardDutyAgentPull';
 const CONDITION_ID = 'FoundryGuardDutyAgentRegion';
 
 /**
  * Let the execution role pull GuardDuty's Fargate agent in the stack's Region, in a customer-managed policy of its
- * own. In a stack with a Region, the repository ARN is written out (no policy in a Region without the agent). In an
+ * own (one per role). In a stack with a Region, the repository ARN is written out (no policy in a Region without the agent). In an
  * environment-agnostic stack, a mapping of the Regions GuardDuty lists gives the account, and a condition creates the
  * policy only in those Regions: any other Region deploys without it.
  */
 export function allowGuardDutyAgentPull(scope: Construct, role: iam.IRole): iam.ManagedPolicy | undefined {
   const stack = Stack.of(scope);
+  // The policy lives under the role when the role is in this stack: whatever depends on the role (the ECS service
+  // does, so that no task starts before its role may pull) waits for the policy too, and workloads sharing one
+  // execution role share one policy.
+  const owner: Construct = role instanceof Construct && Stack.of(role) === stack ? role : scope;
+  const existing = owner.node.tryFindChild(POLICY_ID);
+  if (existing instanceof iam.ManagedPolicy) {
+    return existing;
+  }
   const region = stack.region;
   let account: string;
   let condition: CfnCondition | undefined;
@@ -85,8 +94,8 @@ export function allowGuardDutyAgentPull(scope: Construct, role: iam.IRole): iam.
     condition = regionCondition(stack);
     account = mapping.findInMap(Aws.REGION, 'account');
   }
-  const policy = new iam.ManagedPolicy(scope, 'GuardDutyAgentPull', {
-    description: iamDescription(`Lets ECS pull the GuardDuty Runtime Monitoring agent sidecar for tasks of ${scope.node.path}`),
+  const policy = new iam.ManagedPolicy(owner, POLICY_ID, {
+    description: iamDescription(`Lets ECS pull the GuardDuty Runtime Monitoring agent sidecar with the execution role ${role.node.path}`),
     roles: [role],
     statements: [
       new iam.PolicyStatement({

@@ -121,7 +121,11 @@ export class FoundryTaskDefinition extends Construct {
     });
     // GuardDuty Runtime Monitoring's agent sidecar on Fargate is pulled with the execution role.
     if (workload.guardDutyAgentPull) {
-      allowGuardDutyAgentPull(this, this.executionRole);
+      const agentPull = allowGuardDutyAgentPull(this, this.executionRole);
+      if (agentPull && agentPull.node.scope !== this.executionRole) {
+        // An execution role of another stack: the policy is this workload's, and its tasks wait for it.
+        this.taskDefinition.node.addDependency(agentPull);
+      }
     }
 
     onDemandTaskRole?.arm();

@@ -188,7 +188,9 @@ describe('FoundryTaskDefinition defaults', () => {
 
   test('no task role until the application is granted something; the execution role may write only its log group and pull only the GuardDuty agent', () => {
     expect(taskDefOf(defaults).TaskRoleArn).toBeUndefined();
-    expect(policyOf(defaults, defaultStack, plain.executionRole)).toEqual([{
+    const statements = policyOf(defaults, defaultStack, plain.executionRole);
+    expect(statements).toHaveLength(3);
+    expect(statements).toEqual(expect.arrayContaining([{
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^WebLogGroup/), 'Arn'] },
@@ -200,7 +202,7 @@ describe('FoundryTaskDefinition defaults', () => {
       Action: 'ecr:GetAuthorizationToken',
       Effect: 'Allow',
       Resource: '*',
-    }]);
+    }]));
     defaults.resourceCountIs('AWS::IAM::Policy', 0);
   });
 
@@ -278,8 +280,11 @@ describe('FoundryTaskDefinition fullest configuration', () => {
 
   test('the execution role pulls only from the workload repository', () => {
     const statements = policyOf(fullTemplate, fullStack, full.executionRole);
-    const pull = statements.find((s: any) => ([] as string[]).concat(s.Action).includes('ecr:BatchGetImage'));
-    expect(pull.Resource).toEqual({ 'Fn::GetAtt': [fullStack.getLogicalId(repo.repository.node.defaultChild as any), 'Arn'] });
+    // Its own repository, and GuardDuty's agent repository of the Region (README, GuardDuty Runtime Monitoring): nothing else.
+    const pulls = statements.filter((s: any) => ([] as string[]).concat(s.Action).includes('ecr:BatchGetImage')).map((s: any) => s.Resource);
+    expect(pulls).toHaveLength(2);
+    expect(pulls).toContainEqual({ 'Fn::GetAtt': [fullStack.getLogicalId(repo.repository.node.defaultChild as any), 'Arn'] });
+    expect(JSON.stringify(pulls)).toContain(':593207742271:repository/aws-guardduty-agent-fargate');
   });
 
   test('the repository scans on push, has immutable tags, KMS encryption and keeps the last 10 images', () => {

@@ -7,7 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Capacity, FoundryCluster, FoundryTaskDefinition, FoundryTaskDefinitionProps, WorkloadRepository } from '../../src';
+import { Capacity, FoundryCluster, FoundryTaskDefinition, FoundryTaskDefinitionProps, WebService, WorkloadRepository } from '../../src';
 import { GUARDDUTY_AGENT_ACCOUNTS } from '../../src/workload/guardduty-agent';
 import { plainStack } from '../support/stacks';
 
@@ -195,6 +195,37 @@ describe('GuardDuty Runtime Monitoring agent pull', () => {
     new FoundryTaskDefinition(stack, 'Other', { cluster, image: nginx });
     expect(Object.keys(agentPolicies(stack))).toHaveLength(2);
     expect(Object.keys(Template.fromStack(stack).toJSON().Conditions)).toEqual(['FoundryGuardDutyAgentRegion']);
+  });
+
+  test('the policy sits under the execution role, so the ECS service waits for it; a shared role gets one policy', () => {
+    const stack = plainStack();
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const web = new WebService(stack, 'Site', { cluster, image: nginx, port: 8080, loadBalancerOptions: { allowHttp: true } });
+    const shared = new iam.Role(stack, 'SharedExecutionRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    new FoundryTaskDefinition(stack, 'One', { cluster, image: nginx, executionRole: shared });
+    new FoundryTaskDefinition(stack, 'Two', { cluster, image: nginx, executionRole: shared });
+    const template = Template.fromStack(stack);
+    const policies = Object.keys(template.findResources('AWS::IAM::ManagedPolicy', {
+      Properties: { Description: Match.stringLikeRegexp('GuardDuty Runtime Monitoring agent') },
+    }));
+    // One for the service's role, one for the shared role.
+    expect(policies).toHaveLength(2);
+    expect(web.workload.executionRole.node.tryFindChild('GuardDutyAgentPull')).toBeDefined();
+    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    expect(service.DependsOn).toContain(policies.find(id => id.startsWith('SiteTask')));
+  });
+
+  test('an execution role of another stack: the policy is the workload\'s, and its task definition waits for it', () => {
+    const app = new App();
+    const roles = new Stack(app, 'Roles', { env: { account: '123456789012', region: 'us-east-1' } });
+    const stack = new Stack(app, 'Workloads', { env: { account: '123456789012', region: 'us-east-1' } });
+    // An existing role imported into another stack (a platform stack that hands roles out).
+    const role = iam.Role.fromRoleName(roles, 'ExecutionRole', 'shared-execution-role');
+    build({ executionRole: role }, stack);
+    const [policyId] = Object.keys(agentPolicies(stack));
+    expect(policyId).toMatch(/^WebGuardDutyAgentPull/);
+    const [taskDefinition] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'));
+    expect(taskDefinition.DependsOn).toContain(policyId);
   });
 
   test('allowGuardDutyAgentPull: false opts out', () => {
