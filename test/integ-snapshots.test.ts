@@ -12,6 +12,7 @@ const files = fs.readdirSync(__dirname).filter(f => /^integ\.[a-z0-9-]+\.ts$/.te
 test('there is an integration test for each pattern', () => {
   expect(files).toEqual([
     'integ.backend-service.ts',
+    'integ.ci-image.ts',
     'integ.ebs-volumes.ts',
     'integ.ec2-al2023.ts',
     'integ.ec2-bottlerocket.ts',
