@@ -1,10 +1,11 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { modelDeploymentTime } from './deployment-time';
 import { acknowledgeDeletionProtection } from './load-balancer-options';
 import {
   NetworkProtocol, NetworkServiceProps, networkWorkloadProps, NLB_CERTIFICATES, NLB_LISTENERS, ResolvedNetworkService, resolveNetworkServiceProps,
@@ -56,6 +57,14 @@ export class NetworkService extends RequestServiceBase {
    * @default - undefined with a rolling deployment
    */
   public readonly blueGreenRole?: iam.IRole;
+  /**
+   * Time to deploy a new revision with the service's strategy, modeled from its options.
+   *
+   * Health check interval × healthy threshold for new tasks, then per strategy: rolling batches, or the test and
+   * production traffic shifts (ECS waits 10 minutes at each behind a Network Load Balancer), canary bake or linear
+   * steps, bake time; and the deregistration delay. Task start-up and lifecycle hooks add to it.
+   */
+  public readonly modeledDeploymentTime: Duration;
   /** The load balancer's security group. */
   public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   /** The PrivateLink endpoint service, when enabled. */
@@ -115,6 +124,16 @@ export class NetworkService extends RequestServiceBase {
     }
 
     const hc = resolved.targetHealthCheck;
+    // "When your configuration includes a Network Load Balancer, Amazon ECS adds a 10 minute delay" to the test and
+    // production traffic shift stages (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/nlb-resources-for-blue-green.html).
+    this.modeledDeploymentTime = modelDeploymentTime(this._options.deployment.strategy, {
+      healthCheckInterval: hc.interval,
+      healthyThreshold: hc.healthyThreshold,
+      deregistrationDelay: resolved.deregistrationDelay,
+      minHealthyPercent: this._options.minHealthyPercent,
+      maxHealthyPercent: this._options.maxHealthyPercent,
+      trafficShiftDelay: NLB_TRAFFIC_SHIFT_DELAY,
+    }).total;
     const targetGroupProps: elbv2.NetworkTargetGroupProps = {
       vpc,
       port,
@@ -262,6 +281,9 @@ export class NetworkService extends RequestServiceBase {
     return this._accessLogsBucket;
   }
 }
+
+/** The wait ECS adds to each traffic shift stage behind a Network Load Balancer. */
+const NLB_TRAFFIC_SHIFT_DELAY = Duration.minutes(10);
 
 /**
  * Listeners and certificates on the load balancer, counted when the app is complete (escape hatches can add them to

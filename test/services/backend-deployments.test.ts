@@ -202,6 +202,17 @@ describe('NetworkService progressive deployments', () => {
     expect(service.alarms.length).toBeGreaterThan(0);
   });
 
+  test.each<[string, () => DeploymentStrategy, string]>([
+    // Health checks every 10 s × 2, then: rolling one batch + 30 s drain; the others 10 min per traffic shift (NLB),
+    // canary bake 10 min or linear 3 steps × 6 min, bake 10 min, 30 s drain.
+    ['rolling', () => DeploymentStrategy.rolling(), '50 seconds'],
+    ['blue/green', () => DeploymentStrategy.blueGreen(), '30 minutes 50 seconds'],
+    ['canary 10 %', () => DeploymentStrategy.canary({ percent: 10 }), '40 minutes 50 seconds'],
+    ['linear 25 %', () => DeploymentStrategy.linear({ stepPercent: 25 }), '48 minutes 50 seconds'],
+  ])('modeled time to deploy (%s): an NLB adds 10 minutes to each traffic shift', (_name, strategy, expected) => {
+    expect(network({ deployment: { strategy: strategy() } }).service.modeledDeploymentTime.toHumanString()).toBe(expected);
+  });
+
   describe('bad inputs', () => {
     const bad = (p: Partial<NetworkServiceProps>) => () => network(p);
     test.each<[string, Partial<NetworkServiceProps>, RegExp]>([
