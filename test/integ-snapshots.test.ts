@@ -18,6 +18,7 @@ test('there is an integration test for each pattern', () => {
     'integ.ec2-bottlerocket.ts',
     'integ.managed-instances.ts',
     'integ.network-service.ts',
+    'integ.nlb-service-connect-deployments.ts',
     'integ.observability.ts',
     'integ.progressive-deployments.ts',
     'integ.scheduled-task.ts',
