@@ -212,11 +212,12 @@ describe('access paths of storage encryption', () => {
         for (const rt of details.resourceTypes) {
           keys.push(...rt.conditionKeys, ...(await iamResourceTypeDetails(service, rt.name)).conditionKeys);
         }
-        for (const key of Object.values(statement.Condition ?? {}).flatMap(c => Object.keys(c as object))) {
-          // kms:EncryptionContext:${Key} is a template key in the reference.
-          const supported = getGlobalConditionKeyByName(key) !== undefined
-            || keys.some(k => k.toLowerCase() === key.toLowerCase() || (k.endsWith('${EncryptionContextKey}') && key.startsWith(k.split('$')[0])));
-          expect(`${action} ${key}: ${supported}`).toBe(`${action} ${key}: true`);
+        for (const conditionKey of Object.values(statement.Condition ?? {}).flatMap(c => Object.keys(c as object))) {
+          // kms:EncryptionContext:${EncryptionContextKey} is a template key in the reference.
+          const supported = getGlobalConditionKeyByName(conditionKey) !== undefined
+            || keys.some(k => k.toLowerCase() === conditionKey.toLowerCase()
+              || (k.endsWith('${EncryptionContextKey}') && conditionKey.startsWith(k.split('$')[0])));
+          expect(`${action} ${conditionKey}: ${supported}`).toBe(`${action} ${conditionKey}: true`);
         }
       }
     }
