@@ -303,6 +303,31 @@ describe('BackendService progressive deployments (Service Connect)', () => {
     });
   });
 
+  test('appProtocol names the port\'s protocol in its port mapping; the mapping keeps its name, which Service Connect refers to', () => {
+    const { template } = backend();
+    template().hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({
+        PortMappings: [{ ContainerPort: 8080, Protocol: 'tcp', Name: 'tcp-8080', AppProtocol: 'http' }],
+      })]),
+    });
+    template().hasResourceProperties('AWS::ECS::Service', {
+      ServiceConnectConfiguration: Match.objectLike({ Services: [Match.objectLike({ PortName: 'tcp-8080' })] }),
+    });
+    const { template: plain } = backend({ appProtocol: undefined });
+    plain().hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({ PortMappings: [{ ContainerPort: 8080, Protocol: 'tcp', Name: 'tcp-8080' }] })]),
+    });
+  });
+
+  test('appProtocol and further ports: the service port first, the others after it', () => {
+    const { template } = backend({ ports: [{ port: 9090 }] });
+    template().hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({
+        PortMappings: [Match.objectLike({ ContainerPort: 8080, AppProtocol: 'http' }), Match.objectLike({ ContainerPort: 9090 })],
+      })]),
+    });
+  });
+
   test('an explicit healthCheckGracePeriod is kept', () => {
     const { template } = backend({ healthCheckGracePeriod: Duration.seconds(45) });
     template().hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 45 });
