@@ -11,6 +11,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as fc from 'fast-check';
 import {
   BackendService, BackendServiceProps, DeploymentStrategy, FoundryCluster, NetworkProtocol, NetworkService, NetworkServiceProps, WebService,
 } from '../../src';
@@ -241,6 +242,39 @@ describe('NetworkService progressive deployments', () => {
       }, /invalid deployment\.lifecycleHooks/],
     ])('%s', (_name, props, error) => {
       expect(bad(props)).toThrow(error);
+    });
+
+    test('property: any whole port from 1 to 65535 other than the listener port is the test listener\'s; anything else is refused', () => {
+      const listenerPort = 5432;
+      const port = fc.oneof(
+        fc.integer({ min: 1, max: 65_535 }),
+        fc.integer({ min: -100_000, max: 200_000 }),
+        fc.double({ min: 1, max: 65_535, noNaN: true }),
+        fc.constantFrom(listenerPort, 0, 65_536),
+      );
+      fc.assert(fc.property(port, testListenerPort => {
+        const valid = Number.isInteger(testListenerPort) && testListenerPort >= 1 && testListenerPort <= 65_535 && testListenerPort !== listenerPort;
+        const make = () => network({ deployment: { strategy: DeploymentStrategy.blueGreen({ testListenerPort }) } });
+        if (!valid) {
+          expect(make).toThrow(/deployment\.strategy\.testListenerPort/);
+          return;
+        }
+        const ports = Object.values<any>(make().template().findResources('AWS::ElasticLoadBalancingV2::Listener')).map(l => l.Properties.Port);
+        expect(ports).toEqual([listenerPort, testListenerPort]);
+      }), { numRuns: 40 });
+    });
+
+    test('property: without testListenerPort the test listener takes the listener port + 1, and the last port is refused', () => {
+      fc.assert(fc.property(fc.integer({ min: 1, max: 65_535 }), listenerPort => {
+        const make = () => network({ listenerPort, deployment: { strategy: DeploymentStrategy.blueGreen() } });
+        if (listenerPort === 65_535) {
+          expect(make).toThrow(/give testListenerPort/);
+          return;
+        }
+        expect(make().service.testListener).toBeDefined();
+        const ports = Object.values<any>(make().template().findResources('AWS::ElasticLoadBalancingV2::Listener')).map(l => l.Properties.Port);
+        expect(ports).toEqual([listenerPort, listenerPort + 1]);
+      }), { numRuns: 25, examples: [[65_535], [65_534], [1]] });
     });
 
     test('a test listener port another listener of the load balancer takes fails synth', () => {
