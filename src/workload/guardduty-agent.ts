@@ -64,13 +64,36 @@ const POLICY_ID = 'GuardDutyAgentPull';
 const CONDITION_ID = 'FoundryGuardDutyAgentRegion';
 
 /**
- * Let the execution role pull GuardDuty's Fargate agent in the stack's Region, in a customer-managed policy of its
- * own (one per role). In a stack with a Region, the repository ARN is written out (no policy in a Region without the agent). In an
- * environment-agnostic stack, a mapping of the Regions GuardDuty lists gives the account, and a condition creates the
- * policy only in those Regions: any other Region deploys without it.
+ * Let the execution role pull GuardDuty's Fargate agent in the stack's Region. In a stack with a Region, the two
+ * statements go into the role's own policy (no resource more per workload: a stack holds at most 500); in a Region
+ * GuardDuty does not list, there is nothing to pull and no grant. In an environment-agnostic stack, the Region is
+ * known only at deployment: a mapping of the Regions GuardDuty lists gives the account, and a customer-managed policy
+ * of the role (one per role), created only in those Regions by a condition, holds the statements; any other Region
+ * deploys without it. Returns that policy, if one was created.
  */
 export function allowGuardDutyAgentPull(scope: Construct, role: iam.IRole): iam.ManagedPolicy | undefined {
   const stack = Stack.of(scope);
+  const region = stack.region;
+  const statements = (account: string) => [
+    new iam.PolicyStatement({
+      actions: GUARDDUTY_AGENT_PULL_ACTIONS,
+      resources: [`arn:${Aws.PARTITION}:ecr:${Aws.REGION}:${account}:repository/${GUARDDUTY_AGENT_REPOSITORY}`],
+    }),
+    // ecr:GetAuthorizationToken takes no resource (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html):
+    // needed when the workload's own image is not in ECR.
+    new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+  ];
+  if (!Token.isUnresolved(region)) {
+    const account = GUARDDUTY_AGENT_ACCOUNTS[region];
+    if (account === undefined) {
+      Annotations.of(scope).addInfo(`GuardDuty lists no Fargate agent repository in ${region}: the execution role gets no GuardDuty agent pull.`);
+      return undefined;
+    }
+    for (const statement of statements(account)) {
+      role.addToPrincipalPolicy(statement);
+    }
+    return undefined;
+  }
   // The policy lives under the role when the role is in this stack: whatever depends on the role (the ECS service
   // does, so that no task starts before its role may pull) waits for the policy too, and workloads sharing one
   // execution role share one policy.
@@ -79,37 +102,13 @@ export function allowGuardDutyAgentPull(scope: Construct, role: iam.IRole): iam.
   if (existing instanceof iam.ManagedPolicy) {
     return existing;
   }
-  const region = stack.region;
-  let account: string;
-  let condition: CfnCondition | undefined;
-  if (!Token.isUnresolved(region)) {
-    const known = GUARDDUTY_AGENT_ACCOUNTS[region];
-    if (known === undefined) {
-      Annotations.of(scope).addInfo(`GuardDuty lists no Fargate agent repository in ${region}: the execution role gets no GuardDuty agent pull.`);
-      return undefined;
-    }
-    account = known;
-  } else {
-    const mapping = regionMapping(stack);
-    condition = regionCondition(stack);
-    account = mapping.findInMap(Aws.REGION, 'account');
-  }
+  const account = regionMapping(stack).findInMap(Aws.REGION, 'account');
   const policy = new iam.ManagedPolicy(owner, POLICY_ID, {
     description: iamDescription(`Lets ECS pull the GuardDuty Runtime Monitoring agent sidecar with the execution role ${role.node.path}`),
     roles: [role],
-    statements: [
-      new iam.PolicyStatement({
-        actions: GUARDDUTY_AGENT_PULL_ACTIONS,
-        resources: [`arn:${Aws.PARTITION}:ecr:${Aws.REGION}:${account}:repository/${GUARDDUTY_AGENT_REPOSITORY}`],
-      }),
-      // ecr:GetAuthorizationToken takes no resource (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html):
-      // needed when the workload's own image is not in ECR.
-      new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
-    ],
+    statements: statements(account),
   });
-  if (condition) {
-    (policy.node.defaultChild as iam.CfnManagedPolicy).cfnOptions.condition = condition;
-  }
+  (policy.node.defaultChild as iam.CfnManagedPolicy).cfnOptions.condition = regionCondition(stack);
   acknowledgeGuardDutyAgentPull(policy);
   return policy;
 }

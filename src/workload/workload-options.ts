@@ -149,8 +149,8 @@ export interface WorkloadOptions extends ContainerOptions {
    * `ecr:GetAuthorizationToken`
    * (https://docs.aws.amazon.com/guardduty/latest/ug/ecs-runtime-agent-ecr-image-uri.html). Without it the agent
    * sidecar cannot start and the tasks run unmonitored. Only Linux tasks on Fargate get the grant: elsewhere
-   * GuardDuty does not add the sidecar. An `executionRole` you pass gets the policy attached too, even one imported
-   * with `mutable: false`: set this to false to leave such a role untouched.
+   * GuardDuty does not add the sidecar. In an environment-agnostic stack the grant is a managed policy that names the
+   * role, even an `executionRole` imported with `mutable: false`: set this to false to leave such a role untouched.
    *
    * @default true
    */

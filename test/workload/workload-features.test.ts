@@ -125,24 +125,35 @@ describe('fault injection', () => {
 });
 
 describe('GuardDuty Runtime Monitoring agent pull', () => {
+  /** The policies (environment-agnostic stacks) that hold only the agent pull. */
   const agentPolicies = (stack: Stack) => Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy', {
     Properties: { Description: Match.stringLikeRegexp('GuardDuty Runtime Monitoring agent') },
   });
+  /** Every policy statement (managed or inline policy) that grants on the agent repository, with its policy. */
+  const agentGrants = (stack: Stack) => {
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+    return Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::IAM::Policy')
+      .flatMap(([id, r]) => (r.Properties.PolicyDocument.Statement as any[])
+        .filter(st => JSON.stringify(st.Resource).includes('aws-guardduty-agent-fargate'))
+        .map(statement => ({ id, roles: r.Properties.Roles, statements: r.Properties.PolicyDocument.Statement as any[], statement })));
+  };
 
-  test('by default the execution role may pull the agent repository of the stack Region, and nothing else in that account', () => {
+  test('by default the execution role may pull the agent repository of the stack Region, in its own policy: no resource more', () => {
     const { stack, workload } = build();
-    const policies = Object.values(agentPolicies(stack));
-    expect(policies).toHaveLength(1);
-    const policy = policies[0].Properties;
-    expect(policy.Roles).toEqual([{ Ref: Stack.of(workload).getLogicalId(workload.executionRole.node.defaultChild as iam.CfnRole) }]);
-    expect(policy.PolicyDocument.Statement).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':593207742271:repository/aws-guardduty-agent-fargate']] },
-      },
-      { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-    ]);
+    const grants = agentGrants(stack);
+    expect(grants).toHaveLength(1);
+    expect(grants[0].roles).toEqual([{ Ref: Stack.of(workload).getLogicalId(workload.executionRole.node.defaultChild as iam.CfnRole) }]);
+    expect(grants[0].statement).toEqual({
+      Effect: 'Allow',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':593207742271:repository/aws-guardduty-agent-fargate']] },
+    });
+    expect(grants[0].statements).toContainEqual({ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' });
+    expect(Object.keys(agentPolicies(stack))).toHaveLength(0);
+    // The execution role's own policy and nothing else (beside the cluster's flow log role's).
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy')).sort())
+      .toEqual([expect.stringMatching(/^ClusterFlowLogRolePolicy/), expect.stringMatching(/^WebExecutionRolePolicy/)]);
   });
 
   test.each([
@@ -152,8 +163,8 @@ describe('GuardDuty Runtime Monitoring agent pull', () => {
   ])('in %s the grant names GuardDuty account %s', (region, account) => {
     const stack = new Stack(new App(), 'Regional', { env: { account: '123456789012', region } });
     build({}, stack);
-    const statement = Object.values(agentPolicies(stack))[0].Properties.PolicyDocument.Statement[0];
-    expect(JSON.stringify(statement.Resource)).toContain(`:${account}:repository/aws-guardduty-agent-fargate`);
+    const [grant] = agentGrants(stack);
+    expect(JSON.stringify(grant.statement.Resource)).toContain(`:${account}:repository/aws-guardduty-agent-fargate`);
   });
 
   test('the table has the 33 Regions the GuardDuty page lists, each with a 12-digit account', () => {
@@ -166,7 +177,7 @@ describe('GuardDuty Runtime Monitoring agent pull', () => {
   test('a Region without the Fargate agent gets no grant, and says so', () => {
     const stack = new Stack(new App(), 'China', { env: { account: '123456789012', region: 'cn-north-1' } });
     build({}, stack);
-    expect(Object.keys(agentPolicies(stack))).toHaveLength(0);
+    expect(agentGrants(stack)).toHaveLength(0);
     const infos = stack.node.findAll().flatMap(c => c.node.metadata).filter(m => m.type === 'aws:cdk:info').map(m => String(m.data));
     expect(infos).toContainEqual(expect.stringMatching(/GuardDuty lists no Fargate agent repository in cn-north-1/));
   });
@@ -207,28 +218,38 @@ describe('GuardDuty Runtime Monitoring agent pull', () => {
     expect(Object.keys(Template.fromStack(stack).toJSON().Conditions)).toEqual(['FoundryGuardDutyAgentRegion']);
   });
 
-  test('the policy sits under the execution role, so the ECS service waits for it; a shared role gets one policy', () => {
+  test('the ECS service waits for the grant (it is in its execution role\'s policy); a shared role holds it once', () => {
     const stack = plainStack();
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    new WebService(stack, 'Site', { cluster, image: nginx, port: 8080, loadBalancerOptions: { allowHttp: true } });
+    const shared = new iam.Role(stack, 'SharedExecutionRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    new FoundryTaskDefinition(stack, 'One', { cluster, image: nginx, executionRole: shared });
+    new FoundryTaskDefinition(stack, 'Two', { cluster, image: nginx, executionRole: shared });
+    const grants = agentGrants(stack);
+    // One in the service's role's policy, one in the shared role's policy.
+    expect(grants.map(g => g.id).sort()).toEqual([expect.stringMatching(/^SharedExecutionRoleDefaultPolicy/), expect.stringMatching(/^SiteTaskExecutionRolePolicy/)]);
+    const [service] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::Service'));
+    expect(service.DependsOn).toContain(grants.find(g => g.id.startsWith('SiteTask'))!.id);
+  });
+
+  test('environment-agnostic: the policy sits under the execution role, so the ECS service waits for it; one per shared role', () => {
+    const stack = new Stack(new App(), 'Agnostic');
     const cluster = new FoundryCluster(stack, 'Cluster');
     const web = new WebService(stack, 'Site', { cluster, image: nginx, port: 8080, loadBalancerOptions: { allowHttp: true } });
     const shared = new iam.Role(stack, 'SharedExecutionRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     new FoundryTaskDefinition(stack, 'One', { cluster, image: nginx, executionRole: shared });
     new FoundryTaskDefinition(stack, 'Two', { cluster, image: nginx, executionRole: shared });
-    const template = Template.fromStack(stack);
-    const policies = Object.keys(template.findResources('AWS::IAM::ManagedPolicy', {
-      Properties: { Description: Match.stringLikeRegexp('GuardDuty Runtime Monitoring agent') },
-    }));
-    // One for the service's role, one for the shared role.
+    const policies = Object.keys(agentPolicies(stack));
     expect(policies).toHaveLength(2);
     expect(web.workload.executionRole.node.tryFindChild('GuardDutyAgentPull')).toBeDefined();
-    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    const [service] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::Service'));
     expect(service.DependsOn).toContain(policies.find(id => id.startsWith('SiteTask')));
   });
 
-  test('an execution role of another stack: the policy is the workload\'s, and its task definition waits for it', () => {
+  test('environment-agnostic, an execution role of another stack: the policy is the workload\'s, and its task definition waits for it', () => {
     const app = new App();
-    const roles = new Stack(app, 'Roles', { env: { account: '123456789012', region: 'us-east-1' } });
-    const stack = new Stack(app, 'Workloads', { env: { account: '123456789012', region: 'us-east-1' } });
+    const roles = new Stack(app, 'Roles');
+    const stack = new Stack(app, 'Workloads');
     // An existing role imported into another stack (a platform stack that hands roles out).
     const role = iam.Role.fromRoleName(roles, 'ExecutionRole', 'shared-execution-role');
     build({ executionRole: role }, stack);
@@ -240,7 +261,7 @@ describe('GuardDuty Runtime Monitoring agent pull', () => {
 
   test('allowGuardDutyAgentPull: false opts out', () => {
     const { stack } = build({ allowGuardDutyAgentPull: false });
-    expect(Object.keys(agentPolicies(stack))).toHaveLength(0);
+    expect(agentGrants(stack)).toHaveLength(0);
   });
 
   test('only Linux tasks on Fargate get it: not EC2 capacity, not Windows', () => {
@@ -248,18 +269,18 @@ describe('GuardDuty Runtime Monitoring agent pull', () => {
     const cluster = new FoundryCluster(ec2Stack, 'Cluster');
     const capacity = cluster.addEc2Capacity('Hosts', { instanceType: new ec2.InstanceType('m7g.large') });
     new FoundryTaskDefinition(ec2Stack, 'Web', { cluster, image: nginx, capacity: Capacity.ec2(capacity) });
-    expect(Object.keys(agentPolicies(ec2Stack))).toHaveLength(0);
+    expect(agentGrants(ec2Stack)).toHaveLength(0);
 
     const { stack } = build({ operatingSystemFamily: ecs.OperatingSystemFamily.WINDOWS_SERVER_2022_CORE });
-    expect(Object.keys(agentPolicies(stack))).toHaveLength(0);
+    expect(agentGrants(stack)).toHaveLength(0);
   });
 
   test('Fargate Spot tasks get it too, and so does an execution role you pass', () => {
     const stack = plainStack();
     const role = new iam.Role(stack, 'MyExecutionRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     build({ capacity: Capacity.spot(), executionRole: role }, stack);
-    const [policy] = Object.values(agentPolicies(stack));
-    expect(policy.Properties.Roles).toEqual([{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }]);
+    const [grant] = agentGrants(stack);
+    expect(grant.roles).toEqual([{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }]);
   });
 });
 
