@@ -434,7 +434,10 @@ const CASES: Record<string, (stack: Stack) => void> = {
       enableFaultInjection: true,
       restartPolicy: { ignoredExitCodes: [0], restartAttemptPeriod: Duration.minutes(2) },
       sidecars: [{
-        name: 'otel', image: nginx, essential: false, memoryReservationMiB: 64,
+        name: 'otel',
+        image: nginx,
+        essential: false,
+        memoryReservationMiB: 64,
         restartPolicy: { ignoredExitCodes: [0, 143], restartAttemptPeriod: Duration.seconds(60) },
       }],
     });
