@@ -8,7 +8,6 @@ import type { FoundryCluster } from '../cluster/foundry-cluster';
 import { acknowledgeEbsVolumesInfrastructureRole } from '../compliance/acknowledgements';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { checkNumber, describeValue, invalidProp } from '../private/validation';
-import type { FoundryTaskDefinition } from '../workload/task-definition';
 
 /*
  * EBS task volumes: ECS creates one volume per task from the service's `volumeConfigurations`, attaches it, and
@@ -220,10 +219,19 @@ function resolveSize(scope: IConstruct, prop: string, size: Size | undefined, vo
 }
 
 /**
+ * What attaching a volume needs from the workload's task definition (a `FoundryTaskDefinition`): storage sits below
+ * the workload layer and does not import it.
+ */
+export interface LaunchConfiguredVolumeTarget {
+  /** Add a volume configured at launch, mounted into the main container or `options.containerName`. */
+  _addLaunchConfiguredVolume(name: string, containerPath: string, options?: { readonly containerName?: string; readonly readOnly?: boolean }): void;
+}
+
+/**
  * Give the service its EBS volume: the task definition declares it `configuredAtLaunch` and mounts it, the service
  * carries its configuration (encrypted with the cluster key), and ECS manages it with the cluster's volumes role.
  */
-export function attachEbsVolumes(service: ecs.BaseService, workload: FoundryTaskDefinition, cluster: FoundryCluster,
+export function attachEbsVolumes(service: ecs.BaseService, workload: LaunchConfiguredVolumeTarget, cluster: FoundryCluster,
   volumes: ResolvedEbsVolume[]): void {
   if (volumes.length === 0) {
     return;
