@@ -204,7 +204,7 @@ export class BackendService extends RequestServiceBase implements IBackendServic
       }
       Annotations.of(this).addWarningV2('cdk-ecs-foundry:backendWithoutTestRoute',
         `${this.node.path} uses a ${strategy.type.toLowerCase()} deployment on a port without an HTTP appProtocol (${appProtocol ?? 'plain TCP'}): `
-        + `no test route reaches the new revision before production traffic does, and lifecycle hooks at the test traffic stages cannot test it. ${fix}.`);
+        + `no test route reaches the new revision before production traffic does, and lifecycle hooks at the test traffic stages cannot test it (a POST_TEST_TRAFFIC_SHIFT hook sees no test traffic). ${fix}.`);
       return;
     }
     (this.ecsService.node.defaultChild as ecs.CfnService).addPropertyOverride(

@@ -52,6 +52,9 @@ export function addLifecycleHooks(scope: Construct, service: ecs.BaseService, ho
     actions: ['lambda:InvokeFunction'],
     resources: arns,
   }));
+  // The service references only the role's ARN: it waits for the role's policy too, so that ECS never calls a hook
+  // before it may, and a delete removes the policy after the service.
+  service.node.addDependency(role);
   for (const hook of hooks) {
     service.addLifecycleHook({
       bind: () => ({ targetArn: hook.handler.functionArn, role, lifecycleStages: hook.stages }),

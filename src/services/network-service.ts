@@ -187,6 +187,9 @@ export class NetworkService extends RequestServiceBase {
         }), `Test clients to the ${protocol} test listener`);
       }
       this.blueGreenRole = this.trafficShiftRole(this.alternateTargetGroup, this.testListener);
+      // The service references only the role's ARN: it waits for the role's policy too (created before the first
+      // traffic shift, deleted after the service).
+      this.ecsService.node.addDependency(this.blueGreenRole);
       alternateTarget = new ecs.AlternateTarget('BlueGreen', {
         alternateTargetGroup: this.alternateTargetGroup,
         productionListener: ecs.ListenerRuleConfiguration.networkListener(this.listener),
@@ -216,6 +219,15 @@ export class NetworkService extends RequestServiceBase {
         acceptanceRequired: resolved.privateLink.acceptanceRequired,
         allowedPrincipals: resolved.privateLink.allowedPrincipals,
       });
+      if (shift) {
+        // Security groups are not enforced on PrivateLink traffic here (above): the endpoint service forwards every
+        // listener port, the test listener's included.
+        Annotations.of(this).addWarningV2('cdk-ecs-foundry:privateLinkTestListener',
+          `${this.node.path} is shared over PrivateLink and uses a ${shift.kind} deployment with a test listener on port ${shift.testListenerPort}: `
+          + 'the load balancer\'s security group does not filter PrivateLink traffic, so every consumer\'s endpoint reaches the test port too '
+          + 'and can reach the new, not yet tested revision during a deployment. To avoid it, use DeploymentStrategy.rolling() for a service '
+          + 'shared over PrivateLink, or ask consumers to allow only the service port in their endpoint\'s security group.');
+      }
     }
     this._enableScaling();
     this._enableOperations();

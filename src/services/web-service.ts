@@ -194,6 +194,9 @@ export class WebService extends RequestServiceBase {
       resources: ['*'],
     }));
     acknowledgeBlueGreenRole(role);
+    // The service references only the role's ARN: without this, ECS could shift traffic before the role's policy
+    // exists, and a delete could remove the policy while the service still uses it.
+    this.ecsService.node.addDependency(role);
     return role;
   }
 }

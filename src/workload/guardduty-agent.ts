@@ -1,4 +1,4 @@
-import { Annotations, Aws, CfnCondition, CfnMapping, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnCondition, CfnMapping, CfnWaitConditionHandle, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeGuardDutyAgentPull } from '../compliance/acknowledgements';
@@ -61,6 +61,7 @@ export const GUARDDUTY_AGENT_PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 
 
 const MAPPING_ID = 'FoundryGuardDutyAgentAccounts';
 const POLICY_ID = 'GuardDutyAgentPull';
+const READY_ID = 'GuardDutyAgentPullReady';
 const CONDITION_ID = 'FoundryGuardDutyAgentRegion';
 
 /**
@@ -69,9 +70,17 @@ const CONDITION_ID = 'FoundryGuardDutyAgentRegion';
  * GuardDuty does not list, there is nothing to pull and no grant. In an environment-agnostic stack, the Region is
  * known only at deployment: a mapping of the Regions GuardDuty lists gives the account, and a customer-managed policy
  * of the role (one per role), created only in those Regions by a condition, holds the statements; any other Region
- * deploys without it. Returns that policy, if one was created.
+ * deploys without it. Returns what the role's users must depend on to wait for that policy, if one was created.
+ *
+ * CloudFormation rejects a DependsOn on a resource whose condition is false (cfn-lint E3005), so nothing may depend on
+ * the conditional policy directly: the policy sits at the stack's root (outside the role, whose dependents depend on
+ * every resource under it), and an unconditional `AWS::CloudFormation::WaitConditionHandle` under the role (or the
+ * workload, for a role of another stack) references it in its Metadata with `Fn::If` (allowed in the metadata
+ * attribute: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-conditions.html#intrinsic-function-reference-conditions-if).
+ * The reference orders the handle after the policy where it exists (and before it on delete), and the role's users
+ * depend on the handle.
  */
-export function allowGuardDutyAgentPull(scope: Construct, role: iam.IRole): iam.ManagedPolicy | undefined {
+export function allowGuardDutyAgentPull(scope: Construct, role: iam.IRole): Construct | undefined {
   const stack = Stack.of(scope);
   const region = stack.region;
   const statements = (account: string) => [
@@ -94,23 +103,30 @@ export function allowGuardDutyAgentPull(scope: Construct, role: iam.IRole): iam.
     }
     return undefined;
   }
-  // The policy lives under the role when the role is in this stack: whatever depends on the role (the ECS service
+  // The handle lives under the role when the role is in this stack: whatever depends on the role (the ECS service
   // does, so that no task starts before its role may pull) waits for the policy too, and workloads sharing one
-  // execution role share one policy.
+  // execution role share one policy and one handle.
   const owner: Construct = role instanceof Construct && Stack.of(role) === stack ? role : scope;
-  const existing = owner.node.tryFindChild(POLICY_ID);
-  if (existing instanceof iam.ManagedPolicy) {
+  const existing = owner.node.tryFindChild(READY_ID);
+  if (existing) {
     return existing;
   }
+  const condition = regionCondition(stack);
   const account = regionMapping(stack).findInMap(Aws.REGION, 'account');
-  const policy = new iam.ManagedPolicy(owner, POLICY_ID, {
+  // At the stack's root, named after the owner's path in the stack (so the logical ID still reads like the owner's).
+  const policyId = owner.node.scopes.slice(owner.node.scopes.indexOf(stack) + 1).map(c => c.node.id).join('') + POLICY_ID;
+  const policy = new iam.ManagedPolicy(stack, policyId, {
     description: iamDescription(`Lets ECS pull the GuardDuty Runtime Monitoring agent sidecar with the execution role ${role.node.path}`),
     roles: [role],
     statements: statements(account),
   });
-  (policy.node.defaultChild as iam.CfnManagedPolicy).cfnOptions.condition = regionCondition(stack);
+  (policy.node.defaultChild as iam.CfnManagedPolicy).cfnOptions.condition = condition;
   acknowledgeGuardDutyAgentPull(policy);
-  return policy;
+  const ready = new CfnWaitConditionHandle(owner, READY_ID);
+  ready.cfnOptions.metadata = {
+    GuardDutyAgentPull: Fn.conditionIf(condition.logicalId, policy.managedPolicyArn, Aws.NO_VALUE),
+  };
+  return ready;
 }
 
 function regionMapping(stack: Stack): CfnMapping {

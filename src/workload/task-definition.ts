@@ -123,7 +123,8 @@ export class FoundryTaskDefinition extends Construct {
     if (workload.guardDutyAgentPull) {
       const agentPull = allowGuardDutyAgentPull(this, this.executionRole);
       if (agentPull && agentPull.node.scope !== this.executionRole) {
-        // An execution role of another stack: the policy is this workload's, and its tasks wait for it.
+        // An execution role of another stack: the policy is this workload's, and its tasks wait for it (through the
+        // unconditional handle: a DependsOn on the conditional policy itself fails validation, E3005).
         this.taskDefinition.node.addDependency(agentPull);
       }
     }

@@ -162,6 +162,25 @@ describe('NetworkService progressive deployments', () => {
     template().hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: 'off' });
   });
 
+  test.each<[string, () => DeploymentStrategy]>([
+    ['blue/green', () => DeploymentStrategy.blueGreen()],
+    ['canary', () => DeploymentStrategy.canary({ percent: 10 })],
+  ])('PrivateLink with %s: a warning that consumers reach the test listener, and how to avoid it; none with rolling or without PrivateLink', (_name, strategy) => {
+    const privateLink = { allowedPrincipals: [new iam.ArnPrincipal('arn:aws:iam::210987654321:root')] };
+    const warnings = (props: Partial<NetworkServiceProps>) => {
+      const { service } = network(props);
+      return Annotations.fromStack(Stack.of(service)).findWarning(`/${service.node.path}`, Match.stringLikeRegexp('privateLinkTestListener'));
+    };
+    const found = warnings({ privateLink, deployment: { strategy: strategy() } });
+    expect(found).toHaveLength(1);
+    const message = String(found[0].entry.data);
+    expect(message).toMatch(/every consumer's endpoint reaches the test port too/);
+    expect(message).toMatch(/test listener on port 5433/);
+    expect(message).toMatch(/To avoid it, use DeploymentStrategy\.rolling\(\)/);
+    expect(warnings({ privateLink })).toEqual([]);
+    expect(warnings({ deployment: { strategy: strategy() } })).toEqual([]);
+  });
+
   test('rolling (the default) creates none of it: no alternate target group, test listener or role', () => {
     const { service, template } = network();
     expect(service.alternateTargetGroup).toBeUndefined();
@@ -201,6 +220,31 @@ describe('NetworkService progressive deployments', () => {
     });
     expect(service.lifecycleHookRole).toBeDefined();
     expect(service.alarms.length).toBeGreaterThan(0);
+  });
+
+  test('the ECS service waits for the policies of its traffic-shift role and lifecycle-hook role (it names only their ARNs)', () => {
+    const stack = plainStack('HookPolicies');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    const service = new NetworkService(stack, 'Db', {
+      cluster,
+      image,
+      port: 5432,
+      deployment: {
+        strategy: DeploymentStrategy.blueGreen(),
+        lifecycleHooks: [{ handler: hook(stack), stages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] }],
+      },
+    });
+    const json = Template.fromStack(stack).toJSON();
+    const dependsOn: string[] = json.Resources[stack.getLogicalId(service.ecsService.node.defaultChild as ecs.CfnService)].DependsOn;
+    for (const role of [service.blueGreenRole!, service.lifecycleHookRole!]) {
+      const policies = (role as iam.Role).node.findAll()
+        .filter(c => c instanceof iam.CfnManagedPolicy || c instanceof iam.CfnPolicy)
+        .map(c => stack.getLogicalId(c as iam.CfnManagedPolicy));
+      expect(policies.length).toBeGreaterThan(0);
+      for (const policy of policies) {
+        expect(dependsOn).toContain(policy);
+      }
+    }
   });
 
   test.each<[string, () => DeploymentStrategy, string]>([
@@ -321,7 +365,9 @@ describe('BackendService progressive deployments (Service Connect)', () => {
 
   test('a plain TCP port gets no header rule, and a warning that nothing tests the new revision first', () => {
     const { stack, service, template } = backend({ appProtocol: undefined, deployment: { strategy: DeploymentStrategy.blueGreen() } });
-    Annotations.fromStack(stack).hasWarning(`/${service.node.path}`, Match.stringLikeRegexp('without an HTTP appProtocol'));
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning(`/${service.node.path}`, Match.stringLikeRegexp('without an HTTP appProtocol'));
+    annotations.hasWarning(`/${service.node.path}`, Match.stringLikeRegexp('a POST_TEST_TRAFFIC_SHIFT hook sees no test traffic'));
     template().hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({ Strategy: 'BLUE_GREEN' }),
       ServiceConnectConfiguration: Match.objectLike({ Services: [Match.objectLike({ ClientAliases: [{ Port: 8080, DnsName: 'orders' }] })] }),

@@ -1,4 +1,4 @@
-import { Duration, Fn, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
+import { CfnResource, Duration, Fn, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -586,4 +586,18 @@ describe('first deploy ordering', () => {
       expect(service.DependsOn ?? []).toContain(policy);
     }
   });
+});
+
+test('blue/green: the ECS service waits for the policy of its traffic-shift role (the service names only the role ARN)', () => {
+  const stack = plainStack('BlueGreenPolicy');
+  const cluster = new FoundryCluster(stack, 'Cluster');
+  const web = new WebService(stack, 'Web', { cluster, image, port: 8080, loadBalancerOptions: { allowHttp: true }, deployment: { blueGreen: {} } });
+  const role = web.node.findChild('BlueGreenRole');
+  const policies = role.node.findAll().filter(c => c instanceof CfnResource && c.cfnResourceType.startsWith('AWS::IAM::') && c.cfnResourceType !== 'AWS::IAM::Role')
+    .map(c => stack.getLogicalId(c as CfnResource));
+  expect(policies.length).toBeGreaterThan(0);
+  const service = resourceOf(Template.fromStack(stack), stack, web.ecsService);
+  for (const policy of policies) {
+    expect(service.DependsOn ?? []).toContain(policy);
+  }
 });

@@ -2,14 +2,14 @@
  * Container restart policies, fault injection, the GuardDuty Runtime Monitoring agent pull and images whose tag a
  * pipeline writes into SSM: the template each produces and every input each refuses.
  */
-import { App, Duration, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnResource, CfnWaitConditionHandle, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Capacity, FoundryCluster, FoundryTaskDefinition, FoundryTaskDefinitionProps, WebService, WorkloadRepository } from '../../src';
 import { GUARDDUTY_AGENT_ACCOUNTS } from '../../src/workload/guardduty-agent';
-import { complianceApp, findingsOf, synthFindings } from '../support/compliance';
+import { CFN_VALIDATE, complianceApp, findingsOf, synthFindings } from '../support/compliance';
 import { plainStack } from '../support/stacks';
 
 const nginx = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
@@ -232,18 +232,43 @@ describe('GuardDuty Runtime Monitoring agent pull', () => {
     expect(service.DependsOn).toContain(grants.find(g => g.id.startsWith('SiteTask'))!.id);
   });
 
-  test('environment-agnostic: the policy sits under the execution role, so the ECS service waits for it; one per shared role', () => {
+  test('environment-agnostic: the ECS service waits for the conditional policy through an unconditional handle under the execution role; one per shared role', () => {
     const stack = new Stack(new App(), 'Agnostic');
     const cluster = new FoundryCluster(stack, 'Cluster');
-    const web = new WebService(stack, 'Site', { cluster, image: nginx, port: 8080, loadBalancerOptions: { allowHttp: true } });
+    const web = new WebService(stack, 'Site', { cluster, image: nginx, port: 8080, loadBalancerOptions: { allowHttp: true }, scaling: { maxTasks: 4 } });
     const shared = new iam.Role(stack, 'SharedExecutionRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     new FoundryTaskDefinition(stack, 'One', { cluster, image: nginx, executionRole: shared });
     new FoundryTaskDefinition(stack, 'Two', { cluster, image: nginx, executionRole: shared });
     const policies = Object.keys(agentPolicies(stack));
     expect(policies).toHaveLength(2);
-    expect(web.workload.executionRole.node.tryFindChild('GuardDutyAgentPull')).toBeDefined();
+    const policy = policies.find(id => id.startsWith('SiteTask'))!;
+    const ready = web.workload.executionRole.node.tryFindChild('GuardDutyAgentPullReady') as CfnResource;
+    expect(ready).toBeDefined();
+    const readyId = stack.getLogicalId(ready);
+    const json = Template.fromStack(stack).toJSON();
+    // The handle has no condition, and references the policy only where the policy exists.
+    expect(json.Resources[readyId]).toEqual({
+      Type: 'AWS::CloudFormation::WaitConditionHandle',
+      Metadata: { GuardDutyAgentPull: { 'Fn::If': ['FoundryGuardDutyAgentRegion', { Ref: policy }, { Ref: 'AWS::NoValue' }] } },
+    });
+    // Nothing depends on the conditional policies: CloudFormation rejects a DependsOn on a resource that may not exist.
+    const dependents = Object.entries<any>(json.Resources).filter(([, r]) => (r.DependsOn ?? []).some((d: string) => policies.includes(d)));
+    expect(dependents.map(([id]) => id)).toEqual([]);
     const [service] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::Service'));
-    expect(service.DependsOn).toContain(policies.find(id => id.startsWith('SiteTask')));
+    expect(service.DependsOn).toContain(readyId);
+    // Two workloads sharing a role share its handle.
+    expect(shared.node.findAll().filter(c => c instanceof CfnWaitConditionHandle)).toHaveLength(1);
+  });
+
+  test('environment-agnostic services (a scaled WebService, a shared role) pass CloudFormation validation with zero findings, warnings included', () => {
+    const app = complianceApp();
+    const stack = new Stack(app, 'AgnosticServices');
+    const cluster = new FoundryCluster(stack, 'Cluster');
+    new WebService(stack, 'Site', { cluster, image: nginx, port: 8080, loadBalancerOptions: { allowHttp: true }, scaling: { maxTasks: 4 } });
+    const shared = new iam.Role(stack, 'SharedExecutionRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    new FoundryTaskDefinition(stack, 'One', { cluster, image: nginx, executionRole: shared });
+    const findings = synthFindings(app).filter(f => f.plugin === CFN_VALIDATE);
+    expect(findingsOf(findings, 'AgnosticServices')).toEqual([]);
   });
 
   test('environment-agnostic, an execution role of another stack: the policy is the workload\'s, and its task definition waits for it', () => {
@@ -255,8 +280,12 @@ describe('GuardDuty Runtime Monitoring agent pull', () => {
     build({ executionRole: role }, stack);
     const [policyId] = Object.keys(agentPolicies(stack));
     expect(policyId).toMatch(/^WebGuardDutyAgentPull/);
+    const json = Template.fromStack(stack).toJSON();
+    const [readyId] = Object.keys(Template.fromStack(stack).findResources('AWS::CloudFormation::WaitConditionHandle'));
+    expect(JSON.stringify(json.Resources[readyId].Metadata)).toContain(JSON.stringify({ Ref: policyId }));
     const [taskDefinition] = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'));
-    expect(taskDefinition.DependsOn).toContain(policyId);
+    expect(taskDefinition.DependsOn).toContain(readyId);
+    expect(taskDefinition.DependsOn).not.toContain(policyId);
   });
 
   test('allowGuardDutyAgentPull: false opts out', () => {
