@@ -141,6 +141,18 @@ export interface ServiceAlarmsProps extends ServiceAlarmOptions {
    * @default false
    */
   readonly highResolutionMetrics?: boolean;
+
+  /**
+   * Whether the service's deployments roll back on these alarms.
+   *
+   * A deployment should roll back when the new revision is bad, not while capacity is slow to come: on a first
+   * deployment to EC2 or Managed Instances capacity that scales out from zero (or on a slow image pull), fewer tasks
+   * run than desired for minutes. With this set, the condition on fewer running tasks than desired gets an alarm of
+   * its own, `RunningTasks`, which still notifies the alert topic but is left out of `rollbackAlarms`.
+   *
+   * @default false - the running-task condition stays in the combined alarm
+   */
+  readonly deploymentRollback?: boolean;
 }
 
 /**
@@ -235,6 +247,14 @@ export class ServiceAlarms extends Construct {
   public readonly alarms: cloudwatch.Alarm[] = [];
   /** The conditions alarmed on, after `disable` and the service's kind. */
   public readonly conditions: ServiceAlarm[];
+  /**
+   * The alarms that mean a new revision is bad, for a deployment to roll back on.
+   *
+   * Every alarm that does not read the condition on fewer running tasks than desired (capacity still starting is no
+   * reason to roll back). With `deploymentRollback` that condition has an alarm of its own, so every other condition
+   * is in one of these.
+   */
+  public readonly rollbackAlarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
     super(scope, id);
@@ -365,6 +385,9 @@ export class ServiceAlarms extends Construct {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
       this.alarms.push(alarm);
+      if (!parts.some(p => p.kind === ServiceAlarm.RUNNING_TASKS)) {
+        this.rollbackAlarms.push(alarm);
+      }
     };
     if (conditions.length === 0) {
       return;
@@ -379,8 +402,10 @@ export class ServiceAlarms extends Construct {
       // order; the first keeps the id 'Unhealthy'.
       // Conditions on 20-second metrics form an alarm of their own: a 20-second period over one-minute metrics would
       // see a point in one period of three only.
+      // With deploymentRollback, the running-task condition is an alarm of its own, which rollbacks do not read.
+      const ownRunning = (props.deploymentRollback ?? false) ? conditions.filter(x => x.kind === ServiceAlarm.RUNNING_TASKS) : [];
       const batches: Condition[][] = [[]];
-      for (const c of conditions.filter(x => !x.highResolution)) {
+      for (const c of conditions.filter(x => !x.highResolution && !ownRunning.includes(x))) {
         const current = batches[batches.length - 1];
         const used = current.reduce((n, p) => n + Object.keys(p.metrics).length, 0);
         if (current.length > 0 && used + Object.keys(c.metrics).length > MAX_METRICS_PER_ALARM) {
@@ -393,6 +418,9 @@ export class ServiceAlarms extends Construct {
       const fast = conditions.filter(x => x.highResolution);
       if (fast.length > 0) {
         make('UnhealthyHighResolution', fast);
+      }
+      if (ownRunning.length > 0) {
+        make('RunningTasks', ownRunning);
       }
     }
   }

@@ -284,13 +284,15 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
         alertTopic: this.cluster.alertTopic,
         containerInsights: this.cluster.containerInsights,
         highResolutionMetrics: this._observability.highResolutionMetrics,
+        // Rollbacks read every condition but fewer running tasks than desired (capacity still starting).
+        deploymentRollback: this._options.deployment.rollbackOnAlarm,
         ...extra,
       });
     }
     // Progressive delivery (issue 12): deployment.alarms, and the service's own alarms with rollbackOnAlarm, roll the
     // deployment back (one call: aws-cdk-lib 2.271's enableDeploymentAlarms drops the names of a second call).
     rollBackOnAlarms(this.ecsService, this._options.deploymentAlarms,
-      this._options.deployment.rollbackOnAlarm && this._alarms ? this._alarms.alarms : []);
+      this._options.deployment.rollbackOnAlarm && this._alarms ? this._alarms.rollbackAlarms : []);
     addDashboardAlarms(stackDashboard(this, this.cluster), this.alarms);
     if (this._options.dashboard) {
       this._dashboard = new ServiceDashboard(this, 'Dashboard', {

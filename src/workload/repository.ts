@@ -109,6 +109,11 @@ export class WorkloadRepository extends Construct {
    * tag instead of reverting it. The execution role may pull from this repository only. Create the parameter (with
    * the first tag) before the first deployment.
    *
+   * CloudFormation reads the parameter with the caller's credentials at CreateChangeSet: with `cdk deploy`, the CDK
+   * deploy role, which the default bootstrap allows to read its version parameter only. Grant it `ssm:GetParameters`
+   * on this parameter in a custom bootstrap template (README "Shipping images from CI"). Every later deployment
+   * ships the tag the parameter holds, so a pipeline writes the previous tag back when a deployment fails.
+   *
    * @param parameterName the SSM parameter (String) holding the image tag, e.g. '/api/image-tag'
    */
   public imageFromTagParameter(parameterName: string): ecs.ContainerImage {

@@ -80,3 +80,47 @@ describe('access paths of an image whose tag CI writes into SSM', () => {
     if (expected === 'Allowed') tally.allowed++; else tally.denied++;
   });
 });
+
+/**
+ * Who reads the tag parameter at CreateChangeSet: the caller, with `cdk deploy` the bootstrap's deploy role
+ * (aws-cdk-cli packages/aws-cdk/lib/api/bootstrap/bootstrap-template.yaml, DeploymentActionRole, statement ReadVersion:
+ * "CreateChangeSet uses this to evaluate any SSM parameters"), not the CloudFormation execution role. The default
+ * bootstrap allows the version parameter only; the README's custom bootstrap statement allows the tag parameter.
+ */
+describe('the CDK deploy role reads the tag parameter only with the README\'s bootstrap statement', () => {
+  const VERSION_PARAMETER = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/cdk-bootstrap/hnb659fds/version`;
+  const readVersion = {
+    Sid: 'ReadVersion',
+    Effect: 'Allow',
+    Action: ['ssm:GetParameter', 'ssm:GetParameters'],
+    Resource: VERSION_PARAMETER,
+  };
+  // The statement README "Shipping images from CI" adds to DeploymentActionRole (its !Sub resolved).
+  const readImageTags = { Sid: 'ReadImageTags', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: TAG_PARAMETER };
+  const bootstrap = (statements: object[]) => new RegionalTemplate('Bootstrap', {
+    Resources: {
+      DeploymentActionRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } }] },
+          Policies: [{ PolicyName: 'default', PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+        },
+      },
+    },
+  }, REGION);
+  const decide = (t: RegionalTemplate, resource: string) =>
+    new TemplatePolicies(t).decide({ caller: { role: t.find('AWS::IAM::Role', 'DeploymentActionRole') }, action: 'ssm:GetParameters', resource });
+
+  test('default bootstrap: the deploy role reads the version parameter, not the tag parameter (CreateChangeSet fails)', async () => {
+    const t = bootstrap([readVersion]);
+    expect(await decide(t, VERSION_PARAMETER)).toBe('Allowed');
+    expect(await decide(t, TAG_PARAMETER)).not.toBe('Allowed');
+  });
+
+  test('with the README\'s ReadImageTags statement the deploy role reads the tag parameter and no other parameter', async () => {
+    const t = bootstrap([readVersion, readImageTags]);
+    expect(await decide(t, TAG_PARAMETER)).toBe('Allowed');
+    expect(await decide(t, VERSION_PARAMETER)).toBe('Allowed');
+    expect(await decide(t, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/db/password`)).not.toBe('Allowed');
+  });
+});

@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { FoundryCluster, ServiceAlarm, ServiceAlarms, ServiceDashboard, WebService, WorkerService } from '../../src';
+import { DeploymentStrategy, FoundryCluster, ServiceAlarm, ServiceAlarms, ServiceDashboard, WebService, WorkerService } from '../../src';
 import { plainStack } from '../support/stacks';
 import { alarmPeriod, alarmSeries, alarmStates, AlarmResource, evaluate, MetricRef, MetricSource, Mode, Series } from './support/metric-math';
 
@@ -386,6 +386,86 @@ describe('20-second metrics (highResolutionMetrics): the alarm fires on the same
       // reported only by the 20-second alarm (no minute average above the threshold three times).
       expect(sooner).toBeGreaterThan(0);
       expect(onlyFast).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe('rollbackOnAlarm: deployments roll back on a bad revision, not on capacity still starting', () => {
+  // A first deployment (stack creation) to capacity that scales out from zero (EC2 Auto Scaling, Managed Instances)
+  // runs no task for minutes while instances launch: ECS must not roll it back, the alert topic still hears of it.
+  const build = (rollbackOnAlarm: boolean) => (stack: Stack) => new WebService(stack, 'Web', {
+    cluster: new FoundryCluster(stack, 'Cluster'),
+    image,
+    port: 8080,
+    certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', certificateArn),
+    deployment: { strategy: DeploymentStrategy.blueGreen(), rollbackOnAlarm },
+  });
+  let withRollback: Fixture;
+  let withoutRollback: Fixture;
+  let rollbackIds: string[];
+  beforeAll(() => {
+    withRollback = fixture('WebRollback', build(true));
+    withoutRollback = fixture('WebNoRollback', build(false));
+    // The alarms the deployment rolls back on, read from the template: the service names them in its Alarms.
+    const service = Object.values<any>(withRollback.template.Resources).find(r => r.Type === 'AWS::ECS::Service');
+    const names: string[] = service.Properties.DeploymentConfiguration.Alarms.AlarmNames;
+    rollbackIds = withRollback.alarms.filter(a => names.includes(a.props.AlarmName)).map(a => a.logicalId);
+    expect(rollbackIds.length).toBe(names.length);
+  });
+
+  /** Each alarm's state in every minute of facts that change over time. */
+  const statesOverTime = (f: Fixture, at: (minute: number) => Facts, mode: Mode): Record<string, string[]> => {
+    const constantSource = (facts: Facts) => sourceOf(f, facts);
+    const source: MetricSource = m => Array.from({ length: MINUTES }, (_, minute) => constantSource(at(minute))(m)?.[minute]);
+    return Object.fromEntries(f.alarms.map(a => [a.logicalId, alarmStates(a, alarmSeries(a, source, MINUTES, mode))]));
+  };
+  /** In which minutes at least one alarm notifies the alert topic (every alarm of the service acts on it). */
+  const alerting = (states: Record<string, string[]>) => Array.from({ length: MINUTES }, (_, i) => Object.values(states).some(s => s[i] === 'ALARM'));
+
+  // A new service serves from the first target group.
+  const live: Facts = { 'cpu': 20, 'memory': 30, 'running': 2, 'desired': 2, 'RequestCount:a': 600, 'TargetResponseTime:a': 0.1, 'UnHealthyHostCount:a': 0 };
+  // No task runs for the first 5 minutes (instances launching), then 2 of 2, healthy; no traffic before they run.
+  const firstDeploy = (minute: number): Facts => minute < 5 ? { desired: 2, running: 0 } : live;
+  // 10 % of responses are 5xx.
+  const burst5xx = (): Facts => ({ ...live, 'HTTPCode_Target_5XX_Count:a': 60 });
+
+  test('the running-task condition is an alarm of its own, on the alert topic, which the deployment does not read', () => {
+    expect(withRollback.alarms.map(a => a.logicalId).filter(id => !rollbackIds.includes(id))).toEqual([expect.stringMatching(/RunningTasks/)]);
+    for (const a of withRollback.alarms) {
+      expect(a.props.AlarmActions).toHaveLength(1);
+    }
+    // No extra alarm: without the two running-task metrics, both target groups' conditions fit one alarm of 10.
+    expect(withRollback.alarms).toHaveLength(withoutRollback.alarms.length);
+  });
+
+  describe.each(MODES)('metric math alignment: %s', mode => {
+    test('first deployment, 0 of 2 tasks running for 5 minutes: the rollback alarm stays OK while the alert alarm fires', () => {
+      const states = statesOverTime(withRollback, firstDeploy, mode);
+      for (const id of rollbackIds) {
+        expect(states[id]).not.toContain('ALARM');
+      }
+      const running = withRollback.alarms.find(a => !rollbackIds.includes(a.logicalId))!.logicalId;
+      expect(states[running].slice(2, 5)).toEqual(['ALARM', 'ALARM', 'ALARM']);
+    });
+
+    test('a 5xx burst: the rollback alarm fires', () => {
+      const states = statesOverTime(withRollback, burst5xx, mode);
+      expect(rollbackIds.some(id => states[id][MINUTES - 1] === 'ALARM')).toBe(true);
+    });
+
+    test('the alert topic hears the same conditions in the same minutes as with rollbackOnAlarm: false', () => {
+      const scenarios: [string, (minute: number) => Facts][] = [
+        ['first deployment', firstDeploy],
+        ['5xx burst', burst5xx],
+        ['quiet', () => live],
+        ...Object.entries(triggers('a')).map(([condition, facts]): [string, (minute: number) => Facts] => [condition, () => ({ ...live, ...facts })]),
+      ];
+      for (const [name, at] of scenarios) {
+        const expected = alerting(statesOverTime(withoutRollback, at, mode));
+        expect({ name, alerting: alerting(statesOverTime(withRollback, at, mode)) }).toEqual({ name, alerting: expected });
+      }
+      // ...and the scenarios are not all quiet.
+      expect(alerting(statesOverTime(withoutRollback, firstDeploy, mode))).toContain(true);
     });
   });
 });

@@ -76,10 +76,11 @@ describe('rolling → canary on an existing WebService', () => {
   test('the service\'s alarms get physical names (replaced once, as the README says) to roll deployments back', () => {
     const alarms = of(changes(rolling, canary), 'AWS::CloudWatch::Alarm');
     expect(alarms.length).toBeGreaterThan(0);
-    // The combined alarm gets its physical name (a replacement: its history starts over); the alternate target group's
-    // conditions fill a second combined alarm (10 metrics per alarm), named from the start.
+    // The combined alarm gets its physical name (a replacement: its history starts over) and keeps every condition
+    // of both target groups (10 metrics per alarm); fewer running tasks than desired moves to an alarm of its own,
+    // which notifies the alert topic but does not roll deployments back.
     expect(alarms.map(c => [c.how, c.logicalId.replace(/[0-9A-F]{8}$/, '')]))
-      .toEqual([['added', 'WebAlarmsUnhealthy2'], ['replaced', 'WebAlarmsUnhealthy']]);
+      .toEqual([['added', 'WebAlarmsRunningTasks'], ['replaced', 'WebAlarmsUnhealthy']]);
     expect(canary.Resources[alarms.find(c => c.how === 'replaced')!.logicalId].Properties.AlarmName)
       .toMatch(/^Update-Web-Alarms-Unhealthy-[0-9A-F]{8}$/);
   });
