@@ -52,6 +52,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     'cdk-nag@^3.0.2',
+    // The fifth compliance pack: AWS Control Tower proactive controls (cfn-guard rules), run by test/compliance.test.ts
+    // and the example app as a CDK validation plugin.
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
     'fast-check@^4.10.2',
     // The CDK CLI (v2 line; CLI 3.x is a new major) used by `npm run example` to synthesize the example app.
     'aws-cdk@^2.1148.1',
