@@ -79,6 +79,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'smol-toml@^1.9.1',
   ],
 
+  // The Copilot importer (src/importer/, `npx cdk-ecs-foundry import-copilot`) parses manifests with the maintained
+  // `yaml` package; jsii requires runtime dependencies that are not jsii modules to be bundled into the package.
+  bundledDeps: ['yaml@^2.9.1'],
+  // bin/cdk-ecs-foundry (a small shipped script with the shebang) calls the compiled lib/importer/cli.js.
+  bin: { 'cdk-ecs-foundry': 'bin/cdk-ecs-foundry' },
+
   // Integration apps are deployed by the deploy kit (test/integ-run.ts, `npm run integ`), not projen's own discovery.
   integrationTestAutoDiscover: false,
   lambdaAutoDiscover: false,
