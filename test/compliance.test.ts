@@ -1,7 +1,8 @@
 /**
  * The compliance harness: every construct, in its default and its fullest configuration, synthesizes with
  * zero unacknowledged findings from cdk-nag's AwsSolutions, NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1
- * packs and zero findings (errors or warnings) from aws-cdk-lib's CloudFormation validation.
+ * packs and the AWS Control Tower proactive controls (cfn-guard, the fifth pack), and zero findings (errors or
+ * warnings) from aws-cdk-lib's CloudFormation validation.
  *
  * All stacks live in one App that is synthesized once (validation costs seconds per synth).
  * Later patterns add their stacks to CASES.
@@ -16,6 +17,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -37,7 +39,8 @@ const everyCapacity = (cluster: FoundryCluster) => [
   Capacity.spot({ onDemandBase: 1 }),
   Capacity.ec2(cluster.addEc2Capacity('Ec2', { instanceType: new ec2.InstanceType('m7i.large') })),
 ];
-import { CFN_VALIDATE, complianceApp, Finding, findingsOf, NAG_PACKS, synthFindings, testStack } from './support/compliance';
+import { ALL_PACKS, CFN_GUARD, CFN_VALIDATE, complianceApp, Finding, findingsOf, synthFindings, testStack } from './support/compliance';
+import { denyGrantsExceptForAwsResources } from '../src/compliance/acknowledgements';
 
 const app = complianceApp();
 
@@ -119,6 +122,7 @@ const CASES: Record<string, (stack: Stack) => void> = {
     const cluster = new FoundryCluster(stack, 'Cluster');
     const repo = new WorkloadRepository(stack, 'Repo', { encryptionKey: cluster.encryptionKey });
     const key = new kms.Key(stack, 'SecretKey', { enableKeyRotation: true });
+    denyGrantsExceptForAwsResources(key); // the user's key, made Control Tower compliant (CT.KMS.PR.3) as the cluster key is
     // The workload's secret lives outside the stack (a secret created here would bring its own rotation findings).
     const secret = secretsmanager.Secret.fromSecretAttributes(stack, 'Db', {
       secretCompleteArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf', encryptionKey: key,
@@ -458,6 +462,7 @@ const CASES: Record<string, (stack: Stack) => void> = {
   },
   EbsVolumesFullest: stack => {
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    denyGrantsExceptForAwsResources(key); // the user's key, made Control Tower compliant (CT.KMS.PR.3) as the cluster key is
     const cluster = new FoundryCluster(stack, 'Cluster', { encryptionKey: key, encryptManagedStorage: true, clusterName: 'storage' });
     new WebService(stack, 'Web', {
       cluster,
@@ -500,11 +505,36 @@ function canary(stack: Stack): void {
   new iam.ManagedPolicy(stack, 'WildcardPolicy', {
     statements: [new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] })],
   });
+  // A bare bucket: no server access logging (AWS Control Tower CT.S3.PR.2), among others.
+  new s3.CfnBucket(stack, 'PlainBucket');
   new ec2.CfnSecurityGroup(stack, 'BackwardsPorts', {
     groupDescription: 'FromPort above ToPort',
     securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 9000, toPort: 80, cidrIp: '10.0.0.0/8' }],
   });
 }
+
+/**
+ * The Control Tower rules acknowledged somewhere, by guard rule name (the `cdk-validator-cfnguard::` namespace removed).
+ * Everything else the fifth pack reports is fixed in the constructs: a memory hard limit on every container that reserves
+ * memory, and the cluster key's CreateGrant limited to AWS resources and services.
+ */
+const CONTROL_TOWER_ACKNOWLEDGED = [
+  'ecs_container_insights_enabled_check', // CT.ECS.PR.2: ENHANCED is a superset of the `enabled` the rule accepts
+  'ecs_task_definition_nonroot_user_check', // CT.ECS.PR.3: the image's USER, unknown to the template; `user` sets it
+  'ecs_task_definition_memory_hard_limit_check', // CT.ECS.PR.7: only sidecars that reserve no memory (they share the task's)
+  'ecs_containers_readonly_access_check', // CT.ECS.PR.12: the FireLens log router only
+  'lambda_inside_vpc_check', // CT.LAMBDA.PR.3: aws-cdk-lib's default-security-group and auto-delete functions, the teardown function
+  's3_bucket_default_encryption_kms_check', // CT.S3.PR.10: ALB and S3 server access logs need SSE-S3
+  's3_bucket_object_lock_enabled_check', // CT.S3.PR.9: log buckets
+  's3_event_notifications_enabled_check', // CT.S3.PR.4: log buckets
+  's3_bucket_logging_enabled_check', // CT.S3.PR.2: the terminal server-access-log bucket
+  's3_bucket_acl_prohibited_check', // CT.S3.PR.5: the terminal server-access-log bucket's LogDeliveryWrite ACL
+  'elbv2_logging_enabled_check', // CT.ELB.PR.*: TCP/UDP NLBs (access logs record TLS listeners only)
+  'alb_http_to_https_redirection_check', // plain HTTP, an explicit opt-in
+  'sqs_dlq_check', // CT.SQS.PR.1: dead-letter queues themselves
+  'autoscaling_multiple_az_check', // CT.AUTOSCALING.PR.1: zones come from VPCZoneIdentifier
+  'autoscaling_mixed_instances_policy_multiple_instance_types_check', // CT.AUTOSCALING.PR.6: on-demand, one chosen type
+];
 
 let findings: Finding[];
 let assemblyDir: string;
@@ -533,9 +563,10 @@ describe('compliance harness', () => {
   test('sees findings of every pack and of CloudFormation validation in a non-compliant stack', () => {
     const canaryFindings = findings.filter(f => f.path.startsWith('Canary/'));
     const plugins = new Set(canaryFindings.map(f => f.plugin));
-    for (const pack of [...NAG_PACKS, CFN_VALIDATE]) {
+    for (const pack of [...ALL_PACKS, CFN_VALIDATE]) {
       expect(plugins).toContain(pack);
     }
+    expect(canaryFindings).toContainEqual(expect.objectContaining({ plugin: CFN_GUARD, rule: 's3_bucket_logging_enabled_check', path: 'Canary/PlainBucket' }));
     expect(canaryFindings).toContainEqual(expect.objectContaining({ plugin: CFN_VALIDATE, rule: 'E9002', path: 'Canary/BackwardsPorts' }));
     expect(canaryFindings).toContainEqual(expect.objectContaining({ plugin: 'AwsSolutions', rule: 'AwsSolutions-SNS3' }));
     // Acknowledgements stay on the construct they were made on: they never silence another stack's finding.
@@ -597,6 +628,8 @@ describe('compliance harness', () => {
       'AwsSolutions-IAM5[Resource::<Auto Scaling group of the cluster>]',
       ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(pack => `${pack}-LambdaInsideVPC`),
       ...['NIST.800.53.R5', 'HIPAA.Security'].flatMap(pack => [`${pack}-LambdaDLQ`, `${pack}-LambdaConcurrency`]),
+      // AWS Control Tower proactive controls (cfn-guard), each with its reason in src/compliance/acknowledgements.ts.
+      ...CONTROL_TOWER_ACKNOWLEDGED,
     ])].sort());
   });
 });

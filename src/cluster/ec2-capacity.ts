@@ -10,7 +10,7 @@ import type { Ec2CapacityProps } from './ec2-capacity-options';
 import { resolveEc2Capacity } from './ec2-capacity-validation';
 import { resolveInstanceImage, Ec2InstanceUpdate, Ec2MachineImage } from './instance-image';
 import { Ec2CapacityTeardown } from './teardown';
-import { acknowledgeEc2InstanceRole, acknowledgeMixedInstancesPolicy } from '../compliance/acknowledgements';
+import { acknowledgeCapacityGroup, acknowledgeEc2InstanceRole, acknowledgeMixedInstancesPolicy } from '../compliance/acknowledgements';
 import { securityGroupDescription } from '../private/descriptions';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { invalidProp } from '../private/validation';
@@ -169,6 +169,7 @@ export class Ec2Capacity extends Construct {
     if (spot) {
       acknowledgeMixedInstancesPolicy(this.autoScalingGroup);
     }
+    acknowledgeCapacityGroup(this.autoScalingGroup, !spot);
     const containerInstances = grantAgentPermissions(role, cluster.ecsCluster, sessionManager);
     if (bottlerocket && sessionManager) {
       // Session Manager on Bottlerocket lands in the control host container, which host-ctr pulls with this role.

@@ -21,6 +21,7 @@ import type { ManagedInstancesCapacityOptions } from './managed-instances-option
 import { addInterfaceEndpoint, createdVpcCidrBlock, createNetwork, ON_DEMAND_ENDPOINTS } from './network';
 import { StoppedTaskAlerts } from './stopped-task-alerts';
 import { orderServiceDeletion } from './teardown';
+import { acknowledgeEnhancedContainerInsights, denyGrantsExceptForAwsResources } from '../compliance/acknowledgements';
 import { invalidProp } from '../private/validation';
 
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -130,6 +131,9 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
         ? { fargateEphemeralStorageKmsKey: this.encryptionKey, kmsKey: this.encryptionKey } : undefined,
       // --- end storage --------------------------------------------------------------------------------------------
     });
+    if (this.containerInsights === ecs.ContainerInsights.ENHANCED) {
+      acknowledgeEnhancedContainerInsights(this.ecsCluster);
+    }
 
     this.alertTopic = resolved.alertTopic ?? this.createAlertTopic();
     for (const email of resolved.alertEmails) {
@@ -389,6 +393,9 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
       enableKeyRotation: true,
       removalPolicy: this.removalPolicy,
     });
+    // Grants only for AWS resources or by AWS services (Control Tower CT.KMS.PR.3): EBS, EFS and Fargate make every grant
+    // the library needs.
+    denyGrantsExceptForAwsResources(key);
     // CloudWatch Logs encrypts this account's log groups in this region with the key.
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchLogs',

@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
 
 /**
  * Every cdk-nag finding this library acknowledges, in one reviewable file.
@@ -21,8 +22,19 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 
 const PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
 
+/**
+ * The fifth pack: AWS Control Tower proactive controls, the cfn-guard rules that `@cdklabs/cdk-validator-cfnguard`
+ * runs (https://docs.aws.amazon.com/controltower/latest/controlreference/proactive-controls.html). The Control Tower
+ * rules read no per-resource suppression metadata, so they are acknowledged like the cdk-nag packs, through aws-cdk-lib's
+ * `Validations` API, with the rule's guard name in the plugin's namespace (`cdk-validator-cfnguard::<rule>`).
+ */
+function acknowledgeControl(scope: IConstruct, rule: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id: `cdk-validator-cfnguard::${rule}`, reason });
+}
+
 /** Public subnets route 0.0.0.0/0 to the internet gateway: that is what makes them public. */
 export function acknowledgePublicSubnetRoutes(vpc: ec2.Vpc): void {
+  acknowledgeRestrictDefaultSecurityGroup(vpc);
   for (const subnet of vpc.publicSubnets) {
     const route = subnet.node.tryFindChild('DefaultRoute');
     if (!route) continue;
@@ -148,6 +160,18 @@ export function acknowledgeLogBucket(bucket: s3.IBucket, terminal: boolean): voi
       reason: 'This bucket receives the server access logs of the load balancer log bucket; logging it in turn would need another bucket, endlessly.',
     });
   }
+  // AWS Control Tower proactive controls (CT.S3.PR.*).
+  acknowledgeControl(bucket, 's3_bucket_default_encryption_kms_check', 'Application Load Balancer access logs support only SSE-S3 buckets (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html), and S3 server access logs cannot be delivered to a bucket with SSE-KMS default encryption (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html): the bucket is encrypted with SSE-S3, TLS-only and blocks all public access.');
+  acknowledgeControl(bucket, 's3_bucket_object_lock_enabled_check', 'S3 server access logs cannot be delivered to a bucket with an Object Lock default retention period (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html), Object Lock without a retention protects nothing, and retention on load balancer logs would keep them past the retention the lifecycle rule expires them at, and keep a DESTROY cluster\'s bucket from being emptied. The bucket is versioned (noncurrent versions kept 7 days) and its policy admits only the log delivery services to write.');
+  acknowledgeControl(bucket, 's3_event_notifications_enabled_check', 'Log delivery writes an object every few minutes per load balancer node; nothing in the library consumes events about them, and a notification destination nobody reads adds cost and resources. Access to the logs is recorded by the server access logs (and CloudTrail data events, where the account enables them).');
+  if (terminal) {
+    acknowledgeControl(bucket, 's3_bucket_logging_enabled_check', 'This bucket receives the server access logs of the load balancer log bucket; logging it in turn would need another bucket, endlessly.');
+    acknowledgeControl(bucket, 's3_bucket_acl_prohibited_check', 'S3 server access logging writes here through the LogDeliveryWrite canned ACL that aws-cdk-lib sets without the @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy flag. Moving a deployed bucket to a bucket policy with ACLs disabled (BucketOwnerEnforced) fails while the ACL still grants the log delivery group (InvalidBucketAclWithObjectOwnership, https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html), so existing stacks would stop updating. The ACL grants only the S3 log delivery group write access; public access is blocked.');
+  }
+  const autoDelete = Stack.of(bucket).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
+  if (autoDelete) {
+    acknowledgeControl(autoDelete, 'lambda_inside_vpc_check', 'aws-cdk-lib\'s autoDeleteObjects function (DESTROY clusters only) runs only while CloudFormation deletes a bucket, to empty it through the S3 API: it must work while the VPC and its endpoints are being deleted too, so it is not attached to the VPC. It may only list and delete objects of the buckets tagged for it.');
+  }
 }
 
 /**
@@ -184,6 +208,8 @@ export function acknowledgePlainHttp(listener: elbv2.IApplicationListener, loadB
       Validations.of(loadBalancer).acknowledge({ id: `${pack}-${rule}`, reason });
     }
   }
+  acknowledgeControl(listener, 'alb_http_to_https_redirection_check', reason);
+  acknowledgeControl(loadBalancer, 'alb_http_to_https_redirection_check', reason);
 }
 
 /** Native blue/green: ECS reads listener, rule and target group state, which IAM grants only on `*`. */
@@ -244,6 +270,7 @@ export function acknowledgeTeardownFunction(fn: lambda.IFunction, role: iam.IRol
   for (const pack of PACKS) {
     Validations.of(fn).acknowledge({ id: `${pack}-LambdaInsideVPC`, reason: vpc });
   }
+  acknowledgeControl(fn, 'lambda_inside_vpc_check', vpc);
   for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
     Validations.of(fn).acknowledge({ id: `${pack}-LambdaDLQ`, reason: dlq });
     Validations.of(fn).acknowledge({ id: `${pack}-LambdaConcurrency`, reason: concurrency });
@@ -265,6 +292,7 @@ export function acknowledgeNetworkLoadBalancerLogging(loadBalancer: elbv2.INetwo
   for (const id of ['AwsSolutions-ELB2', ...PACKS.map(pack => `${pack}-ELBLoggingEnabled`)]) {
     Validations.of(loadBalancer).acknowledge({ id, reason });
   }
+  acknowledgeControl(loadBalancer, 'elbv2_logging_enabled_check', reason);
 }
 
 /**
@@ -304,6 +332,7 @@ export function acknowledgeSchedulerDeadLetterQueue(queue: sqs.IQueue): void {
     id: 'AwsSolutions-SQS3',
     reason: 'This queue is itself the dead-letter queue of an EventBridge Scheduler schedule (Target.DeadLetterConfig); a dead-letter queue needs no dead-letter queue of its own.',
   });
+  acknowledgeDeadLetterQueue(queue);
 }
 
 /**
@@ -337,4 +366,88 @@ export function acknowledgeEbsVolumesInfrastructureRole(role: iam.IRole): void {
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes]',
     reason: 'AmazonECSInfrastructureRolePolicyForVolumes is the policy AWS documents and maintains for ECS-managed EBS volumes: ECS creates, attaches, detaches and deletes each task\'s volume with EC2 actions that AWS scopes to volumes ECS tagged as its own, and only ecs.amazonaws.com can assume the role. Its use of the cluster key is granted separately, through EC2 only.',
   });
+}
+
+/**
+ * `restrictDefaultSecurityGroup` (on for every VPC FoundryCluster creates) is aws-cdk-lib's custom resource: a Lambda
+ * function, one per stack, that removes the default security group's rules when the VPC is created (and puts them back
+ * when it is deleted). CT.LAMBDA.PR.3 wants functions inside a VPC; this one must not be.
+ */
+function acknowledgeRestrictDefaultSecurityGroup(vpc: ec2.Vpc): void {
+  const provider = Stack.of(vpc).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+  if (!provider) return;
+  acknowledgeControl(provider, 'lambda_inside_vpc_check', 'aws-cdk-lib\'s restrictDefaultSecurityGroup function runs only while CloudFormation creates, updates or deletes the VPC, and calls the EC2 API on the VPC\'s own default security group: attached to that VPC, it would depend on the network it configures (an isolated VPC has no EC2 endpoint until one is created). It handles no data and its role may only revoke and authorize the rules of that one security group.');
+}
+
+/**
+ * CT.ECS.PR.2 accepts only `containerInsights` = `enabled`. FoundryCluster turns on `enhanced` by default, which
+ * collects every metric of `enabled` and adds task- and container-level ones
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/container-insights-detailed-ecs-metrics.html).
+ * Acknowledged only on a cluster with ENHANCED: DISABLED is still reported.
+ */
+export function acknowledgeEnhancedContainerInsights(cluster: ecs.ICluster): void {
+  acknowledgeControl(cluster, 'ecs_container_insights_enabled_check', 'Container Insights is on with observability: enhanced, a superset of enabled (every metric of enabled, and task- and container-level metrics besides). The control\'s rule predates enhanced and accepts only the value enabled.');
+}
+
+/**
+ * CT.ECS.PR.3 wants every container to name a non-root `user`. The library does not know which user an image can
+ * run as: an image built for a non-root user names it in its USER, which ECS applies when the task definition sets none,
+ * and a `user` set over an image that needs root breaks it at start-up. `user` (per container) sets it explicitly.
+ * Acknowledged only on task definitions with a container that sets no user or a root one.
+ */
+export function acknowledgeContainerUser(taskDefinition: ecs.TaskDefinition, containers: string[]): void {
+  acknowledgeControl(taskDefinition, 'ecs_task_definition_nonroot_user_check', `The container(s) ${containers.map(c => `'${c}'`).join(', ')} run as the user their image names (its USER), which the template cannot see. Setting a user here would break images that need root, so the workload author decides: set user (a uid, uid:gid or name) on the workload or sidecar to run as a non-root user explicitly. The FireLens log router runs as root (user 0), as AWS's FireLens examples do.`);
+}
+
+/**
+ * CT.ECS.PR.7 wants a memory hard limit on every container. A sidecar that sets no `memoryReservationMiB` shares
+ * the task's memory; giving it a hard limit would count that limit as its reservation and leave nothing to the
+ * main container, whose reservation is what remains
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_memory).
+ */
+export function acknowledgeSharedMemorySidecars(taskDefinition: ecs.TaskDefinition, containers: string[]): void {
+  acknowledgeControl(taskDefinition, 'ecs_task_definition_memory_hard_limit_check', `The sidecar(s) ${containers.map(c => `'${c}'`).join(', ')} set no memoryReservationMiB and share the task's memory, which is the hard limit of every container in it (the task-level memory). Set memoryReservationMiB on the sidecar: it then gets a hard limit equal to the task memory like the other containers.`);
+}
+
+/**
+ * CT.ECS.PR.12 (readonly root file system) for the FireLens log router: Fluent Bit writes its generated configuration
+ * and buffers into its root file system.
+ */
+export function acknowledgeLogRouterRootFilesystem(taskDefinition: ecs.TaskDefinition): void {
+  acknowledgeControl(taskDefinition, 'ecs_containers_readonly_access_check', 'Only the FireLens log router (aws-for-fluent-bit) has a writable root file system: it writes the Fluent Bit configuration ECS generates and its buffers there. Every application container keeps readonlyRootFilesystem (the default).');
+}
+
+/**
+ * CT.AUTOSCALING.PR.1 reads only an Auto Scaling group's `AvailabilityZones`; the capacity's group names its subnets
+ * (`VPCZoneIdentifier`, the cluster's private subnets, one per Availability Zone), from which Auto Scaling takes the
+ * zones. CT.AUTOSCALING.PR.6 wants several instance types in a mixed instances policy; an on-demand capacity has the
+ * one instance type its author chose (GPU and Neuron instances are specific).
+ */
+export function acknowledgeCapacityGroup(group: autoscaling.AutoScalingGroup, singleInstanceType: boolean): void {
+  acknowledgeControl(group, 'autoscaling_multiple_az_check', 'The group launches into the cluster VPC\'s private subnets (VPCZoneIdentifier), one in each of its Availability Zones (two or more): Auto Scaling takes the zones from the subnets, and CloudFormation requires the two to agree when both are given. The control reads only the AvailabilityZones property.');
+  if (singleInstanceType) {
+    acknowledgeControl(group, 'autoscaling_mixed_instances_policy_multiple_instance_types_check', 'This capacity runs the one instance type its author chose (instanceType): GPU, Neuron and memory-sized workloads need that type. Spot capacity lists several (spot.additionalInstanceTypes).');
+  }
+}
+
+/** CT.SQS.PR.1 for a queue that is itself a dead-letter queue. */
+export function acknowledgeDeadLetterQueue(queue: sqs.IQueue): void {
+  acknowledgeControl(queue, 'sqs_dlq_check', 'This queue is itself a dead-letter queue (of the workload\'s queue or of an EventBridge Scheduler schedule); a dead-letter queue needs no dead-letter queue of its own. Its messages are kept for the maximum retention and alarmed on.');
+}
+
+/**
+ * CT.KMS.PR.3: a key policy statement that denies kms:CreateGrant unless the grant is for an AWS resource or the caller
+ * is an AWS service (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource).
+ * Every grant the library's keys need is made by an integrated service: EBS and EFS (kms:GrantIsForAWSResource) and
+ * Fargate for managed storage (a service principal).
+ */
+export function denyGrantsExceptForAwsResources(key: { addToResourcePolicy(statement: iam.PolicyStatement): unknown }): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'DenyGrantsExceptForAwsResources',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
 }

@@ -9,6 +9,7 @@ import { FoundryServiceBase } from './service-base';
 import { ServiceFrontEnd } from './service-options';
 import { ResolvedWorkerQueue, resolveWorker, WorkerServiceProps } from './worker-service-options';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
+import { acknowledgeDeadLetterQueue } from '../compliance/acknowledgements';
 import { EcsServiceMetrics } from '../private/ecs-metrics';
 
 /**
@@ -212,6 +213,7 @@ function createQueues(scope: Construct, id: string, cluster: FoundryCluster, q: 
     fifo: fifo || undefined,
     removalPolicy: cluster.removalPolicy,
   });
+  acknowledgeDeadLetterQueue(deadLetterQueue);
   const queue = new sqs.Queue(scope, `${id}Queue`, {
     encryption: sqs.QueueEncryption.KMS,
     encryptionMasterKey: key,

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -202,10 +202,18 @@ export class WorkloadLogs {
       firelensConfig: { type: ecs.FirelensLogRouterType.FLUENTBIT, options: { enableECSLogMetadata: true } },
       logging: this.awsLogs('firelens'),
       memoryReservationMiB: 50,
+      // A hard limit equal to the task's memory (Control Tower CT.ECS.PR.7): see FoundryTaskDefinition.
+      memoryLimitMiB: taskMemoryMiB(taskDefinition),
       readonlyRootFilesystem: false,
       user: '0',
     });
     // Fluent Bit runs inside the task, so it writes with the task role, to this log group only.
     this.logGroup.grantWrite(taskRole);
   }
+}
+
+/** The task definition's memory in MiB, when it is known at synth. */
+function taskMemoryMiB(taskDefinition: ecs.TaskDefinition): number | undefined {
+  const memory = (taskDefinition.node.defaultChild as ecs.CfnTaskDefinition | undefined)?.memory;
+  return memory !== undefined && !Token.isUnresolved(memory) ? Number(memory) : undefined;
 }

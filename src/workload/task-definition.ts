@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,11 +13,19 @@ import { FoundryTaskDefinitionProps, ResolvedContainer, ResolvedLinux, ResolvedP
 import { checkContainerSet, portMappings, resolveSidecar, resolveWorkload } from './workload-validation';
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
-import { acknowledgeEnvironmentVariables, acknowledgeExecutionRole } from '../compliance/acknowledgements';
+import {
+  acknowledgeContainerUser, acknowledgeEnvironmentVariables, acknowledgeExecutionRole, acknowledgeLogRouterRootFilesystem,
+  acknowledgeSharedMemorySidecars,
+} from '../compliance/acknowledgements';
 import { securityGroupDescription } from '../private/descriptions';
 import { OnDemandRole } from '../private/on-demand-role';
 import { invalidProp, numberAsString } from '../private/validation';
 import type { SharedVolume } from '../storage/shared-volume';
+
+/** The FireLens log router's memory reservation (src/workload/logging.ts). */
+const LOG_ROUTER_MEMORY_RESERVATION_MIB = 50;
+/** A user that means root to the Control Tower non-root control (CT.ECS.PR.3): 0 or root, with any group. */
+const isRootUser = (user: string) => /^(0|root)(:.*)?$/.test(user);
 
 /**
  * An ECS task definition built from a workload spec.
@@ -130,6 +138,11 @@ export class FoundryTaskDefinition extends Construct {
     }
 
     onDemandTaskRole?.arm();
+    if (this.platform.enableExecuteCommand) {
+      // ECS Exec: the SSM agent in the task opens Session Manager channels and decrypts with the cluster's session key.
+      this.cluster._requireInterfaceEndpoint('ssmmessages', this);
+      this.cluster._requireInterfaceEndpoint('kms', this);
+    }
     this.node.addValidation({
       validate: () => {
         const problem = checkTaskDefinitionSize(this, this.taskDefinition);
@@ -146,14 +159,24 @@ export class FoundryTaskDefinition extends Construct {
       allowAllOutbound: true,
     });
 
+    // A memory hard limit on every container (Control Tower CT.ECS.PR.7) equal to the task's memory, which no container
+    // can exceed anyway: nothing changes at run time. ECS counts a container's hard limit as its reservation when it
+    // has none, and the reservations must fit in the task memory ("The total amount of memory reserved for all
+    // containers within a task must be lower than the task memory value",
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_memory):
+    // the main container reserves what the other containers leave, and only containers that reserve memory get a limit.
     this.mainContainer = this.addContainer(workload.main, {
       essential: true,
       gpuCount: workload.gpuCount,
       linuxParameters: workload.linux ? this.linuxParameters(workload.linux) : undefined,
+      memoryLimitMiB: this.containerMemoryLimit(),
+      memoryReservationMiB: this.containerMemoryLimit() === undefined
+        ? undefined : Lazy.uncachedNumber({ produce: () => this.mainMemoryReservation() }),
     });
     for (const sidecar of workload.sidecars) {
       this.addResolvedSidecar(sidecar);
     }
+    this.acknowledgeContainerSettings();
     if (this.logs.router) {
       checkImagePullable(this, 'logging.firelensImage', this.logs.router.imageName, this.cluster.vpc);
       // Application containers start after the log router, so no line is lost at start-up.
@@ -184,7 +207,38 @@ export class FoundryTaskDefinition extends Construct {
     if (this.logs.router) {
       container.addContainerDependencies({ container: this.logs.router, condition: ecs.ContainerDependencyCondition.START });
     }
+    this.acknowledgeContainerSettings();
     return container;
+  }
+
+  /** The memory hard limit of containers that reserve memory: the task's memory, when it is known at synth. */
+  private containerMemoryLimit(): number | undefined {
+    return Token.isUnresolved(this.memoryMiB) ? undefined : this.memoryMiB;
+  }
+
+  /** What the sidecars and the log router reserve; the main container reserves the rest (no reservation if none). */
+  private mainMemoryReservation(): number | undefined {
+    const others = this.resolvedContainers
+      .filter((c): c is ResolvedSidecar => 'essential' in c)
+      .reduce((sum, s) => sum + (s.memoryReservationMiB ?? 0), 0) + (this.logs.router ? LOG_ROUTER_MEMORY_RESERVATION_MIB : 0);
+    return others > 0 ? this.memoryMiB - others : undefined;
+  }
+
+  /** The Control Tower controls on container settings the library leaves to the workload author, acknowledged with their reasons. */
+  private acknowledgeContainerSettings(): void {
+    const sidecars = this.resolvedContainers.filter((c): c is ResolvedSidecar => 'essential' in c);
+    const unlimited = sidecars.filter(s => s.memoryReservationMiB === undefined).map(s => s.name);
+    if (unlimited.length > 0 || this.containerMemoryLimit() === undefined) {
+      acknowledgeSharedMemorySidecars(this.taskDefinition, this.containerMemoryLimit() === undefined ? [...this.containersByName.keys()] : unlimited);
+    }
+    const root = this.resolvedContainers.filter(c => c.options.user === undefined || isRootUser(c.options.user)).map(c => c.name);
+    if (this.logs.router) root.push(this.logs.router.containerName);
+    if (root.length > 0) {
+      acknowledgeContainerUser(this.taskDefinition, root);
+    }
+    if (this.logs.router) {
+      acknowledgeLogRouterRootFilesystem(this.taskDefinition);
+    }
   }
 
   private addResolvedSidecar(sidecar: ResolvedSidecar): ecs.ContainerDefinition {
@@ -192,6 +246,7 @@ export class FoundryTaskDefinition extends Construct {
       essential: sidecar.essential,
       cpu: sidecar.cpu,
       memoryReservationMiB: sidecar.memoryReservationMiB,
+      memoryLimitMiB: sidecar.memoryReservationMiB === undefined ? undefined : this.containerMemoryLimit(),
     });
     if (sidecar.mainContainerWaitsFor !== undefined) {
       this.mainContainer.addContainerDependencies({ container, condition: sidecar.mainContainerWaitsFor });
@@ -284,6 +339,8 @@ export class FoundryTaskDefinition extends Construct {
       ...extra,
     });
     this.containersByName.set(name, container);
+    // In a cluster that manages its VPC endpoints, ECS reads these secrets through the Secrets Manager or SSM endpoint.
+    this.cluster._requireSecretEndpoints(spec.secrets, this);
     checkImagePullable(this, `${name}: image`, container.imageName, this.cluster.vpc);
     const paths = new Set<string>();
     for (const path of resolved.writablePaths) {

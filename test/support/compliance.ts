@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 
@@ -8,6 +9,15 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 export const NAG_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
 /** aws-cdk-lib's built-in CloudFormation validation. */
 export const CFN_VALIDATE = 'CloudFormation Validate';
+/**
+ * The fifth pack: AWS Control Tower proactive controls, the cfn-guard rules that `@cdklabs/cdk-validator-cfnguard`
+ * bundles and runs with its own cfn-guard binary, by the plugin name they report under. Its rule names are the guard
+ * rules' names (`ecs_task_definition_nonroot_user_check`); the finding's description starts with the control ID
+ * (`[CT.ECS.PR.10]`).
+ */
+export const CFN_GUARD = 'cdk-validator-cfnguard';
+/** Every pack the harness runs, by plugin name: the four cdk-nag packs and the Control Tower proactive controls. */
+export const ALL_PACKS = [...NAG_PACKS, CFN_GUARD] as const;
 
 export interface Finding {
   readonly plugin: string;
@@ -18,8 +28,9 @@ export interface Finding {
 }
 
 /**
- * An App that runs the four cdk-nag packs and strict CloudFormation validation at synth, and writes
- * findings to validation-report.json instead of throwing, so that tests can list every finding.
+ * An App that runs the four cdk-nag packs, the AWS Control Tower proactive controls (cfn-guard) and strict
+ * CloudFormation validation at synth, and writes findings to validation-report.json instead of throwing, so that
+ * tests can list every finding.
  */
 export function complianceApp(): App {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'foundry-compliance-'));
@@ -35,6 +46,7 @@ export function complianceApp(): App {
     new NIST80053R5Checks(app),
     new HIPAASecurityChecks(app),
     new PCIDSS321Checks(app),
+    new CfnGuardValidator(),
   );
   return app;
 }
