@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -13,7 +13,7 @@ import {
 import { RequestServiceBase } from './service-base';
 import { ServiceFrontEnd } from './service-options';
 import { acknowledgeBlueGreenRole, acknowledgeInternetFacingListener, acknowledgeNetworkListener, acknowledgeNetworkLoadBalancerLogging } from '../compliance/acknowledgements';
-import { createAccessLogsBucket, logNetworkAccessLogs } from '../private/access-logs';
+import { AccessLogsBucketOptions, createAccessLogsBucket, logNetworkAccessLogs } from '../private/access-logs';
 import { securityGroupDescription } from '../private/descriptions';
 import { ManagedPolicyRole } from '../private/managed-policy-role';
 import { invalidPropMessage } from '../private/validation';
@@ -269,13 +269,21 @@ export class NetworkService extends RequestServiceBase {
     return role;
   }
 
-  /** The access logs bucket, when the load balancer logs (TLS listeners). */
+  /**
+   * The access logs bucket, when the load balancer logs (TLS listeners).
+   *
+   * The stack's logging NetworkServices share it when they keep logs as long and have the same removal policy.
+   */
   public get accessLogsBucket(): s3.IBucket | undefined {
     return this._accessLogsBucket;
   }
 
   /**
    * Turn on the load balancer's access logs, to a versioned, TLS-only bucket that keeps them for `accessLogsRetention`.
+   *
+   * The bucket (and the bucket for its own server access logs) belongs to the stack: every NetworkService of the stack
+   * with the same `accessLogsRetention` and removal policy writes to it, under the prefix `nlb` (each log file name
+   * carries its load balancer's ID), instead of two buckets per load balancer.
    *
    * Network Load Balancers log TLS listeners only, so a `NetworkProtocol.TLS` service turns them on itself and TCP and
    * UDP services do not. Call this after adding a TLS listener to `loadBalancer` yourself: synth fails until you do.
@@ -285,7 +293,7 @@ export class NetworkService extends RequestServiceBase {
    */
   public enableAccessLogs(): s3.IBucket {
     if (!this._accessLogsBucket) {
-      this._accessLogsBucket = createAccessLogsBucket(this, {
+      this._accessLogsBucket = sharedAccessLogsBucket(this, {
         retention: this.resolved.accessLogsRetention, removalPolicy: this.resolved.accessLogsRemovalPolicy,
       });
       logNetworkAccessLogs(this.loadBalancer, this._accessLogsBucket, 'nlb');
@@ -293,6 +301,33 @@ export class NetworkService extends RequestServiceBase {
     return this._accessLogsBucket;
   }
 }
+
+/**
+ * The access-log bucket the stack's NetworkServices share: one per stack, retention and removal policy (with its
+ * server-access-log bucket), in place of two buckets and two bucket policies per load balancer. A log file's name
+ * carries the ID of the load balancer that wrote it (`..._net.<load-balancer-id>_<end-time>_<random>.log.gz`,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html), so load balancers
+ * can share a bucket and prefix; the bucket policy admits the log delivery service for this
+ * account only, as for a bucket of one load balancer, and the retention is the bucket's lifecycle rule.
+ */
+function sharedAccessLogsBucket(service: Construct, options: AccessLogsBucketOptions): s3.IBucket {
+  const stack = Stack.of(service);
+  const days = options.retention.toDays();
+  const destroy = options.removalPolicy === RemovalPolicy.DESTROY;
+  const id = `FoundryNetworkAccessLogs${days}Days${destroy ? 'Destroy' : ''}`;
+  const existing = stack.node.tryFindChild(id);
+  if (existing) {
+    return existing.node.findChild(ACCESS_LOGS_BUCKET_ID) as s3.IBucket;
+  }
+  const bucket = createAccessLogsBucket(new Construct(stack, id), options);
+  if (bucket.node.id !== ACCESS_LOGS_BUCKET_ID) {
+    throw new Error(`createAccessLogsBucket named its bucket '${bucket.node.id}', not '${ACCESS_LOGS_BUCKET_ID}'.`);
+  }
+  return bucket;
+}
+
+/** The construct ID createAccessLogsBucket gives the log bucket. */
+const ACCESS_LOGS_BUCKET_ID = 'AccessLogsBucket';
 
 /** The wait ECS adds to each traffic shift stage behind a Network Load Balancer. */
 const NLB_TRAFFIC_SHIFT_DELAY = Duration.minutes(10);

@@ -86,12 +86,17 @@ describe('NetworkService', () => {
     expect(attribute(service(), 'access_logs.s3.bucket')).toBeUndefined();
   });
 
-  test('TLS: access logs to a bucket of its own, with a bucket for its server access logs', () => {
+  test('TLS: access logs to the stack\'s shared log bucket (with a bucket for its server access logs), none under the service', () => {
     expect(tls.accessLogsBucket).toBeDefined();
-    expect(resourcesUnder(tls, 'AWS::S3::BucketPolicy')).toHaveLength(2);
-    expect(resourcesUnder(tls, 'AWS::S3::Bucket')).toEqual([
+    expect(resourcesUnder(tls, 'AWS::S3::Bucket')).toEqual([]);
+    expect(resourcesUnder(tls, 'AWS::S3::BucketPolicy')).toEqual([]);
+    const shared = tls.accessLogsBucket!.node.scope!;
+    expect(shared.node.scope).toBe(stack);
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.resourceCountIs('AWS::S3::BucketPolicy', 2);
+    expect(Object.keys(template.findResources('AWS::S3::Bucket')).sort()).toEqual([
       stack.getLogicalId(tls.accessLogsBucket!.node.defaultChild as any),
-      stack.getLogicalId(tls.node.findChild('ServerAccessLogsBucket').node.defaultChild as any),
+      stack.getLogicalId(shared.node.findChild('ServerAccessLogsBucket').node.defaultChild as any),
     ].sort());
     expect(attribute(tls, 'access_logs.s3.enabled')).toBe('true');
     expect(attribute(tls, 'access_logs.s3.bucket')).toEqual({ Ref: stack.getLogicalId(tls.accessLogsBucket!.node.defaultChild as any) });
@@ -182,7 +187,8 @@ describe('NetworkService access-log buckets follow the cluster\'s removalPolicy'
     });
     return { service, template: Template.fromStack(own) };
   };
-  const deletionPolicies = (service: NetworkService, t: Template) => Object.entries(subtreeTemplate(service, t).Resources)
+  const deletionPolicies = (service: NetworkService, t: Template) => Object.entries(
+    subtreeTemplate(service.accessLogsBucket!.node.scope!, t).Resources)
     .filter(([, r]: [string, any]) => r.Type === 'AWS::S3::Bucket').map(([, r]: [string, any]) => [r.DeletionPolicy, r.UpdateReplacePolicy]);
 
   test('RETAIN (the default): both buckets are retained with their logs', () => {
@@ -200,7 +206,7 @@ describe('NetworkService access-log buckets follow the cluster\'s removalPolicy'
   test('DESTROY: the load balancer is deleted before its log bucket is emptied, the log bucket before its server-log bucket is emptied', () => {
     const { service, template: t } = tlsService(RemovalPolicy.DESTROY);
     const logs = service.accessLogsBucket!;
-    const serverLogs = service.node.findChild('ServerAccessLogsBucket');
+    const serverLogs = logs.node.scope!.node.findChild('ServerAccessLogsBucket');
     const json = t.toJSON() as any;
     expect(deletedBefore(json, logicalIdOf(service.loadBalancer), logicalIdOf(autoDeleteObjectsOf(logs)!))).toBe(true);
     expect(deletedBefore(json, logicalIdOf(logs), logicalIdOf(autoDeleteObjectsOf(serverLogs)!))).toBe(true);
@@ -234,6 +240,72 @@ describe('NetworkService access-log buckets follow the cluster\'s removalPolicy'
     });
     const bucket = Template.fromStack(own).toJSON().Resources[own.getLogicalId(service.accessLogsBucket!.node.defaultChild as any)];
     expect(bucket.Properties.LifecycleConfiguration.Rules[0]).toMatchObject({ ExpirationInDays: 30 });
+  });
+});
+
+describe('NetworkService access logs: one bucket pair per stack, retention and removal policy', () => {
+  const tlsIn = (own: Stack, id: string, cluster: FoundryCluster, days?: number) => new NetworkService(own, id, {
+    cluster,
+    image,
+    port: 8443,
+    protocol: NetworkProtocol.TLS,
+    certificate: acm.Certificate.fromCertificateArn(own, `${id}Cert`, certArn),
+    loadBalancerOptions: { accessLogsRetention: days === undefined ? undefined : Duration.days(days) },
+  });
+  const expiry = (t: Template, own: Stack, service: NetworkService) => t.toJSON()
+    .Resources[own.getLogicalId(service.accessLogsBucket!.node.defaultChild as any)].Properties.LifecycleConfiguration.Rules[0].ExpirationInDays;
+
+  test('three TLS services with the default retention share one log bucket and one server-access-log bucket', () => {
+    const own = plainStack('Shared');
+    const cluster = new FoundryCluster(own, 'Cluster');
+    const services = [0, 1, 2].map(i => tlsIn(own, `Tls${i}`, cluster));
+    const t = Template.fromStack(own);
+    expect(new Set(services.map(s => s.accessLogsBucket))).toEqual(new Set([services[0].accessLogsBucket]));
+    t.resourceCountIs('AWS::S3::Bucket', 2);
+    t.resourceCountIs('AWS::S3::BucketPolicy', 2);
+    const bucketRef = { Ref: own.getLogicalId(services[0].accessLogsBucket!.node.defaultChild as any) };
+    for (const service of services) {
+      const loadBalancer = t.toJSON().Resources[own.getLogicalId(service.loadBalancer.node.defaultChild as any)];
+      const attributes = loadBalancer.Properties.LoadBalancerAttributes;
+      expect(attributes).toEqual(expect.arrayContaining([
+        { Key: 'access_logs.s3.enabled', Value: 'true' }, { Key: 'access_logs.s3.bucket', Value: bucketRef }, { Key: 'access_logs.s3.prefix', Value: 'nlb' },
+      ]));
+    }
+    // The log delivery statements are written once (the same for every load balancer of the account), besides TLS-only.
+    const [policy] = Object.values(t.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: bucketRef } })) as any[];
+    expect(policy.Properties.PolicyDocument.Statement.map((st: any) => st.Sid ?? st.Effect)).toEqual(['Deny', 'AWSLogDeliveryWrite', 'AWSLogDeliveryAclCheck']);
+  });
+
+  test('a different retention or removal policy gets its own pair, each bucket expiring logs after its retention', () => {
+    const own = plainStack('Split');
+    const retained = new FoundryCluster(own, 'Cluster');
+    const destroyed = new FoundryCluster(own, 'Scratch', { removalPolicy: RemovalPolicy.DESTROY });
+    const a = tlsIn(own, 'A', retained);
+    const b = tlsIn(own, 'B', retained, 30);
+    const c = tlsIn(own, 'C', destroyed);
+    const d = tlsIn(own, 'D', retained, 30);
+    const t = Template.fromStack(own);
+    expect(new Set([a, b, c].map(s => s.accessLogsBucket)).size).toBe(3);
+    expect(d.accessLogsBucket).toBe(b.accessLogsBucket);
+    t.resourceCountIs('AWS::S3::Bucket', 6);
+    expect([expiry(t, own, a), expiry(t, own, b), expiry(t, own, c)]).toEqual([90, 30, 90]);
+    const policy = (s: NetworkService) => t.toJSON().Resources[own.getLogicalId(s.accessLogsBucket!.node.defaultChild as any)].DeletionPolicy;
+    expect([policy(a), policy(b), policy(c)]).toEqual(['Retain', 'Retain', 'Delete']);
+  });
+
+  test('enableAccessLogs() on a TCP service with a TLS listener added later logs to the same shared bucket', () => {
+    const own = plainStack('Later');
+    const cluster = new FoundryCluster(own, 'Cluster');
+    const tlsService = tlsIn(own, 'Tls', cluster);
+    const tcpService = new NetworkService(own, 'Tcp', { cluster, image, port: 5432 });
+    tcpService.loadBalancer.addListener('Tls', {
+      port: 443,
+      certificates: [{ certificateArn: certArn }],
+      defaultTargetGroups: [tcpService.targetGroup],
+    });
+    expect(tcpService.enableAccessLogs()).toBe(tlsService.accessLogsBucket);
+    expect(tcpService.enableAccessLogs()).toBe(tcpService.accessLogsBucket);
+    Template.fromStack(own).resourceCountIs('AWS::S3::Bucket', 2);
   });
 });
 
