@@ -1,0 +1,147 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { renderAppFiles } from './app-files';
+import { ManifestKind } from './field-registry';
+import { ManifestFields, ReportedField } from './manifest-fields';
+import { applyEnvironmentOverride, ImportError, interpolate } from './manifest-yaml';
+import { mapEnvironment } from './map-environment';
+import { mapWorkload, WorkloadModel } from './map-workload';
+import { renderStack, stackFileName } from './render-stack';
+import { readWorkspace } from './workspace';
+
+/** What to import and where the app goes. */
+export interface ImportOptions {
+  /** The directory that holds copilot/, or copilot/ itself. */
+  readonly copilotDir: string;
+  /** The directory of the generated app (image build paths are written relative to it). */
+  readonly outDir: string;
+  /** The shell environment for `${VAR}` substitution. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** A workload the import carried over. */
+export interface ImportedWorkload {
+  readonly name: string;
+  readonly type: ManifestKind;
+  readonly construct: string;
+  readonly file: string;
+}
+
+/** The generated app and what the import did. */
+export interface ImportResult {
+  readonly application: string;
+  readonly environments: string[];
+  readonly workloads: ImportedWorkload[];
+  /** Generated files, by path relative to the app directory. */
+  readonly files: Record<string, string>;
+  /** Fields carried into the generated app: per manifest, the most carried in any one environment, summed. */
+  readonly carriedFields: number;
+  /** Fields not carried, each with what to do instead. */
+  readonly reported: ReportedField[];
+}
+
+/**
+ * Import a Copilot workspace: read every manifest, apply each environment's overrides and substitutions, and render
+ * a CDK app with one stack per environment. Writes nothing (see `writeApp`).
+ */
+export function importCopilot(options: ImportOptions): ImportResult {
+  const env = options.env ?? process.env;
+  const ws = readWorkspace(options.copilotDir);
+  const where = { workspaceRoot: ws.root, outDir: path.resolve(options.outDir) };
+  const files: Record<string, string> = {};
+  const reports = new Map<string, ReportedField>();
+  const carried = new Set<string>();
+  const addReports = (envName: string, list: Array<Omit<ReportedField, 'environments'>>) => {
+    for (const r of list) {
+      const key = JSON.stringify([r.file, r.field, r.value, r.instead]);
+      const existing = reports.get(key);
+      if (existing && !existing.environments.includes(envName)) existing.environments.push(envName);
+      else if (existing) continue;
+      else reports.set(key, { ...r, environments: [envName] });
+    }
+  };
+  const count = (file: string, envName: string, fields: ManifestFields) => {
+    const left = fields.leftovers();
+    addReports(envName, left.reported);
+    for (let i = 0; i < left.carried; i++) carried.add(`${file}#${i}`);
+  };
+  for (const envFile of ws.environments) {
+    const predefined = { COPILOT_APPLICATION_NAME: ws.application, COPILOT_ENVIRONMENT_NAME: envFile.name };
+    const envFields = new ManifestFields(envFile.file, ManifestKind.ENVIRONMENT, interpolate(envFile, predefined, env));
+    const environment = mapEnvironment(envFields, envFile.name);
+    count(envFile.file, envFile.name, envFields);
+    const workloads: Array<WorkloadModel & { file: string }> = [];
+    for (const w of ws.workloads) {
+      const manifest = applyEnvironmentOverride(interpolate(w, predefined, env), envFile.name);
+      const fields = new ManifestFields(w.file, w.kind, manifest);
+      const hasOverride = w.document.hasIn(['environments', envFile.name]);
+      if (hasOverride) fields.take('environments');
+      workloads.push({ ...mapWorkload(fields, w.name, where), file: w.file });
+      count(w.file, envFile.name, fields);
+    }
+    const problems: Array<Omit<ReportedField, 'environments'>> = [];
+    files[`lib/${stackFileName(envFile.name)}`] = renderStack({
+      application: ws.application, environment, environmentFile: envFile.file, workloads, problems,
+    });
+    addReports(envFile.name, problems);
+  }
+  // Overrides for environments the workspace does not have are reported once.
+  for (const w of ws.workloads) {
+    const overrides = w.document.get('environments');
+    const names = overrides && typeof overrides === 'object' && 'items' in overrides
+      ? (overrides as { items: Array<{ key: unknown }> }).items.map(i => String((i.key as { value?: unknown })?.value ?? i.key)) : [];
+    for (const name of names.filter(n => !ws.environments.some(e => e.name === n))) {
+      addReports(name, [{ file: w.file, field: `environments.${name}`, value: '…', instead: `There is no environment '${name}' (copilot/environments/${name}/manifest.yml): add its manifest and import again, or remove the override.` }]);
+    }
+  }
+  const workloads = ws.workloads.map(w => ({ name: w.name, type: w.kind, construct: constructOf(w.kind), file: w.file }));
+  const reported = [...reports.values()];
+  Object.assign(files, renderAppFiles({
+    application: ws.application,
+    environments: ws.environments.map(e => e.name),
+    workloads,
+    reported,
+    carriedFields: carried.size,
+  }));
+  return { application: ws.application, environments: ws.environments.map(e => e.name), workloads, files, carriedFields: carried.size, reported };
+}
+
+function constructOf(kind: ManifestKind): string {
+  return { [ManifestKind.WEB]: 'WebService', [ManifestKind.BACKEND]: 'BackendService', [ManifestKind.WORKER]: 'WorkerService', [ManifestKind.JOB]: 'ScheduledTask', [ManifestKind.ENVIRONMENT]: 'FoundryCluster' }[kind];
+}
+
+/**
+ * Write the generated files into `outDir`, all or nothing: they are written to a temporary directory next to it and
+ * renamed at the end. A non-empty `outDir` is refused unless `force` is set (its files are then replaced).
+ */
+export function writeApp(outDir: string, files: Record<string, string>, force: boolean): void {
+  const target = path.resolve(outDir);
+  const exists = fs.existsSync(target);
+  if (exists && !fs.statSync(target).isDirectory()) {
+    throw new ImportError(`${outDir}: exists and is not a directory.`);
+  }
+  if (exists && fs.readdirSync(target).length > 0 && !force) {
+    throw new ImportError(`${outDir}: the directory is not empty. Choose another --out directory, or pass --force to replace it.`);
+  }
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const temp = fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}.import-`));
+  try {
+    for (const [file, text] of Object.entries(files)) {
+      const full = path.join(temp, file);
+      fs.mkdirSync(path.dirname(full), { recursive: true });
+      fs.writeFileSync(full, text);
+    }
+    if (exists) {
+      // Renamed aside in the same directory (a rename never crosses file systems), then removed.
+      const old = `${temp}.replaced`;
+      fs.renameSync(target, old);
+      fs.renameSync(temp, target);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else {
+      fs.renameSync(temp, target);
+    }
+  } catch (e) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,433 @@
+import { Code, CodeObject, goDuration, isEmptyObject, lit, pascalCase, raw, str, camelCase } from './code';
+import { ManifestKind } from './field-registry';
+import { ManifestFields } from './manifest-fields';
+import { ImportError, isMap, YamlValue, yamlBool } from './manifest-yaml';
+import { duration, mapContainerHealthCheck, mapContainerOptions, mapImage, PathContext } from './map-container';
+import { mapSchedule } from './map-schedule';
+
+/** An EFS volume the workload mounts: a `SharedVolume` of the environment stack. */
+export interface VolumeModel {
+  readonly id: string;
+  readonly varName: string;
+  readonly props: CodeObject;
+  readonly path: string;
+  readonly readOnly: boolean;
+}
+
+/** A topic a workload publishes to (Copilot `publish.topics`). */
+export interface TopicModel {
+  readonly name: string;
+  readonly id: string;
+  readonly varName: string;
+}
+
+/** A subscription of a worker to another workload's topic (Copilot `subscribe.topics`). */
+export interface SubscriptionModel {
+  readonly service: string;
+  readonly topic: string;
+  readonly filterPolicy?: YamlValue;
+}
+
+/** One workload in one environment, ready to render. */
+export interface WorkloadModel {
+  readonly name: string;
+  readonly kind: ManifestKind;
+  readonly id: string;
+  readonly varName: string;
+  readonly construct: string;
+  readonly props: CodeObject;
+  readonly volumes: VolumeModel[];
+  readonly publishes: TopicModel[];
+  readonly subscribes: SubscriptionModel[];
+  /** Whether other services call it through Service Connect (a backend with a port). */
+  readonly serviceConnectServer: boolean;
+}
+
+/** The constructs of this library for each Copilot workload type. */
+export const CONSTRUCT_OF: Record<string, string> = {
+  [ManifestKind.WEB]: 'WebService',
+  [ManifestKind.BACKEND]: 'BackendService',
+  [ManifestKind.WORKER]: 'WorkerService',
+  [ManifestKind.JOB]: 'ScheduledTask',
+};
+
+/** Map one effective workload manifest (overrides applied, variables substituted) onto a construct's props. */
+export function mapWorkload(f: ManifestFields, name: string, where: PathContext): WorkloadModel {
+  f.take('name');
+  f.take('type');
+  const kind = f.kind;
+  const id = pascalCase(name);
+  const props: CodeObject = {};
+  props.image = mapImage(f, 'image', where, true);
+  const port = kind === ManifestKind.JOB ? undefined : f.takeNumber('image.port');
+  if (port !== undefined) props.port = lit(port);
+  if (kind === ManifestKind.WEB && port === undefined) {
+    throw new ImportError(`${f.file}: a Load Balanced Web Service needs image.port, the port its container listens on (Copilot requires it too).`);
+  }
+  if (kind === ManifestKind.BACKEND && port === undefined) {
+    throw new ImportError(`${f.file}: this Backend Service has no image.port. A BackendService answers on a port through Service Connect; give image.port, or make the workload a Worker Service.`);
+  }
+  Object.assign(props, mapSize(f));
+  Object.assign(props, mapContainerOptions(f, '', id));
+  const healthCheck = mapContainerHealthCheck(f);
+  if (healthCheck) props.healthCheck = healthCheck;
+  const sidecars = mapSidecars(f, id, where);
+  if (sidecars.length > 0) props.sidecars = sidecars;
+  const storage = mapStorage(f, id);
+  if (storage.writablePaths.length > 0) props.writablePaths = ['/tmp', ...storage.writablePaths.filter(p => p !== '/tmp')].map(p => str(p));
+  const exec = yamlBool(f.peek('exec'));
+  if (exec !== undefined) f.take('exec');
+  if (exec) props.enableExecuteCommand = raw('true');
+  mapNetwork(f);
+  if (kind !== ManifestKind.JOB) {
+    mapDeployment(f, props);
+  }
+  const publishes = mapPublish(f, id);
+  let subscribes: SubscriptionModel[] = [];
+  if (kind === ManifestKind.WEB) {
+    mapHttp(f, props);
+    mapCount(f, props, { requests: true, worker: false });
+  } else if (kind === ManifestKind.BACKEND) {
+    const alias = f.takeString('network.connect.alias');
+    props.discoveryName = str(alias ?? name);
+    mapCount(f, props, { requests: false, worker: false });
+  } else if (kind === ManifestKind.WORKER) {
+    subscribes = mapSubscribe(f, props);
+    mapCount(f, props, { requests: false, worker: true });
+    // Copilot hands a worker its queue's URL as COPILOT_QUEUE_URI: keep the name so the code reads it unchanged.
+    props.queueUrlVariable = str('COPILOT_QUEUE_URI');
+  } else {
+    Object.assign(props, mapSchedule(f));
+    const retries = f.takeNumber('retries');
+    if (retries !== undefined) props.maxRetries = lit(retries);
+  }
+  return {
+    name,
+    kind,
+    id,
+    varName: camelCase(name),
+    construct: CONSTRUCT_OF[kind],
+    props,
+    volumes: storage.volumes,
+    publishes,
+    subscribes,
+    serviceConnectServer: kind === ManifestKind.BACKEND,
+  };
+}
+
+function mapSize(f: ManifestFields): CodeObject {
+  const props: CodeObject = {};
+  const cpu = f.takeNumber('cpu');
+  if (cpu !== undefined) props.cpu = lit(cpu);
+  const memory = f.takeNumber('memory');
+  if (memory !== undefined) props.memoryMiB = lit(memory);
+  const platform = f.peek('platform');
+  const text = isMap(platform) ? `${platform.osfamily ?? 'linux'}/${platform.architecture ?? 'x86_64'}` : platform;
+  if (typeof text === 'string') {
+    const [os, arch] = text.toLowerCase().split('/');
+    if (os === 'linux' && (arch === 'arm64' || arch === 'arm')) {
+      f.take('platform');
+      props.cpuArchitecture = raw('ecs.CpuArchitecture.ARM64');
+    } else if (os === 'linux' && (arch === 'x86_64' || arch === 'amd64' || arch === undefined)) {
+      f.take('platform');
+    }
+  }
+  const ephemeral = f.takeNumber('storage.ephemeral');
+  // Fargate gives 20 GiB without the setting; ECS accepts the setting only from 21 GiB.
+  if (ephemeral !== undefined && ephemeral > 20) props.ephemeralStorageGiB = lit(ephemeral);
+  if (yamlBool(f.peek('storage.readonly_fs')) === true) f.take('storage.readonly_fs');
+  return props;
+}
+
+function mapSidecars(f: ManifestFields, id: string, where: PathContext): Code[] {
+  const sidecars = f.peek('sidecars');
+  if (!isMap(sidecars)) return [];
+  const dependsOn = f.peek('image.depends_on');
+  const out: Code[] = [];
+  for (const [name, spec] of Object.entries(sidecars)) {
+    if (!isMap(spec)) continue;
+    const prefix = `sidecars.${name}`;
+    const image = mapImage(f, `${prefix}.image`, where, false);
+    if (!image) {
+      f.report(prefix, spec, 'The sidecar is not generated: it needs an image in a registry (build it in CI and reference the image), then add it to `sidecars` with these settings.');
+      continue;
+    }
+    const sidecar: CodeObject = { name: str(name), image };
+    const port = f.peek(`${prefix}.port`);
+    if (port !== undefined) {
+      const [number, protocol] = String(port).split('/');
+      if (/^\d+$/.test(number) && (!protocol || protocol.toLowerCase() === 'tcp')) {
+        f.take(`${prefix}.port`);
+        sidecar.ports = [{ port: lit(Number(number)) }];
+      }
+    }
+    const essential = yamlBool(f.peek(`${prefix}.essential`));
+    if (essential !== undefined) {
+      f.take(`${prefix}.essential`);
+      if (!essential) sidecar.essential = raw('false');
+    }
+    Object.assign(sidecar, mapContainerOptions(f, `${prefix}.`, `${id}${pascalCase(name)}`));
+    const healthCheck = mapContainerHealthCheck(f, `${prefix}.healthcheck`);
+    if (healthCheck) sidecar.healthCheck = healthCheck;
+    if (isMap(dependsOn) && typeof dependsOn[name] === 'string') {
+      const condition = String(dependsOn[name]).toUpperCase();
+      if (['START', 'HEALTHY', 'COMPLETE', 'SUCCESS'].includes(condition)) {
+        f.take(`image.depends_on.${name}`);
+        sidecar.mainContainerWaitsFor = raw(`ecs.ContainerDependencyCondition.${condition}`);
+      }
+    }
+    out.push(sidecar);
+  }
+  return out;
+}
+
+function mapStorage(f: ManifestFields, id: string): { volumes: VolumeModel[]; writablePaths: string[] } {
+  const volumes: VolumeModel[] = [];
+  const writablePaths: string[] = [];
+  const declared = f.peek('storage.volumes');
+  if (!isMap(declared)) return { volumes, writablePaths };
+  for (const [name, spec] of Object.entries(declared)) {
+    if (!isMap(spec)) continue;
+    const prefix = `storage.volumes.${name}`;
+    const mountPath = typeof spec.path === 'string' ? spec.path : undefined;
+    if (!mountPath) continue;
+    const efs = yamlBool(spec.efs) ?? spec.efs;
+    const readOnly = yamlBool(spec.read_only) === true;
+    if (efs === undefined || efs === null || efs === false) {
+      // A volume without EFS is scratch space of the task: a writable path of the read-only root file system.
+      f.take(`${prefix}.path`);
+      if (efs === false) f.take(`${prefix}.efs`);
+      if (spec.read_only !== undefined) f.take(`${prefix}.read_only`);
+      writablePaths.push(mountPath);
+      continue;
+    }
+    const managed = efs === true || (isMap(efs) && efs.id === undefined && efs.root_dir === undefined && efs.auth === undefined);
+    if (!managed) {
+      f.report(prefix, spec, 'An existing EFS file system (efs.id): mount it with `service.taskDefinition.addVolume({ name, efsVolumeConfiguration: { fileSystemId, rootDirectory, transitEncryption: \'ENABLED\', authorizationConfig } })` and `defaultContainer.addMountPoints(...)`; its data stays where it is.');
+      continue;
+    }
+    f.take(`${prefix}.path`);
+    if (spec.read_only !== undefined) f.take(`${prefix}.read_only`);
+    const props: CodeObject = {};
+    if (efs === true) {
+      f.take(`${prefix}.efs`);
+    } else {
+      const accessPoint: CodeObject = {};
+      const uid = f.takeNumber(`${prefix}.efs.uid`);
+      const gid = f.takeNumber(`${prefix}.efs.gid`);
+      if (uid !== undefined) accessPoint.uid = lit(uid);
+      if (gid !== undefined) accessPoint.gid = lit(gid);
+      if (!isEmptyObject(accessPoint)) props.accessPoint = accessPoint;
+    }
+    const volumeId = `${id}${pascalCase(name)}`;
+    volumes.push({ id: volumeId, varName: camelCase(volumeId), props, path: mountPath, readOnly });
+  }
+  return { volumes, writablePaths };
+}
+
+function mapNetwork(f: ManifestFields): void {
+  const placement = f.peek('network.vpc.placement');
+  if (placement === 'private') {f.take('network.vpc.placement');} else if (placement !== undefined) {
+    f.report('network.vpc.placement', placement, 'Tasks run in the private subnets of the cluster\'s VPC (egress through NAT or endpoints); public IPs on tasks and subnet filters are not offered.');
+  }
+  // Service Connect: a backend is a server (its alias is taken with the backend), every other service gets
+  // connectTo() calls to the backends of its environment (render-stack.ts), as Copilot's clients reach them.
+  if (yamlBool(f.peek('network.connect')) !== undefined) f.take('network.connect');
+}
+
+function mapDeployment(f: ManifestFields, props: CodeObject): void {
+  const rolling = f.peek('deployment.rolling');
+  if (rolling === 'recreate') {
+    f.take('deployment.rolling');
+    // Copilot's recreate stops every old task before starting new ones.
+    props.deployment = { minHealthyPercent: lit(0), maxHealthyPercent: lit(100) };
+  } else if (rolling === 'default') {
+    f.take('deployment.rolling');
+  }
+}
+
+function scalingValue(f: ManifestFields, field: string): number | undefined {
+  const value = f.peek(field);
+  if (isMap(value)) return f.takeNumber(`${field}.value`);
+  return f.takeNumber(field);
+}
+
+function mapCount(f: ManifestFields, props: CodeObject, options: { requests: boolean; worker: boolean }): void {
+  const count = f.peek('count');
+  if (count === undefined) return;
+  if (!isMap(count)) {
+    const n = f.takeNumber('count');
+    if (n !== undefined) props.desiredCount = lit(n);
+    return;
+  }
+  if (count.spot !== undefined) {
+    const n = f.takeNumber('count.spot');
+    props.capacity = raw('Capacity.spot()');
+    if (n !== undefined) props.desiredCount = lit(n);
+    return;
+  }
+  const range = count.range;
+  let min: number | undefined;
+  let max: number | undefined;
+  let spotFrom: number | undefined;
+  if (typeof range === 'string') {
+    const m = /^(\d+)-(\d+)$/.exec(range.trim());
+    if (m) {
+      f.take('count.range');
+      [min, max] = [Number(m[1]), Number(m[2])];
+    }
+  } else if (isMap(range)) {
+    min = f.takeNumber('count.range.min');
+    max = f.takeNumber('count.range.max');
+    spotFrom = f.takeNumber('count.range.spot_from');
+  }
+  if (spotFrom !== undefined) {
+    // Copilot places the first spot_from - 1 tasks on on-demand Fargate and the others on Fargate Spot.
+    props.capacity = raw(spotFrom > 1 ? `Capacity.spot({ onDemandBase: ${spotFrom - 1} })` : 'Capacity.spot()');
+  }
+  if (max === undefined) return;
+  const cpuPercent = scalingValue(f, 'count.cpu_percentage');
+  if (options.worker) {
+    const latency = duration(f, 'count.queue_delay.acceptable_latency');
+    const processing = duration(f, 'count.queue_delay.msg_processing_time');
+    if (!latency) {
+      f.report('count.range', range ?? null, 'A worker scales on its queue: add `count.queue_delay` (or set `queueScaling` by hand); it runs `minTasks` meanwhile.');
+      if (cpuPercent !== undefined) f.report('count.cpu_percentage', count.cpu_percentage ?? null, 'Set `queueScaling.cpuPercent` together with a queue target.');
+      props.desiredCount = lit(min ?? 1);
+      return;
+    }
+    if (processing) props.expectedProcessingTime = processing;
+    props.queueScaling = {
+      minTasks: min === undefined ? undefined : lit(min),
+      maxTasks: lit(max),
+      acceptableLatency: latency,
+      cpuPercent: cpuPercent === undefined ? undefined : lit(cpuPercent),
+    };
+    return;
+  }
+  const scaling: CodeObject = { minTasks: min === undefined ? undefined : lit(min), maxTasks: lit(max) };
+  if (cpuPercent !== undefined) scaling.cpuPercent = lit(cpuPercent);
+  const memoryPercent = scalingValue(f, 'count.memory_percentage');
+  if (memoryPercent !== undefined) scaling.memoryPercent = lit(memoryPercent);
+  if (options.requests) {
+    const requests = scalingValue(f, 'count.requests');
+    if (requests !== undefined) scaling.requestsPerTask = lit(requests);
+  }
+  const scaleIn = duration(f, 'count.cooldown.in');
+  if (scaleIn) scaling.scaleInCooldown = scaleIn;
+  const scaleOut = duration(f, 'count.cooldown.out');
+  if (scaleOut) scaling.scaleOutCooldown = scaleOut;
+  props.scaling = scaling;
+}
+
+function mapHttp(f: ManifestFields, props: CodeObject): void {
+  const http = f.peek('http');
+  if (http === false) {
+    throw new ImportError(`${f.file}: http: false leaves this Load Balanced Web Service without its Application Load Balancer. For an NLB-only service use a NetworkService, written by hand (the importer does not generate it).`);
+  }
+  const routePath = f.takeString('http.path');
+  if (routePath !== undefined && routePath !== '/' && routePath !== '') {
+    const clean = `/${routePath.replace(/^\/+|\/+$/g, '')}`;
+    props.pathPatterns = [str(clean), str(`${clean}/*`)];
+  }
+  const alias = f.peek('http.alias');
+  const names = typeof alias === 'string' ? [alias]
+    : Array.isArray(alias) ? alias.map(a => (isMap(a) ? a.name : a)).filter((a): a is string => typeof a === 'string') : [];
+  if (names.length > 0) {
+    f.take('http.alias');
+    props.hostHeaders = names.map(n => str(n));
+    for (const a of Array.isArray(alias) ? alias : []) {
+      if (isMap(a) && a.hosted_zone !== undefined && a.hosted_zone !== null) {
+        f.report('http.alias[].hosted_zone', a.hosted_zone, 'Keep your DNS records, or pass `domainName` and `hostedZone` to create the certificate and alias record.');
+      }
+    }
+  }
+  const hc = f.peek('http.healthcheck');
+  const check: CodeObject = {};
+  if (typeof hc === 'string') {
+    f.take('http.healthcheck');
+    check.path = str(hc);
+  } else if (isMap(hc)) {
+    const p = f.takeString('http.healthcheck.path');
+    if (p !== undefined) check.path = str(p);
+    const codes = f.takeString('http.healthcheck.success_codes');
+    if (codes !== undefined) check.healthyHttpCodes = str(codes);
+    for (const [field, prop] of [['healthy_threshold', 'healthyThreshold'], ['unhealthy_threshold', 'unhealthyThreshold'], ['port', 'port']] as const) {
+      const n = f.takeNumber(`http.healthcheck.${field}`);
+      if (n !== undefined) check[prop] = lit(n);
+    }
+    for (const [field, prop] of [['interval', 'interval'], ['timeout', 'timeout']] as const) {
+      const d = duration(f, `http.healthcheck.${field}`);
+      if (d) check[prop] = d;
+    }
+    const grace = duration(f, 'http.healthcheck.grace_period');
+    if (grace) props.healthCheckGracePeriod = grace;
+  }
+  if (!isEmptyObject(check)) props.targetHealthCheck = check;
+  const delay = duration(f, 'http.deregistration_delay');
+  if (delay) props.deregistrationDelay = delay;
+  if (yamlBool(f.peek('http.redirect_to_https')) === true) f.take('http.redirect_to_https');
+}
+
+function mapPublish(f: ManifestFields, id: string): TopicModel[] {
+  const topics = f.peek('publish.topics');
+  if (!Array.isArray(topics)) return [];
+  const out: TopicModel[] = [];
+  f.take('publish.topics');
+  for (const topic of topics) {
+    if (!isMap(topic) || typeof topic.name !== 'string') {
+      f.report('publish.topics[]', topic, 'Each topic needs a name.');
+      continue;
+    }
+    if (topic.fifo !== undefined && topic.fifo !== null && topic.fifo !== false) {
+      f.report('publish.topics[].fifo', topic.fifo, 'The topic is generated as a standard topic: create it with `fifo: true` by hand (a FIFO topic delivers only to FIFO queues).');
+    }
+    const topicId = `${id}${pascalCase(topic.name)}Topic`;
+    out.push({ name: topic.name, id: topicId, varName: camelCase(topicId) });
+  }
+  return out;
+}
+
+function mapSubscribe(f: ManifestFields, props: CodeObject): SubscriptionModel[] {
+  const queue: CodeObject = {};
+  const retention = duration(f, 'subscribe.queue.retention');
+  if (retention) queue.retentionPeriod = retention;
+  const timeout = duration(f, 'subscribe.queue.timeout');
+  if (timeout) queue.visibilityTimeout = timeout;
+  const tries = f.takeNumber('subscribe.queue.dead_letter.tries');
+  if (tries !== undefined) queue.maxReceiveCount = lit(tries);
+  const delay = f.peek('subscribe.queue.delay');
+  if (delay !== undefined && durationSeconds(delay) === 0) f.take('subscribe.queue.delay');
+  const fifo = yamlBool(f.peek('subscribe.queue.fifo')) ?? f.peek('subscribe.queue.fifo');
+  if (fifo === true) {
+    f.take('subscribe.queue.fifo');
+    queue.fifo = raw('true');
+  } else if (isMap(fifo)) {
+    queue.fifo = raw('true');
+    if (yamlBool(f.take('subscribe.queue.fifo.content_based_deduplication')) === true) queue.contentBasedDeduplication = raw('true');
+  } else if (fifo === false) {
+    f.take('subscribe.queue.fifo');
+  }
+  if (!isEmptyObject(queue)) props.queueOptions = queue;
+  const topics = f.peek('subscribe.topics');
+  const subscriptions: SubscriptionModel[] = [];
+  if (Array.isArray(topics)) {
+    f.take('subscribe.topics');
+    for (const topic of topics) {
+      if (!isMap(topic) || typeof topic.name !== 'string' || typeof topic.service !== 'string') {
+        f.report('subscribe.topics[]', topic, 'Each subscription names a topic and the service that publishes it (name, service).');
+        continue;
+      }
+      if (topic.queue !== undefined && topic.queue !== null) {
+        f.report('subscribe.topics[].queue', topic.queue, 'Every topic delivers to the worker\'s one queue; for a queue per topic add a `WorkerService` per topic.');
+      }
+      subscriptions.push({ service: topic.service, topic: topic.name, filterPolicy: topic.filter_policy ?? undefined });
+    }
+  }
+  return subscriptions;
+}
+
+/** A duration literal for code that needs seconds, e.g. the visibility timeout checks (exported for tests). */
+export function durationSeconds(value: YamlValue): number | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? goDuration(value)?.seconds : undefined;
+}
