@@ -1,7 +1,8 @@
 /**
  * The app of the NetworkService access-log upgrade proof: one cluster and two TLS NetworkServices, the configuration
  * in which Network Load Balancers write access logs. The fixtures in test/proof/fixtures/network-tls-1.0-*.template.json
- * are this app as cdk-ecs-foundry 1.0 synthesized it (a log bucket and a server-access-log bucket per service).
+ * are this app as the library synthesized it just before the stack's TLS services shared their log buckets (1.0's
+ * shape: a log bucket and a server-access-log bucket per service).
  */
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
