@@ -179,7 +179,7 @@ export class Ec2Capacity extends Construct {
     if (resolved.cleanTeardown) {
       this.teardown = new Ec2CapacityTeardown(this, 'Teardown', { capacity: this, wait: resolved.teardownWait }).customResource;
     }
-    register.call(cluster, this);
+    register.call(cluster, this, sessionManager);
   }
 
   private selectSubnets(selection: ec2.SubnetSelection | undefined): ec2.SubnetSelection {
@@ -204,7 +204,7 @@ export class Ec2Capacity extends Construct {
 }
 
 /** How a `FoundryCluster` records the EC2 capacity added to it (not part of `IFoundryCluster`, which is public). */
-type RegisterEc2Capacity = (capacity: Ec2Capacity) => void;
+type RegisterEc2Capacity = (capacity: Ec2Capacity, sessionManager: boolean) => void;
 
 /** The cluster's registration function, when the cluster is a `FoundryCluster` (found at run time, without importing it). */
 function registrationOf(cluster: IFoundryCluster): RegisterEc2Capacity | undefined {

@@ -18,7 +18,7 @@ import type { Ec2CapacityOptions } from './ec2-capacity-options';
 import { FoundryClusterProps, resolveClusterProps } from './foundry-cluster-props';
 import { ManagedInstancesCapacity } from './managed-instances';
 import type { ManagedInstancesCapacityOptions } from './managed-instances-options';
-import { addInterfaceEndpoint, createdVpcCidrBlock, createNetwork, ON_DEMAND_ENDPOINTS } from './network';
+import { addInterfaceEndpoint, createdVpcCidrBlock, createNetwork, interfaceEndpointId, ON_DEMAND_ENDPOINTS, OnDemandEndpoint, REQUIRED_ENDPOINTS, secretEndpoint } from './network';
 import { StoppedTaskAlerts } from './stopped-task-alerts';
 import { orderServiceDeletion } from './teardown';
 import { acknowledgeEnhancedContainerInsights, denyGrantsExceptForAwsResources } from '../compliance/acknowledgements';
@@ -44,9 +44,10 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
   /** The cluster's VPC. */
   public readonly vpc: ec2.IVpc;
   private readonly createdVpcCidr?: string;
-  /** The VPC the cluster created, when its private subnets are isolated (no NAT): endpoints are added on demand. */
-  private readonly isolatedCreatedVpc?: ec2.Vpc;
-  private readonly onDemandEndpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
+  /** The VPC the cluster created, when the cluster manages its endpoints (no NAT, or `vpcEndpoints`): added on demand. */
+  private readonly endpointVpc?: ec2.Vpc;
+  /** The interface endpoints of `endpointVpc`, by service name. */
+  private readonly endpoints = new Map<string, ec2.InterfaceVpcEndpoint>();
   /** The ECS cluster. */
   public readonly ecsCluster: ecs.Cluster;
   /** The KMS key for logs, ECS Exec sessions and the alert topic. */
@@ -98,8 +99,11 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
       this.vpc = network.vpc;
       // The block the VPC resource is created with, never the user's string (they agree: host bits are rejected).
       this.createdVpcCidr = createdVpcCidrBlock(network.vpc);
-      if (network.isolated) {
-        this.isolatedCreatedVpc = network.vpc;
+      if (network.endpoints) {
+        this.endpointVpc = network.vpc;
+        for (const [endpointId, service] of Object.entries(REQUIRED_ENDPOINTS)) {
+          this.endpoints.set(service.name, network.vpc.node.findChild(endpointId) as ec2.InterfaceVpcEndpoint);
+        }
       }
       this.flowLogGroup = network.flowLogGroup;
     }
@@ -285,24 +289,79 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
   }
 
   /**
-   * Make sure tasks in isolated subnets reach an AWS service: in a VPC the cluster created without NAT, add the
-   * service's interface endpoint (once; private DNS, HTTPS from inside the VPC). Elsewhere the NAT gateways carry the
-   * traffic, or, for an imported VPC with isolated subnets only, a warning asks for the endpoint.
+   * Add an interface VPC endpoint for an AWS service to the VPC the cluster created, once per service.
+   *
+   * The cluster creates the endpoints its workloads need (see `NatGatewayStrategy.NONE`); add the others your tasks
+   * call, for example `ec2.InterfaceVpcEndpointAwsService.SNS`. The endpoint has private DNS and accepts HTTPS from the
+   * VPC's range only. Calling it again for the same service returns the same endpoint. Only for a VPC the cluster
+   * created with endpoints (`natGateways: NatGatewayStrategy.NONE`, or `vpcEndpoints: true`): the owner of an imported
+   * VPC adds its endpoints there. Each interface endpoint costs about 7.30 USD a month per Availability Zone.
+   *
+   * @param service the AWS service, e.g. `ec2.InterfaceVpcEndpointAwsService.SNS`
+   * @returns the interface endpoint of that service
+   */
+  public addInterfaceEndpoint(service: ec2.InterfaceVpcEndpointAwsService): ec2.InterfaceVpcEndpoint {
+    if (!service || typeof service.shortName !== 'string' || typeof service.name !== 'string') {
+      invalidProp(this, 'addInterfaceEndpoint service', service, 'Pass an AWS service such as ec2.InterfaceVpcEndpointAwsService.SNS.');
+    }
+    if (service.shortName === 's3' || service.shortName === 'dynamodb') {
+      invalidProp(this, 'addInterfaceEndpoint service', service.shortName, service.shortName === 's3'
+        ? 'The cluster already routes S3 through its gateway endpoint, which is free; an interface endpoint would add cost without adding a path.'
+        : 'Use a DynamoDB gateway endpoint (free) on the VPC: cluster.vpc.addGatewayEndpoint(id, { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB }).');
+    }
+    const vpc = this.endpointVpc;
+    if (!vpc) {
+      invalidProp(this, 'addInterfaceEndpoint service', service.shortName, this.createdVpcCidr
+        ? 'The cluster\'s VPC reaches AWS services through its NAT gateways and the cluster manages no endpoints there: create the cluster with vpcEndpoints: true (or natGateways: NatGatewayStrategy.NONE) to add interface endpoints with it.'
+        : 'The cluster\'s VPC is imported: its owner adds the endpoints, where the VPC is defined (vpc.addInterfaceEndpoint()).');
+    }
+    return this.interfaceEndpoint(vpc, service);
+  }
+
+  /** The endpoint of a service in the cluster's VPC, created on first use under a stable construct ID. */
+  private interfaceEndpoint(vpc: ec2.Vpc, service: ec2.InterfaceVpcEndpointAwsService): ec2.InterfaceVpcEndpoint {
+    const existing = this.endpoints.get(service.name);
+    if (existing) {
+      return existing;
+    }
+    const id = interfaceEndpointId(service);
+    if (vpc.node.tryFindChild(id)) {
+      invalidProp(this, 'addInterfaceEndpoint service', service.name,
+        `The VPC already has a construct '${id}' for another service name: pass the service the cluster uses for '${service.shortName}', or add this endpoint to the VPC yourself under another id.`);
+    }
+    const endpoint = addInterfaceEndpoint(vpc, id, service);
+    this.endpoints.set(service.name, endpoint);
+    return endpoint;
+  }
+
+  /**
+   * Make sure tasks in isolated subnets reach an AWS service: in a VPC the cluster created with endpoints (no NAT, or
+   * `vpcEndpoints`), add the service's interface endpoint (once; private DNS, HTTPS from inside the VPC). Elsewhere the
+   * NAT gateways carry the traffic, or, for an imported VPC with isolated subnets only, a warning asks for the endpoint.
    *
    * @internal
    */
-  public _requireInterfaceEndpoint(service: 'sqs', requiredBy: IConstruct): void {
-    const [id, endpointService] = Object.entries(ON_DEMAND_ENDPOINTS)
-      .find(([, s]) => s.shortName === service) ?? invalidProp(this, 'interface endpoint', service, 'Internal error: unknown endpoint.');
-    if (this.isolatedCreatedVpc) {
-      if (!this.onDemandEndpoints.has(id)) {
-        this.onDemandEndpoints.set(id, addInterfaceEndpoint(this.isolatedCreatedVpc, id, endpointService));
-      }
+  public _requireInterfaceEndpoint(service: OnDemandEndpoint, requiredBy: IConstruct): void {
+    const endpointService = Object.values(ON_DEMAND_ENDPOINTS).find(s => s.shortName === service)
+      ?? invalidProp(this, 'interface endpoint', service, 'Internal error: unknown endpoint.');
+    if (this.endpointVpc) {
+      this.interfaceEndpoint(this.endpointVpc, endpointService);
       return;
     }
     if (!this.createdVpcCidr && this.vpc.privateSubnets.length === 0) {
       Annotations.of(requiredBy).addWarningV2(`cdk-ecs-foundry:${service}Endpoint`,
         `The cluster's imported VPC has isolated subnets only: its tasks reach ${service.toUpperCase()} only through an interface endpoint for '${endpointService.shortName}' with private DNS, which the VPC's owner must add.`);
+    }
+  }
+
+  /**
+   * The endpoints a container's secrets need (Secrets Manager, SSM Parameter Store), asked for on behalf of a workload.
+   *
+   * @internal
+   */
+  public _requireSecretEndpoints(secrets: { [name: string]: ecs.Secret } | undefined, requiredBy: IConstruct): void {
+    for (const service of new Set(Object.values(secrets ?? {}).map(secret => secretEndpoint(requiredBy, secret)))) {
+      this._requireInterfaceEndpoint(service, requiredBy);
     }
   }
 
@@ -345,9 +404,15 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
    *
    * @internal
    */
-  public _registerEc2Capacity(capacity: Ec2Capacity): void {
+  public _registerEc2Capacity(capacity: Ec2Capacity, sessionManager?: boolean): void {
     if (this.ec2Capacities.length === 0) {
       this.allowAutoScalingNotifications();
+    }
+    this.requireContainerInstanceEndpoints(capacity);
+    if (sessionManager) {
+      // The instances' SSM agent: instance registration (ssm) and the session channels (ssmmessages).
+      this._requireInterfaceEndpoint('ssm', capacity);
+      this._requireInterfaceEndpoint('ssmmessages', capacity);
     }
     this.ec2Capacities.push(capacity);
   }
@@ -363,7 +428,18 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
    * @internal
    */
   public _registerManagedInstances(capacity: ManagedInstancesCapacity): void {
+    this.requireContainerInstanceEndpoints(capacity);
     this.managedInstancesCapacities.push(capacity);
+  }
+
+  /**
+   * Container instances run the ECS agent, which talks to ECS (`ecs`, `ecs-agent`, `ecs-telemetry`); Fargate tasks do not
+   * need these endpoints (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/vpc-endpoints.html).
+   */
+  private requireContainerInstanceEndpoints(capacity: IConstruct): void {
+    for (const service of ['ecs', 'ecs-agent', 'ecs-telemetry'] as const) {
+      this._requireInterfaceEndpoint(service, capacity);
+    }
   }
 
   /** ECS Managed Instances capacities added to this cluster. */

@@ -1,5 +1,6 @@
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -29,12 +30,15 @@ export enum NatGatewayStrategy {
   /**
    * No NAT gateway: private subnets are isolated.
    *
-   * For workloads that must not reach the internet. The cluster adds VPC endpoints for the AWS services
-   * ECS tasks need, so images still pull and logs still flow; anything else on the internet is unreachable.
+   * For workloads that must not reach the internet. The cluster adds the VPC endpoints its workloads need, so images
+   * still pull and logs still flow; anything else on the internet is unreachable.
    *
-   * Always: S3 (gateway) and the interface endpoints `ecr.api`, `ecr.dkr`, `logs`, `secretsmanager`, `ssm`,
-   * `ssmmessages`, `kms`, `ecs`, `ecs-agent` and `ecs-telemetry`. With a `WorkerService`: `sqs` too (added once).
-   * Every interface endpoint has private DNS and accepts HTTPS from the VPC's range only.
+   * Always: S3 (gateway, free) and the interface endpoints `ecr.api`, `ecr.dkr` and `logs`. On demand, once per cluster:
+   * `secretsmanager` and `ssm` when a container reads a secret from them, `ssmmessages` and `kms` when a workload
+   * enables ECS Exec, `ecs`, `ecs-agent` and `ecs-telemetry` when EC2 or Managed Instances capacity is added (with
+   * `ssm` and `ssmmessages` for Session Manager on EC2 capacity), `sqs` with a `WorkerService`. Add others with
+   * `FoundryCluster.addInterfaceEndpoint()`. Every interface endpoint has private DNS and accepts HTTPS from the
+   * VPC's range only.
    */
   NONE = 'NONE',
 }
@@ -68,10 +72,11 @@ export interface FoundryNetworkOptions {
   readonly vpcCidr?: string;
 
   /**
-   * Add VPC interface and gateway endpoints for ECR, CloudWatch Logs, Secrets Manager, SSM, KMS and S3.
+   * Add the VPC endpoints the cluster's workloads need: S3 (gateway), ECR and CloudWatch Logs always, others on demand.
    *
    * Required when there is no NAT gateway; optional otherwise (it keeps image pulls and logs off the NAT,
-   * at about 7 USD a month per endpoint per AZ).
+   * at about 7 USD a month per interface endpoint per AZ). The endpoints added on demand are listed under
+   * `NatGatewayStrategy.NONE`; `FoundryCluster.addInterfaceEndpoint()` adds more.
    *
    * @default - true when `natGateways` is `NONE`, false otherwise
    */
@@ -137,6 +142,8 @@ export interface Network {
   readonly flowLogGroup: logs.LogGroup;
   /** True when the private subnets are isolated (no NAT): tasks reach AWS services through interface endpoints. */
   readonly isolated: boolean;
+  /** True when the cluster manages the VPC's endpoints (always ECR, logs and S3; others on demand). */
+  readonly endpoints: boolean;
 }
 
 /**
@@ -190,10 +197,11 @@ export function createNetwork(scope: Construct, options: FoundryNetworkOptions, 
     trafficType: ec2.FlowLogTrafficType.ALL,
   });
 
-  if (options.vpcEndpoints ?? strategy === NatGatewayStrategy.NONE) {
+  const endpoints = options.vpcEndpoints ?? strategy === NatGatewayStrategy.NONE;
+  if (endpoints) {
     addServiceEndpoints(vpc);
   }
-  return { vpc, flowLogGroup, isolated: strategy === NatGatewayStrategy.NONE };
+  return { vpc, flowLogGroup, isolated: strategy === NatGatewayStrategy.NONE, endpoints };
 }
 
 /**
@@ -204,41 +212,95 @@ export function createdVpcCidrBlock(vpc: ec2.Vpc): string {
   return (vpc.node.defaultChild as ec2.CfnVPC).cidrBlock!;
 }
 
-/** Interface endpoints the cluster adds on demand (`FoundryCluster._requireInterfaceEndpoint`), by construct ID. */
+/**
+ * The interface endpoints every Fargate task of the cluster needs, by construct ID (these IDs never change: a new ID
+ * replaces the endpoint). A task pulls its image from ECR (`ecr.api` for the authorization token and manifests,
+ * `ecr.dkr` for the registry API, S3 for the layers) and writes its logs with the awslogs driver (`logs`):
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform-version-migration.html (interface VPC endpoints
+ * for Fargate platform 1.4.0: ECR endpoints and the S3 gateway endpoint) and
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html. GuardDuty's Fargate agent sidecar is an
+ * image in GuardDuty's ECR account, pulled through the same endpoints (they have no endpoint policy).
+ */
+export const REQUIRED_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
+  EcrApiEndpoint: ec2.InterfaceVpcEndpointAwsService.ECR,
+  EcrDockerEndpoint: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+  LogsEndpoint: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+};
+
+/**
+ * Interface endpoints the cluster adds on demand (`FoundryCluster._requireInterfaceEndpoint`), by construct ID. The IDs
+ * are those of the endpoints every isolated cluster had before they became on demand: an endpoint still needed keeps
+ * its logical ID and is not replaced.
+ *
+ * - `secretsmanager`, `ssm`: a container secret from Secrets Manager or SSM Parameter Store; ECS retrieves it through the
+ *   task's network interface (platform-version-migration page above). A SecureString or a secret encrypted with a
+ *   customer key is decrypted by the service itself (kms:ViaService), never by a call from the VPC.
+ * - `ssmmessages`, `kms`: ECS Exec. The SSM agent inside the task opens the Session Manager channels (`ssmmessages`; agents
+ *   from 3.3.40.0 use no `ec2messages`) and, with the cluster key configured for sessions, calls KMS from the task
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html,
+ *   https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html).
+ * - `ecs`, `ecs-agent`, `ecs-telemetry`: container instances (EC2 or Managed Instances), whose ECS agent talks to ECS.
+ *   "Tasks using the Fargate launch type don't require the interface VPC endpoints for Amazon ECS"
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/vpc-endpoints.html).
+ * - `sqs`: WorkerService tasks receive and delete messages (SQS has no gateway endpoint).
+ *
+ * EFS needs none: tasks mount through the file system's mount targets in the VPC; the `elasticfilesystem` endpoint
+ * serves the EFS management API only (https://docs.aws.amazon.com/efs/latest/ug/efs-vpc-endpoints.html).
+ */
 export const ON_DEMAND_ENDPOINTS: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
-  // WorkerService tasks receive and delete messages (SQS has no gateway endpoint).
+  SecretsManagerEndpoint: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+  SsmEndpoint: ec2.InterfaceVpcEndpointAwsService.SSM,
+  SsmMessagesEndpoint: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+  KmsEndpoint: ec2.InterfaceVpcEndpointAwsService.KMS,
+  EcsEndpoint: ec2.InterfaceVpcEndpointAwsService.ECS,
+  EcsAgentEndpoint: ec2.InterfaceVpcEndpointAwsService.ECS_AGENT,
+  EcsTelemetryEndpoint: ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
   SqsEndpoint: ec2.InterfaceVpcEndpointAwsService.SQS,
 };
+
+/** The short names of the AWS services whose endpoint a workload can ask its cluster for. */
+export type OnDemandEndpoint = 'secretsmanager' | 'ssm' | 'ssmmessages' | 'kms' | 'ecs' | 'ecs-agent' | 'ecs-telemetry' | 'sqs';
+
+/**
+ * The construct ID of an interface endpoint: the fixed ID of an endpoint the cluster manages, otherwise one derived
+ * from the service's short name ('bedrock-runtime' → 'BedrockRuntimeEndpoint').
+ */
+export function interfaceEndpointId(service: ec2.InterfaceVpcEndpointAwsService): string {
+  const known = Object.entries({ ...REQUIRED_ENDPOINTS, ...ON_DEMAND_ENDPOINTS }).find(([, s]) => s.shortName === service.shortName);
+  if (known) {
+    return known[0];
+  }
+  const words = service.shortName.split(/[^A-Za-z0-9]+/).filter(w => w.length > 0);
+  return `${words.map(w => w[0].toUpperCase() + w.slice(1)).join('')}Endpoint`;
+}
+
+/**
+ * The on-demand endpoints a container secret needs: SSM Parameter Store for a parameter, Secrets Manager otherwise
+ * (ECS reads secrets from these two services only:
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html). A parameter's ARN always
+ * names the `ssm` service, also as a token (aws-cdk-lib formats it from its parts).
+ */
+export function secretEndpoint(scope: IConstruct, secret: ecs.Secret): OnDemandEndpoint {
+  const arn = Token.isUnresolved(secret.arn) ? JSON.stringify(Stack.of(scope).resolve(secret.arn)) : secret.arn;
+  return /:ssm:|:parameter\//.test(arn) ? 'ssm' : 'secretsmanager';
+}
 
 /**
  * Add one interface endpoint with private DNS that accepts HTTPS from inside the VPC only.
  */
 export function addInterfaceEndpoint(vpc: ec2.Vpc, id: string, service: ec2.InterfaceVpcEndpointAwsService): ec2.InterfaceVpcEndpoint {
   // open: false — only what we allow below reaches the endpoint: HTTPS from inside the VPC.
-  const endpoint = vpc.addInterfaceEndpoint(id, { service, privateDnsEnabled: true, open: false });
+  const endpoint = vpc.addInterfaceEndpoint(id, { service, privateDnsEnabled: service.privateDnsDefault ?? true, open: false });
   // The VPC's own block, as written on the VPC resource (a literal, not the CidrBlock attribute, keeps the rule
   // reviewable in the template; never the user's string, which could differ from what the VPC gets).
-  endpoint.connections.allowFrom(ec2.Peer.ipv4(createdVpcCidrBlock(vpc)), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+  endpoint.connections.allowFrom(ec2.Peer.ipv4(createdVpcCidrBlock(vpc)), ec2.Port.tcp(service.port), 'HTTPS from inside the VPC');
   return endpoint;
 }
 
 function addServiceEndpoints(vpc: ec2.Vpc): void {
   // S3 serves ECR image layers; a gateway endpoint is free.
   vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3 });
-  // Stateful-ish: these construct IDs never change (renaming one replaces the endpoint).
-  const services: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
-    EcrApiEndpoint: ec2.InterfaceVpcEndpointAwsService.ECR,
-    EcrDockerEndpoint: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
-    LogsEndpoint: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
-    SecretsManagerEndpoint: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-    SsmEndpoint: ec2.InterfaceVpcEndpointAwsService.SSM,
-    SsmMessagesEndpoint: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
-    KmsEndpoint: ec2.InterfaceVpcEndpointAwsService.KMS,
-    EcsEndpoint: ec2.InterfaceVpcEndpointAwsService.ECS,
-    EcsAgentEndpoint: ec2.InterfaceVpcEndpointAwsService.ECS_AGENT,
-    EcsTelemetryEndpoint: ec2.InterfaceVpcEndpointAwsService.ECS_TELEMETRY,
-  };
-  for (const [id, service] of Object.entries(services)) {
+  for (const [id, service] of Object.entries(REQUIRED_ENDPOINTS)) {
     addInterfaceEndpoint(vpc, id, service);
   }
 }

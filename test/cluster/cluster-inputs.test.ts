@@ -47,7 +47,7 @@ describe('vpcCidr', () => {
     const vpcBlock = vpcs[0].Properties.CidrBlock;
     expect(vpcBlock).toBe('10.20.0.0/18');
     const cidrs = endpointIngressCidrs(template);
-    expect(cidrs).toHaveLength(10);
+    expect(cidrs).toHaveLength(3); // ecr.api, ecr.dkr, logs: no workload asks for more
     expect(new Set(cidrs)).toEqual(new Set([vpcBlock]));
     expect(cluster.vpcCidrBlock).toBe(vpcBlock);
   });
@@ -105,15 +105,12 @@ describe('isolated VPC endpoints', () => {
     new WorkerService(stack, 'Two', { cluster, image });
     const template = Template.fromStack(stack);
     expect(interfaceEndpointServices(template)).toEqual([
-      'com.amazonaws.us-east-1.ecr.api', 'com.amazonaws.us-east-1.ecr.dkr', 'com.amazonaws.us-east-1.ecs',
-      'com.amazonaws.us-east-1.ecs-agent', 'com.amazonaws.us-east-1.ecs-telemetry', 'com.amazonaws.us-east-1.kms',
-      'com.amazonaws.us-east-1.logs', 'com.amazonaws.us-east-1.secretsmanager', 'com.amazonaws.us-east-1.sqs',
-      'com.amazonaws.us-east-1.ssm', 'com.amazonaws.us-east-1.ssmmessages',
+      'com.amazonaws.us-east-1.ecr.api', 'com.amazonaws.us-east-1.ecr.dkr', 'com.amazonaws.us-east-1.logs', 'com.amazonaws.us-east-1.sqs',
     ]);
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       ServiceName: 'com.amazonaws.us-east-1.sqs', PrivateDnsEnabled: true, VpcEndpointType: 'Interface',
     });
-    expect(endpointIngressCidrs(template)).toEqual(Array(11).fill('10.0.0.0/16'));
+    expect(endpointIngressCidrs(template)).toEqual(Array(4).fill('10.0.0.0/16'));
     // Existing endpoints keep their construct IDs (update safety); the new one has its own.
     const ids = cluster.vpc.node.children.map(c => c.node.id);
     expect(ids).toEqual(expect.arrayContaining(['S3Endpoint', 'EcrApiEndpoint', 'EcrDockerEndpoint', 'LogsEndpoint', 'SqsEndpoint']));
@@ -129,20 +126,28 @@ describe('isolated VPC endpoints', () => {
       return CostEstimate.of(stack).lines.find(l => l.category === 'VPC endpoints');
     };
     // 2 AZs: one endpoint network interface per AZ.
-    expect(endpointLine(false)).toMatchObject({ item: '10 interface endpoint(s)', quantity: expect.stringMatching(/^20 endpoint-AZs/) });
-    expect(endpointLine(true)).toMatchObject({ item: '11 interface endpoint(s)', quantity: expect.stringMatching(/^22 endpoint-AZs/) });
+    expect(endpointLine(false)).toMatchObject({ item: '3 interface endpoint(s)', quantity: expect.stringMatching(/^6 endpoint-AZs/) });
+    expect(endpointLine(true)).toMatchObject({ item: '4 interface endpoint(s)', quantity: expect.stringMatching(/^8 endpoint-AZs/) });
   });
 
-  test('no SQS endpoint without a worker, nor in a cluster with NAT gateways', () => {
+  test('no SQS endpoint without a worker, nor in a cluster with NAT gateways and no vpcEndpoints; vpcEndpoints adds it on demand too', () => {
     const isolatedStack = plainStack();
     const isolated = new FoundryCluster(isolatedStack, 'Cluster', { natGateways: NatGatewayStrategy.NONE });
     new BackendService(isolatedStack, 'Api', { cluster: isolated, image: ecs.ContainerImage.fromEcrRepository(repository(isolatedStack), '1.0.0'), port: 8080 });
     expect(interfaceEndpointServices(Template.fromStack(isolatedStack))).not.toContain('com.amazonaws.us-east-1.sqs');
 
     const natStack = plainStack();
-    const withNat = new FoundryCluster(natStack, 'Cluster', { natGateways: NatGatewayStrategy.SINGLE, vpcEndpoints: true });
+    const withNat = new FoundryCluster(natStack, 'Cluster', { natGateways: NatGatewayStrategy.SINGLE });
     new WorkerService(natStack, 'Worker', { cluster: withNat, image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim') });
-    expect(interfaceEndpointServices(Template.fromStack(natStack))).not.toContain('com.amazonaws.us-east-1.sqs');
+    expect(interfaceEndpointServices(Template.fromStack(natStack))).toEqual([]);
+
+    // vpcEndpoints: true with NAT gateways follows the same rule (the endpoints keep the traffic off the NAT).
+    const endpointsStack = plainStack();
+    const withEndpoints = new FoundryCluster(endpointsStack, 'Cluster', { natGateways: NatGatewayStrategy.SINGLE, vpcEndpoints: true });
+    new WorkerService(endpointsStack, 'Worker', { cluster: withEndpoints, image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.13-slim') });
+    expect(interfaceEndpointServices(Template.fromStack(endpointsStack))).toEqual([
+      'com.amazonaws.us-east-1.ecr.api', 'com.amazonaws.us-east-1.ecr.dkr', 'com.amazonaws.us-east-1.logs', 'com.amazonaws.us-east-1.sqs',
+    ]);
   });
 
   test('a worker in an imported VPC with isolated subnets only is warned that the VPC needs an SQS endpoint', () => {

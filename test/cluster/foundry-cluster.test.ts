@@ -305,9 +305,10 @@ describe('FoundryCluster options', () => {
     singleNat.hasResourceProperties('AWS::EC2::Subnet', { CidrBlock: '10.20.4.0/22' }); // private: prefix + 4
   });
 
-  test('without NAT, private subnets are isolated and VPC endpoints carry ECR, logs and secrets', () => {
+  test('without NAT, private subnets are isolated and VPC endpoints carry ECR, logs and S3 (others on demand)', () => {
     isolated.resourceCountIs('AWS::EC2::NatGateway', 0);
-    isolated.resourceCountIs('AWS::EC2::VPCEndpoint', 11);
+    // S3 (gateway) + ecr.api, ecr.dkr, logs: the cluster has no workload that needs more.
+    isolated.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
     isolated.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       ServiceName: 'com.amazonaws.us-east-1.ecr.dkr', VpcEndpointType: 'Interface', PrivateDnsEnabled: true,
     });
@@ -447,7 +448,7 @@ describe('FoundryCluster without public subnets', () => {
     template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     template.resourceCountIs('AWS::EC2::Subnet', 2);
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 11);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
   });
 
   test('rejects NAT gateways without public subnets', () => {

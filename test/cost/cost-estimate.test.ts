@@ -168,8 +168,8 @@ describe('network, storage, logs and keys', () => {
     const batchLines = estimate.lines.filter(l => l.stack === 'Batch');
     const get = (category: string) => batchLines.find(l => l.category === category)!;
     expect(get('EFS').monthlyUsd).toBe(3); // 10 GB × 0.30
-    expect(get('VPC endpoints').monthlyUsd).toBe(146); // 10 endpoints × 2 AZs × 730 h × 0.01
-    expect(get('VPC endpoints').item).toBe('10 interface endpoint(s)');
+    expect(get('VPC endpoints').monthlyUsd).toBe(43.8); // 3 endpoints (ECR API, ECR registry, logs) × 2 AZs × 730 h × 0.01
+    expect(get('VPC endpoints').item).toBe('3 interface endpoint(s)');
     expect(get('CloudWatch Logs').monthlyUsd).toBe(7.5); // (1 × 5 GB + 1 × 10 GB) × 0.50
     expect(get('KMS').monthlyUsd).toBe(1);
     expect(batchLines.some(l => l.category === 'NAT gateway')).toBe(false);
