@@ -25,7 +25,7 @@ function libraryVersion(): string {
 
 /** The summary line the CLI prints and the report ends with. */
 export function summaryLine(model: Pick<AppModel, 'environments' | 'workloads' | 'reported' | 'carriedFields'>): string {
-  return `Imported ${model.workloads.length} service${model.workloads.length === 1 ? '' : 's'} and jobs into ${model.environments.length} environment stack${model.environments.length === 1 ? '' : 's'}: ${model.carriedFields} field${model.carriedFields === 1 ? '' : 's'} carried, ${model.reported.length} field${model.reported.length === 1 ? '' : 's'} reported.`;
+  return `Imported ${model.workloads.length === 1 ? '1 service or job' : `${model.workloads.length} services and jobs`} into ${model.environments.length} environment stack${model.environments.length === 1 ? '' : 's'}: ${model.carriedFields} field${model.carriedFields === 1 ? '' : 's'} carried, ${model.reported.length} field${model.reported.length === 1 ? '' : 's'} reported.`;
 }
 
 /** One reported field as text: 'file: field = value (env, env): what to do instead'. */

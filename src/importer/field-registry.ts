@@ -171,3 +171,21 @@ export function fieldMatches(pattern: string, path: string): boolean {
 export function registryEntries(path: string, kind: ManifestKind): FieldEntry[] {
   return FIELD_REGISTRY.filter(e => e.kinds.includes(kind) && fieldMatches(e.field, path));
 }
+
+const SHORT_KIND: Record<ManifestKind, string> = {
+  [ManifestKind.WEB]: 'web',
+  [ManifestKind.BACKEND]: 'backend',
+  [ManifestKind.WORKER]: 'worker',
+  [ManifestKind.JOB]: 'job',
+  [ManifestKind.ENVIRONMENT]: 'environment',
+};
+
+/** The registry as the README's field coverage table (markdown). */
+export function registryTable(): string {
+  const cell = (text: string | undefined) => (text ?? '').replace(/\|/g, '\\|');
+  return [
+    '| Copilot field | manifests | becomes | reported, with what to do instead |',
+    '|---|---|---|---|',
+    ...FIELD_REGISTRY.map(e => `| \`${e.field}\` | ${e.kinds.map(k => SHORT_KIND[k]).join(', ')} | ${cell(e.becomes) || '—'} | ${cell(e.instead) || '—'} |`),
+  ].join('\n');
+}

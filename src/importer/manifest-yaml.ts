@@ -46,10 +46,11 @@ export interface ManifestFile {
 
 /** Parse a manifest, or throw an `ImportError` that names the file, line and column. */
 export function parseManifest(file: string, text: string): ManifestFile {
-  const document = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new YAML.LineCounter();
+  const document = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const error = document.errors[0];
   if (error) {
-    const at = error.linePos?.[0];
+    const at = lineCounter.linePos(error.pos[0]);
     throw new ImportError(`${file}${at ? `:${at.line}:${at.col}` : ''}: malformed YAML: ${error.message.split('\n')[0]}. Fix the manifest (Copilot could not read it either) and import again.`);
   }
   if (!isMap(document.toJS())) {
@@ -97,22 +98,33 @@ export function interpolate(manifest: ManifestFile, predefined: PredefinedVariab
   return document.toJS() as YamlMap;
 }
 
+/**
+ * Substitute the variables of one string the way Copilot's interpolatePart does: for each match in order, replace
+ * every occurrence in the whole string (so `'a-\\${X}-${X}'` becomes `a-val-val`, as in Copilot).
+ */
 function substitute(file: string, text: string, predefined: PredefinedVariables, env: NodeJS.ProcessEnv): string {
   const values: Record<string, string> = { ...predefined };
-  return text.replace(VARIABLE, (match: string, escape: string, name: string) => {
-    if (escape) return match.slice(1);
+  let replaced = text;
+  for (const [, escape, name] of text.matchAll(VARIABLE)) {
+    const segment = `\${${name}}`;
+    if (escape) {
+      replaced = replaced.split(`\\${segment}`).join(segment);
+      continue;
+    }
     const shell = env[name];
     if (name in values) {
       if (shell !== undefined && shell !== values[name]) {
         throw new ImportError(`${file}: the predefined variable ${name} ('${values[name]}') cannot be overridden by the shell variable of the same name ('${shell}'); unset it and import again.`);
       }
-      return values[name];
+      replaced = replaced.split(segment).join(values[name]);
+      continue;
     }
     if (shell === undefined) {
       throw new ImportError(`${file}: environment variable "${name}" is not defined. Copilot substitutes \${${name}} from the shell: set it before importing (e.g. ${name}=... npx cdk-ecs-foundry import-copilot), write the value into the manifest, or escape it as \\\${${name}}.`);
     }
-    return shell;
-  });
+    replaced = replaced.split(segment).join(shell);
+  }
+  return replaced;
 }
 
 function jsonStringList(text: string): string[] | undefined {
@@ -138,6 +150,12 @@ const EXCLUSIVE_FIELDS: Array<{ readonly path: string; readonly groups: string[]
   { path: 'sidecars.*.secrets.*', groups: [['secretsmanager'], ['from_cfn']] },
   { path: 'logging.secretOptions.*', groups: [['secretsmanager'], ['from_cfn']] },
 ];
+
+/**
+ * Maps whose entries are values in Copilot's structs (not pointers): an override of an entry replaces the whole entry
+ * (variables, secrets, a log router's secret options), while other keys of the map stay.
+ */
+const REPLACED_ENTRIES = ['variables.*', 'secrets.*', 'logging.secretOptions.*', 'sidecars.*.variables.*', 'sidecars.*.secrets.*'];
 
 function pathMatches(pattern: string, path: string[]): boolean {
   const parts = pattern.split('.');
@@ -165,7 +183,7 @@ function merge(base: YamlValue | undefined, override: YamlValue, path: string[])
   if (override === null) return base;
   if (!isMap(override)) return override;
   if (Object.keys(override).length === 0) return base;
-  if (!isMap(base)) return override;
+  if (!isMap(base) || REPLACED_ENTRIES.some(p => pathMatches(p, path))) return override;
   const result: YamlMap = { ...base };
   const exclusive = EXCLUSIVE_FIELDS.find(e => pathMatches(e.path, path));
   for (const group of exclusive?.groups ?? []) {
