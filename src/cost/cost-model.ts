@@ -344,7 +344,7 @@ function compare(stack: string, item: string, shape: TaskShape, arm: boolean, wi
   };
 }
 
-function fargateHourly(shape: TaskShape, rate: FargateRate): number {
+export function fargateHourly(shape: { readonly vcpu: number; readonly gb: number }, rate: FargateRate): number {
   return shape.vcpu * rate.vcpuHour + shape.gb * rate.gbHour;
 }
 
@@ -454,7 +454,7 @@ function volumeGiB(stack: Stack, capacity: Ec2Capacity): number {
 }
 
 /** A number for a quantity string: at most 4 decimals, no trailing zeros. */
-function fmt(value: number): string {
+export function fmt(value: number): string {
   return String(Math.round(value * 10_000) / 10_000);
 }
 

@@ -52,6 +52,18 @@ export interface RegionPrices {
   /** EC2 on-demand Linux instance prices, per hour. */
   readonly ec2Hour: Readonly<Record<string, number>>;
   /**
+   * A CloudWatch alarm, per metric it evaluates per month: standard resolution (a period of 60 seconds or more), and
+   * high resolution (a shorter period). https://aws.amazon.com/cloudwatch/pricing/ ("Alarm Metrics"). Used by the
+   * template pricing (`priceTemplate`).
+   */
+  readonly alarmMetricMonth?: number;
+  readonly highResolutionAlarmMetricMonth?: number;
+  /** A CloudWatch dashboard per month (https://aws.amazon.com/cloudwatch/pricing/, "Dashboards"). */
+  readonly dashboardMonth?: number;
+  /** An AWS WAF web ACL per month, and each rule or rule group in it (https://aws.amazon.com/waf/pricing/). */
+  readonly wafWebAclMonth?: number;
+  readonly wafRuleMonth?: number;
+  /**
    * ECS Managed Instances management fee per instance-hour, by instance type, charged on top of the EC2 price
    * (https://aws.amazon.com/ecs/pricing/, "Amazon ECS Managed Instances"). AWS publishes it per instance type and
    * region; a type missing here is listed as "not priced", never guessed. Not compiled yet for any region (the page
@@ -104,6 +116,11 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
     kmsKeyMonth: 1,
     ebsGp3GbMonth: 0.08,
     ec2Hour: US_EC2,
+    alarmMetricMonth: 0.10,
+    highResolutionAlarmMetricMonth: 0.30,
+    dashboardMonth: 3,
+    wafWebAclMonth: 5,
+    wafRuleMonth: 1,
   },
   'us-west-2': {
     name: 'US West (Oregon)',
@@ -122,6 +139,11 @@ export const REGION_PRICES: Readonly<Record<string, RegionPrices>> = {
     kmsKeyMonth: 1,
     ebsGp3GbMonth: 0.08,
     ec2Hour: US_EC2,
+    alarmMetricMonth: 0.10,
+    highResolutionAlarmMetricMonth: 0.30,
+    dashboardMonth: 3,
+    wafWebAclMonth: 5,
+    wafRuleMonth: 1,
   },
   'eu-west-1': {
     name: 'Europe (Ireland)',
