@@ -1,13 +1,14 @@
 /**
  * The example app: what a platform team writes to give its product teams ECS clusters.
  *
- * `npm run example` synthesizes it with the CDK CLI (no AWS account needed), runs all four cdk-nag packs and
- * CloudFormation's own validation at synth, and prints a compliance summary per stack (examples/summary.ts).
+ * `npm run example` synthesizes it with the CDK CLI (no AWS account needed), runs all four cdk-nag packs, the AWS
+ * Control Tower proactive controls (cfn-guard) and CloudFormation's own validation at synth, and prints a compliance summary per stack (examples/summary.ts).
  * The library is compliant by default, so the app adds no acknowledgements of its own: the acknowledged findings
  * the summary lists come from the library (src/compliance/acknowledgements.ts) and from aws-cdk-lib itself.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Duration, Stack, StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -206,12 +207,14 @@ const app = new App({
   },
 });
 
-// The four cdk-nag rule packs run as validation plugins on every stack of the app.
+// Five packs run as validation plugins on every stack of the app: the four cdk-nag rule packs and the AWS Control
+// Tower proactive controls (the cfn-guard rules of @cdklabs/cdk-validator-cfnguard, run by its bundled cfn-guard).
 Validations.of(app).addPlugins(
   new AwsSolutionsChecks(app),
   new NIST80053R5Checks(app),
   new HIPAASecurityChecks(app),
   new PCIDSS321Checks(app),
+  new CfnGuardValidator(),
 );
 
 new PlatformStack(app, 'Platform', { env: ENV, description: 'cdk-ecs-foundry example: shared ECS platform (Fargate + EC2)' });

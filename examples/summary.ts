@@ -4,7 +4,8 @@
  *   ts-node --prefer-ts-exts examples/summary.ts examples/cdk.out
  *
  * For every stack: resource count and template size against CloudFormation's quotas, the findings of each
- * cdk-nag pack and of aws-cdk-lib's CloudFormation validation (all must be 0, warnings included), and the
+ * of the five packs (four cdk-nag packs and the AWS Control Tower proactive controls) and of aws-cdk-lib's
+ * CloudFormation validation (all must be 0, warnings included), and the
  * acknowledged findings with their reasons. Exit code 1 when any finding is unacknowledged, a construct
  * reported an error annotation or a template exceeds a quota; 2 when the assembly cannot be read; 0 otherwise.
  * Warning annotations (`Annotations.addWarningV2`) are listed but do not fail the run. When the assembly holds
@@ -12,7 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CFN_VALIDATE, Finding, NAG_PACKS, readFindings } from '../test/support/compliance';
+import { ALL_PACKS, CFN_GUARD, CFN_VALIDATE, Finding, readFindings } from '../test/support/compliance';
 
 /** CloudFormation quotas per stack. */
 const MAX_RESOURCES = 500;
@@ -23,7 +24,9 @@ const NEAR_LIMIT = 0.8;
 const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
 /** The prefix aws-cdk-lib puts before rule IDs acknowledged without one (`Validations.acknowledge`). */
 const DEFAULT_RULE_PREFIX = 'Annotation';
-const PLUGINS: readonly string[] = [...NAG_PACKS, CFN_VALIDATE];
+const PLUGINS: readonly string[] = [...ALL_PACKS, CFN_VALIDATE];
+/** Column titles of plugins whose report name is long. */
+const TITLES: Record<string, string> = { [CFN_VALIDATE]: 'CFN Validate', [CFN_GUARD]: 'Control Tower' };
 const WIDTH = 110;
 
 interface StackInfo {
@@ -226,7 +229,7 @@ function trimPath(p: string): string {
 // Printing
 
 function printStackTable(stacks: StackInfo[], byStack: Map<StackInfo | undefined, Finding[]>): void {
-  const header = ['Stack', 'Resources', 'Template', ...PLUGINS.map(p => (p === CFN_VALIDATE ? 'CFN Validate' : p)), 'Acknowledged'];
+  const header = ['Stack', 'Resources', 'Template', ...PLUGINS.map(p => TITLES[p] ?? p), 'Acknowledged'];
   const rows = stacks.map(stack => {
     const found = byStack.get(stack) ?? [];
     return [

@@ -522,7 +522,7 @@ const CONTROL_TOWER_ACKNOWLEDGED = [
   'ecs_container_insights_enabled_check', // CT.ECS.PR.2: ENHANCED is a superset of the `enabled` the rule accepts
   'ecs_task_definition_nonroot_user_check', // CT.ECS.PR.3: the image's USER, unknown to the template; `user` sets it
   'ecs_task_definition_memory_hard_limit_check', // CT.ECS.PR.7: only sidecars that reserve no memory (they share the task's)
-  'ecs_containers_readonly_access_check', // CT.ECS.PR.12: the FireLens log router only
+  'ecs_containers_readonly_access_check', // CT.ECS.PR.12: the FireLens log router, and readonlyRootFilesystem: false chosen by the author
   'lambda_inside_vpc_check', // CT.LAMBDA.PR.3: aws-cdk-lib's default-security-group and auto-delete functions, the teardown function
   's3_bucket_default_encryption_kms_check', // CT.S3.PR.10: ALB and S3 server access logs need SSE-S3
   's3_bucket_object_lock_enabled_check', // CT.S3.PR.9: log buckets
@@ -560,6 +560,31 @@ describe('compliance: zero unacknowledged findings', () => {
 });
 
 describe('compliance harness', () => {
+  test('lists every AWS Control Tower acknowledgement with its reason (the reviewable list of the fifth pack)', () => {
+    const byRule = new Map<string, Set<string>>();
+    for (const file of fs.readdirSync(assemblyDir).filter(f => f.endsWith('.metadata.json'))) {
+      const metadata = JSON.parse(fs.readFileSync(path.join(assemblyDir, file), 'utf-8'));
+      for (const entries of Object.values<any[]>(metadata)) {
+        for (const entry of entries.filter(e => e.type === 'aws:cdk:acknowledged-rules')) {
+          for (const [rule, reason] of Object.entries<string>(entry.data)) {
+            if (!rule.startsWith(`${CFN_GUARD}::`)) continue;
+            const name = rule.slice(CFN_GUARD.length + 2);
+            byRule.set(name, new Set([...(byRule.get(name) ?? []), reason]));
+          }
+        }
+      }
+    }
+    expect([...byRule.keys()].sort()).toEqual([...CONTROL_TOWER_ACKNOWLEDGED].sort());
+    for (const [rule, reasons] of byRule) {
+      for (const reason of reasons) {
+        expect(`${rule}: ${reason.length > 80}`).toBe(`${rule}: true`);
+      }
+    }
+    // Every distinct reason, by rule: a changed or new acknowledgement shows up here for review.
+    expect(Object.fromEntries([...byRule.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([rule, reasons]) => [rule, [...reasons].sort()])))
+      .toMatchSnapshot();
+  });
+
   test('sees findings of every pack and of CloudFormation validation in a non-compliant stack', () => {
     const canaryFindings = findings.filter(f => f.path.startsWith('Canary/'));
     const plugins = new Set(canaryFindings.map(f => f.plugin));

@@ -1,6 +1,6 @@
 /**
  * Property-based compliance: random valid combinations of the main props synthesize with zero findings from the
- * four cdk-nag packs and CloudFormation validation. The number of combinations is bounded (one App, one synth)
+ * four cdk-nag packs, the AWS Control Tower proactive controls (cfn-guard) and CloudFormation validation. The number of combinations is bounded (one App, one synth)
  * so the test stays within CI time; the seed is fixed so a failure reproduces.
  */
 import { Duration, Stack } from 'aws-cdk-lib';

@@ -410,11 +410,16 @@ export function acknowledgeSharedMemorySidecars(taskDefinition: ecs.TaskDefiniti
 }
 
 /**
- * CT.ECS.PR.12 (readonly root file system) for the FireLens log router: Fluent Bit writes its generated configuration
- * and buffers into its root file system.
+ * CT.ECS.PR.12 (read-only root file system) where a container's is writable: the FireLens log router (Fluent Bit
+ * writes its generated configuration and buffers into its root file system), and containers whose author turned
+ * `readonlyRootFilesystem` off (or Windows containers, which do not support it).
  */
-export function acknowledgeLogRouterRootFilesystem(taskDefinition: ecs.TaskDefinition): void {
-  acknowledgeControl(taskDefinition, 'ecs_containers_readonly_access_check', 'Only the FireLens log router (aws-for-fluent-bit) has a writable root file system: it writes the Fluent Bit configuration ECS generates and its buffers there. Every application container keeps readonlyRootFilesystem (the default).');
+export function acknowledgeWritableRootFilesystem(taskDefinition: ecs.TaskDefinition, containers: string[], logRouter: boolean): void {
+  const parts = [
+    ...(containers.length > 0 ? [`The container(s) ${containers.map(c => `'${c}'`).join(', ')} have a writable root file system because their author set readonlyRootFilesystem: false (the default is true on Linux; Windows containers do not support it).`] : []),
+    ...(logRouter ? ['The FireLens log router (aws-for-fluent-bit) writes the Fluent Bit configuration ECS generates and its buffers into its root file system.'] : []),
+  ];
+  acknowledgeControl(taskDefinition, 'ecs_containers_readonly_access_check', `${parts.join(' ')} Every other container mounts its root file system read-only, with task-scoped writable paths (writablePaths).`);
 }
 
 /**
@@ -424,7 +429,7 @@ export function acknowledgeLogRouterRootFilesystem(taskDefinition: ecs.TaskDefin
  * one instance type its author chose (GPU and Neuron instances are specific).
  */
 export function acknowledgeCapacityGroup(group: autoscaling.AutoScalingGroup, singleInstanceType: boolean): void {
-  acknowledgeControl(group, 'autoscaling_multiple_az_check', 'The group launches into the cluster VPC\'s private subnets (VPCZoneIdentifier), one in each of its Availability Zones (two or more): Auto Scaling takes the zones from the subnets, and CloudFormation requires the two to agree when both are given. The control reads only the AvailabilityZones property.');
+  acknowledgeControl(group, 'autoscaling_multiple_az_check', 'The group launches into the cluster VPC\'s private subnets (VPCZoneIdentifier), one in each Availability Zone the cluster uses (a FoundryCluster VPC spans two or more unless maxAzs says otherwise): Auto Scaling takes the zones from the subnets, and CloudFormation requires the two to agree when both are given. The control reads only the AvailabilityZones property.');
   if (singleInstanceType) {
     acknowledgeControl(group, 'autoscaling_mixed_instances_policy_multiple_instance_types_check', 'This capacity runs the one instance type its author chose (instanceType): GPU, Neuron and memory-sized workloads need that type. Spot capacity lists several (spot.additionalInstanceTypes).');
   }
@@ -432,7 +437,7 @@ export function acknowledgeCapacityGroup(group: autoscaling.AutoScalingGroup, si
 
 /** CT.SQS.PR.1 for a queue that is itself a dead-letter queue. */
 export function acknowledgeDeadLetterQueue(queue: sqs.IQueue): void {
-  acknowledgeControl(queue, 'sqs_dlq_check', 'This queue is itself a dead-letter queue (of the workload\'s queue or of an EventBridge Scheduler schedule); a dead-letter queue needs no dead-letter queue of its own. Its messages are kept for the maximum retention and alarmed on.');
+  acknowledgeControl(queue, 'sqs_dlq_check', 'This queue is itself a dead-letter queue (of the workload\'s queue or of an EventBridge Scheduler schedule); a dead-letter queue needs no dead-letter queue of its own. Its messages stay until they are read or reach the queue\'s retention period.');
 }
 
 /**

@@ -14,8 +14,8 @@ import { checkContainerSet, portMappings, resolveSidecar, resolveWorkload } from
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
 import {
-  acknowledgeContainerUser, acknowledgeEnvironmentVariables, acknowledgeExecutionRole, acknowledgeLogRouterRootFilesystem,
-  acknowledgeSharedMemorySidecars,
+  acknowledgeContainerUser, acknowledgeEnvironmentVariables, acknowledgeExecutionRole, acknowledgeSharedMemorySidecars,
+  acknowledgeWritableRootFilesystem,
 } from '../compliance/acknowledgements';
 import { securityGroupDescription } from '../private/descriptions';
 import { OnDemandRole } from '../private/on-demand-role';
@@ -236,8 +236,9 @@ export class FoundryTaskDefinition extends Construct {
     if (root.length > 0) {
       acknowledgeContainerUser(this.taskDefinition, root);
     }
-    if (this.logs.router) {
-      acknowledgeLogRouterRootFilesystem(this.taskDefinition);
+    const writable = this.resolvedContainers.filter(c => !c.readonlyRootFilesystem).map(c => c.name);
+    if (writable.length > 0 || this.logs.router) {
+      acknowledgeWritableRootFilesystem(this.taskDefinition, writable, this.logs.router !== undefined);
     }
   }
 

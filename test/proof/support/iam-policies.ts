@@ -240,6 +240,9 @@ export class TemplatePolicies {
     const context: Record<string, string | string[]> = {
       'aws:SecureTransport': 'true',
       'aws:RequestedRegion': REGION,
+      // Present in every request: true only when an AWS service principal makes it
+      // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice).
+      'aws:PrincipalIsAWSService': 'service' in caller ? 'true' : 'false',
     };
     let principal: string;
     let identityPolicies: Array<{ name: string; policy: any }> = [];
