@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { App, Stack } from 'aws-cdk-lib';
+import { securityGroupRuleMoves } from './security-group-rule-moves';
 
 /** Resource types whose replacement loses data, an address clients use, or what other resources hang on. */
 export const STATEFUL_TYPES: Record<string, string> = {
@@ -232,7 +233,7 @@ export function runCase<K>(c: UpdateCase<K>): ChangeOutcome[] {
       outcomes.push({
         scenario: `${c.construct}/${configName}`,
         change: change.name,
-        replacements: [...harmfulReplacements(before, after), ...trafficHazards(before, after)],
+        replacements: [...harmfulReplacements(before, after), ...trafficHazards(before, after), ...securityGroupRuleMoves(before, after)],
         changedTemplate: JSON.stringify(before) !== JSON.stringify(after),
       });
     }
