@@ -86,7 +86,7 @@ function synth(): { app: App; templates: Record<string, any>; files: Record<stri
 /** The findings of one Control Tower rule on one template, by logical ID, from the bundled cfn-guard. */
 function guard(rule: string, templateFile: string): string[] {
   const validator = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: [rule] });
-  const report = validator.validate({ templatePaths: [templateFile] });
+  const report = validator.validate({ templatePaths: [templateFile], appConstruct: fixture.app });
   return report.violations.flatMap(v => v.violatingResources.map(r => r.resourceLogicalId)).sort();
 }
 
