@@ -5,15 +5,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { build, cleanUp, newApp, STACK_NAME, Workload } from './workloads';
+import { build, CFN_GUARD_PLUGIN, cleanUp, newApp, STACK_NAME, Workload } from './workloads';
 import { CFN_VALIDATE, NAG_PACKS, readFindings } from '../test/support/compliance';
 
 /** CloudFormation's resource quota per stack. */
 export const MAX_RESOURCES = 500;
 /** CloudFormation's template size quota (a template uploaded through S3, as `cdk deploy` does). */
 export const MAX_TEMPLATE_BYTES = 1_000_000;
-/** The plugins findings are counted for. */
-export const PLUGINS: readonly string[] = [...NAG_PACKS, CFN_VALIDATE];
+/** The plugins findings are counted for: the four cdk-nag packs, the Control Tower proactive controls (cfn-guard) and CloudFormation validation. */
+export const PLUGINS: readonly string[] = [...NAG_PACKS, CFN_GUARD_PLUGIN, CFN_VALIDATE];
 
 /** ELB target group defaults when a template leaves them out. */
 const ELB_DEFAULT_INTERVAL_SECONDS = 30;
@@ -100,7 +100,7 @@ export interface PluginFindings {
   readonly rules: Record<string, number>;
 }
 
-/** Synthesize one service of a workload with the four cdk-nag packs and strict CloudFormation validation. */
+/** Synthesize `count` services of a workload with the four cdk-nag packs, the Control Tower controls and strict CloudFormation validation. */
 export function synthFindings(workload: Workload, count: number): Record<string, PluginFindings> {
   const app = newApp({ validation: true, unlimitedResources: true });
   try {
@@ -193,11 +193,14 @@ export interface ReplacementModel {
   readonly defaulted: string[];
 }
 
-/** The modeled time to replace a task, from the first service's target group (ELB defaults when absent). */
-export function replacementModel(template: CfnTemplate): ReplacementModel {
+/**
+ * The modeled time to replace a task, from the first service's target group (ELB defaults when absent); undefined for
+ * services behind no load balancer (workers, Service Connect backends).
+ */
+export function replacementModel(template: CfnTemplate): ReplacementModel | undefined {
   const entry = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup');
   if (!entry) {
-    throw new Error('The template has no target group.');
+    return undefined;
   }
   const [logicalId, resource] = entry;
   const props = resource.Properties ?? {};

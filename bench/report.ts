@@ -1,14 +1,17 @@
 /**
  * Renders the benchmark's results as bench/RESULTS.md.
  */
+import type { TestTime } from './inputs';
 import { MAX_RESOURCES, MAX_TEMPLATE_BYTES, median, PLUGINS, typeDelta } from './measure';
-import { COUNTS, Pair, PAIRS, Results, TIMED_COUNT, TimingResult, TimingRun } from './results';
-import { CERTIFICATE_ARN, CONTAINER_PORT, ENV, IMAGE, Workload, WORKLOAD_KEYS, WORKLOADS } from './workloads';
+import { COUNTS, KINDS, Pair, PAIRS, Results, TIMED_COUNT, TimingResult, TimingRun } from './results';
+import { CERTIFICATE_ARN, CFN_GUARD_PLUGIN, CONTAINER_PORT, ENV, IMAGE, Workload, WORKLOAD_KEYS, WORKLOADS } from './workloads';
 
 /** Targets of the benchmark's issue. */
 const TARGET_PER_EXTRA_WEB = 10;
 const TARGET_WEB_PER_STACK = 45;
 const TARGET_SYNTH_RATIO = 1.0;
+/** `npm test` on the benchmark machine (2 cores), seconds. */
+const TARGET_TEST_SECONDS = 120;
 const TARGET_REPLACEMENT_SECONDS = 60;
 const PEER_REPLACEMENT_SECONDS = 450;
 /** ALB quotas: listener rules per listener (our shared ALB), listeners per load balancer (the peer's shared ALB). */
@@ -17,6 +20,8 @@ const LISTENERS_PER_ALB = 50;
 
 const OURS_WEB: Workload = 'ours-web-shared-alb';
 const PEER_WEB: Workload = 'peer-web-own-alb';
+const OURS_NETWORK: Workload = 'ours-network';
+const PEER_NETWORK: Workload = 'peer-network';
 
 export function renderResults(r: Results): string {
   const lines: string[] = [];
@@ -34,10 +39,14 @@ export function renderResults(r: Results): string {
   renderSetup(r, add);
   renderSizes(r, add);
   renderFit(r, add);
+  renderKinds(r, add);
   renderTimings(r, add);
+  renderProfile(r, add);
   renderMemory(r, add);
   renderFindings(r, add);
   renderReplacement(r, add);
+  renderTestTime(r, add);
+  renderCost(r, add);
   add(
     '## Commands',
     '',
@@ -46,6 +55,7 @@ export function renderResults(r: Results): string {
     'npm run bench                                    # = npx projen bench; writes bench/RESULTS.md',
     'npx ts-node --prefer-ts-exts bench/run.ts --out /tmp/RESULTS.md   # the same, to another file',
     'BENCH_RUNS=2 npm run bench                       # fewer timed runs, to try changes out (not for the record)',
+    'npx ts-node --prefer-ts-exts bench/run.ts --skip-test-time --ci-timings FILE   # without running npm test; .ci/run timings from FILE',
     '```',
     '',
   );
@@ -65,8 +75,14 @@ function renderTargets(r: Results, add: Add): void {
     && iso.servicesSharingAGroup === 0 && iso.logGroups === iso.services && iso.sharedPolicies === 0;
   const openAt30 = PLUGINS.reduce((sum, p) => sum + r.findings[OURS_WEB][TIMED_COUNT][p].open, 0);
   const web = (validation: boolean) => r.timings.find(t => t.pair === PAIRS[0].name && t.validation === validation)!;
-  const oursReplacement = ours.replacement.seconds;
-  const peerReplacement = peer.replacement.seconds;
+  const oursReplacement = ours.replacement?.seconds ?? NaN;
+  const peerReplacement = peer.replacement?.seconds ?? NaN;
+  const bytesPerExtra = (w: Workload) => bytesAt(r, w, TIMED_COUNT);
+  const oursBytes = bytesPerExtra(OURS_WEB);
+  const peerBytes = bytesPerExtra(PEER_WEB);
+  const oursNet = r.sizes[OURS_NETWORK].fit;
+  const peerNet = r.sizes[PEER_NETWORK].fit;
+  const test = r.testTime;
 
   add(
     '## Targets',
@@ -76,11 +92,14 @@ function renderTargets(r: Results, add: Add): void {
     '| target | ours | aws-ecs-patterns | result |',
     '|---|---|---|---|',
     `| at most ${TARGET_PER_EXTRA_WEB} resources per extra web service (shared ALB) | ${oursPerExtra} | ${perExtra(PEER_WEB)} | ${pass(oursPerExtra <= TARGET_PER_EXTRA_WEB)} |`,
+    `| template bytes per extra web service ≤ aws-ecs-patterns' (at ${TIMED_COUNT} → ${TIMED_COUNT + 1} services) | ${fmtBytes(oursBytes)} | ${fmtBytes(peerBytes)} | ${pass(oursBytes <= peerBytes)} |`,
     `| at least ${TARGET_WEB_PER_STACK} web services in one stack | ${oursMax} (${fitCell(ours.fit)}) | ${peer.fit.max} (${fitCell(peer.fit)}) | ${pass(oursMax >= TARGET_WEB_PER_STACK)} |`,
+    `| network services per stack ≥ aws-ecs-patterns' (${OURS_NETWORK} / ${PEER_NETWORK}) | ${oursNet.max} (${fitCell(oursNet)}) | ${peerNet.max} (${fitCell(peerNet)}) | ${pass(oursNet.max >= peerNet.max)} |`,
     `| ... without giving up per-service least privilege | ${TIMED_COUNT} services: ${iso.executionRoles} execution roles, ${iso.taskRoles} task roles (${iso.withoutTaskRole} without one: no permission granted), ${iso.securityGroups} security groups, ${iso.logGroups} log groups, ${iso.sharedPolicies} shared policies; ${openAt30} open cdk-nag findings | ${isoCell(peer.isolation)} | ${pass(isolated && openAt30 === 0)} |`,
     `| synth time, ${TIMED_COUNT} services, ratio ours / peer ≤ ${TARGET_SYNTH_RATIO.toFixed(1)}, without cdk-nag (aws-cdk-lib's default validation on both sides) | ${ratioCell(web(false))} | (reference) | ${synthVerdict(web(false))} |`,
-    `| ... with the four cdk-nag packs and strict CloudFormation validation on both sides | ${ratioCell(web(true))} | (reference) | ${synthVerdict(web(true))} |`,
+    `| ... with the four cdk-nag packs, the Control Tower proactive controls and strict CloudFormation validation on both sides | ${ratioCell(web(true))} | (reference) | ${synthVerdict(web(true))} |`,
     `| modeled task replacement ≤ ${TARGET_REPLACEMENT_SECONDS} s (aws-ecs-patterns ≥ ${PEER_REPLACEMENT_SECONDS} s) | ${oursReplacement} s | ${peerReplacement} s | ${pass(oursReplacement <= TARGET_REPLACEMENT_SECONDS && peerReplacement >= PEER_REPLACEMENT_SECONDS)} |`,
+    `| \`npm test\` ≤ ${TARGET_TEST_SECONDS} s on this machine (jest and eslint, [Test time](#test-time)) | ${test.ok ? testCell(test.value) : 'not measured'} | | ${!test.ok || test.value.wallSeconds === undefined ? '**not measured**' : pass(test.value.wallSeconds <= TARGET_TEST_SECONDS)} |`,
     '',
     'Our compliance features (WAF, access logs, flow logs, KMS-encrypted logs, Container Insights, ECS Exec audit',
     'log) are always on: they are the defaults and the benchmark does not turn them off. The synth ratios compare',
@@ -108,16 +127,32 @@ function renderTargets(r: Results, add: Add): void {
     }
     add('');
   }
+  if (oursBytes > peerBytes) {
+    const growth = typeDelta(ours.byCount[TIMED_COUNT].bytesByType, ours.byCount[TIMED_COUNT + 1].bytesByType);
+    const top = Object.entries(growth).sort(([, a], [, b]) => b - a).slice(0, 4);
+    add(
+      `**Missed:** one more web service adds ${fmtBytes(oursBytes)} of template, aws-ecs-patterns' ${fmtBytes(peerBytes)}; closing it takes`,
+      `${fmtBytes(oursBytes - peerBytes)} less per service. The largest parts: ${top.map(([t, b]) => `${t.replace(/^AWS::/, '')} ${fmtBytes(b)}`).join(', ')}`,
+      '(see [Template bytes per extra service, by type](#template-bytes-per-extra-service-by-type)).',
+      '',
+    );
+  }
+  if (oursNet.max < peerNet.max) {
+    renderNetworkMiss(r, add);
+  }
+  if (test.ok && test.value.wallSeconds !== undefined && test.value.wallSeconds > TARGET_TEST_SECONDS) {
+    add(`**Missed:** \`npm test\` took ${test.value.wallSeconds.toFixed(0)} s here, above ${TARGET_TEST_SECONDS} s; see [Test time](#test-time) for where the time goes.`, '');
+  }
   const slow = [false, true].map(web).filter(t => t.synthRatio > TARGET_SYNTH_RATIO || t.synthCpuRatio > TARGET_SYNTH_RATIO);
   if (slow.length > 0) {
     const o = ours.byCount[TIMED_COUNT];
     const p = peer.byCount[TIMED_COUNT];
     add(
       `**Synth time above the target** (${slow.map(t => `${t.validation ? 'with' : 'without'} cdk-nag: ${ratioCell(t)}`).join('; ')}).`,
-      `At ${TIMED_COUNT} services our template has ${o.resources} resources and ${fmtBytes(o.bytes)}, the peer's ${p.resources} and ${fmtBytes(p.bytes)};`,
-      'a CPU profile taken when this benchmark was written (not part of this run) spent about half of `app.synth()` in',
-      'aws-cdk-lib\'s built-in CloudFormation validation and most of the rest resolving tokens, on both sides: synth time',
-      'follows what each service adds to the template.',
+      `At ${TIMED_COUNT} services our template has ${o.resources} resources and ${fmtBytes(o.bytes)}, the peer's ${p.resources} and ${fmtBytes(p.bytes)}.`,
+      r.profileNotes.ok
+        ? 'Where the time goes: [Where synth time goes](#where-synth-time-goes).'
+        : 'No profile notes in this run (bench/profile-notes.md is missing): synth time follows what each service adds to the template.',
       '',
     );
   }
@@ -254,8 +289,9 @@ function renderTimings(r: Results, add: Add): void {
     '',
     '- **without cdk-nag**: aws-cdk-lib\'s defaults, which include its built-in CloudFormation validation (findings reported',
     '  as warnings). Same on both sides.',
-    '- **with cdk-nag**: the four packs (AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1) as validation',
-    '  plugins, `@aws-cdk/core:validateAgainstDefaultRules: true` and `failSynthOnValidationErrors: false` (the peer',
+    '- **with cdk-nag**: the four packs (AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1) and the AWS Control',
+    '  Tower proactive controls (`@cdklabs/cdk-validator-cfnguard`) as validation plugins,',
+    '  `@aws-cdk/core:validateAgainstDefaultRules: true` and `failSynthOnValidationErrors: false` (the peer',
     '  has findings; they are written to validation-report.json instead of failing). Same on both sides.',
     '',
     'Ratios are medians of per-run ratios, with the smallest and largest per-run ratio in parentheses; times are medians',
@@ -328,7 +364,8 @@ function renderFindings(r: Results, add: Add): void {
   add(
     '## cdk-nag findings per pack',
     '',
-    'Unacknowledged findings (violating constructs, errors and warnings alike) with the four packs and strict',
+    'Unacknowledged findings (violating constructs, errors and warnings alike) with the four cdk-nag packs, the AWS',
+    `Control Tower proactive controls (cfn-guard rules of \`@cdklabs/cdk-validator-cfnguard\`, plugin \`${CFN_GUARD_PLUGIN}\`) and strict`,
     'CloudFormation validation; acknowledged findings (each with a reason, `src/compliance/acknowledgements.ts` for ours)',
     'in parentheses.',
     '',
@@ -336,14 +373,14 @@ function renderFindings(r: Results, add: Add): void {
     `|---|---:|${PLUGINS.map(() => '---:').join('|')}|`,
   );
   for (const w of WORKLOAD_KEYS) {
-    for (const n of [1, TIMED_COUNT]) {
+    for (const n of [1, TIMED_COUNT].filter(c => r.findings[w][c])) {
       const f = r.findings[w][n];
       add(`| ${w} | ${n} | ${PLUGINS.map(p => `${f[p].open}${f[p].acknowledged ? ` (${f[p].acknowledged})` : ''}`).join(' | ')} |`);
     }
   }
   add('');
   for (const w of WORKLOAD_KEYS.filter(k => k.startsWith('ours-'))) {
-    for (const n of [1, TIMED_COUNT]) {
+    for (const n of [1, TIMED_COUNT].filter(c => r.findings[w][c])) {
       const open = PLUGINS.flatMap(p => Object.entries(r.findings[w][n][p].rules).map(([rule, count]) => `${rule}${count > 1 ? ` ×${count}` : ''}`));
       if (open.length > 0) {
         const note = n > r.sizes[w].fit.resources.max ? ` (${n} services exceed the ${MAX_RESOURCES}-resource quota: ${r.sizes[w].byCount[n].resources} resources)` : '';
@@ -380,10 +417,12 @@ function renderReplacement(r: Results, add: Add): void {
     '',
     '| workload | interval (s) | healthy threshold | deregistration delay (s) | modeled replacement (s) | ELB defaults used |',
     '|---|---:|---:|---:|---:|---|',
-    ...WORKLOAD_KEYS.map(w => {
-      const m = r.sizes[w].replacement;
+    ...WORKLOAD_KEYS.filter(w => r.sizes[w].replacement).map(w => {
+      const m = r.sizes[w].replacement!;
       return `| ${w} | ${m.intervalSeconds} | ${m.healthyThreshold} | ${m.deregistrationDelaySeconds} | **${m.seconds}** | ${m.defaulted.join(', ') || 'none'} |`;
     }),
+    '',
+    `Workloads behind no load balancer (${WORKLOAD_KEYS.filter(w => !r.sizes[w].replacement).join(', ')}) have no target group to model.`,
     '',
   );
 }
@@ -422,4 +461,132 @@ function pass(ok: boolean): string {
 
 function fmtBytes(bytes: number): string {
   return Math.abs(bytes) >= 10_000 ? `${(bytes / 1000).toFixed(0)} kB` : `${bytes} B`;
+}
+
+function bytesAt(r: Results, w: Workload, n: number): number {
+  return r.sizes[w].byCount[n + 1].bytes - r.sizes[w].byCount[n].bytes;
+}
+
+/** Why fewer network services fit than the peer's, from this run's numbers, and what would close the gap. */
+function renderNetworkMiss(r: Results, add: Add): void {
+  const ours = r.sizes[OURS_NETWORK].fit;
+  const peer = r.sizes[PEER_NETWORK].fit;
+  const binding = ours.bytes.max < ours.resources.max ? ours.bytes : ours.resources;
+  const resources = binding === ours.resources;
+  const goal = peer.max;
+  const perServiceNeeded = Math.floor((binding.quota - binding.base) / goal);
+  const baseNeeded = binding.quota - goal * binding.perService;
+  const types = typeDelta(r.sizes[OURS_NETWORK].byCount[TIMED_COUNT].byType, r.sizes[OURS_NETWORK].byCount[TIMED_COUNT + 1].byType);
+  const peerTypes = typeDelta(r.sizes[PEER_NETWORK].byCount[TIMED_COUNT].byType, r.sizes[PEER_NETWORK].byCount[TIMED_COUNT + 1].byType);
+  const list = (t: Record<string, number>) => Object.entries(t).sort(([a], [b]) => a.localeCompare(b))
+    .map(([type, n]) => `${type.replace(/^AWS::/, '')}${n > 1 ? ` ×${n}` : ''}`).join(', ');
+  add(
+    `**Missed:** ${ours.max} network services fit in one stack, aws-ecs-patterns ${goal}. The ${resources ? `${MAX_RESOURCES}-resource` : '1 MB template'} quota binds:`,
+    `fixed part ${resources ? binding.base : fmtBytes(binding.base)} + ${resources ? binding.perService : fmtBytes(binding.perService)} per service (the peer: ${peer.resources.base} + ${peer.resources.perService}).`,
+    `Per service, ours: ${list(types)}; the peer's: ${list(peerTypes)}.`,
+    `${goal} services need ${resources ? `at most ${perServiceNeeded} resources per service with this fixed part, or a fixed part of at most ${baseNeeded}` : `at most ${fmtBytes(perServiceNeeded)} per service`}`,
+    `with ${resources ? binding.perService : fmtBytes(binding.perService)} per service.`,
+  );
+  if (resources) {
+    const notes: string[] = [];
+    if (types['AWS::IAM::ManagedPolicy']) {
+      notes.push('the execution role\'s customer-managed policy could be an inline policy on the role (one resource less), but the NIST 800-53 R5, '
+        + 'HIPAA Security and PCI DSS packs reject every inline policy (`IAMNoInlinePolicy`): it stays a managed policy, the reason `ManagedPolicyRole` exists');
+    }
+    if (types['AWS::EC2::SecurityGroupIngress']) {
+      notes.push('the tasks\' rule admitting the load balancer\'s security group could be written inline in the task security group (one resource less), '
+        + 'but on a stack deployed with the standalone rule CloudFormation would add the same EC2 rule inline (a duplicate it ignores) and then revoke it '
+        + 'when it deletes the standalone rule: the load balancer would lose its path to the tasks '
+        + '(https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/1532, /issues/612)');
+    }
+    if (types['AWS::CloudWatch::Alarm']) {
+      notes.push('the service\'s combined alarm (CPU, memory, running tasks) is its rollback and alert signal; the peer has none');
+    }
+    if (types['AWS::EC2::SecurityGroup'] && types['AWS::EC2::SecurityGroup'] > 1) {
+      notes.push('the load balancer\'s own security group admits clients on the listener port only, and the tasks admit that group alone; a Network Load Balancer '
+        + 'created without a security group can never get one (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html)');
+    }
+    if (notes.length > 0) {
+      add('Resources per service that were weighed and kept:', '', ...notes.map(n => `- ${n};`), '');
+    } else {
+      add('');
+    }
+  } else {
+    add('');
+  }
+}
+
+/** Services per stack by kind, ours beside aws-ecs-patterns' pattern of the same kind. */
+function renderKinds(r: Results, add: Add): void {
+  const cells = (w: Workload | undefined) => {
+    if (!w) {
+      return '(no such pattern) | | |';
+    }
+    const f = r.sizes[w].fit;
+    return `${w} | ${extra(r, w, TIMED_COUNT)} | ${fmtBytes(bytesAt(r, w, TIMED_COUNT))} | **${f.max}** (${fitCell(f)})`;
+  };
+  add(
+    '## Services per stack, by kind',
+    '',
+    `Per extra service at ${TIMED_COUNT} → ${TIMED_COUNT + 1} services, and the most services in one stack (from [Most services in one stack](#most-services-in-one-stack)).`,
+    '',
+    '| kind | ours | resources per extra | bytes per extra | fits | aws-ecs-patterns | resources per extra | bytes per extra | fits |',
+    '|---|---|---:|---:|---|---|---:|---:|---|',
+    ...KINDS.map(k => `| ${k.name} | ${cells(k.ours)} | ${cells(k.peer)} |`),
+    '',
+    'The worker comparison: WorkerService (queue, dead-letter queue, scaling on backlog per task, its combined alarm)',
+    'against `QueueProcessingFargateService` (queue, dead-letter queue, step scaling on visible messages with two alarms',
+    'and CPU target tracking). aws-ecs-patterns has no pattern for an internal service reached through Service Connect.',
+    '',
+  );
+}
+
+function testCell(t: TestTime): string {
+  const wall = t.wallSeconds === undefined ? '?' : `${t.wallSeconds.toFixed(0)} s`;
+  return t.cpuSeconds === undefined ? `${wall} wall` : `${wall} wall, ${t.cpuSeconds.toFixed(0)} s CPU`;
+}
+
+function renderTestTime(r: Results, add: Add): void {
+  add('## Test time', '');
+  if (r.testTime.ok) {
+    const t = r.testTime.value;
+    add(
+      `\`npm test\` (jest and eslint, as bench/test-time.ts runs them) on this machine in this run: **${testCell(t)}** (target ≤ ${TARGET_TEST_SECONDS} s wall).`,
+      '',
+    );
+    if (t.markdown) {
+      add(t.markdown.trim(), '');
+    } else {
+      const fields = Object.entries(t.fields).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v));
+      if (fields.length > 0) {
+        add('| measure | value |', '|---|---|', ...fields.map(([k, v]) => `| ${k} | ${typeof v === 'number' ? Number(v.toFixed(2)) : String(v)} |`), '');
+      }
+    }
+  } else {
+    add(`\`npm test\` was not measured in this run: ${r.testTime.reason}.`, '');
+  }
+  add('### `.ci/run`', '');
+  if (r.ciTimings.ok) {
+    const c = r.ciTimings.value;
+    add(
+      `Measured input, not part of this run: the step timings \`.ci/run\` printed (\`${c.file}\`), taken ${c.date}${c.commit ? ` on commit ${c.commit}` : ' (the file names no commit)'}.`,
+      '',
+      '```text',
+      c.text,
+      '```',
+      '',
+    );
+  } else {
+    add(`No \`.ci/run\` timings: ${r.ciTimings.reason}.`, '');
+  }
+}
+
+function renderCost(r: Results, add: Add): void {
+  add('## Cost of the defaults', '');
+  add(r.costOfDefaults.ok ? r.costOfDefaults.value.trim() : `Not in this run: ${r.costOfDefaults.reason}.`, '');
+}
+
+function renderProfile(r: Results, add: Add): void {
+  add('## Where synth time goes', '');
+  add(r.profileNotes.ok ? r.profileNotes.value : `Not in this run: ${r.profileNotes.reason}.`, '');
 }

@@ -2,6 +2,7 @@
  * What the benchmark compares and the shape of its results (shared by run.ts and report.ts).
  */
 import type { ChildResult } from './child';
+import type { CiTimings, Loaded, TestTime } from './inputs';
 import type { Isolation, PluginFindings, ReplacementModel, TemplateStats } from './measure';
 import type { Workload } from './workloads';
 
@@ -9,6 +10,11 @@ import type { Workload } from './workloads';
 export const COUNTS = [1, 10, 30] as const;
 /** The service count of the speed and memory comparisons. */
 export const TIMED_COUNT = 30;
+/**
+ * Workloads whose findings are also counted at TIMED_COUNT services (every workload's are counted at 1): findings
+ * per service repeat, and a synth with every pack at that size is the slowest step of the benchmark.
+ */
+export const FINDINGS_AT_SCALE: readonly Workload[] = ['ours-web-shared-alb', 'ours-network'];
 
 /** Comparisons: ours against a peer, for one kind of workload. The first is the one the targets refer to. */
 export const PAIRS: readonly Pair[] = [
@@ -17,6 +23,20 @@ export const PAIRS: readonly Pair[] = [
   { name: 'web, our alarms off (the peer has none)', ours: 'ours-web-shared-alb-no-alarms', peer: 'peer-web-own-alb' },
   { name: 'network', ours: 'ours-network', peer: 'peer-network' },
 ];
+
+/** Service kinds side by side in the services-per-stack table (aws-ecs-patterns has no Service Connect backend pattern). */
+export const KINDS: readonly Kind[] = [
+  { name: 'web', ours: 'ours-web-shared-alb', peer: 'peer-web-own-alb' },
+  { name: 'network', ours: 'ours-network', peer: 'peer-network' },
+  { name: 'worker (queue processing)', ours: 'ours-worker', peer: 'peer-queue-processing' },
+  { name: 'backend (Service Connect)', ours: 'ours-backend' },
+];
+
+export interface Kind {
+  readonly name: string;
+  readonly ours: Workload;
+  readonly peer?: Workload;
+}
 
 export interface Pair {
   readonly name: string;
@@ -27,7 +47,8 @@ export interface Pair {
 export interface SizeResult {
   /** Stats by service count (0, 1, 2, 10, 11, 30, 31). */
   readonly byCount: Record<number, Omit<TemplateStats, 'template'>>;
-  readonly replacement: ReplacementModel;
+  /** Undefined for services behind no load balancer. */
+  readonly replacement?: ReplacementModel;
   /** What the services share, at TIMED_COUNT services. */
   readonly isolation: Isolation;
   readonly fit: FitResult;
@@ -89,6 +110,14 @@ export interface Results {
   readonly findings: Record<Workload, Record<number, Record<string, PluginFindings>>>;
   readonly timings: TimingResult[];
   readonly memory: ChildResult[];
+  /** `npm test` on this machine (bench/test-time.ts), or why it is missing. */
+  readonly testTime: Loaded<TestTime>;
+  /** The `.ci/run` step timings, as measured input. */
+  readonly ciTimings: Loaded<CiTimings>;
+  /** The cost-of-defaults table (bench/cost-of-defaults.ts). */
+  readonly costOfDefaults: Loaded<string>;
+  /** Where synth time goes (bench/profile-notes.md). */
+  readonly profileNotes: Loaded<string>;
   readonly durationSeconds: number;
   readonly loadAverage: { readonly start: number[]; readonly end: number[] };
 }

@@ -3,7 +3,7 @@
  * one run, written to bench/RESULTS.md.
  *
  *   npm run bench                                         (npx projen bench)
- *   npx ts-node --prefer-ts-exts bench/run.ts [--out FILE]
+ *   npx ts-node --prefer-ts-exts bench/run.ts [--out FILE] [--ci-timings FILE] [--skip-test-time]
  *
  * Speed and memory are reported as ratios (ours / peer) of runs made on the same machine in the same run,
  * never as absolute goals: absolute times depend on the machine. BENCH_RUNS overrides the number of timed runs
@@ -16,12 +16,13 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import type { ChildResult } from './child';
+import { ciTimings, costOfDefaults, measureTestTime, profileNotes } from './inputs';
 import {
   isolation, Isolation, MAX_RESOURCES, MAX_TEMPLATE_BYTES, median, msSince, PluginFindings, replacementModel, ReplacementModel,
   synthFindings, synthTemplate, synthWithinLimit, TemplateStats,
 } from './measure';
 import { renderResults } from './report';
-import { COUNTS, FitResult, LimitFit, Pair, PAIRS, Results, SizeResult, TIMED_COUNT, TimingResult, TimingRun } from './results';
+import { COUNTS, FINDINGS_AT_SCALE, FitResult, LimitFit, Pair, PAIRS, Results, SizeResult, TIMED_COUNT, TimingResult, TimingRun } from './results';
 import { build, cleanUp, newApp, Workload, WORKLOAD_KEYS } from './workloads';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -35,16 +36,32 @@ async function main(): Promise<void> {
 
   log('sizes: synthesizing 0, 1, 2, 10, 11, 30, 31 services of each workload');
   const sizes = {} as Record<Workload, SizeResult>;
-  for (const workload of WORKLOAD_KEYS) {
-    sizes[workload] = measureSizes(workload);
-    const s = sizes[workload];
-    log(`  ${workload}: ${COUNTS.map(n => `${n}→${s.byCount[n].resources}`).join(', ')} resources; fits ${s.fit.max} (${s.fit.resources.max} by resources, ${s.fit.bytes.max} by bytes)`);
+  // Counting resources and bytes needs no validation: aws-cdk-lib's built-in CloudFormation validation (on by default,
+  // off with CDK_VALIDATION=false) takes most of each synth here and changes no template. Its 500-resource check is
+  // not validation: synthWithinLimit still meets it. The timed runs below keep the default validation.
+  const validationSetting = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    for (const workload of WORKLOAD_KEYS) {
+      sizes[workload] = measureSizes(workload);
+      const s = sizes[workload];
+      log(`  ${workload}: ${COUNTS.map(n => `${n}→${s.byCount[n].resources}`).join(', ')} resources; fits ${s.fit.max} (${s.fit.resources.max} by resources, ${s.fit.bytes.max} by bytes)`);
+    }
+  } finally {
+    if (validationSetting === undefined) {
+      delete process.env.CDK_VALIDATION;
+    } else {
+      process.env.CDK_VALIDATION = validationSetting;
+    }
   }
 
-  log('findings: four cdk-nag packs and strict CloudFormation validation, 1 and 30 services');
+  log(`findings: four cdk-nag packs, the Control Tower controls and strict CloudFormation validation, 1 service of each workload, ${TIMED_COUNT} of ${FINDINGS_AT_SCALE.join(', ')}`);
   const findings = {} as Record<Workload, Record<number, Record<string, PluginFindings>>>;
   for (const workload of WORKLOAD_KEYS) {
-    findings[workload] = { 1: synthFindings(workload, 1), [TIMED_COUNT]: synthFindings(workload, TIMED_COUNT) };
+    findings[workload] = { 1: synthFindings(workload, 1) };
+    if (FINDINGS_AT_SCALE.includes(workload)) {
+      findings[workload][TIMED_COUNT] = synthFindings(workload, TIMED_COUNT);
+    }
   }
 
   const timings: TimingResult[] = [];
@@ -61,6 +78,23 @@ async function main(): Promise<void> {
   log('memory: one child process per case');
   const memory = await measureMemory();
 
+  let testTime: Results['testTime'];
+  if (process.argv.includes('--skip-test-time')) {
+    testTime = { ok: false, reason: 'skipped (--skip-test-time)' };
+  } else {
+    log('npm test: bench/test-time.ts');
+    testTime = await measureTestTime();
+    log(testTime.ok ? `  ${testTime.value.wallSeconds?.toFixed(0) ?? '?'} s wall, ${testTime.value.cpuSeconds?.toFixed(0) ?? '?'} s CPU` : `  not measured: ${testTime.reason}`);
+  }
+  const costTable = costOfDefaults();
+  const notes = profileNotes();
+  const ci = ciTimings(argValue('--ci-timings'));
+  for (const [name, part] of [['cost of defaults', costTable], ['profile notes', notes], ['.ci/run timings', ci]] as const) {
+    if (!part.ok) {
+      log(`  ${name} left out: ${part.reason}`);
+    }
+  }
+
   const results: Results = {
     date: new Date().toISOString(),
     environment,
@@ -68,6 +102,10 @@ async function main(): Promise<void> {
     findings,
     timings,
     memory,
+    testTime,
+    ciTimings: ci,
+    costOfDefaults: costTable,
+    profileNotes: notes,
     durationSeconds: msSince(started) / 1000,
     loadAverage: { start: loadStart, end: os.loadavg() },
   };
@@ -89,7 +127,7 @@ function measureSizes(workload: Workload): SizeResult {
       shared = isolation(template);
     }
   }
-  return { byCount, replacement: replacement!, isolation: shared!, fit: fitInOneStack(workload, byCount) };
+  return { byCount, replacement, isolation: shared!, fit: fitInOneStack(workload, byCount) };
 }
 
 /** The most services under the 500-resource and 1 MB quotas: fitted from base + per service, then checked by synthesis. */
@@ -186,7 +224,7 @@ async function measureMemory(): Promise<ChildResult[]> {
   const cases: Array<[string, number, boolean]> = [];
   for (const validation of [false, true]) {
     cases.push(['baseline', 0, validation]);
-    for (const workload of WORKLOAD_KEYS) {
+    for (const workload of new Set(PAIRS.flatMap(p => [p.ours, p.peer]))) {
       cases.push([workload, TIMED_COUNT, validation]);
     }
   }

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -12,7 +13,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { FoundryCluster, NetworkService, WebLoadBalancer, WebService } from '../src';
+import { BackendService, FoundryCluster, NetworkService, WebLoadBalancer, WebService, WorkerService } from '../src';
 
 /** One account and region for every stack (AZ-dependent constructs need a concrete environment). */
 export const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -29,12 +30,21 @@ export const WORKLOADS = {
   'ours-web-shared-alb-no-alarms': 'as ours-web-shared-alb, with `alarms: { enabled: false }` on every WebService (aws-ecs-patterns creates no alarms)',
   'ours-network': 'this library: FoundryCluster, N NetworkServices (TCP, each with its own internal NLB)',
   'peer-network': 'aws-ecs-patterns: ecs.Cluster + ec2.Vpc, N NetworkLoadBalancedFargateServices (TCP, each with its own internal NLB)',
+  'ours-worker': 'this library: FoundryCluster, N WorkerServices (each with its own SQS queue and dead-letter queue, scaling on the backlog per task)',
+  'peer-queue-processing': 'aws-ecs-patterns: ecs.Cluster + ec2.Vpc, N QueueProcessingFargateServices (each with its own SQS queue and dead-letter queue, step scaling on visible messages)',
+  'ours-backend': 'this library: FoundryCluster, N BackendServices (internal, reachable through Service Connect; aws-ecs-patterns has no such pattern)',
 } as const;
 export type Workload = keyof typeof WORKLOADS;
 export const WORKLOAD_KEYS = Object.keys(WORKLOADS) as Workload[];
 
+/** The name the Control Tower proactive controls plugin (`@cdklabs/cdk-validator-cfnguard`) reports its findings under. */
+export const CFN_GUARD_PLUGIN = new CfnGuardValidator().name;
+
 export interface AppOptions {
-  /** Run the four cdk-nag packs and aws-cdk-lib's CloudFormation validation at synth (findings are reported, not thrown). */
+  /**
+   * Run the four cdk-nag packs, the AWS Control Tower proactive controls (cfn-guard, the fifth pack of the compliance
+   * harness) and aws-cdk-lib's CloudFormation validation at synth (findings are reported, not thrown).
+   */
   readonly validation: boolean;
   /** Let synth go past CloudFormation's 500-resource limit (to count what a too-large stack would hold). */
   readonly unlimitedResources?: boolean;
@@ -58,6 +68,7 @@ export function newApp(options: AppOptions): App {
       new NIST80053R5Checks(app),
       new HIPAASecurityChecks(app),
       new PCIDSS321Checks(app),
+      new CfnGuardValidator(),
     );
   }
   return app;
@@ -92,6 +103,27 @@ export function build(app: App, workload: Workload, count: number): Stack {
       const cluster = new FoundryCluster(stack, 'Cluster');
       for (let i = 0; i < count; i++) {
         new NetworkService(stack, `Net${i}`, { cluster, image, port: CONTAINER_PORT });
+      }
+      break;
+    }
+    case 'ours-worker': {
+      const cluster = new FoundryCluster(stack, 'Cluster');
+      for (let i = 0; i < count; i++) {
+        new WorkerService(stack, `Worker${i}`, { cluster, image });
+      }
+      break;
+    }
+    case 'ours-backend': {
+      const cluster = new FoundryCluster(stack, 'Cluster');
+      for (let i = 0; i < count; i++) {
+        new BackendService(stack, `Backend${i}`, { cluster, image, port: CONTAINER_PORT });
+      }
+      break;
+    }
+    case 'peer-queue-processing': {
+      const cluster = peerCluster(stack);
+      for (let i = 0; i < count; i++) {
+        new ecsPatterns.QueueProcessingFargateService(stack, `Worker${i}`, { cluster, image });
       }
       break;
     }
