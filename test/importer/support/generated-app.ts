@@ -6,11 +6,11 @@ import * as ts from 'typescript';
 const LIBRARY = path.resolve(__dirname, '..', '..', '..', 'src');
 
 /**
- * Type-check the generated app's TypeScript as its own project would (strict), with 'cdk-ecs-foundry' mapped to the
- * library's source. Returns the diagnostics as text, empty when it compiles.
+ * Type-check generated apps' TypeScript as their own projects would (strict), with 'cdk-ecs-foundry' mapped to the
+ * library's source, in one program. Returns the diagnostics as text, empty when they compile.
  */
-export function compileGeneratedApp(outDir: string, files: Record<string, string>): string[] {
-  const sources = new Map(Object.entries(files).filter(([f]) => f.endsWith('.ts')).map(([f, text]) => [path.join(outDir, f), text]));
+export function compileGeneratedApps(apps: Array<{ outDir: string; files: Record<string, string> }>): string[] {
+  const sources = new Map(apps.flatMap(({ outDir, files }) => Object.entries(files).filter(([f]) => f.endsWith('.ts')).map(([f, text]) => [path.join(outDir, f), text] as const)));
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.CommonJS,
@@ -23,8 +23,8 @@ export function compileGeneratedApp(outDir: string, files: Record<string, string
     noEmit: true,
     types: ['node'],
     typeRoots: [path.resolve(LIBRARY, '..', 'node_modules', '@types')],
-    baseUrl: outDir,
-    paths: { 'cdk-ecs-foundry': [path.join(LIBRARY, 'index.ts')] },
+    baseUrl: LIBRARY,
+    paths: { 'cdk-ecs-foundry': ['index.ts'] },
   };
   const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host);
@@ -40,9 +40,15 @@ export function compileGeneratedApp(outDir: string, files: Record<string, string
   };
   // 'cdk-ecs-foundry' resolves through `paths`; aws-cdk-lib and constructs from the node_modules above the app.
   const program = ts.createProgram([...sources.keys()], options, host);
-  const diagnostics = ts.getPreEmitDiagnostics(program);
+  // Diagnostics of the generated files only: the library's own sources are checked by its build (and checking them
+  // here would cost most of the time); its types are still read to check every call the generated code makes.
+  const diagnostics = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(),
+    ...[...sources.keys()].flatMap(f => {
+      const file = program.getSourceFile(f)!;
+      return [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)];
+    })];
   return diagnostics.map(d => {
-    const where = d.file ? `${path.relative(outDir, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
+    const where = d.file ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
     return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
   });
 }
