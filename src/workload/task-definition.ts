@@ -24,6 +24,8 @@ import type { SharedVolume } from '../storage/shared-volume';
 
 /** The FireLens log router's memory reservation (src/workload/logging.ts). */
 const LOG_ROUTER_MEMORY_RESERVATION_MIB = 50;
+/** The least memory Docker 20.10 and later reserves for a container. */
+const MIN_CONTAINER_MEMORY_MIB = 6;
 /** A user that means root to the Control Tower non-root control (CT.ECS.PR.3): 0 or root, with any group. */
 const isRootUser = (user: string) => /^(0|root)(:.*)?$/.test(user);
 
@@ -147,6 +149,17 @@ export class FoundryTaskDefinition extends Construct {
       validate: () => {
         const problem = checkTaskDefinitionSize(this, this.taskDefinition);
         return problem ? [`${this.constructor.name} '${this.node.path}': invalid task definition size. ${problem}`] : [];
+      },
+    });
+    // The main container reserves what the sidecars and the log router leave (see containerMemoryLimit): at least the
+    // 6 MiB Docker reserves for a container
+    // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_memory).
+    this.node.addValidation({
+      validate: () => {
+        const left = this.mainMemoryReservation();
+        return left !== undefined && left < MIN_CONTAINER_MEMORY_MIB
+          ? [`${this.constructor.name} '${this.node.path}': invalid sidecars = ${this.memoryMiB - left} MiB reserved${this.logs.router ? ` (with the FireLens log router's ${LOG_ROUTER_MEMORY_RESERVATION_MIB} MiB)` : ''}. The main container needs at least ${MIN_CONTAINER_MEMORY_MIB} MiB of the task's ${this.memoryMiB} MiB: raise memoryMiB or lower the sidecars' memoryReservationMiB.`]
+          : [];
       },
     });
 

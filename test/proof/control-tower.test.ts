@@ -147,6 +147,20 @@ describe('CT.ECS.PR.7: a memory hard limit on every container', () => {
     expect(web[0].MemoryReservation).toBeUndefined();
   });
 
+  test('sidecars and the log router that leave the main container less than 6 MiB fail synth, naming the reservations', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Tight', { env: { account: ACCOUNT, region: REGION } });
+    new FoundryTaskDefinition(stack, 'Tight', {
+      cluster: new FoundryCluster(stack, 'Cluster'),
+      image: nginx,
+      memoryMiB: 512,
+      logging: { firelens: true },
+      // 460 MiB passes the sidecar check (less than the task's 512), but with the router's 50 MiB leaves 2 MiB.
+      sidecars: [{ name: 'big', image: nginx, essential: false, memoryReservationMiB: 460 }],
+    });
+    expect(() => app.synth()).toThrow(/FoundryTaskDefinition 'Tight\/Tight': invalid sidecars = 510 MiB reserved \(with the FireLens log router's 50 MiB\)\. The main container needs at least 6 MiB/);
+  });
+
   test('the Control Tower rule passes on every task definition except one whose sidecar reserves no memory (acknowledged there)', () => {
     expect(guard(MEMORY_RULE, fixture.files.Defaults)).toEqual([]);
     const sidecars = fixture.templates.Sidecars;
