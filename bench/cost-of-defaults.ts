@@ -84,7 +84,7 @@ export function costOfDefaults(): CostOfDefaults {
 
 function usd(line: TemplateCostLine | undefined): string {
   if (!line) return '—';
-  return line.monthlyUsd === undefined ? `not priced (${line.note})` : line.monthlyUsd.toFixed(2);
+  return line.monthlyUsd === undefined ? `not priced: ${line.note}` : line.monthlyUsd.toFixed(2);
 }
 
 /**

@@ -53,7 +53,7 @@ describe('cost of the defaults (bench)', () => {
     expect(unpriced.map(l => l.key).sort()).toEqual(['container-insights', 'log-storage', 's3-buckets', 'waf-requests']);
     for (const line of unpriced) {
       expect(line.note).toMatch(/\w/);
-      expect(markdown).toContain(`not priced (${line.note})`);
+      expect(markdown).toContain(`not priced: ${line.note}`);
     }
   });
 
