@@ -114,6 +114,7 @@ export const FIELD_REGISTRY: FieldEntry[] = [
   { field: 'http.alias', kinds: [WEB], becomes: '`hostHeaders` (names of advanced aliases too)' },
   { field: 'http.alias[].hosted_zone', kinds: [WEB], instead: 'Keep your DNS records, or pass `domainName` and `hostedZone` to create the certificate and alias record.' },
   { field: 'http.hosted_zone', kinds: [WEB], instead: 'Keep your DNS record, or pass `domainName` and `hostedZone` to create the certificate and alias record.' },
+  { field: 'http.alb', kinds: [WEB], instead: 'The services of an environment share its `WebLoadBalancer`; for an existing load balancer add listener rules to it by hand, or import it as the new one\'s replacement later.' },
   { field: 'http.healthcheck', kinds: [WEB], becomes: '`targetHealthCheck` (path, healthyHttpCodes, thresholds, interval, timeout, port)' },
   { field: 'http.healthcheck.grace_period', kinds: [WEB], becomes: '`healthCheckGracePeriod`' },
   { field: 'http.deregistration_delay', kinds: [WEB], becomes: '`deregistrationDelay`' },
