@@ -1,4 +1,4 @@
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwactions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -6,7 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { EcsServiceMetrics, HIGH_RESOLUTION_PERIOD_SECONDS, readEvery20Seconds } from '../private/ecs-metrics';
+import { EcsServiceMetrics, HIGH_RESOLUTION_PERIOD_SECONDS, readEvery20Seconds, TargetGroupMetrics } from '../private/ecs-metrics';
 import { checkNumber, invalidProp } from '../private/validation';
 
 /**
@@ -116,6 +116,17 @@ export interface ServiceAlarmsProps extends ServiceAlarmOptions {
    * @default - no alternate target group
    */
   readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+
+  /**
+   * The full name of the target groups' load balancer (`app/<name>/<id>`), the `LoadBalancer` dimension of the load balancer conditions.
+   *
+   * Pass the load balancer's `loadBalancerFullName` (one `Fn::GetAtt` in the template). Without it the name is cut out
+   * of the ARN of the target group's first listener, the same value written as an `Fn::Join` of three `Fn::Select`
+   * of `Fn::Split` in every metric of the alarm.
+   *
+   * @default - derived from the ARN of the target group's first listener
+   */
+  readonly loadBalancerFullName?: string;
 
   /**
    * The queue a worker consumes, for the oldest message condition.
@@ -310,28 +321,29 @@ export class ServiceAlarms extends Construct {
       const pct = options.http5xxPercent;
       const seconds = options.responseTime.toMilliseconds() / 1000;
       // One id per target group: ...a for the target group, ...b for the alternate one of blue/green.
-      const each = <T>(prefix: string, metric: (g: elbv2.ApplicationTargetGroup) => T): Record<string, T> =>
-        Object.fromEntries(groups.map((g, i) => [`${prefix}${'ab'[i]}`, metric(g)]));
+      const groupMetrics = groups.map(g => new TargetGroupMetrics(g, props.loadBalancerFullName));
+      const each = <T>(prefix: string, metric: (g: TargetGroupMetrics) => T): Record<string, T> =>
+        Object.fromEntries(groupMetrics.map((g, i) => [`${prefix}${'ab'[i]}`, metric(g)]));
       const sum = (prefix: string) => groups.map((_, i) => `FILL(${prefix}${'ab'[i]}, 0)`).join(' + ');
       all.push(
         {
           kind: ServiceAlarm.HTTP_5XX,
           metrics: {
-            ...each('e5xx', g => g.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' })),
-            ...each('requests', g => g.metrics.requestCount({ period, statistic: 'Sum' })),
+            ...each('e5xx', g => g.metricTarget5xxCount()),
+            ...each('requests', g => g.metricRequestCount()),
           },
           expression: `(100 * (${sum('e5xx')}) / IF((${sum('requests')}) > 0, ${sum('requests')}, 1)) > ${pct}`,
           description: `more than ${pct} % of responses are 5xx`,
         },
         {
           kind: ServiceAlarm.RESPONSE_TIME,
-          metrics: each('latency', g => g.metrics.targetResponseTime({ period, statistic: 'p99' })),
+          metrics: each('latency', g => g.metricTargetResponseTimeP99()),
           expression: groups.length === 1 ? `FILL(latencya, 0) > ${seconds}` : `MAX([FILL(latencya, 0), FILL(latencyb, 0)]) > ${seconds}`,
           description: `p99 response time above ${seconds} s`,
         },
         {
           kind: ServiceAlarm.UNHEALTHY_HOSTS,
-          metrics: each('unhealthy', g => g.metrics.unhealthyHostCount({ period, statistic: 'Maximum' })),
+          metrics: each('unhealthy', g => g.metricUnhealthyHostCount()),
           expression: `(${sum('unhealthy')}) > 0`,
           description: 'unhealthy targets',
         },
@@ -377,11 +389,18 @@ export class ServiceAlarms extends Construct {
         datapointsToAlarm: periods,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
+      const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
+      let queries = cfn.metrics as cloudwatch.CfnAlarm.MetricDataQueryProperty[];
       if (highResolutionAlarm) {
         // aws-cdk-lib 2.271 refuses a 20-second metric period: written here (see HIGH_RESOLUTION_PERIOD_SECONDS).
-        const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
-        cfn.metrics = readEvery20Seconds(cfn.metrics as cloudwatch.CfnAlarm.MetricDataQueryProperty[]);
+        queries = readEvery20Seconds(queries);
       }
+      // The queries go into the template as written (an override) instead of through the typed property: aws-cdk-lib
+      // resolves a typed property twice more (its type checks, and the tree metadata of every L1 in tree.json), and
+      // with 8 queries of two dimensions each that was a third of what the alarm cost at synth (bench/profile-notes.md).
+      // The template is the same.
+      cfn.metrics = undefined;
+      cfn.addPropertyOverride('Metrics', queries.map(toCfnQuery));
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
       this.alarms.push(alarm);
@@ -424,4 +443,21 @@ export class ServiceAlarms extends Construct {
       }
     }
   }
+}
+
+/**
+ * A metric data query as the template writes it: each key capitalized (`metricStat` is `MetricStat`, `returnData` is
+ * `ReturnData`, ...), the values (tokens included) as they are, undefined keys left out.
+ */
+function toCfnQuery(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(toCfnQuery);
+  }
+  if (typeof value !== 'object' || value === null || Tokenization.isResolvable(value)) {
+    return value;
+  }
+  return Object.fromEntries(Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]): [string, unknown] => [k[0].toUpperCase() + k.slice(1), toCfnQuery(v)])
+    .sort(([a], [b]) => (a < b ? -1 : 1)));
 }

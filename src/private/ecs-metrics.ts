@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 
 /*
  * The one factory for the ECS metrics this library reads: `AWS/ECS` (published for every service,
@@ -104,6 +105,53 @@ export class EcsServiceMetrics {
       statistic: options.statistic ?? 'Average',
       label: options.label,
     });
+  }
+}
+
+/** The namespace of Application Load Balancer metrics. */
+const ALB_NAMESPACE = 'AWS/ApplicationELB';
+
+/**
+ * The metrics of one target group of an Application Load Balancer (dimensions `LoadBalancer` and `TargetGroup`,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+ *
+ * The same metrics as the target group's own `metrics`, whose `LoadBalancer` dimension aws-cdk-lib cuts out of the ARN of
+ * the group's first listener (`Fn::Join` of three `Fn::Select` of `Fn::Split`, about 1 kB of template per metric):
+ * given the load balancer's full name (its `LoadBalancerFullName` attribute, the same value), each metric names it
+ * in one `Fn::GetAtt`.
+ */
+export class TargetGroupMetrics {
+  private readonly dimensionsMap: Record<string, string>;
+
+  constructor(targetGroup: elbv2.ApplicationTargetGroup, loadBalancerFullName?: string) {
+    this.dimensionsMap = {
+      LoadBalancer: loadBalancerFullName ?? targetGroup.firstLoadBalancerFullName,
+      TargetGroup: targetGroup.targetGroupFullName,
+    };
+  }
+
+  /** Responses with a 5xx status code from the targets (Sum). */
+  public metricTarget5xxCount(): cloudwatch.Metric {
+    return this.metric(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, 'Sum');
+  }
+
+  /** Requests the load balancer routed to the target group (Sum). */
+  public metricRequestCount(): cloudwatch.Metric {
+    return this.metric('RequestCount', 'Sum');
+  }
+
+  /** Seconds from a request leaving the load balancer to the target's response headers (p99). */
+  public metricTargetResponseTimeP99(): cloudwatch.Metric {
+    return this.metric('TargetResponseTime', 'p99');
+  }
+
+  /** Targets the load balancer considers unhealthy (Maximum). */
+  public metricUnhealthyHostCount(): cloudwatch.Metric {
+    return this.metric('UnHealthyHostCount', 'Maximum');
+  }
+
+  private metric(metricName: string, statistic: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({ namespace: ALB_NAMESPACE, metricName, dimensionsMap: this.dimensionsMap, period: PERIOD, statistic });
   }
 }
 

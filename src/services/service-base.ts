@@ -274,6 +274,7 @@ export abstract class FoundryServiceBase extends Construct implements IFoundrySe
   protected _enableOperations(extra: {
     targetGroup?: elbv2.ApplicationTargetGroup;
     alternateTargetGroup?: elbv2.ApplicationTargetGroup;
+    loadBalancerFullName?: string;
     queue?: sqs.IQueue;
     deadLetterQueue?: sqs.IQueue;
   } = {}): void {

@@ -166,7 +166,11 @@ export class WebService extends RequestServiceBase {
     // Blue/green moves production traffic to the alternate target group every other deployment: scaling and alarms
     // watch both.
     this._enableScaling(this.targetGroup, this.alternateTargetGroup);
-    this._enableOperations({ targetGroup: this.targetGroup, alternateTargetGroup: this.alternateTargetGroup });
+    this._enableOperations({
+      targetGroup: this.targetGroup,
+      alternateTargetGroup: this.alternateTargetGroup,
+      loadBalancerFullName: this.loadBalancer.loadBalancer.loadBalancerFullName,
+    });
   }
 
   /** The role ECS uses to shift traffic between the target groups (scoped to this service's rules). */
