@@ -8,6 +8,8 @@ import { stackClassName, stackFileName } from './render-stack';
 export interface AppModel {
   readonly application: string;
   readonly environments: string[];
+  /** The account and Region of an environment, when its manifest tells them (its certificate's). */
+  readonly targets?: Record<string, { account: string; region: string }>;
   readonly workloads: ImportedWorkload[];
   readonly reported: ReportedField[];
   readonly carriedFields: number;
@@ -81,8 +83,16 @@ export function renderAppFiles(model: AppModel): Record<string, string> {
     '// The compliance packs run at synth; cdk-ecs-foundry passes them without findings.',
     'Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app), new PCIDSS321Checks(app));',
     '',
-    'const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };',
-    ...stacks.map(s => `new ${s.cls}(app, '${model.application}-${s.env}', { env });`),
+    ...(stacks.some(s => model.targets?.[s.env]) ? ['// An environment with a certificate goes to its account and Region: a load balancer uses only certificates of its own.'] : []),
+    ...(stacks.some(s => !model.targets?.[s.env])
+      ? ["// Environments without a certificate go where the CDK CLI's credentials point.", 'const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };']
+      : []),
+    ...stacks.map(s => {
+      const target = model.targets?.[s.env];
+      return target
+        ? `new ${s.cls}(app, '${model.application}-${s.env}', { env: { account: '${target.account}', region: '${target.region}' } });`
+        : `new ${s.cls}(app, '${model.application}-${s.env}', { env });`;
+    }),
     '',
   ].join('\n');
   const report = [

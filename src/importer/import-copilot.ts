@@ -50,6 +50,7 @@ export function importCopilot(options: ImportOptions): ImportResult {
   const where = { workspaceRoot: ws.root, outDir: path.resolve(options.outDir) };
   const files: Record<string, string> = {};
   const reports = new Map<string, ReportedField>();
+  const targets: Record<string, { account: string; region: string }> = {};
   const carried = new Set<string>();
   const addReports = (envName: string, list: Array<Omit<ReportedField, 'environments'>>) => {
     for (const r of list) {
@@ -69,6 +70,9 @@ export function importCopilot(options: ImportOptions): ImportResult {
     const predefined = { COPILOT_APPLICATION_NAME: ws.application, COPILOT_ENVIRONMENT_NAME: envFile.name };
     const envFields = new ManifestFields(envFile.file, ManifestKind.ENVIRONMENT, interpolate(envFile, predefined, env));
     const environment = mapEnvironment(envFields, envFile.name);
+    // An ACM certificate is used only by a load balancer of its own account and Region: the environment lives there.
+    const arn = /^arn:[^:]+:acm:([^:]+):(\d{12}):/.exec(environment.certificateArn ?? '');
+    if (arn) targets[envFile.name] = { region: arn[1], account: arn[2] };
     count(envFile.file, envFile.name, envFields);
     const workloads: Array<WorkloadModel & { file: string }> = [];
     for (const w of ws.workloads) {
@@ -99,6 +103,7 @@ export function importCopilot(options: ImportOptions): ImportResult {
   Object.assign(files, renderAppFiles({
     application: ws.application,
     environments: ws.environments.map(e => e.name),
+    targets,
     workloads,
     reported,
     carriedFields: carried.size,

@@ -320,6 +320,12 @@ describe('environment manifests → FoundryCluster and the load balancer', () =>
     expect(reported.map(r => r.field)).toEqual(['network.vpc.subnets.private[]', 'network.vpc.subnets.private[]', 'network.vpc.subnets.private[]']);
   });
 
+  test("an environment with a certificate is deployed to the certificate's account and Region", () => {
+    const { files } = importInline(env('http:\n  public:\n    certificates: [arn:aws:acm:eu-west-1:222222222222:certificate/abc]\n'));
+    expect(files['bin/app.ts']).toContain("new TestStack(app, 'shop-test', { env: { account: '222222222222', region: 'eu-west-1' } });");
+    expect(files['bin/app.ts']).not.toContain('const env');
+  });
+
   test('an imported VPC, the private load balancer, a CDN and Container Insights off are reported', () => {
     const { reported } = importInline(env('network:\n  vpc:\n    id: vpc-1\nhttp:\n  private:\n    ingress:\n      vpc: true\ncdn: true\nobservability:\n  container_insights: false\n'));
     expect(reported.map(r => r.field).sort()).toEqual(['cdn', 'http.private', 'network.vpc.id', 'observability.container_insights']);
