@@ -396,7 +396,7 @@ export function acknowledgeEnhancedContainerInsights(cluster: ecs.ICluster): voi
  * Acknowledged only on task definitions with a container that sets no user or a root one.
  */
 export function acknowledgeContainerUser(taskDefinition: ecs.TaskDefinition, containers: string[]): void {
-  acknowledgeControl(taskDefinition, 'ecs_task_definition_nonroot_user_check', `The container(s) ${containers.map(c => `'${c}'`).join(', ')} run as the user their image names (its USER), which the template cannot see. Setting a user here would break images that need root, so the workload author decides: set user (a uid, uid:gid or name) on the workload or sidecar to run as a non-root user explicitly. The FireLens log router runs as root (user 0), as AWS's FireLens examples do.`);
+  acknowledgeControl(taskDefinition, 'ecs_task_definition_nonroot_user_check', `The container(s) ${containers.map(c => `'${c}'`).join(', ')} run as the user their image names (its USER), which the template cannot see. Setting a user here would break images that need root, so the workload author decides: set user (a uid, uid:gid or name) on the workload or sidecar to run as a non-root user explicitly. The FireLens log router, when there is one, runs as user 0, which the library sets for it (src/workload/logging.ts).`);
 }
 
 /**
