@@ -133,7 +133,8 @@ function mapSize(f: ManifestFields): CodeObject {
     }
   }
   const ephemeral = f.takeNumber('storage.ephemeral');
-  // Fargate gives 20 GiB without the setting; ECS accepts the setting only from 21 GiB.
+  // Fargate gives 20 GiB without the setting; ECS accepts the setting only from 21 GiB
+  // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html).
   if (ephemeral !== undefined && ephemeral > 20) props.ephemeralStorageGiB = lit(ephemeral);
   if (yamlBool(f.peek('storage.readonly_fs')) === true) f.take('storage.readonly_fs');
   return props;
