@@ -17,7 +17,8 @@ import * as path from 'path';
 import * as ts from 'typescript';
 
 /** The folders of src/, lowest layer first. */
-const LAYERS = ['compliance', 'private', 'cluster', 'storage', 'workload', 'scaling', 'operations', 'services', 'cost'];
+// importer: the Copilot importer behind the package's bin, on top (it generates code that uses the library; it is not part of the jsii API).
+const LAYERS = ['compliance', 'private', 'cluster', 'storage', 'workload', 'scaling', 'operations', 'services', 'cost', 'importer'];
 
 const SRC = path.join(__dirname, '..', 'src');
 

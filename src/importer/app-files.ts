@@ -1,8 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ImportedWorkload } from './import-copilot';
+import type { ManifestKind } from './field-registry';
 import { ReportedField } from './manifest-fields';
 import { stackClassName, stackFileName } from './render-stack';
+
+/** A workload the import carried over. */
+export interface ImportedWorkload {
+  readonly name: string;
+  readonly type: ManifestKind;
+  readonly construct: string;
+  readonly file: string;
+}
 
 /** What the files around the stacks are rendered from. */
 export interface AppModel {

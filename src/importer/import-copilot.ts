@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { renderAppFiles } from './app-files';
+import { ImportedWorkload, renderAppFiles } from './app-files';
 import { ManifestKind } from './field-registry';
 import { ManifestFields, ReportedField } from './manifest-fields';
 import { applyEnvironmentOverride, ImportError, interpolate } from './manifest-yaml';
@@ -17,14 +17,6 @@ export interface ImportOptions {
   readonly outDir: string;
   /** The shell environment for `${VAR}` substitution. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-}
-
-/** A workload the import carried over. */
-export interface ImportedWorkload {
-  readonly name: string;
-  readonly type: ManifestKind;
-  readonly construct: string;
-  readonly file: string;
 }
 
 /** The generated app and what the import did. */
