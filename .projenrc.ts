@@ -77,6 +77,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/cloudformation-diff@^2.187.5',
     // A TOML 1.0 parser: Bottlerocket user data is parsed the way the host parses it.
     'smol-toml@^1.9.1',
+    // The test environment (test/support/environment.ts) extends jest's Node environment.
+    'jest-environment-node@^30.5.2',
   ],
 
   // The Copilot importer (src/importer/, `npx cdk-ecs-foundry import-copilot`) parses manifests with the maintained
@@ -96,6 +98,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       // Synth with all four cdk-nag packs and CloudFormation validation takes a few seconds per stack.
       testTimeout: 120_000,
+      // One CloudFormation validation engine per jest worker instead of one per test file (building it costs seconds
+      // of CPU; every synth still validates with it): see test/support/environment.ts.
+      testEnvironment: '<rootDir>/test/support/environment.ts',
+      moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/support/cfn-validate.ts' },
+      // Coverage costs about a third more CPU (V8 block coverage slows every synth) and gates nothing (no threshold):
+      // `npx projen test:coverage` measures it on demand.
+      collectCoverage: false,
+      // Jest's default is one worker less than the cores: on a 2-core machine (CI here) that is one, and with one worker
+      // jest runs every test file in its own process, one after the other, on one core. Workers do the work: the parent
+      // process only schedules files and collects results.
+      maxWorkers: '100%',
       snapshotSerializers: ['<rootDir>/test/support/snapshot-serializer.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/examples/cdk.out/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
@@ -129,6 +142,13 @@ for (const dir of ['examples', 'bench']) {
     },
   });
 }
+
+// `npm test` runs without coverage (see jestConfig.collectCoverage); this task runs the same tests with it.
+project.addTask('test:coverage', {
+  description: 'Run the tests with coverage (V8): text summary, and coverage/ with lcov, cobertura and clover reports',
+  exec: 'jest --passWithNoTests --ci --coverage',
+  receiveArgs: true,
+});
 
 // The teardown custom resource's Lambda handler (src/cluster/teardown-handler/index.ts) is compiled at build time
 // into a committed asset, assets/cluster/teardown-handler/index.js: synth only reads that file (from lib/ and from

@@ -1,0 +1,52 @@
+/**
+ * The test environment (test/support/environment.ts) shares one CloudFormation validation engine per jest worker.
+ * Sharing must change nothing that tests see: every synth is still validated, with the same rules, and a test file
+ * that frees the engine (as aws-cdk-lib does when its singleton is reconfigured) does not break the next one.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, CfnResource, CloudFormationValidatePlugin, Stack } from 'aws-cdk-lib';
+
+interface Violation { readonly ruleName: string }
+
+/** Synthesize a stack holding one queue with `properties`, and return the CloudFormation Validate rule ids. */
+function cfnValidateRules(properties: Record<string, unknown>): string[] {
+  const app = new App({
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'foundry-env-')),
+    context: {
+      '@aws-cdk/core:validateAgainstDefaultRules': true,
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+    },
+  });
+  const stack = new Stack(app, 'Env', { env: { account: '123456789012', region: 'us-east-1' } });
+  new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue', properties });
+  const assembly = app.synth();
+  const reportFile = path.join(assembly.directory, 'validation-report.json');
+  const report = fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf-8')) : { pluginReports: [] };
+  return report.pluginReports
+    .filter((r: { pluginName: string }) => r.pluginName === 'CloudFormation Validate')
+    .flatMap((r: { violations: Violation[] }) => r.violations.map(v => v.ruleName))
+    .sort();
+}
+
+test('every synth is still validated: a schema error is reported, each time, and a valid template passes', () => {
+  const first = cfnValidateRules({ NotAQueueProperty: 1 });
+  expect(first.length).toBeGreaterThan(0);
+  // The second synth validates with the engine the first one built: same template, same findings.
+  expect(cfnValidateRules({ NotAQueueProperty: 1 })).toEqual(first);
+  expect(cfnValidateRules({ VisibilityTimeout: 30 })).toEqual([]);
+});
+
+test('the engine is built once per worker: a new plugin (after aws-cdk-lib disposes its singleton) reuses it', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const validate = require('@aws/cloudformation-validate');
+  cfnValidateRules({ VisibilityTimeout: 30 });
+  const built: number = validate.__enginesBuilt();
+  expect(built).toBeGreaterThanOrEqual(1);
+  // aws-cdk-lib frees its engine when its singleton is disposed or reconfigured: the shared one must survive it.
+  CloudFormationValidatePlugin._disposeSingleton();
+  expect(cfnValidateRules({ NotAQueueProperty: 1 }).length).toBeGreaterThan(0);
+  expect(cfnValidateRules({ VisibilityTimeout: 30 })).toEqual([]);
+  expect(validate.__enginesBuilt()).toBe(built);
+});
