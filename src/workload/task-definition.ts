@@ -156,9 +156,10 @@ export class FoundryTaskDefinition extends Construct {
     // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_memory).
     this.node.addValidation({
       validate: () => {
-        const left = this.mainMemoryReservation();
-        return left !== undefined && left < MIN_CONTAINER_MEMORY_MIB
-          ? [`${this.constructor.name} '${this.node.path}': invalid sidecars = ${this.memoryMiB - left} MiB reserved${this.logs.router ? ` (with the FireLens log router's ${LOG_ROUTER_MEMORY_RESERVATION_MIB} MiB)` : ''}. The main container needs at least ${MIN_CONTAINER_MEMORY_MIB} MiB of the task's ${this.memoryMiB} MiB: raise memoryMiB or lower the sidecars' memoryReservationMiB.`]
+        const others = this.otherMemoryReservations();
+        const reserved = others.reduce((sum, o) => sum + o.mib, 0);
+        return reserved > 0 && !Token.isUnresolved(this.memoryMiB) && this.memoryMiB - reserved < MIN_CONTAINER_MEMORY_MIB
+          ? [`${this.constructor.name} '${this.node.path}': invalid sidecars = ${reserved} MiB reserved${this.logs.router ? ` (with the FireLens log router's ${LOG_ROUTER_MEMORY_RESERVATION_MIB} MiB)` : ''}. The main container needs at least ${MIN_CONTAINER_MEMORY_MIB} MiB of the task's ${this.memoryMiB} MiB: raise memoryMiB or lower the other containers' memory reservations. Reserved by: ${others.map(o => `${o.name} ${o.mib} MiB`).join(', ')}.`]
           : [];
       },
     });
@@ -229,11 +230,27 @@ export class FoundryTaskDefinition extends Construct {
     return Token.isUnresolved(this.memoryMiB) ? undefined : this.memoryMiB;
   }
 
-  /** What the sidecars and the log router reserve; the main container reserves the rest (no reservation if none). */
+  /**
+   * What every other container of the task definition reserves, read when the template is rendered: the sidecars, the
+   * log router and containers added through the escape hatch (`taskDefinition.addContainer`). ECS counts a
+   * container's reservation, else its hard limit, and nothing for a container with neither (it uses the task's memory
+   * without reserving any,
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_memory).
+   */
+  private otherMemoryReservations(): { name: string; mib: number }[] {
+    return this.taskDefinition.node.children
+      .filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition && c !== this.mainContainer)
+      .map(c => {
+        const rendered = c.renderContainerDefinition();
+        const mib = rendered.memoryReservation ?? rendered.memory ?? 0;
+        return { name: c.containerName, mib: Token.isUnresolved(mib) ? 0 : mib };
+      })
+      .filter(o => o.mib > 0);
+  }
+
+  /** The main container reserves what the other containers leave (no reservation if they reserve nothing). */
   private mainMemoryReservation(): number | undefined {
-    const others = this.resolvedContainers
-      .filter((c): c is ResolvedSidecar => 'essential' in c)
-      .reduce((sum, s) => sum + (s.memoryReservationMiB ?? 0), 0) + (this.logs.router ? LOG_ROUTER_MEMORY_RESERVATION_MIB : 0);
+    const others = this.otherMemoryReservations().reduce((sum, o) => sum + o.mib, 0);
     return others > 0 ? this.memoryMiB - others : undefined;
   }
 
