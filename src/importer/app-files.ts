@@ -33,6 +33,34 @@ function libraryVersion(): string {
   }
 }
 
+/**
+ * The names of the stacks Copilot deploys for an application: its environments' (`<app>-<env>`), its workloads'
+ * (`<app>-<env>-<workload>`, internal/pkg/deploy/cloudformation/stack/name.go) and the application's own
+ * (`<app>-infrastructure-roles`, and the `<app>-infrastructure` StackSet).
+ */
+export function copilotStackNames(application: string, environments: string[], workloads: string[]): Set<string> {
+  const names = new Set([`${application}-infrastructure-roles`, `${application}-infrastructure`]);
+  for (const env of environments) {
+    names.add(`${application}-${env}`);
+    for (const w of workloads) names.add(`${application}-${env}-${w}`);
+  }
+  return names;
+}
+
+/**
+ * The stack name of each environment of the generated app: `<app>-<env>-foundry`, a name none of Copilot's live
+ * stacks has (a workload named 'foundry' moves the suffix on), so `cdk deploy` never updates a Copilot stack.
+ */
+export function foundryStackNames(application: string, environments: string[], workloads: string[]): Record<string, string> {
+  const taken = copilotStackNames(application, environments, workloads);
+  let suffix = 'foundry';
+  while (environments.some(env => taken.has(`${application}-${env}-${suffix}`))) suffix = `cdk-${suffix}`;
+  return Object.fromEntries(environments.map(env => [env, `${application}-${env}-${suffix}`]));
+}
+
+/** The cfn-guard validator of the generated app: the version this package tests with (its devDependencies). */
+export const CFN_GUARD_VALIDATOR_VERSION = '^0.0.62';
+
 /** The summary line the CLI prints and the report ends with. */
 export function summaryLine(model: Pick<AppModel, 'environments' | 'workloads' | 'reported' | 'carriedFields'>): string {
   return `Imported ${model.workloads.length === 1 ? '1 service or job' : `${model.workloads.length} services and jobs`} into ${model.environments.length} environment stack${model.environments.length === 1 ? '' : 's'}: ${model.carriedFields} field${model.carriedFields === 1 ? '' : 's'} carried, ${model.reported.length} field${model.reported.length === 1 ? '' : 's'} reported.`;
@@ -57,7 +85,7 @@ export function renderAppFiles(model: AppModel): Record<string, string> {
     bin: { app: 'bin/app.js' },
     scripts: { build: 'tsc', synth: 'cdk synth', diff: 'cdk diff', deploy: 'cdk deploy --all' },
     dependencies: { 'aws-cdk-lib': '^2.271.0', 'cdk-ecs-foundry': libraryVersion(), 'cdk-nag': '^3.0.2', 'constructs': '^10.5.1' },
-    devDependencies: { '@types/node': '^20', 'aws-cdk': '^2.1148.1', 'ts-node': '^10.9.2', 'typescript': '~5.9.3' },
+    devDependencies: { '@cdklabs/cdk-validator-cfnguard': CFN_GUARD_VALIDATOR_VERSION, '@types/node': '^20', 'aws-cdk': '^2.1148.1', 'ts-node': '^10.9.2', 'typescript': '~5.9.3' },
   };
   const cdkJson = {
     app: 'npx ts-node --prefer-ts-exts bin/app.ts',
@@ -79,17 +107,26 @@ export function renderAppFiles(model: AppModel): Record<string, string> {
     },
     include: ['bin/**/*.ts', 'lib/**/*.ts'],
   };
-  const stacks = model.environments.map(env => ({ env, cls: stackClassName(env), file: stackFileName(env).replace(/\.ts$/, '') }));
+  const stackNames = foundryStackNames(model.application, model.environments, model.workloads.map(w => w.name));
+  const stacks = model.environments.map(env => ({ env, cls: stackClassName(env), file: stackFileName(env).replace(/\.ts$/, ''), id: stackNames[env] }));
   const app = [
     "import { App, Validations } from 'aws-cdk-lib';",
+    "import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';",
     "import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';",
     ...stacks.map(s => `import { ${s.cls} } from '../lib/${s.file}';`),
     '',
     `// The Copilot application '${model.application}', one stack per environment (imported by cdk-ecs-foundry import-copilot).`,
     'const app = new App();',
     '',
-    '// The compliance packs run at synth; cdk-ecs-foundry passes them without findings.',
-    'Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new HIPAASecurityChecks(app), new PCIDSS321Checks(app));',
+    '// Five compliance packs run at synth, and cdk-ecs-foundry passes them without findings: the four cdk-nag packs and the',
+    '// AWS Control Tower proactive controls (the cfn-guard rules of @cdklabs/cdk-validator-cfnguard).',
+    'Validations.of(app).addPlugins(',
+    '  new AwsSolutionsChecks(app),',
+    '  new NIST80053R5Checks(app),',
+    '  new HIPAASecurityChecks(app),',
+    '  new PCIDSS321Checks(app),',
+    '  new CfnGuardValidator(),',
+    ');',
     '',
     ...(stacks.some(s => model.targets?.[s.env]) ? ['// An environment with a certificate goes to its account and Region: a load balancer uses only certificates of its own.'] : []),
     ...(stacks.some(s => !model.targets?.[s.env])
@@ -98,8 +135,8 @@ export function renderAppFiles(model: AppModel): Record<string, string> {
     ...stacks.map(s => {
       const target = model.targets?.[s.env];
       return target
-        ? `new ${s.cls}(app, '${model.application}-${s.env}', { env: { account: '${target.account}', region: '${target.region}' } });`
-        : `new ${s.cls}(app, '${model.application}-${s.env}', { env });`;
+        ? `new ${s.cls}(app, '${s.id}', { env: { account: '${target.account}', region: '${target.region}' } });`
+        : `new ${s.cls}(app, '${s.id}', { env });`;
     }),
     '',
   ].join('\n');
@@ -122,11 +159,29 @@ export function renderAppFiles(model: AppModel): Record<string, string> {
     '',
     '## Before you deploy',
     '',
-    '- These stacks create NEW resources (new names and logical IDs): nothing of the Copilot stacks is adopted or changed.',
-    '  Deploy next to Copilot, test, move traffic (weighted DNS records or your alias), then `copilot svc delete` and',
-    '  `copilot env delete`. Data in EFS file systems and S3 buckets stays where it is.',
-    '- Root file systems are read-only (a compliance rule): list the paths your containers write in `writablePaths`.',
+    `- These stacks (${stacks.map(s => `\`${s.id}\``).join(', ')}) create NEW resources with new names and logical IDs: no`,
+    '  stack name equals one of Copilot\'s (`<app>-<env>`, `<app>-<env>-<service>`), so nothing of the Copilot stacks is',
+    '  adopted, changed or deleted by `cdk deploy`. Data in EFS file systems and S3 buckets stays where it is.',
+    '- Root file systems stay writable where Copilot\'s were (`storage.readonly_fs` not true, and every sidecar):',
+    '  `readonlyRootFilesystem: false`. To harden a container, remove that line and list the paths it writes in',
+    '  `writablePaths`.',
     '- Services without `count` run 2 tasks (one per Availability Zone), Copilot ran 1.',
+    '',
+    '## Moving traffic, then deleting Copilot',
+    '',
+    '1. Protect the DNS records Copilot manages before anything else: a web service\'s alias records (`http.alias` with a',
+    '   hosted zone) live in its Copilot service stack, and `copilot svc delete` deletes them. Add a Copilot override',
+    '   (`copilot svc override`) that sets `DeletionPolicy: Retain` on those record sets, remove `hosted_zone` from the',
+    '   manifest, and `copilot svc deploy`: the records stay, now yours.',
+    '2. Deploy these stacks next to Copilot and test them through the new load balancer\'s DNS name.',
+    '3. Shift traffic with weighted DNS records (or move your alias) in steps, watching both.',
+    '4. Workers: move the publishers and their workers together. Delete a Copilot worker only after its queue and',
+    '   dead-letter queue are empty. Jobs: pause the Copilot job (`schedule: none`) when the new one takes over.',
+    '5. Addons (`copilot/<service>/addons/`, `copilot/environments/addons/`) are not imported. Their resources, such',
+    '   as a DynamoDB table, have no DeletionPolicy: `copilot svc delete` deletes them with their data. Set',
+    '   `DeletionPolicy: Retain` in the addon template and deploy before deleting, or move the data first.',
+    '6. When nothing reaches the Copilot services any more, `copilot svc delete` / `copilot job delete` each workload,',
+    '   then `copilot env delete` each environment.',
     '',
   ].join('\n');
   return {

@@ -90,6 +90,18 @@ export function importCopilot(options: ImportOptions): ImportResult {
       addReports(name, [{ file: w.file, field: `environments.${name}`, value: '…', instead: `There is no environment '${name}' (copilot/environments/${name}/manifest.yml): add its manifest and import again, or remove the override.` }]);
     }
   }
+  // Addons and overrides are CloudFormation of Copilot's stacks: reported, with what deleting the Copilot stack does.
+  for (const x of ws.extensions) {
+    const report = {
+      file: x.dir,
+      field: x.kind,
+      value: x.files.join(', '),
+      instead: x.kind === 'addons'
+        ? 'Addons are not imported: write their resources in the stack (or keep them). Their templates have no DeletionPolicy (a DynamoDB table, a bucket): `copilot svc delete` / `copilot env delete` deletes them with their data, so set `DeletionPolicy: Retain` in the addon template and deploy before deleting, or move the data first.'
+        : 'Overrides (CloudFormation or CDK patches of the Copilot stack) are not imported: apply the same changes to the generated constructs (escape hatches: `node.defaultChild`, `addPropertyOverride`).',
+    };
+    for (const e of ws.environments) addReports(e.name, [report]);
+  }
   const workloads = ws.workloads.map(w => ({ name: w.name, type: w.kind, construct: constructOf(w.kind), file: w.file }));
   const reported = [...reports.values()];
   Object.assign(files, renderAppFiles({

@@ -27,6 +27,16 @@ export function mapImage(f: ManifestFields, prefix: string, where: PathContext, 
   if (typeof location === 'string' && location) {
     f.take(typeof f.peek(prefix) === 'string' ? prefix : `${prefix}.location`);
     const credentials = f.takeString(`${prefix}.credentials`);
+    const ecr = credentials ? undefined : privateEcrImage(location);
+    if (ecr) {
+      // An image of a private ECR repository: fromEcrRepository grants the execution role the pull (Copilot's execution
+      // role has AmazonECSTaskExecutionRolePolicy, which allows pulling from every repository of the account).
+      const owner = pascalCase(String(f.manifest.name ?? 'Workload')) + (prefix === 'image' ? '' : pascalCase(prefix.split('.')[1] ?? ''));
+      const repository = `ecr.Repository.fromRepositoryAttributes(this, ${str(`${owner}Repository`).text}, { repositoryName: ${str(ecr.repositoryName).text}, repositoryArn: ${str(ecr.repositoryArn).text} })`;
+      return raw(ecr.tagOrDigest === 'latest'
+        ? `ecs.ContainerImage.fromEcrRepository(${repository})`
+        : `ecs.ContainerImage.fromEcrRepository(${repository}, ${str(ecr.tagOrDigest).text})`);
+    }
     return credentials
       ? raw(`ecs.ContainerImage.fromRegistry(${str(location).text}, { credentials: secretsmanager.Secret.fromSecretCompleteArn(this, ${str(`${pascalCase(f.manifest.name as string ?? 'Workload')}RegistryCredentials`).text}, ${str(credentials).text}) })`)
       : raw(`ecs.ContainerImage.fromRegistry(${str(location).text})`);
@@ -38,6 +48,19 @@ export function mapImage(f: ManifestFields, prefix: string, where: PathContext, 
     throw new ImportError(`${f.file}: the workload has no image: set image.location (an image in a registry) or image.build (a Dockerfile to build); Copilot needs one too.`);
   }
   return undefined;
+}
+
+/**
+ * A private ECR image URI (`<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag|@sha256:digest]`,
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/docker-pull-ecr-image.html): its repository's name and ARN,
+ * and the tag or digest (`latest` when it has neither, as Docker pulls it).
+ */
+export function privateEcrImage(location: string): { repositoryName: string; repositoryArn: string; tagOrDigest: string } | undefined {
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9][a-z0-9._\/-]*?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(location);
+  if (!m) return undefined;
+  const [, account, region, cn, repositoryName, tag, digest] = m;
+  const partition = cn ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  return { repositoryName, repositoryArn: `arn:${partition}:ecr:${region}:${account}:repository/${repositoryName}`, tagOrDigest: digest ?? tag ?? 'latest' };
 }
 
 function mapBuild(f: ManifestFields, where: PathContext): Code {
@@ -60,6 +83,9 @@ function mapBuild(f: ManifestFields, where: PathContext): Code {
       f.report('image.build.cache_from', build.cache_from, 'Set `cacheFrom` in `fromAsset(..., { cacheFrom })` or in your CI build.');
     }
   }
+  // The image is built for the task's platform, as Copilot builds it (docker build --platform): an image built on an
+  // Apple silicon laptop would otherwise be arm64 and fail to start on x86_64 tasks, and the other way round.
+  options.platform = raw(isArm64(f.peek('platform')) ? 'ecr_assets.Platform.LINUX_ARM64' : 'ecr_assets.Platform.LINUX_AMD64');
   // Copilot: the context defaults to the Dockerfile's directory; both are relative to the workspace root.
   const contextDir = path.resolve(where.workspaceRoot, context ?? path.dirname(dockerfile ?? 'Dockerfile'));
   if (dockerfile !== undefined) {
@@ -70,7 +96,15 @@ function mapBuild(f: ManifestFields, where: PathContext): Code {
   const dir = `path.join(__dirname, ${str(relative).text})`;
   return isEmptyObject(options)
     ? raw(`ecs.ContainerImage.fromAsset(${dir})`)
-    : raw(`ecs.ContainerImage.fromAsset(${dir}, ${render(options)})`);
+    : raw(`ecs.ContainerImage.fromAsset(${dir}, { ${Object.entries(options).filter((e): e is [string, Code] => e[1] !== undefined).map(([k, v]) => `${k}: ${render(v)}`).join(', ')} })`);
+}
+
+/** Whether a manifest's `platform` (a string or `{ osfamily, architecture }`) is linux/arm64. */
+export function isArm64(platform: YamlValue | undefined): boolean {
+  const text = isMap(platform) ? `${platform.osfamily ?? 'linux'}/${platform.architecture ?? 'x86_64'}` : platform;
+  if (typeof text !== 'string') return false;
+  const [os, arch] = text.toLowerCase().split('/');
+  return os === 'linux' && (arch === 'arm64' || arch === 'arm');
 }
 
 /**
@@ -97,8 +131,12 @@ export function mapSecret(f: ManifestFields, fieldPath: string, idBase: string):
     const secret = `secretsmanager.Secret.fromSecretCompleteArn(this, ${id}, ${str(sm[1]).text})`;
     return raw(sm[2] ? `ecs.Secret.fromSecretsManager(${secret}, ${str(sm[2]).text})` : `ecs.Secret.fromSecretsManager(${secret})`);
   }
-  const ssmArn = /^arn:[^:]+:ssm:[^:]*:[^:]*:parameter(\/.*)$/.exec(value);
-  const parameterName = ssmArn ? ssmArn[1] : value;
+  if (/^arn:[^:]+:ssm:[^:]*:[^:]*:parameter\/.+$/.test(value)) {
+    // The ARN is kept: a parameter of another Region (or shared from another account) is named by its full ARN
+    // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html).
+    return raw(`ecs.Secret.fromSsmParameter(ssm.StringParameter.fromStringParameterArn(this, ${id}, ${str(value).text}))`);
+  }
+  const parameterName = value;
   return raw(`ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(this, ${id}, { parameterName: ${str(parameterName).text} }))`);
 }
 

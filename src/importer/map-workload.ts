@@ -74,7 +74,7 @@ export function mapWorkload(f: ManifestFields, name: string, where: PathContext)
   const sidecars = mapSidecars(f, id, where);
   if (sidecars.length > 0) props.sidecars = sidecars;
   const storage = mapStorage(f, id);
-  if (storage.writablePaths.length > 0) props.writablePaths = ['/tmp', ...storage.writablePaths.filter(p => p !== '/tmp')].map(p => str(p));
+  if (storage.writablePaths.length > 0 && props.readonlyRootFilesystem === undefined) props.writablePaths = ['/tmp', ...storage.writablePaths.filter(p => p !== '/tmp')].map(p => str(p));
   const exec = yamlBool(f.peek('exec'));
   if (exec !== undefined) f.take('exec');
   if (exec) props.enableExecuteCommand = raw('true');
@@ -97,9 +97,9 @@ export function mapWorkload(f: ManifestFields, name: string, where: PathContext)
     // Copilot hands a worker its queue's URL as COPILOT_QUEUE_URI: keep the name so the code reads it unchanged.
     props.queueUrlVariable = str('COPILOT_QUEUE_URI');
   } else {
+    // `retries` is not carried (the registry reports it): Copilot re-runs a job that FAILED (a Step Functions Retry on
+    // States.ALL), while ScheduledTask.maxRetries retries only EventBridge Scheduler's call that starts the task.
     Object.assign(props, mapSchedule(f));
-    const retries = f.takeNumber('retries');
-    if (retries !== undefined) props.maxRetries = lit(retries);
   }
   return {
     name,
@@ -114,6 +114,12 @@ export function mapWorkload(f: ManifestFields, name: string, where: PathContext)
     serviceConnectServer: kind === ManifestKind.BACKEND,
   };
 }
+
+/** A writable root file system as Copilot had it, with how to harden it. */
+const WRITABLE_ROOT = raw('/* writable, as in Copilot (storage.readonly_fs): to harden, remove this line and list the paths it writes in writablePaths */ false');
+
+/** A sidecar's root file system: Copilot's sidecars always have a writable one. */
+const WRITABLE_SIDECAR_ROOT = raw('/* writable, as in Copilot: to harden, remove this line and list the paths it writes in writablePaths */ false');
 
 function mapSize(f: ManifestFields): CodeObject {
   const props: CodeObject = {};
@@ -136,7 +142,11 @@ function mapSize(f: ManifestFields): CodeObject {
   // Fargate gives 20 GiB without the setting; ECS accepts the setting only from 21 GiB
   // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html).
   if (ephemeral !== undefined && ephemeral > 20) props.ephemeralStorageGiB = lit(ephemeral);
-  if (yamlBool(f.peek('storage.readonly_fs')) === true) f.take('storage.readonly_fs');
+  // Copilot mounts the main container's root file system writable unless storage.readonly_fs is true
+  // (https://aws.github.io/copilot-cli/docs/include/storage/): keep it so, and say how to harden it.
+  const readonlyFs = yamlBool(f.peek('storage.readonly_fs'));
+  if (readonlyFs !== undefined) f.take('storage.readonly_fs');
+  if (readonlyFs !== true) props.readonlyRootFilesystem = WRITABLE_ROOT;
   return props;
 }
 
@@ -153,7 +163,7 @@ function mapSidecars(f: ManifestFields, id: string, where: PathContext): Code[] 
       f.report(prefix, spec, 'The sidecar is not generated: it needs an image in a registry (build it in CI and reference the image), then add it to `sidecars` with these settings.');
       continue;
     }
-    const sidecar: CodeObject = { name: str(name), image };
+    const sidecar: CodeObject = { name: str(name), image, readonlyRootFilesystem: WRITABLE_SIDECAR_ROOT };
     const port = f.peek(`${prefix}.port`);
     if (port !== undefined) {
       const [number, protocol] = String(port).split('/');

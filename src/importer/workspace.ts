@@ -26,6 +26,11 @@ export interface Workspace {
   readonly application: string;
   readonly environments: EnvironmentFile[];
   readonly workloads: WorkloadFile[];
+  /**
+   * Copilot addons and overrides directories (`copilot/<workload>/addons/`, `copilot/environments/overrides/`, ...),
+   * relative to the root, with their files: the importer does not read them, it reports them.
+   */
+  readonly extensions: Array<{ readonly dir: string; readonly kind: 'addons' | 'overrides'; readonly files: string[] }>;
 }
 
 /** Workload types this library has no construct for, with what to use instead. */
@@ -101,5 +106,13 @@ export function readWorkspace(dir: string): Workspace {
     }
     workloads.push({ ...parsed, name: String(parsed.document.get('name') ?? name), kind });
   }
-  return { root, application, environments, workloads };
+  const extensions: Workspace['extensions'] = [];
+  for (const name of fs.readdirSync(copilot).sort()) {
+    for (const kind of ['addons', 'overrides'] as const) {
+      const found = path.join(copilot, name, kind);
+      if (!fs.existsSync(found) || !fs.statSync(found).isDirectory()) continue;
+      extensions.push({ dir: `${shown(found)}/`, kind, files: fs.readdirSync(found).sort() });
+    }
+  }
+  return { root, application, environments, workloads, extensions };
 }

@@ -100,3 +100,20 @@ test('the report: reported fields name the file, field, value, environments and 
   }
   expect(imported[1].result.reported).toEqual([]);
 });
+
+test('deployed next to Copilot: the prod execution role may pull the private ECR image, roots are writable as in Copilot', () => {
+  type Resources = Record<string, { Type: string; Properties: any }>;
+  const json = (name: string) => Template.fromStack(stacks.find(s => s.stackName === name)!).toJSON() as { Resources: Resources };
+  const prod = JSON.stringify(Object.values(json('shop-ProdStack').Resources)
+    .filter(r => ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Role'].includes(r.Type)));
+  expect(prod).toContain('ecr:BatchGetImage');
+  expect(prod).toContain(':repository/shop/frontend');
+  const containers = (name: string) => Object.values(json(name).Resources).filter(r => r.Type === 'AWS::ECS::TaskDefinition')
+    .flatMap(r => r.Properties.ContainerDefinitions as Array<{ Name: string; ReadonlyRootFilesystem?: boolean }>);
+  // The minimal web service sets no storage.readonly_fs: its root is writable, as Copilot's was (nginx writes its cache).
+  expect(containers('hello-DevStack').map(c => c.ReadonlyRootFilesystem)).toEqual([false]);
+  // readonly_fs: true keeps the read-only root; Copilot's sidecars (frontend's nginx) stay writable.
+  const full = containers('shop-ProdStack');
+  expect(full.find(c => c.Name === 'nginx')?.ReadonlyRootFilesystem).toBe(false);
+  expect(full.filter(c => c.ReadonlyRootFilesystem === true).length).toBeGreaterThan(0);
+});

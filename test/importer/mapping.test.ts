@@ -88,13 +88,14 @@ describe('count and scaling', () => {
 describe('the workload: image, container, platform, storage', () => {
   test('build string and build map become fromAsset next to the generated app; cache_from is reported', () => {
     const s1 = importInline(manifest('web', WEB, 'image:\n  build: web/Dockerfile\n  port: 80\n')).stack;
-    expect(s1).toContain("image: ecs.ContainerImage.fromAsset(path.join(__dirname, '../../web')),");
+    expect(s1).toContain("image: ecs.ContainerImage.fromAsset(path.join(__dirname, '../../web'), { platform: ecr_assets.Platform.LINUX_AMD64 }),");
+    expect(s1).toContain("import * as ecr_assets from 'aws-cdk-lib/aws-ecr-assets';");
     expect(s1).toContain("import * as path from 'path';");
     const { stack, reported } = importInline(manifest('web', WEB, [
       'image:', '  build:', '    context: src', '    dockerfile: docker/web.Dockerfile', '    target: runtime', '    args:', '      NODE_ENV: production',
       '    cache_from: [repo/cache]', '  port: 80', '',
     ].join('\n')));
-    expect(stack).toContain("ecs.ContainerImage.fromAsset(path.join(__dirname, '../../src'), { buildArgs: { NODE_ENV: 'production' }, target: 'runtime', file: '../docker/web.Dockerfile' })");
+    expect(stack).toContain("ecs.ContainerImage.fromAsset(path.join(__dirname, '../../src'), { buildArgs: { NODE_ENV: 'production' }, target: 'runtime', platform: ecr_assets.Platform.LINUX_AMD64, file: '../docker/web.Dockerfile' })");
     expect(reportsOf(reported, 'image.build.cache_from')).toHaveLength(1);
   });
 
@@ -133,7 +134,8 @@ describe('the workload: image, container, platform, storage', () => {
       '  X:', '    from_cfn: exported-secret', '',
     ].join('\n')));
     expect(stack).toContain("P1: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(this, 'WebP1Secret', { parameterName: '/copilot/shop/test/p1' })),");
-    expect(stack).toContain("P2: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(this, 'WebP2Secret', { parameterName: '/shop/p2' })),");
+    // The ARN is kept whole: its account and Region name the parameter (another Region's needs the ARN).
+    expect(stack).toContain("P2: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromStringParameterArn(this, 'WebP2Secret', 'arn:aws:ssm:us-east-1:111111111111:parameter/shop/p2')),");
     expect(stack).toContain("S1: ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretCompleteArn(this, 'WebS1Secret', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf'), 'password'),");
     expect(stack).toContain("S2: ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(this, 'WebS2Secret', 'shop/db'), 'user'),");
     expect(stack).toContain("S3: ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(this, 'WebS3Secret', 'shop/token')),");
@@ -154,7 +156,7 @@ describe('the workload: image, container, platform, storage', () => {
     expect(stack).toContain("web.addVolume(webHome, '/home/app', { readOnly: true });");
     expect(reported.map(r => r.field)).toEqual(['storage.volumes.old']);
     expect(importInline(web('storage:\n  ephemeral: 20\n')).stack).not.toContain('ephemeralStorageGiB');
-    expect(reportsOf(importInline(web('storage:\n  readonly_fs: false\n')).reported, 'storage.readonly_fs')[0].instead).toMatch(/writablePaths/);
+    expect(stack).not.toContain('readonlyRootFilesystem');
   });
 
   test('sidecars: image, port, essential, variables, secrets, command, health check, start order; a sidecar built from source is reported', () => {
@@ -163,7 +165,8 @@ describe('the workload: image, container, platform, storage', () => {
       "      variables:\n        MODE: 'edge'", '      secrets:\n        KEY: /p/key', "      command: ['run']", "      entrypoint: ['/proxy']",
       "      healthcheck:\n        command: ['CMD', 'true']", '    built:', '      image:', '        build: proxy/Dockerfile', '',
     ].join('\n')));
-    expect(stack).toContain("name: 'proxy',\n          image: ecs.ContainerImage.fromRegistry('repo/proxy:1'),\n          ports: [{ port: 9000 }],\n          essential: false,");
+    expect(stack).toContain("name: 'proxy',\n          image: ecs.ContainerImage.fromRegistry('repo/proxy:1'),\n          readonlyRootFilesystem: /* writable, as in Copilot: to harden, remove this line and list the paths it writes in writablePaths */ false,"
+      + '\n          ports: [{ port: 9000 }],\n          essential: false,');
     expect(stack).toContain("environment: { MODE: 'edge' },");
     expect(stack).toContain("KEY: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(this, 'WebProxyKeySecret', { parameterName: '/p/key' })),");
     expect(stack).toContain("healthCheck: { command: ['CMD', 'true'] },");
@@ -204,7 +207,7 @@ describe('Backend Service → BackendService through Service Connect', () => {
     expect(stack).toContain('web.connectTo(api);');
     expect(stack.indexOf("new BackendService(this, 'Api'")).toBeLessThan(stack.indexOf("new WebService(this, 'Web'"));
     expect(reported).toEqual([]);
-    expect(importInline(api('')).stack).toContain("discoveryName: 'api' });");
+    expect(importInline(api('')).stack).toContain("discoveryName: 'api',\n    });");
   });
 
   test('the internal load balancer block is reported, request scaling too', () => {
@@ -299,10 +302,12 @@ describe('Scheduled Job → ScheduledTask', () => {
     expect(reportsOf(both.reported, 'on.schedule')[0].instead).toMatch(/both the day of month/);
   });
 
-  test('retries carried, timeout reported', () => {
+  test('retries and timeout are reported: maxRetries retries starting the task, not a failed run', () => {
     const { stack, reported } = importInline(job('on:\n  schedule: "@hourly"\nretries: 3\ntimeout: 1h\n'));
-    expect(stack).toContain('maxRetries: 3,');
-    expect(reported.map(r => r.field)).toEqual(['timeout']);
+    expect(stack).not.toContain('maxRetries');
+    expect(reported.map(r => r.field)).toEqual(['retries', 'timeout']);
+    expect(reportsOf(reported, 'retries')[0]).toMatchObject({ value: '3' });
+    expect(reportsOf(reported, 'retries')[0].instead).toMatch(/only retries starting the task/);
   });
 });
 
@@ -322,7 +327,7 @@ describe('environment manifests → FoundryCluster and the load balancer', () =>
 
   test("an environment with a certificate is deployed to the certificate's account and Region", () => {
     const { files } = importInline(env('http:\n  public:\n    certificates: [arn:aws:acm:eu-west-1:222222222222:certificate/abc]\n'));
-    expect(files['bin/app.ts']).toContain("new TestStack(app, 'shop-test', { env: { account: '222222222222', region: 'eu-west-1' } });");
+    expect(files['bin/app.ts']).toContain("new TestStack(app, 'shop-test-foundry', { env: { account: '222222222222', region: 'eu-west-1' } });");
     expect(files['bin/app.ts']).not.toContain('const env');
   });
 
@@ -344,8 +349,8 @@ describe('one stack per environment, each with its overrides', () => {
     expect(result.stack).toContain('desiredCount: 1,');
     expect(result.stack).toContain("environment: { LEVEL: 'info', ENV: 'test' },");
     expect(result.reported).toEqual([expect.objectContaining({ field: 'environments.staging', environments: ['staging'] })]);
-    expect(result.files['bin/app.ts']).toContain("new ProdStack(app, 'shop-prod', { env });");
-    expect(result.files['bin/app.ts']).toContain("new TestStack(app, 'shop-test', { env });");
+    expect(result.files['bin/app.ts']).toContain("new ProdStack(app, 'shop-prod-foundry', { env });");
+    expect(result.files['bin/app.ts']).toContain("new TestStack(app, 'shop-test-foundry', { env });");
   });
 
   test('the summary counts services, carried fields and reported fields', () => {

@@ -1,0 +1,163 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { importInline, manifest, reportsOf, writeWorkspace } from './support/inline-workspace';
+import { importCopilot } from '../../src/importer/import-copilot';
+import { privateEcrImage } from '../../src/importer/map-container';
+
+/*
+ * What a deploy of a generated app next to a live Copilot application needs: stack names of its own, root file systems
+ * as writable as Copilot's, pulls from private ECR, images built for the task's platform, SSM parameters by ARN, job
+ * retries not mistaken for Scheduler retries, the traffic move advice, and the five compliance packs in the app.
+ */
+
+const WEB = 'Load Balanced Web Service';
+const web = (body: string) => manifest('web', WEB, `image:\n  location: repo/web:1\n  port: 8080\n${body}`);
+
+/** The stack ids bin/app.ts gives its stacks. */
+function stackIds(appTs: string): string[] {
+  return [...appTs.matchAll(/new \w+Stack\(app, '([^']+)'/g)].map(m => m[1]);
+}
+
+describe('stack names never equal a Copilot stack of the workspace', () => {
+  test('environments, workloads (one named foundry) and the application: no generated name is a Copilot name', () => {
+    const result = importInline({
+      'environments/prod/manifest.yml': 'name: prod\ntype: Environment\n',
+      ...web(''),
+      ...manifest('foundry', 'Backend Service', 'image:\n  location: repo/api:1\n  port: 80\n'),
+    });
+    const envs = ['prod', 'test'];
+    const workloads = ['web', 'foundry'];
+    // Copilot's stack names (internal/pkg/deploy/cloudformation/stack/name.go): <app>-<env>, <app>-<env>-<workload>.
+    const copilot = new Set(['shop-infrastructure-roles', ...envs.flatMap(e => [`shop-${e}`, ...workloads.map(w => `shop-${e}-${w}`)])]);
+    const ids = stackIds(result.files['bin/app.ts']);
+    expect(ids).toHaveLength(2);
+    for (const id of ids) expect(copilot.has(id)).toBe(false);
+    // The workload 'foundry' moves the suffix on.
+    expect(ids).toEqual(['shop-prod-cdk-foundry', 'shop-test-cdk-foundry']);
+    expect(result.files['IMPORT-REPORT.md']).toContain('These stacks (`shop-prod-cdk-foundry`, `shop-test-cdk-foundry`) create NEW resources');
+  });
+
+  test('the fixture workspace: <app>-<env>-foundry', () => {
+    const root = path.join(__dirname, '..', 'fixtures', 'copilot', 'full');
+    const result = importCopilot({ copilotDir: root, outDir: path.join(root, 'cdk-app'), env: { IMAGE_TAG: 'v1' } });
+    const ids = stackIds(result.files['bin/app.ts']);
+    expect(ids).toEqual(['shop-prod-foundry', 'shop-test-foundry']);
+    for (const id of ids) {
+      expect(result.environments.some(e => id === `shop-${e}`)).toBe(false);
+      expect(result.environments.some(e => result.workloads.some(w => id === `shop-${e}-${w.name}`))).toBe(false);
+    }
+  });
+});
+
+describe('root file systems as Copilot had them', () => {
+  const hardening = '/* writable, as in Copilot (storage.readonly_fs): to harden, remove this line and list the paths it writes in writablePaths */ false';
+
+  test('readonly_fs absent or false: a writable root, with how to harden it; the scratch volumes need no writablePaths', () => {
+    for (const body of ['', 'storage:\n  readonly_fs: false\n  volumes:\n    scratch:\n      path: /scratch\n']) {
+      const { stack, reported } = importInline(web(body));
+      expect(stack).toContain(`readonlyRootFilesystem: ${hardening},`);
+      expect(stack).not.toContain('writablePaths: [');
+      expect(reported).toEqual([]);
+    }
+  });
+
+  test('readonly_fs: true keeps the read-only root', () => {
+    const { stack } = importInline(web('storage:\n  readonly_fs: true\n'));
+    expect(stack).not.toContain('readonlyRootFilesystem');
+  });
+
+  test('sidecars are always writable, as in Copilot', () => {
+    const { stack } = importInline(web('storage:\n  readonly_fs: true\nsidecars:\n  proxy:\n    image: repo/proxy:1\n'));
+    expect(stack).toContain('readonlyRootFilesystem: /* writable, as in Copilot: to harden, remove this line and list the paths it writes in writablePaths */ false,');
+    expect(stack.match(/readonlyRootFilesystem/g)).toHaveLength(1);
+  });
+});
+
+describe('images', () => {
+  test('a private ECR location: fromEcrRepository, so that the execution role may pull it', () => {
+    const { stack } = importInline(manifest('web', WEB, 'image:\n  location: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:v1.2\n  port: 80\n'));
+    expect(stack).toContain("image: ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryAttributes(this, 'WebRepository', { repositoryName: 'shop/web', "
+      + "repositoryArn: 'arn:aws:ecr:eu-west-1:123456789012:repository/shop/web' }), 'v1.2'),");
+    expect(stack).toContain("import * as ecr from 'aws-cdk-lib/aws-ecr';");
+  });
+
+  test('ECR URIs: digest, no tag, China and GovCloud partitions; other registries are not ECR', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(privateEcrImage(`123456789012.dkr.ecr.us-east-1.amazonaws.com/app@${digest}`)).toEqual({
+      repositoryName: 'app', repositoryArn: 'arn:aws:ecr:us-east-1:123456789012:repository/app', tagOrDigest: digest,
+    });
+    expect(privateEcrImage('123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app')).toEqual({
+      repositoryName: 'app', repositoryArn: 'arn:aws-cn:ecr:cn-north-1:123456789012:repository/app', tagOrDigest: 'latest',
+    });
+    expect(privateEcrImage('123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/app:1')?.repositoryArn).toBe('arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/app');
+    for (const other of ['public.ecr.aws/nginx/nginx:stable', 'ghcr.io/o/web:1', 'nginx', '12345.dkr.ecr.us-east-1.amazonaws.com/app']) {
+      expect(privateEcrImage(other)).toBeUndefined();
+    }
+    const untagged = importInline(manifest('web', WEB, 'image:\n  location: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web\n  port: 80\n')).stack;
+    expect(untagged).toContain("repositoryArn: 'arn:aws:ecr:eu-west-1:123456789012:repository/web' })),");
+  });
+
+  test('a private ECR sidecar image: its own repository construct', () => {
+    const { stack } = importInline(web('sidecars:\n  proxy:\n    image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/proxy:3\n'));
+    expect(stack).toContain("ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryAttributes(this, 'WebProxyRepository', { repositoryName: 'proxy', "
+      + "repositoryArn: 'arn:aws:ecr:eu-west-1:123456789012:repository/proxy' }), '3')");
+  });
+
+  test('an image build is built for the platform of the manifest (arm64, or amd64 by default)', () => {
+    const arm = importInline(manifest('web', WEB, 'image:\n  build: web/Dockerfile\n  port: 80\nplatform: linux/arm64\n')).stack;
+    expect(arm).toContain("ecs.ContainerImage.fromAsset(path.join(__dirname, '../../web'), { platform: ecr_assets.Platform.LINUX_ARM64 })");
+    expect(arm).toContain('cpuArchitecture: ecs.CpuArchitecture.ARM64,');
+    const armMap = importInline(manifest('web', WEB, 'image:\n  build: web/Dockerfile\n  port: 80\nplatform:\n  osfamily: linux\n  architecture: arm64\n')).stack;
+    expect(armMap).toContain('ecr_assets.Platform.LINUX_ARM64');
+    const x86 = importInline(manifest('web', WEB, 'image:\n  build: web/Dockerfile\n  port: 80\n')).stack;
+    expect(x86).toContain('{ platform: ecr_assets.Platform.LINUX_AMD64 }');
+  });
+});
+
+describe('secrets', () => {
+  test('an SSM parameter given as an ARN keeps its ARN (another account or Region); a name stays a name', () => {
+    const { stack } = importInline(web('secrets:\n  A: arn:aws:ssm:us-west-2:444455556666:parameter/shared/key\n  B: /shop/key\n'));
+    expect(stack).toContain("A: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromStringParameterArn(this, 'WebASecret', 'arn:aws:ssm:us-west-2:444455556666:parameter/shared/key')),");
+    expect(stack).toContain("B: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(this, 'WebBSecret', { parameterName: '/shop/key' })),");
+  });
+});
+
+describe('moving traffic and what Copilot deletes', () => {
+  test('addons and overrides directories are reported, each with what deleting the Copilot stack does', () => {
+    const root = writeWorkspace({
+      ...web(''),
+      'web/addons/table.yml': 'Resources: {}\n',
+      'web/overrides/cfn.patches.yml': '[]\n',
+      'environments/addons/bucket.yml': 'Resources: {}\n',
+    });
+    const result = importCopilot({ copilotDir: root, outDir: path.join(root, 'cdk-app'), env: {} });
+    expect(result.reported.map(r => `${r.file} ${r.field} ${r.value}`).sort()).toEqual([
+      'copilot/environments/addons/ addons bucket.yml',
+      'copilot/web/addons/ addons table.yml',
+      'copilot/web/overrides/ overrides cfn.patches.yml',
+    ]);
+    expect(reportsOf(result.reported, 'addons')[0].instead).toMatch(/no DeletionPolicy.*copilot svc delete.*DeletionPolicy: Retain/);
+    expect(reportsOf(result.reported, 'addons')[0].environments).toEqual(['test']);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('the report protects the alias records first, moves workers with their publishers, empties queues before deleting', () => {
+    const report = importInline(web('')).files['IMPORT-REPORT.md'];
+    const order = ['DeletionPolicy: Retain', 'remove `hosted_zone`', 'Deploy these stacks', 'Shift traffic', 'move the publishers and their workers together',
+      'queue and\n   dead-letter queue are empty', '`copilot svc delete` / `copilot job delete`'];
+    const at = order.map(text => report.indexOf(text));
+    expect(at.every(i => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+  });
+});
+
+describe('the generated app runs the five compliance packs', () => {
+  test('bin/app.ts adds the cfn-guard validator, package.json has it at the version this package tests with', () => {
+    const { files } = importInline(web(''));
+    expect(files['bin/app.ts']).toContain("import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';");
+    expect(files['bin/app.ts']).toMatch(/addPlugins\(\n {2}new AwsSolutionsChecks\(app\),\n {2}new NIST80053R5Checks\(app\),\n {2}new HIPAASecurityChecks\(app\),\n {2}new PCIDSS321Checks\(app\),\n {2}new CfnGuardValidator\(\),\n\);/);
+    const ours = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf-8'));
+    const generated = JSON.parse(files['package.json']);
+    expect(generated.devDependencies['@cdklabs/cdk-validator-cfnguard']).toBe(ours.devDependencies['@cdklabs/cdk-validator-cfnguard']);
+  });
+});
