@@ -169,7 +169,7 @@ export class Ec2Capacity extends Construct {
     if (spot) {
       acknowledgeMixedInstancesPolicy(this.autoScalingGroup);
     }
-    acknowledgeCapacityGroup(this.autoScalingGroup, !spot);
+    acknowledgeCapacityGroup(this.autoScalingGroup, !spot, new Set(cluster.vpc.selectSubnets(subnets).availabilityZones).size);
     const containerInstances = grantAgentPermissions(role, cluster.ecsCluster, sessionManager);
     if (bottlerocket && sessionManager) {
       // Session Manager on Bottlerocket lands in the control host container, which host-ctr pulls with this role.

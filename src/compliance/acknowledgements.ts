@@ -133,15 +133,20 @@ export function acknowledgeExecuteCommand(taskRole: iam.IRole): void {
 }
 
 /**
- * Load balancer access logs: ELB log delivery and S3 server access logging write only to SSE-S3 buckets, so the
- * packs' KMS rule cannot be met; replication to another region is the operator's choice, not a default.
- * The terminal server-access-log bucket cannot log to yet another bucket without an endless chain.
+ * Load balancer access logs: ALB log delivery and S3 server access logging write only to SSE-S3 buckets, NLB log
+ * delivery could use a customer managed key and SSE-S3 is the library's choice there; replication to another region is
+ * the operator's choice, not a default. The terminal server-access-log bucket cannot log to yet another bucket without
+ * an endless chain. `aclDelivery`: S3 server access logs reach the terminal bucket through the LogDeliveryWrite ACL
+ * (the 1.0 bucket pairs) rather than a bucket policy.
  */
-export function acknowledgeLogBucket(bucket: s3.IBucket, terminal: boolean): void {
+export function acknowledgeLogBucket(bucket: s3.IBucket, terminal: boolean, aclDelivery = true): void {
+  const encryptionReason = terminal
+    ? 'This bucket receives S3 server access logs, which cannot be delivered to a bucket with SSE-KMS default encryption (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html): it is encrypted with SSE-S3, TLS-only and blocks all public access.'
+    : 'Application Load Balancer access logs support only SSE-S3 buckets (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html). Network Load Balancer access logs may be encrypted with SSE-KMS and a customer managed key (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html): for them SSE-S3 is the library\'s choice, not a limit, so that the log buckets of both load balancer kinds are built and read alike (a customer managed key would have to admit the log delivery service in its key policy, and every reader of the logs would need kms:Decrypt on it). The bucket is encrypted with SSE-S3, TLS-only and blocks all public access.';
   for (const pack of PACKS) {
     Validations.of(bucket).acknowledge({
       id: `${pack}-S3DefaultEncryptionKMS`,
-      reason: 'Elastic Load Balancing access-log delivery and S3 server access logging support only SSE-S3 destination buckets; the bucket is encrypted with SSE-S3, TLS-only and blocks all public access.',
+      reason: encryptionReason,
     });
     Validations.of(bucket).acknowledge({
       id: `${pack}-S3BucketReplicationEnabled`,
@@ -161,11 +166,13 @@ export function acknowledgeLogBucket(bucket: s3.IBucket, terminal: boolean): voi
     });
   }
   // AWS Control Tower proactive controls (CT.S3.PR.*).
-  acknowledgeControl(bucket, 's3_bucket_default_encryption_kms_check', 'Application Load Balancer access logs support only SSE-S3 buckets (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html), and S3 server access logs cannot be delivered to a bucket with SSE-KMS default encryption (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html): the bucket is encrypted with SSE-S3, TLS-only and blocks all public access.');
+  acknowledgeControl(bucket, 's3_bucket_default_encryption_kms_check', encryptionReason);
   acknowledgeControl(bucket, 's3_bucket_object_lock_enabled_check', 'S3 server access logs cannot be delivered to a bucket with an Object Lock default retention period (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html), Object Lock without a retention protects nothing, and retention on load balancer logs would keep them past the retention the lifecycle rule expires them at, and keep a DESTROY cluster\'s bucket from being emptied. The bucket is versioned (noncurrent versions kept 7 days) and its policy admits only the log delivery services to write.');
   acknowledgeControl(bucket, 's3_event_notifications_enabled_check', 'Log delivery writes an object every few minutes per load balancer node; nothing in the library consumes events about them, and a notification destination nobody reads adds cost and resources. Access to the logs is recorded by the server access logs (and CloudTrail data events, where the account enables them).');
   if (terminal) {
     acknowledgeControl(bucket, 's3_bucket_logging_enabled_check', 'This bucket receives the server access logs of the load balancer log bucket; logging it in turn would need another bucket, endlessly.');
+  }
+  if (terminal && aclDelivery) {
     acknowledgeControl(bucket, 's3_bucket_acl_prohibited_check', 'S3 server access logging writes here through the LogDeliveryWrite canned ACL that aws-cdk-lib sets without the @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy flag. Moving a deployed bucket to a bucket policy with ACLs disabled (BucketOwnerEnforced) fails while the ACL still grants the log delivery group (InvalidBucketAclWithObjectOwnership, https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html), so existing stacks would stop updating. The ACL grants only the S3 log delivery group write access; public access is blocked.');
   }
   const autoDelete = Stack.of(bucket).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
@@ -405,7 +412,11 @@ export function acknowledgeContainerUser(taskDefinition: ecs.TaskDefinition, con
  * main container, whose reservation is what remains
  * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_memory).
  */
-export function acknowledgeSharedMemorySidecars(taskDefinition: ecs.TaskDefinition, containers: string[]): void {
+export function acknowledgeSharedMemorySidecars(taskDefinition: ecs.TaskDefinition, containers: string[], taskMemoryUnresolved = false): void {
+  if (taskMemoryUnresolved) {
+    acknowledgeControl(taskDefinition, 'ecs_task_definition_memory_hard_limit_check', `The task memory (memoryMiB) is a token resolved only at deployment, so the containers ${containers.map(c => `'${c}'`).join(', ')} (the main container among them) get no hard limit: the library sets a hard limit equal to the task memory, and checks that the containers' reservations leave the main container at least 6 MiB, only when that memory is a number at synth. They share the task's memory, which is the hard limit of every container in it (the task-level memory). Give memoryMiB a number to get the hard limits.`);
+    return;
+  }
   acknowledgeControl(taskDefinition, 'ecs_task_definition_memory_hard_limit_check', `The sidecar(s) ${containers.map(c => `'${c}'`).join(', ')} set no memoryReservationMiB and share the task's memory, which is the hard limit of every container in it (the task-level memory). Set memoryReservationMiB on the sidecar: it then gets a hard limit equal to the task memory like the other containers.`);
 }
 
@@ -424,12 +435,15 @@ export function acknowledgeWritableRootFilesystem(taskDefinition: ecs.TaskDefini
 
 /**
  * CT.AUTOSCALING.PR.1 reads only an Auto Scaling group's `AvailabilityZones`; the capacity's group names its subnets
- * (`VPCZoneIdentifier`, the cluster's private subnets, one per Availability Zone), from which Auto Scaling takes the
- * zones. CT.AUTOSCALING.PR.6 wants several instance types in a mixed instances policy; an on-demand capacity has the
+ * (`VPCZoneIdentifier`), from which Auto Scaling takes the zones: acknowledged only when they span two or more
+ * Availability Zones (a group in one zone keeps the finding). CT.AUTOSCALING.PR.6 wants several instance types in a mixed instances policy; an on-demand capacity has the
  * one instance type its author chose (GPU and Neuron instances are specific).
  */
-export function acknowledgeCapacityGroup(group: autoscaling.AutoScalingGroup, singleInstanceType: boolean): void {
-  acknowledgeControl(group, 'autoscaling_multiple_az_check', 'The group launches into the cluster VPC\'s private subnets (VPCZoneIdentifier), one in each Availability Zone the cluster uses (a FoundryCluster VPC spans two or more unless maxAzs says otherwise): Auto Scaling takes the zones from the subnets, and CloudFormation requires the two to agree when both are given. The control reads only the AvailabilityZones property.');
+export function acknowledgeCapacityGroup(group: autoscaling.AutoScalingGroup, singleInstanceType: boolean, availabilityZones: number): void {
+  // Only a group whose subnets span two or more zones meets the control's intent; one in a single zone keeps the finding.
+  if (availabilityZones >= 2) {
+    acknowledgeControl(group, 'autoscaling_multiple_az_check', `The group launches into subnets (VPCZoneIdentifier) in ${availabilityZones} Availability Zones: Auto Scaling takes the zones from the subnets, and CloudFormation requires the two to agree when both are given. The control reads only the AvailabilityZones property.`);
+  }
   if (singleInstanceType) {
     acknowledgeControl(group, 'autoscaling_mixed_instances_policy_multiple_instance_types_check', 'This capacity runs the one instance type its author chose (instanceType): GPU, Neuron and memory-sized workloads need that type. Spot capacity lists several (spot.additionalInstanceTypes).');
   }

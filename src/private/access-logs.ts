@@ -14,6 +14,18 @@ export interface AccessLogsBucketOptions {
    * deletes only empty buckets); with RETAIN they stay with their logs.
    */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * S3 server access logging writes into the server-access-log bucket through a bucket policy for
+   * `logging.s3.amazonaws.com` (limited to this account by aws:SourceAccount and to the log bucket's prefix),
+   * and that bucket has ACLs disabled (BucketOwnerEnforced), as the S3 User Guide recommends
+   * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html). Only for bucket pairs
+   * that no deployed stack has yet: a deployed bucket whose ACL grants the log delivery group cannot move to
+   * BucketOwnerEnforced (InvalidBucketAclWithObjectOwnership), so the buckets of the 1.0 shape keep the
+   * LogDeliveryWrite ACL.
+   *
+   * @default false
+   */
+  readonly serverAccessLogsByBucketPolicy?: boolean;
 }
 
 /**
@@ -42,14 +54,35 @@ export function createAccessLogsBucket(scope: Construct, options: AccessLogsBuck
     removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     autoDeleteObjects: destroy ? true : undefined,
   };
-  // Without the bucket-policy feature flag, aws-cdk-lib grants S3 log delivery through an ACL on this bucket.
-  const serverAccessLogs = new s3.Bucket(scope, 'ServerAccessLogsBucket', { ...common, objectOwnership: undefined });
-  acknowledgeLogBucket(serverAccessLogs, true);
+  const byPolicy = options.serverAccessLogsByBucketPolicy ?? false;
+  const serverAccessLogsPrefix = 'access-logs-bucket/';
+  // Without the bucket-policy feature flag, aws-cdk-lib grants S3 log delivery through an ACL on this bucket; a new
+  // bucket pair uses a bucket policy instead, with ACLs disabled.
+  const serverAccessLogs = new s3.Bucket(scope, 'ServerAccessLogsBucket', { ...common, objectOwnership: byPolicy ? common.objectOwnership : undefined });
+  acknowledgeLogBucket(serverAccessLogs, true, !byPolicy);
   const bucket = new s3.Bucket(scope, 'AccessLogsBucket', {
     ...common,
-    serverAccessLogsBucket: serverAccessLogs,
-    serverAccessLogsPrefix: 'access-logs-bucket/',
+    serverAccessLogsBucket: byPolicy ? undefined : serverAccessLogs,
+    serverAccessLogsPrefix: byPolicy ? undefined : serverAccessLogsPrefix,
   });
+  if (byPolicy) {
+    // The logging configuration is written directly: given serverAccessLogsBucket, aws-cdk-lib (without the feature
+    // flag) would put the LogDeliveryWrite ACL and ObjectWriter ownership on the server-access-log bucket. The policy is
+    // that of the S3 User Guide (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: serverAccessLogs.bucketName,
+      logFilePrefix: serverAccessLogsPrefix,
+    };
+    serverAccessLogs.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'S3ServerAccessLogsPolicy',
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [serverAccessLogs.arnForObjects(`${serverAccessLogsPrefix}*`)],
+      // aws:SourceAccount only: an aws:SourceArn naming the log bucket would close a dependency cycle (this policy ->
+      // the log bucket -> this bucket's emptying, which waits for the log bucket's deletion -> this policy).
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(bucket).account } },
+    }));
+  }
   acknowledgeLogBucket(bucket, false);
   // CloudFormation deletes a resource before those it depends on. The log bucket depends on the server-log bucket's
   // auto-delete resource, so the server-log bucket is emptied (and closed to new objects) only after the log bucket,

@@ -259,7 +259,8 @@ export class FoundryTaskDefinition extends Construct {
     const sidecars = this.resolvedContainers.filter((c): c is ResolvedSidecar => 'essential' in c);
     const unlimited = sidecars.filter(s => s.memoryReservationMiB === undefined).map(s => s.name);
     if (unlimited.length > 0 || this.containerMemoryLimit() === undefined) {
-      acknowledgeSharedMemorySidecars(this.taskDefinition, this.containerMemoryLimit() === undefined ? [...this.containersByName.keys()] : unlimited);
+      const unresolved = this.containerMemoryLimit() === undefined;
+      acknowledgeSharedMemorySidecars(this.taskDefinition, unresolved ? [...this.containersByName.keys()] : unlimited, unresolved);
     }
     const root = this.resolvedContainers.filter(c => c.options.user === undefined || isRootUser(c.options.user)).map(c => c.name);
     if (this.logs.router) root.push(this.logs.router.containerName);
