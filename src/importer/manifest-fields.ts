@@ -1,5 +1,5 @@
 import { FIELD_REGISTRY, fieldMatches, ManifestKind } from './field-registry';
-import { isMap, YamlMap, YamlValue } from './manifest-yaml';
+import { ImportError, isMap, YamlMap, YamlValue } from './manifest-yaml';
 
 /** A manifest field the generated app does not carry: where it is, its value, and what to do instead. */
 export interface ReportedField {
@@ -72,10 +72,9 @@ export class ManifestFields {
     const value = this.take(path);
     if (value === undefined) return undefined;
     const n = typeof value === 'number' ? value : Number(value);
-    if (!Number.isFinite(n)) {
-      this.taken.delete(path);
-      this.report(path, value, 'Not a number: write a number (Copilot would reject it too).');
-      return undefined;
+    if (typeof value === 'boolean' || (typeof value === 'string' && value.trim() === '') || !Number.isFinite(n)) {
+      // Copilot refuses the manifest too: generating code from it (or leaving the field out) would hide the mistake.
+      throw new ImportError(`${this.file}: ${path} = ${showValue(value)} is not a number. Write a number (Copilot rejects this manifest too).`);
     }
     return n;
   }

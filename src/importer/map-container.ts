@@ -117,9 +117,8 @@ export function mapSecret(f: ManifestFields, fieldPath: string, idBase: string):
   const id = str(`${idBase}Secret`).text;
   if (isMap(value) && typeof value.secretsmanager === 'string') {
     f.take(fieldPath);
-    const [name, field] = value.secretsmanager.split(':');
-    const secret = `secretsmanager.Secret.fromSecretNameV2(this, ${id}, ${str(name).text})`;
-    return raw(field ? `ecs.Secret.fromSecretsManager(${secret}, ${str(field).text})` : `ecs.Secret.fromSecretsManager(${secret})`);
+    const [name, field, stage, version] = value.secretsmanager.split(':');
+    return secretsManager(`secretsmanager.Secret.fromSecretNameV2(this, ${id}, ${str(name).text})`, field, stage, version);
   }
   if (typeof value !== 'string') {
     f.report(fieldPath, value, 'A `from_cfn` secret: import the exported ARN and pass `ecs.Secret.fromSecretsManager(...)` or `ecs.Secret.fromSsmParameter(...)`.');
@@ -128,8 +127,7 @@ export function mapSecret(f: ManifestFields, fieldPath: string, idBase: string):
   f.take(fieldPath);
   const sm = /^(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+)(?::([^:]*))?(?::([^:]*))?(?::([^:]*))?$/.exec(value);
   if (sm) {
-    const secret = `secretsmanager.Secret.fromSecretCompleteArn(this, ${id}, ${str(sm[1]).text})`;
-    return raw(sm[2] ? `ecs.Secret.fromSecretsManager(${secret}, ${str(sm[2]).text})` : `ecs.Secret.fromSecretsManager(${secret})`);
+    return secretsManager(`secretsmanager.Secret.fromSecretCompleteArn(this, ${id}, ${str(sm[1]).text})`, sm[2], sm[3], sm[4]);
   }
   if (/^arn:[^:]+:ssm:[^:]*:[^:]*:parameter\/.+$/.test(value)) {
     // The ARN is kept: a parameter of another Region (or shared from another account) is named by its full ARN
@@ -138,6 +136,22 @@ export function mapSecret(f: ManifestFields, fieldPath: string, idBase: string):
   }
   const parameterName = value;
   return raw(`ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(this, ${id}, { parameterName: ${str(parameterName).text} }))`);
+}
+
+/**
+ * A Secrets Manager secret with an optional JSON key, version stage and version id, as ECS reads
+ * `arn:...:secret:name:json-key:version-stage:version-id`
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html).
+ */
+function secretsManager(secret: string, field: string | undefined, stage: string | undefined, version: string | undefined): Code {
+  const key = field ? `, ${str(field).text}` : '';
+  if (stage || version) {
+    const info: CodeObject = {};
+    if (stage) info.versionStage = str(stage);
+    if (version) info.versionId = str(version);
+    return raw(`ecs.Secret.fromSecretsManagerVersion(${secret}, ${render(info)}${key})`);
+  }
+  return raw(`ecs.Secret.fromSecretsManager(${secret}${key})`);
 }
 
 /** Variables, secrets, command and entrypoint of the main container (prefix '') or a sidecar ('sidecars.<name>.'). */
@@ -200,8 +214,7 @@ export function duration(f: ManifestFields, fieldPath: string): Code | undefined
   if (value === undefined) return undefined;
   const d = typeof value === 'string' || typeof value === 'number' ? goDuration(value) : undefined;
   if (!d) {
-    f.report(fieldPath, value, "Not a duration: write it as Copilot does ('30s', '1m30s', '2h').");
-    return undefined;
+    throw new ImportError(`${f.file}: ${fieldPath} = ${typeof value === 'string' ? value : JSON.stringify(value)} is not a duration. Write it as Copilot does ('30s', '1m30s', '2h'); Copilot rejects this manifest too.`);
   }
   f.take(fieldPath);
   return d.code;

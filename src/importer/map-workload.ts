@@ -283,18 +283,25 @@ function mapCount(f: ManifestFields, props: CodeObject, options: { requests: boo
   let spotFrom: number | undefined;
   if (typeof range === 'string') {
     const m = /^(\d+)-(\d+)$/.exec(range.trim());
-    if (m) {
-      f.take('count.range');
-      [min, max] = [Number(m[1]), Number(m[2])];
+    if (!m) {
+      throw new ImportError(`${f.file}: count.range = ${range} is not a range. Write it as 'min-max' (e.g. 1-10) or as min and max (Copilot rejects this manifest too).`);
     }
+    f.take('count.range');
+    [min, max] = [Number(m[1]), Number(m[2])];
   } else if (isMap(range)) {
     min = f.takeNumber('count.range.min');
     max = f.takeNumber('count.range.max');
     spotFrom = f.takeNumber('count.range.spot_from');
+  } else if (range !== undefined && range !== null) {
+    throw new ImportError(`${f.file}: count.range = ${JSON.stringify(range)} is not a range. Write it as 'min-max' (e.g. 1-10) or as min and max.`);
+  }
+  if (min !== undefined && max !== undefined && min > max) {
+    throw new ImportError(`${f.file}: count.range: the minimum ${min} is larger than the maximum ${max}. Swap them (Copilot rejects this manifest too).`);
   }
   if (spotFrom !== undefined) {
-    // Copilot places the first spot_from - 1 tasks on on-demand Fargate and the others on Fargate Spot.
-    props.capacity = raw(spotFrom > 1 ? `Capacity.spot({ onDemandBase: ${spotFrom - 1} })` : 'Capacity.spot()');
+    // Copilot places the first spot_from - 1 tasks on on-demand Fargate and the others on Fargate Spot, and every task
+    // on Fargate Spot when spot_from is below the range's minimum (stack/transformers.go, convertCapacityProviders).
+    props.capacity = raw(spotFrom > 1 && spotFrom >= (min ?? 0) ? `Capacity.spot({ onDemandBase: ${spotFrom - 1} })` : 'Capacity.spot()');
   }
   if (max === undefined) return;
   const cpuPercent = scalingValue(f, 'count.cpu_percentage');
@@ -308,10 +315,16 @@ function mapCount(f: ManifestFields, props: CodeObject, options: { requests: boo
       return;
     }
     if (processing) props.expectedProcessingTime = processing;
+    const latencySeconds = durationSeconds(f.peek('count.queue_delay.acceptable_latency')!);
+    const processingSeconds = processing ? durationSeconds(f.peek('count.queue_delay.msg_processing_time')!) : undefined;
+    // Copilot's backlog target per task rounds up (manifest/svc.go, AcceptableBacklogPerTask): the same number here.
+    const perTask = latencySeconds !== undefined && processingSeconds ? Math.max(1, Math.ceil(latencySeconds / processingSeconds)) : undefined;
     props.queueScaling = {
       minTasks: min === undefined ? undefined : lit(min),
       maxTasks: lit(max),
-      acceptableLatency: latency,
+      ...(perTask === undefined
+        ? { acceptableLatency: latency }
+        : { messagesPerTask: raw(`/* ceil(acceptable_latency ${latencySeconds} s / msg_processing_time ${processingSeconds} s), as Copilot computes it */ ${perTask}`) }),
       cpuPercent: cpuPercent === undefined ? undefined : lit(cpuPercent),
     };
     return;
@@ -374,6 +387,8 @@ function mapHttp(f: ManifestFields, props: CodeObject): void {
     const grace = duration(f, 'http.healthcheck.grace_period');
     if (grace) props.healthCheckGracePeriod = grace;
   }
+  // Copilot's default grace period for a web service is 60 seconds (manifest/lb_web_svc.go, DefaultHealthCheckGracePeriod).
+  props.healthCheckGracePeriod ??= raw('Duration.seconds(60)');
   if (!isEmptyObject(check)) props.targetHealthCheck = check;
   const delay = duration(f, 'http.deregistration_delay');
   if (delay) props.deregistrationDelay = delay;

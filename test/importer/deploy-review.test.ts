@@ -122,6 +122,20 @@ describe('secrets', () => {
   });
 });
 
+describe('Secrets Manager versions', () => {
+  test('a version stage or id (ARN or secretsmanager: name) is kept: fromSecretsManagerVersion', () => {
+    const { stack } = importInline(web([
+      'secrets:', "  A: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf:password:AWSPREVIOUS:'",
+      '  B:', "    secretsmanager: 'shop/db::AWSCURRENT:v-123'", "  C: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf:password::'", '',
+    ].join('\n')));
+    expect(stack).toContain("A: ecs.Secret.fromSecretsManagerVersion(secretsmanager.Secret.fromSecretCompleteArn(this, 'WebASecret', "
+      + "'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf'), { versionStage: 'AWSPREVIOUS' }, 'password'),");
+    expect(stack).toContain("B: ecs.Secret.fromSecretsManagerVersion(secretsmanager.Secret.fromSecretNameV2(this, 'WebBSecret', 'shop/db'), "
+      + "{ versionStage: 'AWSCURRENT', versionId: 'v-123' }),");
+    expect(stack).toContain("C: ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretCompleteArn(this, 'WebCSecret', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf'), 'password'),");
+  });
+});
+
 describe('moving traffic and what Copilot deletes', () => {
   test('addons and overrides directories are reported, each with what deleting the Copilot stack does', () => {
     const root = writeWorkspace({
@@ -159,5 +173,52 @@ describe('the generated app runs the five compliance packs', () => {
     const ours = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf-8'));
     const generated = JSON.parse(files['package.json']);
     expect(generated.devDependencies['@cdklabs/cdk-validator-cfnguard']).toBe(ours.devDependencies['@cdklabs/cdk-validator-cfnguard']);
+  });
+});
+
+describe('malformed values are refused, naming the file and field (nothing is written)', () => {
+  test.each([
+    ['cpu: lots\n', /copilot\/web\/manifest\.yml: cpu = lots is not a number/],
+    ['memory: true\n', /copilot\/web\/manifest\.yml: memory = true is not a number/],
+    ['count:\n  range: 5-2\n', /copilot\/web\/manifest\.yml: count\.range: the minimum 5 is larger than the maximum 2/],
+    ['count:\n  range:\n    min: 4\n    max: 1\n', /copilot\/web\/manifest\.yml: count\.range: the minimum 4 is larger than the maximum 1/],
+    ['count:\n  range: few\n', /copilot\/web\/manifest\.yml: count\.range = few is not a range/],
+    ['http:\n  deregistration_delay: soon\n', /copilot\/web\/manifest\.yml: http\.deregistration_delay = soon is not a duration/],
+  ])('%s', (body, message) => {
+    expect(() => importInline(web(body))).toThrow(message);
+  });
+
+  test('through the command: exit code 1 and no directory', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { main } = require('../../src/importer/cli') as typeof import('../../src/importer/cli');
+    const root = writeWorkspace(web('cpu: lots\n'));
+    const out = path.join(root, 'cdk-app');
+    let stderr = '';
+    const code = main(['import-copilot', root, '--out', out], { write: () => true }, { write: (t: string) => (stderr += t) });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cpu = lots is not a number/);
+    expect(fs.existsSync(out)).toBe(false);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe('scaling as Copilot computes it', () => {
+  test('spot_from below the range minimum runs every task on Fargate Spot; from the minimum up, spot_from - 1 on demand', () => {
+    const below = importInline(web('count:\n  range:\n    min: 5\n    max: 10\n    spot_from: 2\n')).stack;
+    expect(below).toContain('capacity: Capacity.spot(),');
+    const at = importInline(web('count:\n  range:\n    min: 5\n    max: 10\n    spot_from: 5\n')).stack;
+    expect(at).toContain('capacity: Capacity.spot({ onDemandBase: 4 }),');
+  });
+
+  test('the queue backlog per task rounds up: ceil(latency / processing time)', () => {
+    const { stack } = importInline(manifest('jobs', 'Worker Service', 'image:\n  location: repo/w:1\ncount:\n  range: 1-5\n  queue_delay:\n    acceptable_latency: 10s\n    msg_processing_time: 3s\n'));
+    // 10 / 3 = 3.33: Copilot's target is 4 messages per task (floor would give 3).
+    expect(stack).toContain('messagesPerTask: /* ceil(acceptable_latency 10 s / msg_processing_time 3 s), as Copilot computes it */ 4,');
+    expect(stack).not.toContain('acceptableLatency');
+  });
+
+  test('a web service gets Copilot\'s 60-second health check grace period unless the manifest sets one', () => {
+    expect(importInline(web('')).stack).toContain('healthCheckGracePeriod: Duration.seconds(60),');
+    expect(importInline(web('http:\n  healthcheck:\n    grace_period: 2m\n')).stack).toContain('healthCheckGracePeriod: Duration.minutes(2),');
   });
 });

@@ -231,7 +231,7 @@ describe('Worker Service → WorkerService', () => {
     ].join('\n')));
     expect(stack).toContain('queueOptions: { retentionPeriod: Duration.hours(96), visibilityTimeout: Duration.seconds(45), maxReceiveCount: 5 },');
     expect(stack).toContain('expectedProcessingTime: Duration.millis(250),');
-    expect(stack).toContain('queueScaling: { minTasks: 1, maxTasks: 20, acceptableLatency: Duration.minutes(5), cpuPercent: 80 },');
+    expect(stack).toContain('queueScaling: {\n        minTasks: 1,\n        maxTasks: 20,\n        messagesPerTask: /* ceil(acceptable_latency 300 s / msg_processing_time 0.25 s), as Copilot computes it */ 1200,\n        cpuPercent: 80,\n      },');
     expect(stack).toContain("queueUrlVariable: 'COPILOT_QUEUE_URI',");
     expect(reported).toEqual([]);
   });
