@@ -60,7 +60,7 @@ const SAMPLE = [
 
 const BUCKETS = [
   { name: 'ALB', prefix: 'WebLoadBalancerAccessLogsBucket' },
-  { name: 'NLB', prefix: 'TlsAccessLogsBucket' },
+  { name: 'NLB', prefix: 'FoundryNetworkAccessLogs90DaysAccessLogsBucket' },
 ];
 
 let agnostic: ReturnType<typeof synth>;
@@ -151,8 +151,8 @@ describe.each(SAMPLE)('deployed in $region', ({ region, account }) => {
   // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html, "Example bucket policy").
   test('NLB: log delivery puts logs for this account only, and the ALB writers are not admitted', async () => {
     const p = new TemplatePolicies(t);
-    const object = logObject('TlsAccessLogsBucket', 'nlb');
-    const bucketArn = t.getAtt(t.find('AWS::S3::Bucket', 'TlsAccessLogsBucket'), 'Arn');
+    const object = logObject('FoundryNetworkAccessLogs90DaysAccessLogsBucket', 'nlb');
+    const bucketArn = t.getAtt(t.find('AWS::S3::Bucket', 'FoundryNetworkAccessLogs90DaysAccessLogsBucket'), 'Arn');
     expect(await p.decide({ caller: logsDelivery, action: 's3:PutObject', resource: object, context: delivery })).toBe('Allowed');
     expect(await p.decide({ caller: logsDelivery, action: 's3:GetBucketAcl', resource: bucketArn, context: fromLogs() })).toBe('Allowed');
     const forAnother = { ...delivery, 'aws:SourceAccount': '210987654321' };
@@ -162,7 +162,7 @@ describe.each(SAMPLE)('deployed in $region', ({ region, account }) => {
       expect(await p.decide({ caller: logsDelivery, action: 's3:PutObject', resource: object, context: { ...delivery, ...elsewhere } })).not.toBe('Allowed');
       expect(await p.decide({ caller: logsDelivery, action: 's3:GetBucketAcl', resource: bucketArn, context: elsewhere })).not.toBe('Allowed');
     }
-    const otherPrefix = logObject('TlsAccessLogsBucket', 'nlb', '210987654321');
+    const otherPrefix = logObject('FoundryNetworkAccessLogs90DaysAccessLogsBucket', 'nlb', '210987654321');
     expect(await p.decide({ caller: logsDelivery, action: 's3:PutObject', resource: otherPrefix, context: delivery })).not.toBe('Allowed');
     for (const caller of [elbAccount, elbService]) {
       expect(await p.decide({ caller, action: 's3:PutObject', resource: object })).not.toBe('Allowed');

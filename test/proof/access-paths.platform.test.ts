@@ -49,7 +49,7 @@ const albLogObject = (f: Fixture, account = ACCOUNT) =>
   `${bucket(f, 'AlbAccessLogsBucket')}/alb/AWSLogs/${account}/elasticloadbalancing/${REGION}/2025/01/01/log.gz`;
 /** NLB access logs are delivered by delivery.logs.amazonaws.com: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logging.html */
 const nlbLogObject = (f: Fixture, account = ACCOUNT) =>
-  `${bucket(f, 'TcpAccessLogsBucket')}/nlb/AWSLogs/${account}/elasticloadbalancing/${REGION}/2025/01/01/log.gz`;
+  `${bucket(f, 'FoundryNetworkAccessLogs90DaysAccessLogsBucket')}/nlb/AWSLogs/${account}/elasticloadbalancing/${REGION}/2025/01/01/log.gz`;
 /** Log delivery calls from CloudWatch Logs of the load balancer's Region and account (the page's `ArnLike aws:SourceArn`). */
 const fromLogsDelivery = { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': `arn:aws:logs:${REGION}:${ACCOUNT}:delivery-source:nlb` };
 const nlbDelivery = (_f: Fixture) => ({
@@ -386,7 +386,7 @@ const paths: AccessPath[] = [
     request: f => ({
       caller: { service: 'delivery.logs.amazonaws.com' },
       action: 's3:GetBucketAcl',
-      resource: bucket(f, 'TcpAccessLogsBucket'),
+      resource: bucket(f, 'FoundryNetworkAccessLogs90DaysAccessLogsBucket'),
       context: fromLogsDelivery,
     }),
   },
