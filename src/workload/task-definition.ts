@@ -13,6 +13,7 @@ import { FoundryTaskDefinitionProps, ResolvedContainer, ResolvedLinux, ResolvedP
 import { checkContainerSet, portMappings, resolveSidecar, resolveWorkload } from './workload-validation';
 import { Capacity, CapacityType } from '../cluster/capacity';
 import type { FoundryCluster } from '../cluster/foundry-cluster';
+import { interfaceEndpointId } from '../cluster/network';
 import {
   acknowledgeContainerUser, acknowledgeEnvironmentVariables, acknowledgeExecutionRole, acknowledgeSharedMemorySidecars,
   acknowledgeWritableRootFilesystem,
@@ -164,6 +165,10 @@ export class FoundryTaskDefinition extends Construct {
       },
     });
 
+    // Secrets the library does not see (container.addSecret(), escape-hatch containers, log driver secret options) need
+    // their endpoint in an isolated cluster too: constructs cannot be added during validation, so synth fails instead.
+    this.node.addValidation({ validate: () => this.missingSecretEndpoints() });
+
     this.logs = new WorkloadLogs(this, workload.logging, this.cluster.encryptionKey);
     this.logGroup = this.logs.logGroup;
 
@@ -246,6 +251,46 @@ export class FoundryTaskDefinition extends Construct {
         return { name: c.containerName, mib: Token.isUnresolved(mib) ? 0 : mib };
       })
       .filter(o => o.mib > 0);
+  }
+
+  /**
+   * The secrets of every container (and of its log driver) whose service has no interface endpoint in a VPC the cluster
+   * created without NAT gateways and manages the endpoints of: ECS reads secrets through the task's network interface
+   * when the task starts (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data.html),
+   * so such a task would never start. Secrets given to the library ask the cluster for their endpoint; these did not.
+   */
+  private missingSecretEndpoints(): string[] {
+    const vpc = this.cluster.vpc;
+    const managed = vpc instanceof ec2.Vpc && vpc.node.tryFindChild(interfaceEndpointId(ec2.InterfaceVpcEndpointAwsService.ECR)) !== undefined;
+    if (!managed || vpc.privateSubnets.length > 0) {
+      return [];
+    }
+    const stack = Stack.of(this);
+    const endpointServices = new Set(vpc.node.children
+      .filter(c => c instanceof ec2.InterfaceVpcEndpoint)
+      .map(c => JSON.stringify(stack.resolve((c.node.defaultChild as ec2.CfnVPCEndpoint).serviceName))));
+    const services = {
+      secretsmanager: { service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER, title: 'Secrets Manager', constant: 'SECRETS_MANAGER' },
+      ssm: { service: ec2.InterfaceVpcEndpointAwsService.SSM, title: 'SSM Parameter Store', constant: 'SSM' },
+    };
+    const problems: string[] = [];
+    for (const container of this.taskDefinition.node.children.filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)) {
+      const rendered = stack.resolve(container.renderContainerDefinition());
+      const secrets: { name: string; valueFrom: unknown }[] = [...(rendered.secrets ?? []), ...(rendered.logConfiguration?.secretOptions ?? [])];
+      for (const secret of secrets) {
+        const valueFrom = typeof secret.valueFrom === 'string' ? secret.valueFrom : JSON.stringify(secret.valueFrom);
+        // A parameter's ARN names the ssm service; a value that is no ARN is a parameter name (ECS reads secrets from
+        // Secrets Manager and SSM Parameter Store only).
+        const kind = /:ssm:|:parameter\//.test(valueFrom) || (typeof secret.valueFrom === 'string' && !valueFrom.startsWith('arn:'))
+          ? services.ssm : services.secretsmanager;
+        if (!endpointServices.has(JSON.stringify(stack.resolve(kind.service.name)))) {
+          problems.push(`${this.constructor.name} '${this.node.path}': invalid secrets = ${container.containerName}: ${secret.name} (${kind.title}). `
+            + `The cluster's VPC has no NAT gateway and no '${kind.service.shortName}' interface endpoint, so ECS cannot read the secret and the task never starts: `
+            + `call cluster.addInterfaceEndpoint(ec2.InterfaceVpcEndpointAwsService.${kind.constant}), or pass the secret in the workload's secrets (or a sidecar's), which adds the endpoint.`);
+        }
+      }
+    }
+    return problems;
   }
 
   /** The main container reserves what the other containers leave (no reservation if they reserve nothing). */
