@@ -81,6 +81,23 @@ export function renderStack(model: StackModel): string {
     const props: CodeObject = { cluster: raw('cluster') };
     if (w.kind === ManifestKind.WEB) props.loadBalancer = raw('loadBalancer');
     Object.assign(props, w.props);
+    // The variables Copilot sets in every container of a workload (partials/cf/envvars-common.yml): the manifest's own
+    // variables of the same names win. COPILOT_SERVICE_DISCOVERY_ENDPOINT is reported instead (see below).
+    const copilotVariables: CodeObject = {
+      COPILOT_APPLICATION_NAME: str(model.application),
+      COPILOT_ENVIRONMENT_NAME: str(env.name),
+      COPILOT_SERVICE_NAME: str(w.name),
+    };
+    if (w.kind === ManifestKind.WEB) copilotVariables.COPILOT_LB_DNS = raw('loadBalancer.loadBalancer.loadBalancerDnsName');
+    props.environment = { ...copilotVariables, ...((props.environment ?? {}) as CodeObject) };
+    if (w.serviceConnectServer) {
+      model.problems.push({
+        file: w.file,
+        field: 'COPILOT_SERVICE_DISCOVERY_ENDPOINT',
+        value: `${w.name}.${env.name}.${model.application}.local`,
+        instead: `Copilot also registered this name in Cloud Map (service discovery, COPILOT_SERVICE_DISCOVERY_ENDPOINT = ${env.name}.${model.application}.local). Here callers reach the backend through Service Connect as http://<discoveryName>:<port>: change callers that use the .local name (or set \`dnsName\` on the BackendService to it).`,
+      });
+    }
     if (w.publishes.length > 0) {
       const arns: CodeObject = {};
       for (const t of w.publishes) arns[t.name] = raw(`${t.varName}.topicArn`);

@@ -222,3 +222,18 @@ describe('scaling as Copilot computes it', () => {
     expect(importInline(web('http:\n  healthcheck:\n    grace_period: 2m\n')).stack).toContain('healthCheckGracePeriod: Duration.minutes(2),');
   });
 });
+
+describe('the variables Copilot sets in every container', () => {
+  test('application, environment and service names in every workload, the load balancer DNS name in a web service', () => {
+    const { stack } = importInline({ ...web('variables:\n  COPILOT_SERVICE_NAME: mine\n'), ...manifest('jobs', 'Worker Service', 'image:\n  location: repo/w:1\n') });
+    expect(stack).toContain("environment: {\n        COPILOT_APPLICATION_NAME: 'shop',\n        COPILOT_ENVIRONMENT_NAME: 'test',\n        COPILOT_SERVICE_NAME: 'mine',"
+      + '\n        COPILOT_LB_DNS: loadBalancer.loadBalancer.loadBalancerDnsName,\n      },');
+    expect(stack).toContain("environment: { COPILOT_APPLICATION_NAME: 'shop', COPILOT_ENVIRONMENT_NAME: 'test', COPILOT_SERVICE_NAME: 'jobs' },");
+  });
+
+  test('a backend\'s Cloud Map name (<svc>.<env>.<app>.local) is reported with how callers reach it now', () => {
+    const { reported } = importInline(manifest('api', 'Backend Service', 'image:\n  location: repo/api:1\n  port: 80\n'));
+    expect(reportsOf(reported, 'COPILOT_SERVICE_DISCOVERY_ENDPOINT')).toEqual([expect.objectContaining({ value: 'api.test.shop.local', environments: ['test'] })]);
+    expect(reportsOf(reported, 'COPILOT_SERVICE_DISCOVERY_ENDPOINT')[0].instead).toMatch(/Service Connect as http:\/\/<discoveryName>:<port>/);
+  });
+});

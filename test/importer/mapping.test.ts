@@ -124,7 +124,7 @@ describe('the workload: image, container, platform, storage', () => {
 
   test('variables: strings, from_cfn exports, escaped ${...} through Fn::Sub', () => {
     const { stack } = importInline(web("variables:\n  A: '1'\n  B:\n    from_cfn: shop-test-Table\n  C: 'x-\\${name}'\n"));
-    expect(stack).toContain("environment: { A: '1', B: Fn.importValue('shop-test-Table'), C: Fn.sub('x-${!name}') },");
+    expect(stack).toContain("COPILOT_LB_DNS: loadBalancer.loadBalancer.loadBalancerDnsName,\n        A: '1',\n        B: Fn.importValue('shop-test-Table'),\n        C: Fn.sub('x-${!name}'),\n      },");
   });
 
   test('secrets: SSM name or ARN, Secrets Manager ARN (with JSON key) or name; from_cfn is reported', () => {
@@ -206,13 +206,13 @@ describe('Backend Service → BackendService through Service Connect', () => {
     expect(stack).toContain("discoveryName: 'orders',");
     expect(stack).toContain('web.connectTo(api);');
     expect(stack.indexOf("new BackendService(this, 'Api'")).toBeLessThan(stack.indexOf("new WebService(this, 'Web'"));
-    expect(reported).toEqual([]);
-    expect(importInline(api('')).stack).toContain("discoveryName: 'api',\n    });");
+    expect(reported).toEqual([expect.objectContaining({ file: 'copilot/api/manifest.yml', field: 'COPILOT_SERVICE_DISCOVERY_ENDPOINT', value: 'api.test.shop.local' })]);
+    expect(importInline(api('')).stack).toContain("discoveryName: 'api',");
   });
 
   test('the internal load balancer block is reported, request scaling too', () => {
     const { reported } = importInline(api('http:\n  path: /api\ncount:\n  range: 1-3\n  requests: 100\n'));
-    expect(reported.map(r => r.field).sort()).toEqual(['count.requests', 'http']);
+    expect(reported.map(r => r.field).sort()).toEqual(['COPILOT_SERVICE_DISCOVERY_ENDPOINT', 'count.requests', 'http']);
   });
 
   test('no port is refused', () => {
@@ -264,7 +264,7 @@ describe('Worker Service → WorkerService', () => {
 
   test('publishers get sns:Publish on their topics, the key actions of an encrypted topic, and COPILOT_SNS_TOPIC_ARNS', () => {
     const { stack } = importInline(publisher);
-    expect(stack).toContain('environment: { COPILOT_SNS_TOPIC_ARNS: this.toJsonString({ orders: webOrdersTopic.topicArn }) },');
+    expect(stack).toContain('COPILOT_SNS_TOPIC_ARNS: this.toJsonString({ orders: webOrdersTopic.topicArn }),');
     expect(stack).toContain("web.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [webOrdersTopic.topicArn] }));");
     expect(stack).toContain("cluster.encryptionKey.grant(web.taskRole, 'kms:Decrypt', 'kms:GenerateDataKey');");
   });
@@ -345,9 +345,9 @@ describe('one stack per environment, each with its overrides', () => {
     });
     expect(Object.keys(result.files).sort()).toEqual(['IMPORT-REPORT.md', 'bin/app.ts', 'cdk.json', 'lib/prod-stack.ts', 'lib/test-stack.ts', 'package.json', 'tsconfig.json']);
     expect(result.files['lib/prod-stack.ts']).toContain('desiredCount: 4,');
-    expect(result.files['lib/prod-stack.ts']).toContain("environment: { LEVEL: 'warn', ENV: 'prod' },");
+    expect(result.files['lib/prod-stack.ts']).toContain("COPILOT_SERVICE_NAME: 'web',\n        COPILOT_LB_DNS: loadBalancer.loadBalancer.loadBalancerDnsName,\n        LEVEL: 'warn',\n        ENV: 'prod',\n      },");
     expect(result.stack).toContain('desiredCount: 1,');
-    expect(result.stack).toContain("environment: { LEVEL: 'info', ENV: 'test' },");
+    expect(result.stack).toContain("LEVEL: 'info',\n        ENV: 'test',\n      },");
     expect(result.reported).toEqual([expect.objectContaining({ field: 'environments.staging', environments: ['staging'] })]);
     expect(result.files['bin/app.ts']).toContain("new ProdStack(app, 'shop-prod-foundry', { env });");
     expect(result.files['bin/app.ts']).toContain("new TestStack(app, 'shop-test-foundry', { env });");
