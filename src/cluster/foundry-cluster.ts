@@ -429,6 +429,15 @@ export class FoundryCluster extends Construct implements IFoundryCluster {
    */
   public _registerManagedInstances(capacity: ManagedInstancesCapacity): void {
     this.requireContainerInstanceEndpoints(capacity);
+    if (this.vpc.privateSubnets.length === 0) {
+      // AWS documents no list of the endpoints Managed Instances need in subnets without internet access (only AWS
+      // Batch's documentation says that subnets without public IPs need a NAT gateway): the library adds the ECS agent's
+      // endpoints, and says the rest is unverified.
+      Annotations.of(capacity).addWarningV2('cdk-ecs-foundry:managedInstancesIsolated',
+        'The cluster\'s VPC has no NAT gateway. ECS Managed Instances in isolated subnets are unverified: AWS documents no list of the VPC endpoints '
+        + 'they need (the cluster adds ecs, ecs-agent and ecs-telemetry). Give the VPC a NAT gateway (natGateways: NatGatewayStrategy.SINGLE), '
+        + 'or deploy a test stack first and add the missing endpoints with cluster.addInterfaceEndpoint().');
+    }
     this.managedInstancesCapacities.push(capacity);
   }
 
