@@ -85,7 +85,7 @@ export const FIELD_REGISTRY: FieldEntry[] = [
   { field: 'storage.readonly_fs', kinds: WORKLOADS, becomes: '`true`: the default (read-only root, `writablePaths`); `false` or absent: `readonlyRootFilesystem: false`, as in Copilot (sidecars too)' },
   { field: 'storage.volumes.*.path', kinds: WORKLOADS, becomes: 'the mount path: `service.addVolume(volume, path)`; a volume without EFS: `writablePaths`' },
   { field: 'storage.volumes.*.read_only', kinds: WORKLOADS, becomes: '`addVolume(..., { readOnly })`' },
-  { field: 'storage.volumes.*.efs', kinds: WORKLOADS, becomes: '`true`: a `SharedVolume` (EFS, encrypted, backed up) mounted with `addVolume()`' },
+  { field: 'storage.volumes.*.efs', kinds: WORKLOADS, becomes: '`true`: a `SharedVolume` (EFS, encrypted, backed up) mounted with `addVolume()`, its access point as Copilot\'s: `/<workload>`, owner CRC-32 of the workload name (unless uid/gid), permissions 755' },
   { field: 'storage.volumes.*.efs.uid', kinds: WORKLOADS, becomes: '`SharedVolume` `accessPoint.uid`' },
   { field: 'storage.volumes.*.efs.gid', kinds: WORKLOADS, becomes: '`SharedVolume` `accessPoint.gid`' },
   { field: 'storage.volumes.*', kinds: WORKLOADS, instead: 'An existing EFS file system (efs.id): mount it with `service.taskDefinition.addVolume({ name, efsVolumeConfiguration: { fileSystemId, rootDirectory, transitEncryption: \'ENABLED\', authorizationConfig } })` and `defaultContainer.addMountPoints(...)`; its data stays where it is.' },

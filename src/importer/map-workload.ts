@@ -73,7 +73,7 @@ export function mapWorkload(f: ManifestFields, name: string, where: PathContext)
   if (healthCheck) props.healthCheck = healthCheck;
   const sidecars = mapSidecars(f, id, where);
   if (sidecars.length > 0) props.sidecars = sidecars;
-  const storage = mapStorage(f, id);
+  const storage = mapStorage(f, id, name);
   if (storage.writablePaths.length > 0 && props.readonlyRootFilesystem === undefined) props.writablePaths = ['/tmp', ...storage.writablePaths.filter(p => p !== '/tmp')].map(p => str(p));
   const exec = yamlBool(f.peek('exec'));
   if (exec !== undefined) f.take('exec');
@@ -192,7 +192,17 @@ function mapSidecars(f: ManifestFields, id: string, where: PathContext): Code[] 
   return out;
 }
 
-function mapStorage(f: ManifestFields, id: string): { volumes: VolumeModel[]; writablePaths: string[] } {
+/** CRC-32 (IEEE), as Go's crc32.ChecksumIEEE computes it. */
+export function crc32(text: string): number {
+  let crc = 0xffffffff;
+  for (const byte of Buffer.from(text, 'utf-8')) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function mapStorage(f: ManifestFields, id: string, workload: string): { volumes: VolumeModel[]; writablePaths: string[] } {
   const volumes: VolumeModel[] = [];
   const writablePaths: string[] = [];
   const declared = f.peek('storage.volumes');
@@ -220,16 +230,24 @@ function mapStorage(f: ManifestFields, id: string): { volumes: VolumeModel[]; wr
     f.take(`${prefix}.path`);
     if (spec.read_only !== undefined) f.take(`${prefix}.read_only`);
     const props: CodeObject = {};
+    let uid: number | undefined;
+    let gid: number | undefined;
     if (efs === true) {
       f.take(`${prefix}.efs`);
     } else {
-      const accessPoint: CodeObject = {};
-      const uid = f.takeNumber(`${prefix}.efs.uid`);
-      const gid = f.takeNumber(`${prefix}.efs.gid`);
-      if (uid !== undefined) accessPoint.uid = lit(uid);
-      if (gid !== undefined) accessPoint.gid = lit(gid);
-      if (!isEmptyObject(accessPoint)) props.accessPoint = accessPoint;
+      uid = f.takeNumber(`${prefix}.efs.uid`);
+      gid = f.takeNumber(`${prefix}.efs.gid`);
     }
+    // Copilot's access point of a managed file system: the directory /<workload>, owned by the CRC-32 of the workload's
+    // name unless uid/gid are given, permissions 0755 (stack/transformers.go convertManagedFSInfo,
+    // partials/cf/efs-access-point.yml): the same owner and directory, so that copied data keeps working.
+    if (uid === undefined && gid === undefined) uid = gid = crc32(workload);
+    props.accessPoint = {
+      path: str(`/${workload}`),
+      uid: uid === undefined ? undefined : lit(uid),
+      gid: gid === undefined ? undefined : lit(gid),
+      permissions: str('755'),
+    };
     const volumeId = `${id}${pascalCase(name)}`;
     volumes.push({ id: volumeId, varName: camelCase(volumeId), props, path: mountPath, readOnly });
   }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { importInline, manifest, reportsOf, writeWorkspace } from './support/inline-workspace';
 import { importCopilot } from '../../src/importer/import-copilot';
 import { privateEcrImage } from '../../src/importer/map-container';
+import { crc32 } from '../../src/importer/map-workload';
 
 /*
  * What a deploy of a generated app next to a live Copilot application needs: stack names of its own, root file systems
@@ -235,5 +236,18 @@ describe('the variables Copilot sets in every container', () => {
     const { reported } = importInline(manifest('api', 'Backend Service', 'image:\n  location: repo/api:1\n  port: 80\n'));
     expect(reportsOf(reported, 'COPILOT_SERVICE_DISCOVERY_ENDPOINT')).toEqual([expect.objectContaining({ value: 'api.test.shop.local', environments: ['test'] })]);
     expect(reportsOf(reported, 'COPILOT_SERVICE_DISCOVERY_ENDPOINT')[0].instead).toMatch(/Service Connect as http:\/\/<discoveryName>:<port>/);
+  });
+});
+
+describe('managed EFS as Copilot set it up', () => {
+  test('CRC-32 (IEEE) as Go computes it: the standard check value', () => {
+    // The CRC-32 check value of '123456789' is 0xCBF43926.
+    expect(crc32('123456789')).toBe(0xcbf43926);
+    expect(crc32('')).toBe(0);
+  });
+
+  test('the access point: /<workload>, owner CRC-32 of the workload name unless uid/gid are given, permissions 755', () => {
+    const { stack } = importInline(manifest('api', 'Backend Service', 'image:\n  location: repo/api:1\n  port: 80\nstorage:\n  volumes:\n    data:\n      path: /data\n      efs: true\n'));
+    expect(stack).toContain(`accessPoint: { path: '/api', uid: ${crc32('api')}, gid: ${crc32('api')}, permissions: '755' }`);
   });
 });

@@ -150,8 +150,8 @@ describe('the workload: image, container, platform, storage', () => {
     ].join('\n')));
     expect(stack).toContain('ephemeralStorageGiB: 50,');
     expect(stack).toContain("writablePaths: ['/tmp', '/scratch'],");
-    expect(stack).toContain("const webData = new SharedVolume(this, 'WebData', { cluster });");
-    expect(stack).toContain("const webHome = new SharedVolume(this, 'WebHome', { cluster, accessPoint: { uid: 1000, gid: 1000 } });");
+    expect(stack).toContain("const webData = new SharedVolume(this, 'WebData', { cluster, accessPoint: { path: '/web', uid: 365508689, gid: 365508689, permissions: '755' } });");
+    expect(stack).toContain("const webHome = new SharedVolume(this, 'WebHome', { cluster, accessPoint: { path: '/web', uid: 1000, gid: 1000, permissions: '755' } });");
     expect(stack).toContain("web.addVolume(webData, '/data');");
     expect(stack).toContain("web.addVolume(webHome, '/home/app', { readOnly: true });");
     expect(reported.map(r => r.field)).toEqual(['storage.volumes.old']);
