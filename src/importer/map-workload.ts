@@ -192,6 +192,7 @@ function mapSidecars(f: ManifestFields, id: string, where: PathContext): Code[] 
   return out;
 }
 
+/* eslint-disable no-bitwise -- a checksum is bit arithmetic */
 /** CRC-32 (IEEE), as Go's crc32.ChecksumIEEE computes it. */
 export function crc32(text: string): number {
   let crc = 0xffffffff;
@@ -201,6 +202,7 @@ export function crc32(text: string): number {
   }
   return (crc ^ 0xffffffff) >>> 0;
 }
+/* eslint-enable no-bitwise */
 
 function mapStorage(f: ManifestFields, id: string, workload: string): { volumes: VolumeModel[]; writablePaths: string[] } {
   const volumes: VolumeModel[] = [];
