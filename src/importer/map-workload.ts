@@ -79,6 +79,8 @@ export function mapWorkload(f: ManifestFields, name: string, where: PathContext)
   if (exec !== undefined) f.take('exec');
   if (exec) props.enableExecuteCommand = raw('true');
   mapNetwork(f);
+  const logging = mapLogRetention(f);
+  if (logging) props.logging = logging;
   if (kind !== ManifestKind.JOB) {
     mapDeployment(f, props);
   }
@@ -254,6 +256,28 @@ function mapStorage(f: ManifestFields, id: string, workload: string): { volumes:
     volumes.push({ id: volumeId, varName: camelCase(volumeId), props, path: mountPath, readOnly });
   }
   return { volumes, writablePaths };
+}
+
+/** CloudWatch Logs retention periods (days) and their `logs.RetentionDays` members (aws-cdk-lib 2.271.0). */
+const RETENTION_DAYS = new Map<number, string>([
+  [1, 'ONE_DAY'], [3, 'THREE_DAYS'], [5, 'FIVE_DAYS'], [7, 'ONE_WEEK'], [14, 'TWO_WEEKS'], [30, 'ONE_MONTH'],
+  [60, 'TWO_MONTHS'], [90, 'THREE_MONTHS'], [120, 'FOUR_MONTHS'], [150, 'FIVE_MONTHS'], [180, 'SIX_MONTHS'], [365, 'ONE_YEAR'],
+  [400, 'THIRTEEN_MONTHS'], [545, 'EIGHTEEN_MONTHS'], [731, 'TWO_YEARS'], [1096, 'THREE_YEARS'], [1827, 'FIVE_YEARS'], [2192, 'SIX_YEARS'],
+  [2557, 'SEVEN_YEARS'], [2922, 'EIGHT_YEARS'], [3288, 'NINE_YEARS'], [3653, 'TEN_YEARS'],
+]);
+
+/** `logging.retention` (days of the workload's log group in Copilot) as `logging: { retention }`. */
+function mapLogRetention(f: ManifestFields): CodeObject | undefined {
+  const value = f.peek('logging.retention');
+  if (value === undefined) return undefined;
+  const days = f.takeNumber('logging.retention')!;
+  const member = RETENTION_DAYS.get(days);
+  // AWS Control Tower's CT.CLOUDWATCH.PR.2 (one of the five packs) wants at least 365 days: shorter periods are reported.
+  if (!member || days < 365) {
+    f.report('logging.retention', value, `The log group keeps the cluster's \`logRetention\` (one year unless changed): the compliance packs' CT.CLOUDWATCH.PR.2 wants at least 365 days. To keep ${days} days as Copilot did, set \`logging: { retention: logs.RetentionDays.* }\` (CloudWatch Logs periods: ${[...RETENTION_DAYS.keys()].join(', ')} days) and acknowledge that finding.`);
+    return undefined;
+  }
+  return { retention: raw(`logs.RetentionDays.${member}`) };
 }
 
 function mapNetwork(f: ManifestFields): void {

@@ -163,7 +163,7 @@ export function renderStack(model: StackModel): string {
     .filter(n => new RegExp(`\\b${n}\\b`).test(text));
   const core = ['Duration', 'Fn', 'Stack', 'StackProps'].filter(n => n === 'Stack' || n === 'StackProps' || new RegExp(`\\b${n}\\.`).test(text));
   const modules: Array<[string, string]> = [
-    ['acm', 'aws-cdk-lib/aws-certificatemanager'], ['ecr', 'aws-cdk-lib/aws-ecr'], ['ecr_assets', 'aws-cdk-lib/aws-ecr-assets'], ['ecs', 'aws-cdk-lib/aws-ecs'], ['iam', 'aws-cdk-lib/aws-iam'], ['secretsmanager', 'aws-cdk-lib/aws-secretsmanager'],
+    ['acm', 'aws-cdk-lib/aws-certificatemanager'], ['ecr', 'aws-cdk-lib/aws-ecr'], ['ecr_assets', 'aws-cdk-lib/aws-ecr-assets'], ['ecs', 'aws-cdk-lib/aws-ecs'], ['iam', 'aws-cdk-lib/aws-iam'], ['logs', 'aws-cdk-lib/aws-logs'], ['secretsmanager', 'aws-cdk-lib/aws-secretsmanager'],
     ['sns', 'aws-cdk-lib/aws-sns'], ['subscriptions', 'aws-cdk-lib/aws-sns-subscriptions'], ['ssm', 'aws-cdk-lib/aws-ssm'],
   ];
   const imports = [

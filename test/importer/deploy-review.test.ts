@@ -251,3 +251,27 @@ describe('managed EFS as Copilot set it up', () => {
     expect(stack).toContain(`accessPoint: { path: '/api', uid: ${crc32('api')}, gid: ${crc32('api')}, permissions: '755' }`);
   });
 });
+
+describe('report messages that say what applies', () => {
+  test('logging.retention: 365 days or more is carried; less is reported with the compliance reason (not as FireLens)', () => {
+    const long = importInline(web('logging:\n  retention: 731\n'));
+    expect(long.stack).toContain('logging: { retention: logs.RetentionDays.TWO_YEARS },');
+    expect(long.stack).toContain("import * as logs from 'aws-cdk-lib/aws-logs';");
+    expect(long.reported).toEqual([]);
+    const short = importInline(web('logging:\n  retention: 7\n'));
+    expect(short.stack).not.toContain('retention');
+    expect(short.reported).toEqual([expect.objectContaining({ field: 'logging.retention', value: '7' })]);
+    expect(short.reported[0].instead).toMatch(/CT\.CLOUDWATCH\.PR\.2 wants at least 365 days\. To keep 7 days/);
+    expect(short.reported[0].instead).not.toMatch(/FireLens/);
+  });
+
+  test('environment subnets: each item is reported with how the cluster derives subnets, not as an unknown field', () => {
+    const { reported } = importInline({
+      'environments/test/manifest.yml': 'name: test\ntype: Environment\nnetwork:\n  vpc:\n    subnets:\n      public:\n        - cidr: 10.0.0.0/24\n          az: eu-west-1a\n',
+      ...web(''),
+    });
+    expect(reported).toEqual([expect.objectContaining({ field: 'network.vpc.subnets.public[]' })]);
+    expect(reported[0].instead).toMatch(/one public and one private subnet per Availability Zone .* pass your own `vpc`/);
+    expect(reported[0].instead).not.toMatch(/Not a field/);
+  });
+});

@@ -183,7 +183,7 @@ describe('the workload: image, container, platform, storage', () => {
 
   test('fields reported as a whole: logging, taskdef_overrides, tracing, env_file, security groups, public placement', () => {
     const { reported } = importInline(web([
-      'logging:\n  retention: 7', 'taskdef_overrides:\n  - path: A\n    value: 1', 'observability:\n  tracing: awsxray', 'env_file: web.env',
+      'logging:\n  image: fluent/bit:1', 'taskdef_overrides:\n  - path: A\n    value: 1', 'observability:\n  tracing: awsxray', 'env_file: web.env',
       'network:\n  vpc:\n    placement: public\n    security_groups: [sg-1]', '',
     ].join('\n')));
     expect(reported.map(r => r.field).sort()).toEqual(['env_file', 'logging', 'network.vpc.placement', 'network.vpc.security_groups', 'observability.tracing', 'taskdef_overrides']);
