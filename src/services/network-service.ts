@@ -319,7 +319,8 @@ function sharedAccessLogsBucket(service: Construct, options: AccessLogsBucketOpt
   if (existing) {
     return existing.node.findChild(ACCESS_LOGS_BUCKET_ID) as s3.IBucket;
   }
-  const bucket = createAccessLogsBucket(new Construct(stack, id), options);
+  // A bucket pair no 1.0 stack has: server access logs by bucket policy, ACLs disabled (CT.S3.PR.5 met).
+  const bucket = createAccessLogsBucket(new Construct(stack, id), { ...options, serverAccessLogsByBucketPolicy: true });
   if (bucket.node.id !== ACCESS_LOGS_BUCKET_ID) {
     throw new Error(`createAccessLogsBucket named its bucket '${bucket.node.id}', not '${ACCESS_LOGS_BUCKET_ID}'.`);
   }

@@ -60,6 +60,10 @@ describe('access-log buckets', () => {
       const reason = acknowledged(bucket, 's3_bucket_default_encryption_kms_check');
       expect(reason).toMatch(/Network Load Balancer access logs may be encrypted with SSE-KMS and a customer managed key/);
       expect(reason).toMatch(/the library's choice, not a limit/);
+      // The shared NLB pair is new (no 1.0 stack has it): its server-access-log bucket takes logs by bucket policy.
+      const serverLogs = bucket.node.scope!.node.findChild('ServerAccessLogsBucket');
+      expect(acknowledged(serverLogs, 's3_bucket_acl_prohibited_check')).toBeUndefined();
+      expect(s.resolve((serverLogs.node.defaultChild as any).accessControl)).toBeUndefined();
     }
   });
 
