@@ -190,10 +190,14 @@ export function acknowledgeDisposableLoadBalancer(loadBalancer: elbv2.ILoadBalan
   for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
     Validations.of(loadBalancer).acknowledge({
       id: `${pack}-ELBDeletionProtectionEnabled`,
-      reason: "The cluster's removalPolicy is DESTROY: the stack is disposable and is deleted with `cdk destroy`, which deletion protection would stop. Set deletionProtection: true to protect it anyway, or use a RETAIN cluster.",
+      reason: DISPOSABLE_LOAD_BALANCER,
     });
   }
+  // CT.ELASTICLOADBALANCING.PR.5, the same intent.
+  acknowledgeControl(loadBalancer, 'elbv2_deletion_protection_enabled_check', DISPOSABLE_LOAD_BALANCER);
 }
+
+const DISPOSABLE_LOAD_BALANCER = "The cluster's removalPolicy is DESTROY: the stack is disposable and is deleted with `cdk destroy`, which deletion protection would stop. Set deletionProtection: true to protect it anyway, or use a RETAIN cluster.";
 
 /** An internet-facing load balancer must accept clients from anywhere, on its listener ports only. */
 export function acknowledgeInternetFacingListener(securityGroup: ec2.ISecurityGroup): void {
