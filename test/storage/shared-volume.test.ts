@@ -10,6 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { FoundryCluster, NatGatewayStrategy, SharedVolume, SharedVolumeProps } from '../../src';
+import { denyGrantsExceptForAwsResources } from '../../src/compliance/acknowledgements';
 import { ManagedPolicyRole } from '../../src/private/managed-policy-role';
 import { complianceApp, Finding, findingsOf, synthFindings, testStack } from '../support/compliance';
 import { plainStack } from '../support/stacks';
@@ -21,6 +22,7 @@ const CLIENT_ACTIONS = ['elasticfilesystem:ClientMount', 'elasticfilesystem:Clie
 function fullest(stack: Stack): { volume: SharedVolume; cluster: FoundryCluster; key: kms.Key; clients: ec2.SecurityGroup } {
   const cluster = new FoundryCluster(stack, 'Cluster');
   const key = new kms.Key(stack, 'DataKey', { enableKeyRotation: true, description: 'EFS data' });
+  denyGrantsExceptForAwsResources(key); // the user's key, made Control Tower compliant (CT.KMS.PR.3) as the cluster key is
   const volume = new SharedVolume(stack, 'Volume', {
     cluster,
     accessPoint: { path: '/models/cache', uid: 2000, gid: 3000, permissions: '2770' },
