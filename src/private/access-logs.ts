@@ -82,6 +82,10 @@ export function createAccessLogsBucket(scope: Construct, options: AccessLogsBuck
       // the log bucket -> this bucket's emptying, which waits for the log bucket's deletion -> this policy).
       conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(bucket).account } },
     }));
+    // The log bucket starts logging only once S3 may deliver: the policy exists before the logging configuration.
+    if (serverAccessLogs.policy) {
+      bucket.node.addDependency(serverAccessLogs.policy);
+    }
   }
   acknowledgeLogBucket(bucket, false);
   // CloudFormation deletes a resource before those it depends on. The log bucket depends on the server-log bucket's

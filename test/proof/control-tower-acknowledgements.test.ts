@@ -96,6 +96,9 @@ describe('access-log buckets', () => {
       Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [serverLogsId, 'Arn'] }, '/access-logs-bucket/*']] },
       Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
     }));
+    // The log bucket's logging starts only after S3 may deliver into the server-access-log bucket.
+    const policyId = Object.keys(template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: serverLogsId } } }))[0];
+    expect(resources[bucketId].DependsOn).toEqual(expect.arrayContaining([policyId]));
 
     // CT.S3.PR.5 (ACLs prohibited), run directly on the template: the server-access-log bucket passes.
     const file = path.join(app.synth().directory, 'Pair.template.json');
