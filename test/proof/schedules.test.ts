@@ -116,7 +116,8 @@ describe('at expressions', () => {
       const t = asUtc - q * 15 * 60_000;
       if (formatWallClock(wallClockIn(new Date(t), zone)) === wallClock) candidates.push(t);
     }
-    return candidates;
+    // Earliest first, as instantsAt() returns them (the scan above runs from the latest candidate down).
+    return candidates.sort((a, b) => a - b);
   };
 
   test(`at() is written in UTC without a time zone, whatever the time zone given beside it (${ZONES.length} zones)`, () => {
