@@ -102,6 +102,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // of CPU; every synth still validates with it): see test/support/environment.ts.
       testEnvironment: '<rootDir>/test/support/environment.ts',
       moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/support/cfn-validate.ts' },
+      // Apps under test skip the CDK's debugging stack traces (metadata only; see test/support/setup-context.ts).
+      setupFiles: ['<rootDir>/test/support/setup-context.ts'],
       // Coverage costs about a third more CPU (V8 block coverage slows every synth) and gates nothing (no threshold):
       // `npx projen test:coverage` measures it on demand.
       collectCoverage: false,
