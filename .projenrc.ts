@@ -102,8 +102,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // of CPU; every synth still validates with it): see test/support/environment.ts.
       testEnvironment: '<rootDir>/test/support/environment.ts',
       moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/support/cfn-validate.ts' },
-      // Apps under test skip the CDK's debugging stack traces (metadata only; see test/support/setup-context.ts).
-      setupFiles: ['<rootDir>/test/support/setup-context.ts'],
+      // Apps under test skip the CDK's debugging stack traces (metadata only; see test/support/setup-context.ts), and
+      // property tests replay one seed under CI and explore outside it (test/support/setup-fast-check.ts).
+      setupFiles: ['<rootDir>/test/support/setup-context.ts', '<rootDir>/test/support/setup-fast-check.ts'],
       // Coverage costs about a third more CPU (V8 block coverage slows every synth) and gates nothing (no threshold):
       // `npx projen test:coverage` measures it on demand.
       collectCoverage: false,

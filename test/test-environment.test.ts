@@ -50,3 +50,28 @@ test('the engine is built once per worker: a new plugin (after aws-cdk-lib dispo
   expect(cfnValidateRules({ VisibilityTimeout: 30 })).toEqual([]);
   expect(validate.__enginesBuilt()).toBe(built);
 });
+
+describe('setup files (test/support/setup-context.ts, setup-fast-check.ts)', () => {
+  test('Apps skip the debugging stack traces, and keep every other context key', () => {
+    const app = new App({ context: { 'my:key': 'kept' } });
+    expect(app.node.tryGetContext('aws:cdk:disable-creation-stack-traces')).toBe(true);
+    expect(app.node.tryGetContext('aws:cdk:disable-stack-trace')).toBe(true);
+    expect(app.node.tryGetContext('my:key')).toBe('kept');
+    const stack = new Stack(app, 'Traces');
+    const queue = new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue' });
+    expect(queue.node.metadata.filter(m => m.type === 'aws:cdk:creationStack')).toEqual([]);
+  });
+
+  test('property tests replay the fixed seed under CI (or FAST_CHECK_SEED), and draw new inputs otherwise', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fc = require('fast-check') as typeof import('fast-check');
+    const seed = fc.readConfigureGlobal().seed;
+    if (process.env.FAST_CHECK_SEED) {
+      expect(seed).toBe(Number(process.env.FAST_CHECK_SEED));
+    } else if (process.env.CI && process.env.CI !== 'false') {
+      expect(seed).toBe(20261128);
+    } else {
+      expect(seed).toBeUndefined();
+    }
+  });
+});
