@@ -6,11 +6,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { parse } from 'smol-toml';
 import { Capacity, Ec2Capacity, Ec2CapacityOptions, Ec2InstanceUpdate, Ec2MachineImage, FoundryCluster, IFoundryCluster } from '../../src';
 import { placeholder, renderCfnText } from '../proof/support/host-user-data';
 import { plainStack } from '../support/stacks';
 import { subtreeTemplate } from '../support/subtree';
+import { parseToml as parse } from '../support/toml';
 
 // GIVEN: one cluster with one capacity of each kind, synthesized once.
 const stack = plainStack('Capacity');

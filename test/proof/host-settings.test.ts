@@ -14,9 +14,9 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { parse } from 'smol-toml';
 import { Ec2Capacity, Ec2CapacityOptions, Ec2MachineImage, FoundryCluster } from '../../src';
 import { plainStack } from '../support/stacks';
+import { parseToml as parse } from '../support/toml';
 import { EcsConfigEntry, launchTemplateUserData, leafPaths, parseEcsConfigScript, placeholder } from './support/host-user-data';
 
 /**
