@@ -51,6 +51,8 @@ export interface TestTime {
   readonly cores: number;
   readonly loadAverage: number;
   readonly steps: StepTime[];
+  /** Every jest test file's time, slowest first. */
+  readonly files: FileTime[];
   /** A table of the steps for bench/RESULTS.md. */
   readonly markdown: string;
 }
@@ -134,6 +136,25 @@ function counts(file: string): { suites?: number; tests?: number } {
   }
 }
 
+/** A test file's time in jest's --json output (from its start to its end in its worker, module loading included). */
+export interface FileTime {
+  readonly file: string;
+  readonly seconds: number;
+  readonly tests: number;
+}
+
+/** Every test file's time, slowest first, from jest's --json output (paths relative to `root`). */
+export function fileTimes(file: string, root: string): FileTime[] {
+  try {
+    const r = JSON.parse(fs.readFileSync(file, 'utf-8'));
+    return (r.testResults as Array<{ name: string; startTime: number; endTime: number; assertionResults: unknown[] }>)
+      .map(t => ({ file: path.relative(root, t.name), seconds: (t.endTime - t.startTime) / 1000, tests: t.assertionResults.length }))
+      .sort((a, b) => b.seconds - a.seconds);
+  } catch {
+    return [];
+  }
+}
+
 function markdown(t: Omit<TestTime, 'markdown'>): string {
   const rows = t.steps.map(s => `| ${s.step} | \`${s.command}\` | ${s.wallSeconds.toFixed(0)} | ${s.cpuSeconds.toFixed(0)} | ${s.suites ?? ''} | ${s.tests ?? ''} | ${s.passed ? 'passed' : 'FAILED'} |`);
   return [
@@ -143,7 +164,27 @@ function markdown(t: Omit<TestTime, 'markdown'>): string {
     '|---|---|---:|---:|---:|---:|---|',
     ...rows,
     `| **npm test** | | **${t.wallSeconds.toFixed(0)}** | **${t.cpuSeconds.toFixed(0)}** | ${t.suites ?? ''} | ${t.tests ?? ''} | ${t.passed ? 'passed' : 'FAILED'} |`,
+    ...slowestFiles(t.files),
   ].join('\n');
+}
+
+/** The slowest test files, and what all files took together (jest runs them on as many workers as cores). */
+function slowestFiles(files: readonly FileTime[]): string[] {
+  if (files.length === 0) {
+    return [];
+  }
+  const total = files.reduce((sum, f) => sum + f.seconds, 0);
+  const top = files.slice(0, 12);
+  const topSum = top.reduce((sum, f) => sum + f.seconds, 0);
+  return [
+    '',
+    `Where jest's time goes: the ${files.length} test files took ${total.toFixed(0)} s together (each from its start to its end in its worker, `
+      + `module loading included; the workers run files side by side); the ${top.length} slowest, ${(100 * topSum / total).toFixed(0)} % of it:`,
+    '',
+    '| test file | s | tests |',
+    '|---|---:|---:|',
+    ...top.map(f => `| ${f.file} | ${f.seconds.toFixed(1)} | ${f.tests} |`),
+  ];
 }
 
 /** What to measure: all of `npm test` unless told otherwise. */
@@ -178,6 +219,7 @@ export async function measureTestTime(options: TestTimeOptions = {}): Promise<Te
     cores: os.cpus().length,
     loadAverage,
     steps,
+    files: fileTimes(json, ROOT),
   };
   return { ...result, markdown: markdown(result) };
 }
