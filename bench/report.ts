@@ -24,8 +24,9 @@ const TEST_TIME_NOTES = [
   'templates with findings); Apps under test skip the CDK\'s debugging stack traces, which jest\'s source-map rewriting',
   'made a tenth of a synth-heavy file; update-safety synths skip the CloudFormation validation whose warnings nothing reads.',
   '',
-  'What is left is CPU, not waiting: jest keeps both cores busy (365 s CPU in 186 s). About 45 s is loading aws-cdk-lib',
-  'again in each test file (jest isolates modules per file); about 40 s is child processes that run what a',
+  'What is left is CPU, not waiting: jest keeps both cores busy (365 s CPU in 186 s). 35–55 s is loading aws-cdk-lib',
+  'again in each test file (jest isolates modules per file: a file\'s first synth of a default cluster and web service',
+  'takes about 450 ms, the next about 100 ms); about 40 s is child processes that run what a
   'user runs (the README quick start through `cdk synth`, jsii-diff, the determinism app in two time zones, the importer\'s',
   'generated app through tsc); 21 s is cfn-guard in the harness; about 20 s is aws-cdk-lib\'s CloudFormation validation in',
   'plain test Apps, whose warnings no test reads. Closing it on 2 cores takes about 150 s of CPU less: fewer, larger test',
