@@ -49,9 +49,9 @@ beforeAll(() => {
     securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '0.0.0.0/0' }],
   });
   // The raw resources are deliberately incomplete: aws-cdk-lib's own CloudFormation validation is not the subject.
-  process.env.CDK_VALIDATION = 'false';
+  // (test/support/setup-context.ts turns it off in plain test Apps already.)
+  expect(process.env.CDK_VALIDATION).toBe('false');
   const assembly = app.synth();
-  delete process.env.CDK_VALIDATION;
   templatePaths = assembly.stacks.map(s => path.join(assembly.directory, s.templateFile));
   full = new CfnGuardValidator().validate({ templatePaths, appConstruct: app });
   plugin = new RelevantCfnGuardValidator();

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, CloudFormationValidatePlugin, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, CloudFormationValidatePlugin, Stack, Validations } from 'aws-cdk-lib';
 
 interface Violation { readonly ruleName: string }
 
@@ -19,6 +19,8 @@ function cfnValidateRules(properties: Record<string, unknown>): string[] {
       '@aws-cdk/core:failSynthOnValidationErrors': false,
     },
   });
+  // Registered by the App, as the compliance harness does (test/support/setup-context.ts turns the automatic one off).
+  Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
   const stack = new Stack(app, 'Env', { env: { account: '123456789012', region: 'us-east-1' } });
   new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue', properties });
   const assembly = app.synth();
@@ -60,6 +62,15 @@ describe('setup files (test/support/setup-context.ts, setup-fast-check.ts)', () 
     const stack = new Stack(app, 'Traces');
     const queue = new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue' });
     expect(queue.node.metadata.filter(m => m.type === 'aws:cdk:creationStack')).toEqual([]);
+  });
+
+  test('plain Apps skip the unread CloudFormation validation; Apps that register the plugin still validate', () => {
+    expect(process.env.CDK_VALIDATION).toBe('false');
+    const plain = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'foundry-env-')) });
+    new CfnResource(new Stack(plain, 'Plain'), 'Queue', { type: 'AWS::SQS::Queue', properties: { NotAQueueProperty: 1 } });
+    const assembly = plain.synth();
+    expect(fs.existsSync(path.join(assembly.directory, 'validation-report.json'))).toBe(false);
+    expect(cfnValidateRules({ NotAQueueProperty: 1 }).length).toBeGreaterThan(0);
   });
 
   test('property tests replay the fixed seed under CI (or FAST_CHECK_SEED), and draw new inputs otherwise', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, CloudFormationValidatePlugin, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { RelevantCfnGuardValidator } from './cfn-guard-relevant';
 
@@ -42,6 +42,9 @@ export function complianceApp(): App {
     },
   });
   Validations.of(app).addPlugins(
+    // aws-cdk-lib's CloudFormation validation, registered here: test/support/setup-context.ts turns the automatic one
+    // off for plain test Apps (CDK_VALIDATION=false), and a plugin registered by the App runs whatever that says.
+    new CloudFormationValidatePlugin(),
     new AwsSolutionsChecks(app),
     new NIST80053R5Checks(app),
     new HIPAASecurityChecks(app),

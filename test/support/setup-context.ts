@@ -1,5 +1,6 @@
 /**
- * Runs before every test file (jest `setupFiles`): the Apps a test builds skip the CDK's debugging stack traces.
+ * Runs before every test file (jest `setupFiles`): the Apps a test builds skip the CDK's debugging stack traces, and
+ * plain Apps skip aws-cdk-lib's built-in CloudFormation validation, whose warnings no test reads.
  *
  * aws-cdk-lib records a creation stack trace on every CloudFormation resource and a stack trace with every
  * annotation and acknowledgement. Under jest each trace goes through jest's source-map rewriting of call sites, which
@@ -17,3 +18,14 @@ process.env[CONTEXT_ENV] = JSON.stringify({
   'aws:cdk:disable-stack-trace': true,
   ...given,
 });
+
+/*
+ * aws-cdk-lib adds its CloudFormation validation to every synth unless CDK_VALIDATION is 'false'. In a plain App (no
+ * `@aws-cdk/core:validateAgainstDefaultRules`) it only prints warnings, and no test reads them: about 20 s of the
+ * suite's CPU (measured 2026-11-28). The Apps that do validate register the plugin themselves, which runs whatever
+ * this variable says: the compliance harness (test/support/compliance.ts, strict: every finding fails) and the tests
+ * of the validation engine (test/test-environment.test.ts). A run that sets CDK_VALIDATION itself keeps its value.
+ */
+if (process.env.CDK_VALIDATION === undefined) {
+  process.env.CDK_VALIDATION = 'false';
+}
