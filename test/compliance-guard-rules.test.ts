@@ -15,6 +15,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { FoundryCluster, WebService } from '../src';
 import { controlTowerRuleFiles, RelevantCfnGuardValidator } from './support/cfn-guard-relevant';
+import { readFindings } from './support/compliance';
 
 let templatePaths: string[];
 let full: PolicyValidationPluginReportBeta1;
@@ -49,8 +50,7 @@ beforeAll(() => {
     securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '0.0.0.0/0' }],
   });
   // The raw resources are deliberately incomplete: aws-cdk-lib's own CloudFormation validation is not the subject.
-  // (test/support/setup-context.ts turns it off in plain test Apps already.)
-  expect(process.env.CDK_VALIDATION).toBe('false');
+  // (test/support/setup-context.ts turns it off in plain test Apps.)
   const assembly = app.synth();
   templatePaths = assembly.stacks.map(s => path.join(assembly.directory, s.templateFile));
   full = new CfnGuardValidator().validate({ templatePaths, appConstruct: app });
@@ -63,6 +63,42 @@ test('every bundled rule file names the resource types it checks', () => {
   const files = controlTowerRuleFiles();
   expect(files.length).toBeGreaterThan(200);
   expect(files.filter(f => f.types.size === 0).map(f => f.file)).toEqual([]);
+});
+
+test('every reporting rule runs only on resources of a type its file names (so a file naming none reports nothing)', () => {
+  const problems: string[] = [];
+  let gated = 0;
+  for (const { file } of controlTowerRuleFiles()) {
+    const text = fs.readFileSync(file, 'utf-8').replace(/#.*$/gm, '');
+    // `let NAME = value`, the value on one line or a `Resources[ ... ]` query over several.
+    const lets = new Map([...text.matchAll(/^let\s+(\w+)\s*=\s*(Resources(?:\.\*)?\[[^\]]*\]|.+)$/gm)]
+      .map(m => [m[1], m[2].replace(/\s+/g, ' ').trim()] as const));
+    const isTypeLiteral = (name: string) => /^["']AWS::\w+::\w+["']$/.test(lets.get(name) ?? '');
+    /** The type variables of a `Resources[ Type == %A or Type == %B ]` query, or undefined for any other value. */
+    const queryTypes = (name: string) => {
+      const query = /^Resources(?:\.\*)?\[ ?(Type == %\w+(?: or Type == %\w+)*) ?\]$/.exec(lets.get(name) ?? '');
+      return query ? [...query[1].matchAll(/%(\w+)/g)].map(m => m[1]) : undefined;
+    };
+    // Top-level rules without parameters are the ones guard reports; rules with parameters run only when called.
+    for (const h of text.matchAll(/^rule\s+(\w+)(\([^)]*\))?\s*(?:when\s+([^{]*))?\{/gm)) {
+      if (h[2]) {
+        continue;
+      }
+      const condition = (h[3] ?? '').replace(/\s+/g, ' ').trim();
+      // A CloudFormation hook's input (never a template): the resource properties under the type's key.
+      const hook = /^is_cfn_hook\((?:%INPUT_DOCUMENT|this), %(\w+)\)$/.exec(condition);
+      // A template: the resources of the types of a `Resources[ Type == %X ]` query, each X a type literal.
+      const template = /^is_cfn_template\((?:%INPUT_DOCUMENT|this)\) %(\w+) not empty$/.exec(condition);
+      const types = template ? queryTypes(template[1]) : undefined;
+      if ((hook && isTypeLiteral(hook[1])) || (types && types.length > 0 && types.every(isTypeLiteral))) {
+        gated++;
+      } else {
+        problems.push(`${path.basename(file)}: rule ${h[1]} when '${condition}'`);
+      }
+    }
+  }
+  expect(problems).toEqual([]);
+  expect(gated).toBeGreaterThan(400);
 });
 
 test('the rule files that name a type of the templates report exactly what the full rule set reports', () => {
@@ -86,4 +122,12 @@ test('it reports under the plugin\'s own name and rule IDs (acknowledgements rea
   expect(plugin.name).toBe(stock.name);
   expect(plugin.ruleIds).toEqual(stock.ruleIds);
   expect(plugin.version).toBe(stock.version);
+});
+
+test('a pack that fails to run (its tool crashed, say) is a finding of the harness, not a silent pass', () => {
+  const report = {
+    pluginReports: [{ pluginName: 'cdk-validator-cfnguard', conclusion: 'failure', metadata: { error: "Validation plugin 'cdk-validator-cfnguard' failed: spawnSync ENOENT" }, violations: [] }],
+  };
+  expect(readFindings(report)).toEqual([expect.objectContaining({ plugin: 'cdk-validator-cfnguard', rule: 'plugin-failed', severity: 'error' })]);
+  expect(readFindings({ pluginReports: [{ pluginName: 'AwsSolutions', conclusion: 'success', violations: [] }] })).toEqual([]);
 });

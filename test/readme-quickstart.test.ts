@@ -19,6 +19,12 @@ import * as path from 'path';
 const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, 'node_modules', '.bin');
 
+/** The environment without what the jest setup files add for test Apps (test/support/setup-context.ts). */
+function withoutTestSetup(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CDK_VALIDATION: _validation, CDK_CONTEXT_JSON: _context, ...rest } = env;
+  return rest;
+}
+
 interface CodeBlock { readonly info: string; readonly code: string }
 
 /** The fenced code blocks of the README's "Quick start" section. */
@@ -58,7 +64,9 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
       encoding: 'utf-8',
       stdio: 'pipe',
       timeout: 5 * 60_000,
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', ...env },
+      // As a user runs it: with the CloudFormation validation the test setup turns off for plain test Apps
+      // (test/support/setup-context.ts), which the app's cdk.json makes strict.
+      env: { ...withoutTestSetup(process.env), CDK_DISABLE_VERSION_CHECK: '1', ...env },
     });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };

@@ -40,13 +40,16 @@ test('every synth is still validated: a schema error is reported, each time, and
   expect(cfnValidateRules({ VisibilityTimeout: 30 })).toEqual([]);
 });
 
-test('the engine is built once per worker: a new plugin (after aws-cdk-lib disposes its singleton) reuses it', () => {
+test('the engine is built once per worker: new plugins reuse it, also after aws-cdk-lib disposes one', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const validate = require('@aws/cloudformation-validate');
   cfnValidateRules({ VisibilityTimeout: 30 });
   const built: number = validate.__enginesBuilt();
   expect(built).toBeGreaterThanOrEqual(1);
-  // aws-cdk-lib frees its engine when its singleton is disposed or reconfigured: the shared one must survive it.
+  // aws-cdk-lib frees a plugin's engine when the plugin is disposed, and its singleton's when that is disposed or
+  // reconfigured: the shared engine must survive both.
+  new CloudFormationValidatePlugin()._dispose();
+  CloudFormationValidatePlugin._singletonInstance();
   CloudFormationValidatePlugin._disposeSingleton();
   expect(cfnValidateRules({ NotAQueueProperty: 1 }).length).toBeGreaterThan(0);
   expect(cfnValidateRules({ VisibilityTimeout: 30 })).toEqual([]);

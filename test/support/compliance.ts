@@ -75,6 +75,10 @@ export function synthFindings(app: App): Finding[] {
 export function readFindings(report: any): Finding[] {
   const findings: Finding[] = [];
   for (const plugin of report.pluginReports ?? []) {
+    // A plugin that failed (threw, or its tool did) reports no violations and an error: that is a finding, not a pass.
+    if (plugin.metadata?.error) {
+      findings.push({ plugin: plugin.pluginName, rule: 'plugin-failed', severity: 'error', path: '', description: plugin.metadata.error });
+    }
     for (const violation of plugin.violations ?? []) {
       for (const construct of violation.violatingConstructs ?? []) {
         findings.push({

@@ -24,8 +24,7 @@ process.env[CONTEXT_ENV] = JSON.stringify({
  * `@aws-cdk/core:validateAgainstDefaultRules`) it only prints warnings, and no test reads them: about 20 s of the
  * suite's CPU (measured 2026-11-28). The Apps that do validate register the plugin themselves, which runs whatever
  * this variable says: the compliance harness (test/support/compliance.ts, strict: every finding fails) and the tests
- * of the validation engine (test/test-environment.test.ts). A run that sets CDK_VALIDATION itself keeps its value.
+ * of the validation engine (test/test-environment.test.ts). Child processes that run what a user runs (the README
+ * quick start's `cdk synth`) are started without it.
  */
-if (process.env.CDK_VALIDATION === undefined) {
-  process.env.CDK_VALIDATION = 'false';
-}
+process.env.CDK_VALIDATION = 'false';

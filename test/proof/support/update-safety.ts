@@ -82,25 +82,15 @@ export interface Replacement {
 export type Template = Record<string, any>;
 
 /**
- * Synthesize one stack built by `build` in a plain App: no validation plugins, and without aws-cdk-lib's built-in
- * CloudFormation validation, which in a plain App only reports warnings that nothing here reads (the compliance
- * harness validates every pattern's default and fullest configuration strictly). It was a fifth of these files' time.
+ * Synthesize one stack built by `build` in a plain App: no validation plugins, and (as in every plain test App,
+ * test/support/setup-context.ts) without aws-cdk-lib's CloudFormation validation, whose warnings nothing here reads;
+ * the compliance harness validates every pattern's default and fullest configuration strictly.
  */
 export function synthTemplate(build: (stack: Stack) => void): Template {
   const app = new App();
   const stack = new Stack(app, 'Update', { env: { account: '123456789012', region: 'us-east-1' } });
   build(stack);
-  const before = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  try {
-    return app.synth().getStackByName(stack.stackName).template;
-  } finally {
-    if (before === undefined) {
-      delete process.env.CDK_VALIDATION;
-    } else {
-      process.env.CDK_VALIDATION = before;
-    }
-  }
+  return app.synth().getStackByName(stack.stackName).template;
 }
 
 /**
