@@ -30,6 +30,8 @@ export interface ImportResult {
   readonly carriedFields: number;
   /** Fields not carried, each with what to do instead. */
   readonly reported: ReportedField[];
+  /** The account and Region of each environment whose manifest tells them (its certificate's), as `bin/app.ts` has them. */
+  readonly targets: Record<string, { account: string; region: string }>;
 }
 
 /**
@@ -69,7 +71,7 @@ export function importCopilot(options: ImportOptions): ImportResult {
     const workloads: Array<WorkloadModel & { file: string }> = [];
     for (const w of ws.workloads) {
       const manifest = applyEnvironmentOverride(interpolate(w, predefined, env), envFile.name);
-      const fields = new ManifestFields(w.file, w.kind, manifest);
+      const fields = new ManifestFields(w.file, w.kind, manifest, targets[envFile.name]?.account);
       const hasOverride = w.document.hasIn(['environments', envFile.name]);
       if (hasOverride) fields.take('environments');
       workloads.push({ ...mapWorkload(fields, w.name, where), file: w.file });
@@ -112,7 +114,9 @@ export function importCopilot(options: ImportOptions): ImportResult {
     reported,
     carriedFields: carried.size,
   }));
-  return { application: ws.application, environments: ws.environments.map(e => e.name), workloads, files, carriedFields: carried.size, reported };
+  return {
+    application: ws.application, environments: ws.environments.map(e => e.name), workloads, files, carriedFields: carried.size, reported, targets,
+  };
 }
 
 function constructOf(kind: ManifestKind): string {

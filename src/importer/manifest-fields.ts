@@ -42,7 +42,11 @@ export class ManifestFields {
   private readonly taken = new Set<string>();
   private readonly reports: Array<Omit<ReportedField, 'environments'>> = [];
 
-  constructor(readonly file: string, readonly kind: ManifestKind, readonly manifest: YamlMap) {}
+  /**
+   * @param targetAccount the account the generated stack deploys to, when the environment names one (by its
+   *   certificate): references to other accounts' resources are checked against it.
+   */
+  constructor(readonly file: string, readonly kind: ManifestKind, readonly manifest: YamlMap, readonly targetAccount?: string) {}
 
   /** The value at a path ('a.b.c'), without marking it. */
   public peek(path: string): YamlValue | undefined {

@@ -124,6 +124,15 @@ export function mapSecret(f: ManifestFields, fieldPath: string, idBase: string):
     f.report(fieldPath, value, 'A `from_cfn` secret: import the exported ARN and pass `ecs.Secret.fromSecretsManager(...)` or `ecs.Secret.fromSsmParameter(...)`.');
     return undefined;
   }
+  // A parameter or secret of another account than the stack's: ECS reads an SSM parameter of its own account only
+  // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html), and the library
+  // refuses one at synth; a secret of another account needs its resource policy and key policy to let this account in.
+  const account = /^arn:[^:]+:(?:ssm|secretsmanager):[^:]*:(\d{12}):/.exec(value)?.[1];
+  if (account !== undefined && f.targetAccount !== undefined && account !== f.targetAccount) {
+    f.report(fieldPath, value, `Of account ${account}, and this environment's stack deploys to ${f.targetAccount} (its certificate's account): `
+      + 'create the parameter or secret in that account and reference it by name, or (a Secrets Manager secret) share it with a resource policy and pass `ecs.Secret.fromSecretsManager(...)`.');
+    return undefined;
+  }
   f.take(fieldPath);
   const sm = /^(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+)(?::([^:]*))?(?::([^:]*))?(?::([^:]*))?$/.exec(value);
   if (sm) {
@@ -190,7 +199,15 @@ export function mapContainerOptions(f: ManifestFields, prefix: string, idBase: s
   return props;
 }
 
-/** `image.healthcheck` as a container health check. */
+/**
+ * Copilot's defaults for the fields of `image.healthcheck` a manifest leaves out: interval 10s, retries 2, timeout
+ * 5s, start_period 0s (Copilot's manifest reference, aws/copilot-cli site/content/docs/include/image-healthcheck.en.md).
+ * ECS's own defaults differ (30 s, 3 retries), so they are written out: an unhealthy task is replaced as soon as
+ * under Copilot.
+ */
+const COPILOT_HEALTH_CHECK_DEFAULTS = { interval: 10, timeout: 5, startPeriod: 0, retries: 2 } as const;
+
+/** `image.healthcheck` as a container health check, with Copilot's defaults for the fields left out. */
 export function mapContainerHealthCheck(f: ManifestFields, prefix = 'image.healthcheck'): Code | undefined {
   const hc = f.peek(prefix);
   if (!isMap(hc)) return undefined;
@@ -200,11 +217,9 @@ export function mapContainerHealthCheck(f: ManifestFields, prefix = 'image.healt
   }
   const out: CodeObject = { command: command.map(c => str(c)) };
   for (const [field, prop] of [['interval', 'interval'], ['timeout', 'timeout'], ['start_period', 'startPeriod']] as const) {
-    const d = duration(f, `${prefix}.${field}`);
-    if (d) out[prop] = d;
+    out[prop] = duration(f, `${prefix}.${field}`) ?? raw(`Duration.seconds(${COPILOT_HEALTH_CHECK_DEFAULTS[prop]})`);
   }
-  const retries = f.takeNumber(`${prefix}.retries`);
-  if (retries !== undefined) out.retries = lit(retries);
+  out.retries = lit(f.takeNumber(`${prefix}.retries`) ?? COPILOT_HEALTH_CHECK_DEFAULTS.retries);
   return out;
 }
 

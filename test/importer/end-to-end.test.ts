@@ -2,6 +2,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { importCopilot, ImportResult } from '../../src/importer/import-copilot';
+import { stackClassName } from '../../src/importer/render-stack';
 import { complianceApp, Finding, synthFindings } from '../support/compliance';
 import { compileGeneratedApps, loadGeneratedStacks } from './support/generated-app';
 
@@ -12,7 +13,7 @@ import { compileGeneratedApps, loadGeneratedStacks } from './support/generated-a
  */
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'copilot');
-// Certificates of the fixture environments are in eu-west-1: the stacks go there.
+// Stacks without a certificate (the minimal fixture) go here; the others where their certificate is, as bin/app.ts says.
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
 interface Imported {
@@ -39,8 +40,11 @@ beforeAll(() => {
   const broken = { outDir: path.join(FIXTURES, 'broken-app'), files: { 'lib/dev-stack.ts': minimal.replace('port: 80', 'portNumber: 80') } };
   diagnostics = compileGeneratedApps([...imported.map(i => ({ outDir: i.outDir, files: i.result.files })), broken]);
   app = complianceApp();
-  stacks = imported.flatMap(i => Object.entries(loadGeneratedStacks(i.outDir, i.result.files))
-    .map(([className, cls]) => new cls(app, `${i.result.application}-${className}`, { env: ENV })));
+  // Each stack where bin/app.ts puts it (its certificate's account and Region), else in ENV.
+  stacks = imported.flatMap(i => {
+    const classes = loadGeneratedStacks(i.outDir, i.result.files);
+    return i.result.environments.map(e => new classes[stackClassName(e)](app, `${i.result.application}-${stackClassName(e)}`, { env: i.result.targets[e] ?? ENV }));
+  });
   findings = synthFindings(app);
 });
 

@@ -169,7 +169,9 @@ describe('the workload: image, container, platform, storage', () => {
       + '\n          ports: [{ port: 9000 }],\n          essential: false,');
     expect(stack).toContain("environment: { MODE: 'edge' },");
     expect(stack).toContain("KEY: ecs.Secret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(this, 'WebProxyKeySecret', { parameterName: '/p/key' })),");
-    expect(stack).toContain("healthCheck: { command: ['CMD', 'true'] },");
+    // Copilot's defaults for the fields the manifest leaves out (10s, 5s, 0s, 2 retries), not ECS's (30 s, 3 retries).
+    expect(stack).toContain("healthCheck: {\n            command: ['CMD', 'true'],\n            interval: Duration.seconds(10),\n"
+      + '            timeout: Duration.seconds(5),\n            startPeriod: Duration.seconds(0),\n            retries: 2,\n          },');
     expect(stack).toContain('mainContainerWaitsFor: ecs.ContainerDependencyCondition.HEALTHY,');
     expect(reported.map(r => r.field)).toEqual(['sidecars.built']);
   });
@@ -293,6 +295,13 @@ describe('Scheduled Job → ScheduledTask', () => {
     expect(toAwsCron('0 9 * *')).toEqual({ error: expect.stringMatching(/5 fields/) });
   });
 
+  test('a valid schedule is generated disabled, so that no run happens beside the Copilot job (the report says when to enable it)', () => {
+    const { stack, files, reported } = importInline(job('on:\n  schedule: "@daily"\n'));
+    expect(stack).toContain("schedule: Schedule.cron('0 0 * * ? *'),\n      enabled: false,");
+    expect(reported.filter(r => r.field.startsWith('on'))).toEqual([]);
+    expect(files['IMPORT-REPORT.md']).toContain('then remove `enabled: false` and `cdk deploy`');
+  });
+
   test('none and invalid schedules give a disabled task and a report', () => {
     const none = importInline(job('on:\n  schedule: none\n'));
     expect(none.stack).toContain('enabled: false,');
@@ -323,6 +332,21 @@ describe('environment manifests → FoundryCluster and the load balancer', () =>
     expect(stack).toContain("const cluster = new FoundryCluster(this, 'Cluster', { vpcCidr: '10.1.0.0/16', maxAzs: 3, containerInsights: ecs.ContainerInsights.ENABLED });");
     expect(stack).toContain("allowedCidrs: ['10.0.0.0/8'],\n      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', 'arn:aws:acm:us-east-1:111111111111:certificate/abc'),");
     expect(reported.map(r => r.field)).toEqual(['network.vpc.subnets.private[]', 'network.vpc.subnets.private[]', 'network.vpc.subnets.private[]']);
+  });
+
+  test("a secret of another account than the certificate's is reported (ECS reads SSM parameters of its own account only); one of the same account is kept", () => {
+    const secrets = (account: string) => ({
+      ...env('http:\n  public:\n    certificates: [arn:aws:acm:eu-west-1:222222222222:certificate/abc]\n'),
+      ...manifest('web', WEB, `image:\n  location: repo/web:1\n  port: 8080\nhttp:\n  path: /\nsecrets:\n  KEY: arn:aws:ssm:eu-west-1:${account}:parameter/shop/key\n`),
+    });
+    const other = importInline(secrets('111111111111'));
+    expect(other.stack).not.toContain('parameter/shop/key');
+    expect(reportsOf(other.reported, 'secrets.KEY')).toEqual([expect.objectContaining({
+      instead: expect.stringMatching(/^Of account 111111111111, and this environment's stack deploys to 222222222222/),
+    })]);
+    const same = importInline(secrets('222222222222'));
+    expect(same.stack).toContain("fromStringParameterArn(this, 'WebKeySecret', 'arn:aws:ssm:eu-west-1:222222222222:parameter/shop/key')");
+    expect(reportsOf(same.reported, 'secrets.KEY')).toEqual([]);
   });
 
   test("an environment with a certificate is deployed to the certificate's account and Region", () => {
