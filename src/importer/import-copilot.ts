@@ -3,11 +3,11 @@ import * as path from 'path';
 import { ImportedWorkload, renderAppFiles } from './app-files';
 import { ManifestKind } from './field-registry';
 import { ManifestFields, ReportedField } from './manifest-fields';
-import { applyEnvironmentOverride, ImportError, interpolate } from './manifest-yaml';
+import { applyEnvironmentOverride, ImportError, interpolate, isMap, PredefinedVariables } from './manifest-yaml';
 import { mapEnvironment } from './map-environment';
 import { mapWorkload, WorkloadModel } from './map-workload';
 import { renderStack, stackFileName } from './render-stack';
-import { readWorkspace } from './workspace';
+import { readWorkspace, Workspace } from './workspace';
 
 /** What to import and where the app goes. */
 export interface ImportOptions {
@@ -78,6 +78,7 @@ export function importCopilot(options: ImportOptions): ImportResult {
       count(w.file, envFile.name, fields);
     }
     const problems: Array<Omit<ReportedField, 'environments'>> = [];
+    problems.push(...namesCallersUse(ws, envFile.name, predefined, env));
     files[`lib/${stackFileName(envFile.name)}`] = renderStack({
       application: ws.application, environment, environmentFile: envFile.file, workloads, problems,
     });
@@ -157,4 +158,57 @@ export function writeApp(outDir: string, files: Record<string, string>, force: b
     fs.rmSync(temp, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * Names of other workloads that a workload's variables or command use and that do not work here the same way:
+ * Copilot's internal load balancer (`<svc>.<env>.<app>.internal`, not imported: backends are reached through Service
+ * Connect), and any name of a backend in a Scheduled Job, which ECS runs as a standalone task: only services can be
+ * Service Connect clients (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html).
+ */
+function namesCallersUse(ws: Workspace, envName: string, predefined: PredefinedVariables, env: NodeJS.ProcessEnv): Array<Omit<ReportedField, 'environments'>> {
+  const found: Array<Omit<ReportedField, 'environments'>> = [];
+  const backends = ws.workloads.filter(w => w.kind === ManifestKind.BACKEND).map(w => w.name);
+  const internal = new RegExp(`\\b([a-z0-9-]+)\\.${escapeRegExp(envName)}\\.${escapeRegExp(ws.application)}\\.internal\\b`, 'i');
+  for (const w of ws.workloads) {
+    const manifest = applyEnvironmentOverride(interpolate(w, predefined, env), envName);
+    const texts: Array<[string, string]> = [];
+    const variables = manifest.variables;
+    if (isMap(variables)) {
+      for (const [name, value] of Object.entries(variables)) {
+        if (typeof value === 'string') texts.push([`variables.${name}`, value]);
+      }
+    }
+    const command = manifest.command;
+    if (typeof command === 'string') texts.push(['command', command]);
+    if (Array.isArray(command)) texts.push(['command', command.map(String).join(' ')]);
+    for (const [field, text] of texts) {
+      const viaLoadBalancer = internal.exec(text);
+      const backend = w.kind === ManifestKind.JOB
+        ? backends.find(b => new RegExp(`(^|[/@\\s])${escapeRegExp(b)}([.:/]|$)`).test(text)) : undefined;
+      if (viaLoadBalancer) {
+        found.push({
+          file: w.file,
+          field,
+          value: text,
+          instead: `Calls '${viaLoadBalancer[0]}', a name of Copilot's internal load balancer, which is not imported. `
+            + (w.kind === ManifestKind.JOB
+              ? `A Scheduled Job runs as a standalone task and cannot be a Service Connect client: put a load balancer in front of '${viaLoadBalancer[1]}' (e.g. a NetworkService) and call it, with its port open to the job's security group.`
+              : `Call the backend through Service Connect instead (http://${viaLoadBalancer[1]}:<port>, the generated app connects the services).`),
+        });
+      } else if (backend) {
+        found.push({
+          file: w.file,
+          field,
+          value: text,
+          instead: `Calls the backend '${backend}' by name: a Scheduled Job runs as a standalone task and cannot be a Service Connect client. Put a load balancer in front of '${backend}' (e.g. a NetworkService) and call it, with its port open to the job's security group.`,
+        });
+      }
+    }
+  }
+  return found;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

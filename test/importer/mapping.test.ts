@@ -302,6 +302,23 @@ describe('Scheduled Job → ScheduledTask', () => {
     expect(files['IMPORT-REPORT.md']).toContain('then remove `enabled: false` and `cdk deploy`');
   });
 
+  test("a job that calls a backend by name, or anything through Copilot's internal load balancer, is reported (jobs are no Service Connect clients)", () => {
+    const backend = manifest('api', 'Backend Service', 'image:\n  location: repo/api:1\n  port: 8080\n');
+    const byName = importInline({ ...backend, ...job('on:\n  schedule: "@daily"\ncommand: ["wget", "http://api:8080/warm"]\n') });
+    expect(reportsOf(byName.reported, 'command')).toEqual([expect.objectContaining({
+      file: 'copilot/report/manifest.yml', value: 'wget http://api:8080/warm', instead: expect.stringMatching(/^Calls the backend 'api' by name: a Scheduled Job runs as a standalone task/),
+    })]);
+    const viaLb = importInline({ ...backend, ...job('on:\n  schedule: "@daily"\nvariables:\n  TARGET: http://api.test.shop.internal/warm\n') });
+    expect(reportsOf(viaLb.reported, 'variables.TARGET')).toEqual([expect.objectContaining({
+      instead: expect.stringMatching(/^Calls 'api.test.shop.internal', a name of Copilot's internal load balancer/),
+    })]);
+    // A service calling it through the internal load balancer is told to use Service Connect; a plain word is no call.
+    const service = importInline({ ...backend, ...manifest('web', WEB, 'image:\n  location: repo/web:1\n  port: 8080\nhttp:\n  path: /\nvariables:\n  API: http://api.test.shop.internal\n  MODE: api\n') });
+    expect(reportsOf(service.reported, 'variables.API')[0].instead).toMatch(/Call the backend through Service Connect instead \(http:\/\/api:<port>/);
+    expect(reportsOf(service.reported, 'variables.MODE')).toEqual([]);
+    expect(importInline({ ...backend, ...job('on:\n  schedule: "@daily"\nvariables:\n  MODE: apiary\n') }).reported.filter(r => r.field.startsWith('variables'))).toEqual([]);
+  });
+
   test('none and invalid schedules give a disabled task and a report', () => {
     const none = importInline(job('on:\n  schedule: none\n'));
     expect(none.stack).toContain('enabled: false,');
