@@ -17,7 +17,9 @@ const TARGET_TEST_SECONDS = 120;
  * 2-core machine), shown under the missed target: how far it moved and what would close the rest.
  */
 const TEST_TIME_NOTES = [
-  'What moved it (jest alone, whole runs on this machine, the same tests): **240 → 184 s wall, 471 → 345 s CPU**. The',
+  'What moved it (measured 2026-11-28): this benchmark\'s own measurement went from 281 s wall / 536 s CPU (the run before',
+  'the change) to the figure above; whole jest runs outside the benchmark, the same tests, from 240 → 184–200 s wall and',
+  '471 → 345–390 s CPU (the benchmark\'s measurement, at the end of its synth runs, reads 15–20 % higher than those). The',
   'Control Tower pack (cfn-guard) costs 25–35 ms per rule file and template whether or not the file applies, so the',
   'harness runs the 94 of its 237 rule files that name a resource type the templates hold (test/support/cfn-guard-relevant.ts;',
   'the same 322 findings on the 29 harness templates, 48 → 21 s; test/compliance-guard-rules.test.ts compares both on',
@@ -25,7 +27,7 @@ const TEST_TIME_NOTES = [
   'made a tenth of a synth-heavy file; plain test Apps skip aws-cdk-lib\'s CloudFormation validation, whose warnings no',
   'test read (about 20 s of CPU; the compliance harness registers it and stays strict).',
   '',
-  'What is left is CPU, not waiting: jest keeps both cores busy (345 s CPU in 184 s). 35–55 s is loading aws-cdk-lib',
+  'What is left is CPU, not waiting: jest keeps both cores busy (CPU about twice the wall time). 35–55 s is loading aws-cdk-lib',
   'again in each test file (jest isolates modules per file: a file\'s first synth of a default cluster and web service',
   'takes about 450 ms, the next about 100 ms); about 40 s is child processes that run what a user runs (the README quick',
   'start through `cdk synth`, jsii-diff, the determinism app in two time zones, the importer\'s generated app through',
