@@ -3,11 +3,11 @@ import * as path from 'path';
 import { ImportedWorkload, renderAppFiles } from './app-files';
 import { ManifestKind } from './field-registry';
 import { ManifestFields, ReportedField } from './manifest-fields';
-import { applyEnvironmentOverride, ImportError, interpolate, isMap, PredefinedVariables } from './manifest-yaml';
+import { applyEnvironmentOverride, ImportError, interpolate, isMap, YamlMap } from './manifest-yaml';
 import { mapEnvironment } from './map-environment';
 import { mapWorkload, WorkloadModel } from './map-workload';
 import { renderStack, stackFileName } from './render-stack';
-import { readWorkspace, Workspace } from './workspace';
+import { readWorkspace, WorkloadFile } from './workspace';
 
 /** What to import and where the app goes. */
 export interface ImportOptions {
@@ -69,8 +69,10 @@ export function importCopilot(options: ImportOptions): ImportResult {
     if (arn) targets[envFile.name] = { region: arn[1], account: arn[2] };
     count(envFile.file, envFile.name, envFields);
     const workloads: Array<WorkloadModel & { file: string }> = [];
+    const manifests: Array<{ workload: WorkloadFile; manifest: YamlMap }> = [];
     for (const w of ws.workloads) {
       const manifest = applyEnvironmentOverride(interpolate(w, predefined, env), envFile.name);
+      manifests.push({ workload: w, manifest });
       const fields = new ManifestFields(w.file, w.kind, manifest, targets[envFile.name]?.account);
       const hasOverride = w.document.hasIn(['environments', envFile.name]);
       if (hasOverride) fields.take('environments');
@@ -78,7 +80,7 @@ export function importCopilot(options: ImportOptions): ImportResult {
       count(w.file, envFile.name, fields);
     }
     const problems: Array<Omit<ReportedField, 'environments'>> = [];
-    problems.push(...namesCallersUse(ws, envFile.name, predefined, env));
+    problems.push(...namesCallersUse(ws.application, envFile.name, manifests));
     files[`lib/${stackFileName(envFile.name)}`] = renderStack({
       application: ws.application, environment, environmentFile: envFile.file, workloads, problems,
     });
@@ -166,12 +168,13 @@ export function writeApp(outDir: string, files: Record<string, string>, force: b
  * Connect), and any name of a backend in a Scheduled Job, which ECS runs as a standalone task: only services can be
  * Service Connect clients (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html).
  */
-function namesCallersUse(ws: Workspace, envName: string, predefined: PredefinedVariables, env: NodeJS.ProcessEnv): Array<Omit<ReportedField, 'environments'>> {
+function namesCallersUse(
+  application: string, envName: string, manifests: Array<{ workload: WorkloadFile; manifest: YamlMap }>,
+): Array<Omit<ReportedField, 'environments'>> {
   const found: Array<Omit<ReportedField, 'environments'>> = [];
-  const backends = ws.workloads.filter(w => w.kind === ManifestKind.BACKEND).map(w => w.name);
-  const internal = new RegExp(`\\b([a-z0-9-]+)\\.${escapeRegExp(envName)}\\.${escapeRegExp(ws.application)}\\.internal\\b`, 'i');
-  for (const w of ws.workloads) {
-    const manifest = applyEnvironmentOverride(interpolate(w, predefined, env), envName);
+  const backends = manifests.filter(m => m.workload.kind === ManifestKind.BACKEND).map(m => m.workload.name);
+  const internal = new RegExp(`\\b([a-z0-9-]+)\\.${escapeRegExp(envName)}\\.${escapeRegExp(application)}\\.internal\\b`, 'i');
+  for (const { workload: w, manifest } of manifests) {
     const texts: Array<[string, string]> = [];
     const variables = manifest.variables;
     if (isMap(variables)) {
